@@ -1,0 +1,71 @@
+"""The error hierarchy: one base, a Vietnamese message for people, structured fields for programs.
+
+The CLI maps these to exit codes (see ``cli.py``); the library never calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "K39Error",
+    "DossierError",
+    "FieldIssue",
+    "DependencyError",
+    "ConversionError",
+    "SigningError",
+    "IneligibleError",
+]
+
+
+class K39Error(Exception):
+    """Base of every error k39docs raises on purpose. ``str(err)`` is the Vietnamese message."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One problem in the input: where it is (field path, YAML line) and what is wrong."""
+
+    path: str  # "candidates[0].gender"
+    line: int | None  # 1-based line in the YAML file, when known
+    message: str  # Vietnamese
+
+    def __str__(self) -> str:
+        where = f"trường `{self.path}`" if self.path else "tệp hồ sơ"
+        if self.line is not None:
+            where += f" (dòng {self.line})"
+        return f"{where}: {self.message}"
+
+
+class DossierError(K39Error):
+    """The dossier file is not valid: bad YAML, a missing or mistyped field, an impossible date …"""
+
+    def __init__(self, issues: list[FieldIssue], source: str | None = None):
+        self.issues = list(issues)
+        self.source = source
+        head = "Hồ sơ không hợp lệ" + (f" ({source})" if source else "") + ":"
+        super().__init__("\n".join([head, *(f"  - {i}" for i in self.issues)]))
+
+
+class DependencyError(K39Error):
+    """A program k39docs needs (LibreOffice, a PKCS#11 library …) is missing."""
+
+
+class ConversionError(K39Error):
+    """LibreOffice failed to convert a document to PDF."""
+
+
+class SigningError(K39Error):
+    """The dossier could not be signed: key, certificate, token or image problems."""
+
+
+class IneligibleError(K39Error):
+    """A candidate fails a condition of the plan and no ``--allow-ineligible`` reason was given."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, report=None):
+        self.report = report
+        super().__init__(message)

@@ -1,0 +1,79 @@
+"""Nghị định 30/2020 layout numbers shared by the template builder and the format checker.
+
+One place for the page geometry and the size/style of each component (``nd30-format.md``),
+so that what we build and what we check can never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PAGE", "FONT_NAME", "Component", "COMPONENTS", "MM"]
+
+MM = 36000  # EMU per millimetre
+FONT_NAME = "Times New Roman"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A4 and the margins we use (all within the decree's ranges), in millimetres."""
+
+    width: float = 210.0
+    height: float = 297.0
+    top: float = 20.0
+    bottom: float = 20.0
+    left: float = 30.0
+    right: float = 15.0
+    # the decree's allowed ranges, for the checker
+    top_range: tuple[float, float] = (20.0, 25.0)
+    bottom_range: tuple[float, float] = (20.0, 25.0)
+    left_range: tuple[float, float] = (30.0, 35.0)
+    right_range: tuple[float, float] = (15.0, 20.0)
+    header_distance: float = 10.0  # where the page number sits in the top margin
+    page_number_size: float = 13.0
+
+
+PAGE = PageSpec()
+
+
+@dataclass(frozen=True)
+class Component:
+    """Size (pt) and style of one layout box. ``size_range`` is what the decree allows."""
+
+    name: str  # English key used by templates (paragraph style name suffix) and the checker
+    label: str  # Vietnamese name of the box, for findings
+    size: float
+    size_range: tuple[float, float]
+    bold: bool = False
+    italic: bool = False
+
+
+COMPONENTS: dict[str, Component] = {
+    c.name: c
+    for c in [
+        Component("national_title", "Quốc hiệu", 13, (12, 13), bold=True),
+        Component("motto", "Tiêu ngữ", 14, (13, 14), bold=True),
+        Component("parent_agency", "Cơ quan chủ quản", 13, (12, 13)),
+        Component("agency", "Cơ quan ban hành", 13, (12, 13), bold=True),
+        Component("number", "Số, ký hiệu", 13, (13, 13)),
+        Component("date_line", "Địa danh, ngày tháng", 14, (13, 14), italic=True),
+        Component("doc_type", "Tên loại văn bản", 14, (13, 14), bold=True),
+        Component("summary", "Trích yếu", 14, (13, 14), bold=True),
+        Component("subject", "Trích yếu công văn (V/v)", 12, (12, 13)),
+        Component("addressee", "Kính gửi", 14, (13, 14)),
+        Component("basis", "Căn cứ", 14, (13, 14), italic=True),
+        Component("body", "Nội dung", 14, (13, 14)),
+        Component("signer_title", "Quyền hạn, chức vụ người ký", 14, (13, 14), bold=True),
+        Component("signer_name", "Họ tên người ký", 14, (13, 14), bold=True),
+        Component("recipients_label", "Nơi nhận", 12, (12, 12), bold=True, italic=True),
+        Component("recipients", "Danh sách nơi nhận", 11, (11, 11)),
+        Component("annex_label", "Phụ lục", 14, (13, 14), bold=True),
+        Component("annex_note", "Kèm theo văn bản", 14, (13, 14), italic=True),
+        Component("table", "Bảng", 12, (11, 13)),
+        Component("footer_info", "Địa chỉ, liên hệ", 11, (11, 12)),
+    ]
+}
+
+BODY_FIRST_LINE_INDENT_MM = 12.7  # 1.27 cm; the decree allows 1 cm or 1.27 cm
+BODY_SPACE_AFTER_PT = 6.0
+BODY_LINE_SPACING = 1.15  # between single and 1.5

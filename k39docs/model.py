@@ -1,0 +1,566 @@
+"""The dossier: everything a run needs, as pydantic models mirroring ``dossier.example.yaml``.
+
+Field names are the public input contract. Models are strict about unknown keys (a typo in a
+field name is an error, not a silently ignored value) and carry the cross-field checks that make a
+dossier impossible (a course that ends before it starts, duplicate CCCD …). Error messages raised
+here are Vietnamese; ``loader`` adds the field path and the YAML line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "Dossier",
+    "Issuer",
+    "Department",
+    "Course",
+    "CourseType",
+    "Notice",
+    "Signer",
+    "CoverLetter",
+    "Submission",
+    "CommitmentSettings",
+    "Documents",
+    "Signing",
+    "Pkcs11",
+    "Candidate",
+    "Gender",
+    "PositionLevel",
+    "Rating",
+    "ForeignLanguage",
+    "Evaluation",
+    "Discipline",
+    "ActiveDiscipline",
+    "K39Course",
+    "Commitment",
+    "ReturnReport",
+    "SecurityCompliance",
+    "PartialDate",
+    "COURSE_TYPE_NAMES",
+    "RATING_NAMES",
+    "POSITION_LEVEL_NAMES",
+]
+
+
+def _error(code: str, message: str, **ctx: Any) -> PydanticCustomError:
+    return PydanticCustomError(code, message, ctx or None)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- partial dates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A birth date as the personnel record has it: year, year-month, or a full date."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def earliest(self) -> date:
+        """The date the rules use: 01/01 for a bare year, day 01 for year-month (domain §3)."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def display(self) -> str:
+        """As printed in documents: 12/04/1975, 11/1980 or 1975."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.month:02d}/{self.year:04d}"
+        return f"{self.day:02d}/{self.month:02d}/{self.year:04d}"
+
+
+_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def _parse_partial_date(value: Any) -> PartialDate:
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        m = _PARTIAL_RE.match(value.strip())
+        if m:
+            year, month, day = (int(g) if g else None for g in m.groups())
+            try:
+                date(year, month or 1, day or 1)
+            except ValueError:
+                pass
+            else:
+                return PartialDate(year, month, day)
+    raise _error(
+        "partial_date",
+        "ngày sinh không hợp lệ: ghi YYYY-MM-DD, YYYY-MM hoặc YYYY (ví dụ 1975-04-12)",
+    )
+
+
+Birth = Annotated[
+    PartialDate,
+    BeforeValidator(_parse_partial_date),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": ["string", "integer"],
+            "pattern": r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$",
+            "description": "YYYY-MM-DD, YYYY-MM or YYYY",
+        }
+    ),
+]
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+# --- enumerations -----------------------------------------------------------------------------
+
+
+class CourseType(str, Enum):
+    ngan_han = "ngan_han"
+    trung_han = "trung_han"
+    ngoai_ngu = "ngoai_ngu"
+
+
+COURSE_TYPE_NAMES = {
+    CourseType.ngan_han: "bồi dưỡng ngắn hạn",
+    CourseType.trung_han: "bồi dưỡng trung hạn",
+    CourseType.ngoai_ngu: "bồi dưỡng ngoại ngữ",
+}
+
+
+class Gender(str, Enum):
+    nam = "nam"
+    nu = "nu"
+
+
+class PositionLevel(str, Enum):
+    cap_tinh = "cap_tinh"
+    cap_so = "cap_so"
+    cap_phong = "cap_phong"
+    khong_lanh_dao = "khong_lanh_dao"
+
+
+POSITION_LEVEL_NAMES = {
+    PositionLevel.cap_tinh: "lãnh đạo cấp tỉnh",
+    PositionLevel.cap_so: "lãnh đạo cấp sở và tương đương",
+    PositionLevel.cap_phong: "lãnh đạo cấp phòng",
+    PositionLevel.khong_lanh_dao: "không giữ chức vụ lãnh đạo",
+}
+
+
+class Rating(str, Enum):
+    hoan_thanh_xuat_sac = "hoan_thanh_xuat_sac"
+    hoan_thanh_tot = "hoan_thanh_tot"
+    hoan_thanh = "hoan_thanh"
+    khong_hoan_thanh = "khong_hoan_thanh"
+
+
+RATING_NAMES = {
+    Rating.hoan_thanh_xuat_sac: "Hoàn thành xuất sắc nhiệm vụ",
+    Rating.hoan_thanh_tot: "Hoàn thành tốt nhiệm vụ",
+    Rating.hoan_thanh: "Hoàn thành nhiệm vụ",
+    Rating.khong_hoan_thanh: "Không hoàn thành nhiệm vụ",
+}
+
+Authority = Literal["TM.", "KT.", "Q.", "TL.", "TUQ.", ""]
+
+
+# --- the issuing side -------------------------------------------------------------------------
+
+
+class Issuer(_Model):
+    """Cơ quan ban hành công văn gửi Trung ương (UBND tỉnh)."""
+
+    name: Text
+    short_name: Text
+    code: Text
+    place: Text
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class Department(_Model):
+    """Cơ quan tham mưu (Sở Nội vụ) that signs the Tờ trình."""
+
+    name: Text
+    parent: str | None = None
+    code: Text
+    place: Text
+
+
+class Notice(_Model):
+    number: Text
+    date: date
+    issuer: Text
+
+
+class Course(_Model):
+    type: CourseType
+    title: Text
+    topic_group: int = Field(ge=1, le=4)
+    language: Text
+    country: Text
+    institution: Text
+    start_date: date
+    end_date: date
+    estimated_cost_per_person: int | None = Field(default=None, ge=0)
+    required_language_level: str | None = None  # IV.2.2.b, ngoai_ngu
+    notice: Notice
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Course:
+        if self.end_date < self.start_date:
+            raise _error(
+                "course_dates",
+                "ngày kết thúc khóa học ({end}) trước ngày bắt đầu ({start})",
+                end=self.end_date.isoformat(),
+                start=self.start_date.isoformat(),
+            )
+        return self
+
+
+class Signer(_Model):
+    """Who signs, and with which authority (ND30 ô 7a: TM./KT./Q./TL./TUQ.)."""
+
+    authority: Authority = ""
+    organ: str | None = None  # "ỦY BAN NHÂN DÂN" after TM.
+    deputy: str | None = None  # "KT. CHỦ TỊCH", second line under TM.
+    title: Text  # chức vụ of the person who signs, or of the head they sign for
+    deputy_title: str | None = None  # with KT./TL./TUQ. and no organ: the signer's own title
+    name: Text
+
+    @field_validator("authority", mode="before")
+    @classmethod
+    def _normalise_authority(cls, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, str) and value.strip() and not value.strip().endswith("."):
+            return value.strip() + "."
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Signer:
+        if self.authority in ("KT.", "TL.", "TUQ.") and not self.organ and not self.deputy_title:
+            raise _error(
+                "signer_deputy",
+                "ký {authority} thì phải có `deputy_title` (chức vụ của người ký)",
+                authority=self.authority,
+            )
+        return self
+
+    def block_lines(self) -> list[str]:
+        """The capitalised authority/title lines of the signature block, top to bottom."""
+        if self.organ:
+            lines = [f"{self.authority} {self.organ}".strip()]
+            if self.deputy:
+                lines.append(self.deputy)
+            lines.append(self.title)
+        elif self.authority:
+            lines = [f"{self.authority} {self.title}"]
+            if self.deputy_title:
+                lines.append(self.deputy_title)
+        else:
+            lines = [self.title]
+        return lines
+
+
+class CoverLetter(_Model):
+    """Công văn của UBND tỉnh gửi Cơ quan Thường trực Ban Chỉ đạo Trung ương."""
+
+    number: int = Field(ge=1)
+    unit_code: Text
+    date: date
+    recipients: list[Text] = Field(min_length=1)
+    signer: Signer
+    copies_to: list[Text] = Field(default_factory=list)
+    archive: Text
+
+
+class Submission(_Model):
+    """Tờ trình của Sở Nội vụ trình UBND tỉnh."""
+
+    number: int = Field(ge=1)
+    date: date
+    signer: Signer
+    copies_to: list[Text] = Field(default_factory=list)
+    archive: Text
+
+
+class CommitmentSettings(_Model):
+    """The clause list of the Bản cam kết, configurable per dossier (domain §5)."""
+
+    clauses: list[Text] | None = None
+
+
+class Documents(_Model):
+    cover_letter: CoverLetter
+    submission: Submission
+    commitment: CommitmentSettings = Field(default_factory=CommitmentSettings)
+
+    @model_validator(mode="after")
+    def _submission_first(self) -> Documents:
+        if self.cover_letter.date < self.submission.date:
+            raise _error(
+                "document_dates",
+                "ngày công văn ({cl}) trước ngày tờ trình ({sub}) của Sở Nội vụ",
+                cl=self.cover_letter.date.isoformat(),
+                sub=self.submission.date.isoformat(),
+            )
+        return self
+
+
+class Pkcs11(_Model):
+    library: Text
+    token: Text
+    key_label: Text
+    cert_label: str | None = None
+    pin_env: Text
+
+
+class Signing(_Model):
+    """How the final dossier is signed. Secrets never live here: only the names of env vars."""
+
+    demo: bool = False
+    pkcs12: Path | None = None
+    passphrase_env: str | None = None
+    pkcs11: Pkcs11 | None = None
+    signature_image: Path | None = None
+    seal_image: Path | None = None
+    tsa_url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> Signing:
+        sources = [s for s in ("demo", "pkcs12", "pkcs11") if getattr(self, s)]
+        if len(sources) > 1:
+            raise _error(
+                "signing_sources",
+                "chỉ chọn một nguồn khóa ký: {sources}",
+                sources=", ".join(sources),
+            )
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.demo or self.pkcs12 or self.pkcs11)
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+class ForeignLanguage(_Model):
+    language: Text
+    certificate: str | None = None
+    score: str | None = None
+    issued: date | None = None
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _score_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class Evaluation(_Model):
+    year: int = Field(ge=1990, le=2100)
+    rating: Rating
+
+
+class ActiveDiscipline(_Model):
+    form: Text  # khiển trách, cảnh cáo, cách chức …
+    decided: date
+    until: date | None = None
+
+
+class Discipline(_Model):
+    under_review: bool = False
+    active: ActiveDiscipline | None = None
+
+
+class K39Course(_Model):
+    year: int = Field(ge=2022, le=2100)
+    type: CourseType
+    title: str | None = None
+
+
+class Commitment(_Model):
+    date: date
+
+
+class SecurityCompliance(_Model):
+    classified_documents_carried: bool
+    foreign_contacts: Text
+    gifts_or_invitations: Text
+    violations: Text
+
+
+class ReturnReport(_Model):
+    date: date
+    departure_date: date
+    return_date: date
+    decision: str | None = None  # quyết định cử đi, if the report should cite it
+    completion: Text
+    certificate: str | None = None
+    modules: list[Text] = Field(default_factory=list)
+    lessons: list[Text] = Field(default_factory=list)
+    proposals: list[Text] = Field(default_factory=list)
+    security: SecurityCompliance
+
+    @model_validator(mode="after")
+    def _returns_after_departure(self) -> ReturnReport:
+        if self.return_date < self.departure_date:
+            raise _error(
+                "return_dates",
+                "ngày về nước ({ret}) trước ngày xuất cảnh ({dep})",
+                ret=self.return_date.isoformat(),
+                dep=self.departure_date.isoformat(),
+            )
+        if self.date < self.return_date:
+            raise _error(
+                "report_date",
+                "ngày báo cáo ({rep}) trước ngày về nước ({ret})",
+                rep=self.date.isoformat(),
+                ret=self.return_date.isoformat(),
+            )
+        return self
+
+
+_CCCD_RE = re.compile(r"^\d{12}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+class Candidate(_Model):
+    id: str
+    full_name: Text = Field(max_length=100)
+    gender: Gender
+    birth_date: Birth
+    ethnicity: str | None = None
+    id_number: str
+    party_member: bool
+    position: Text
+    position_level: PositionLevel
+    agency: Text
+    work_field: str | None = None
+    planned_position: str | None = None
+    education: Text
+    political_theory: str | None = None
+    foreign_language: ForeignLanguage | None = None
+    evaluation: Evaluation
+    discipline: Discipline = Field(default_factory=Discipline)
+    exit_restricted: bool
+    health_fit: bool
+    interview_passed: bool | None = None
+    leadership_term_end: date | None = None
+    k39_history: list[K39Course] = Field(default_factory=list)
+    reviewed: dict[str, Text] = Field(default_factory=dict)
+    commitment: Commitment
+    return_report: ReturnReport | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_slug(cls, value: str) -> str:
+        if not _ID_RE.match(value):
+            raise _error(
+                "candidate_id",
+                "mã ứng viên chỉ gồm chữ thường không dấu, số, '-' hoặc '_' (tối đa 40 ký tự)",
+            )
+        return value
+
+    @field_validator("id_number", mode="before")
+    @classmethod
+    def _cccd(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise _error(
+                "cccd_quote",
+                "số CCCD phải đặt trong dấu ngoặc kép (\"051075001234\") để giữ số 0 ở đầu",
+            )
+        if isinstance(value, str) and not _CCCD_RE.match(value.strip()):
+            raise _error("cccd", "số CCCD phải gồm đúng 12 chữ số")
+        return value
+
+
+class Dossier(_Model):
+    """One nomination dossier: the course, the issuing bodies, the documents and the nominees."""
+
+    schema_version: Literal[1]
+    id: str
+    issuer: Issuer
+    department: Department
+    course: Course
+    legal_basis: list[Text] | None = None
+    documents: Documents
+    signing: Signing = Field(default_factory=Signing)
+    candidates: list[Candidate] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_folder_name(cls, value: str) -> str:
+        if not re.match(r"^[a-z0-9][a-z0-9._-]{0,79}$", value):
+            raise _error(
+                "dossier_id",
+                "mã hồ sơ dùng làm tên thư mục: chỉ chữ thường không dấu, số, '.', '-', '_'",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Dossier:
+        # ``at`` names the offending field so the loader can point at its YAML line.
+        seen_ids: dict[str, int] = {}
+        seen_cccd: dict[str, int] = {}
+        for i, c in enumerate(self.candidates):
+            if c.id in seen_ids:
+                raise _error(
+                    "duplicate_id",
+                    "mã ứng viên `{value}` trùng với candidates[{first}]",
+                    at=f"candidates[{i}].id", value=c.id, first=seen_ids[c.id],
+                )
+            seen_ids[c.id] = i
+            if c.id_number in seen_cccd:
+                raise _error(
+                    "duplicate_cccd",
+                    "số CCCD {value} trùng với candidates[{first}]",
+                    at=f"candidates[{i}].id_number", value=c.id_number, first=seen_cccd[c.id_number],
+                )
+            seen_cccd[c.id_number] = i
+            if c.birth_date.earliest >= self.course.start_date:
+                raise _error(
+                    "birth_after_start",
+                    "ngày sinh {value} không trước ngày bắt đầu khóa học",
+                    at=f"candidates[{i}].birth_date", value=str(c.birth_date),
+                )
+        return self
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        for c in self.candidates:
+            if c.id == candidate_id:
+                return c
+        raise KeyError(candidate_id)

@@ -1,12 +1,14 @@
-"""Vietnamese language helpers for documents: NFC text, capitals, document numbers and dates.
+"""Vietnamese language helpers for documents: NFC text, dates, numbers and amounts in words.
 
 Everything a template or writer needs to put Vietnamese text on paper the way
-Nghị định 30/2020/NĐ-CP wants it.
+Nghị định 30/2020/NĐ-CP and Luật Kế toán want it. Importing this package installs the corrected
+Vietnamese converter into num2words, so ``num2words(n, lang="vi")`` is right from then on.
 """
 
 from __future__ import annotations
 
 from .dates import date_words, day_text, format_date_line, month_text, month_year, short_date
+from .numbers import Num2Word_VI, amount_in_words, format_money, number_in_words, register
 from .text import document_number, nfc, nfc_deep, upper_vn
 
 __all__ = [
@@ -20,4 +22,11 @@ __all__ = [
     "format_date_line",
     "short_date",
     "month_year",
+    "number_in_words",
+    "amount_in_words",
+    "format_money",
+    "Num2Word_VI",
+    "register",
 ]
+
+register()

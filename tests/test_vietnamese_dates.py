@@ -71,8 +71,10 @@ def test_datetimes_are_accepted_like_dates():
 
 
 def test_date_line_capitalises_the_place_and_puts_a_comma_after_it():
-    assert format_date_line("Quảng Ngãi", date(2027, 2, 5)) == "Quảng Ngãi, ngày 05 tháng 02 năm 2027"
-    assert format_date_line("quảng Ngãi", date(2026, 12, 10)) == "Quảng Ngãi, ngày 10 tháng 12 năm 2026"
+    line = format_date_line("Quảng Ngãi", date(2027, 2, 5))
+    assert line == "Quảng Ngãi, ngày 05 tháng 02 năm 2027"
+    line = format_date_line("quảng Ngãi", date(2026, 12, 10))
+    assert line == "Quảng Ngãi, ngày 10 tháng 12 năm 2026"
     assert format_date_line("đà Nẵng", date(2027, 6, 29)) == "Đà Nẵng, ngày 29 tháng 6 năm 2027"
 
 
@@ -136,3 +138,37 @@ def test_non_dates_are_refused_rather_than_printed(func, value):
 def test_date_line_refuses_a_missing_date():
     with pytest.raises(TypeError):
         format_date_line("Quảng Ngãi", None)
+
+
+# Jinja filters for dates (k39docs.vietnamese.filters)
+
+
+def render(source, **context):
+    import jinja2
+
+    from k39docs.vietnamese.filters import FILTERS
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters.update(FILTERS)
+    return env.from_string(source).render(**context)
+
+
+def test_date_filters_render_in_a_template():
+    d = date(2027, 2, 5)
+    assert render("{{ d|date_words }}", d=d) == "ngày 05 tháng 02 năm 2027"
+    assert render("{{ d|short_date }}", d=d) == "05/02/2027"
+    assert render("{{ d|month_year }}", d=date(2027, 3, 1)) == "tháng 3 năm 2027"
+    assert render("{{ d|date_line(place) }}", d=d, place="Quảng Ngãi") == (
+        "Quảng Ngãi, ngày 05 tháng 02 năm 2027"
+    )
+
+
+@pytest.mark.parametrize("name", ["date_words", "short_date", "month_year", "date_line('Huế')"])
+def test_date_filters_refuse_a_none_date_with_a_clear_message(name):
+    with pytest.raises(TypeError, match="received None"):
+        render("{{ d|" + name + " }}", d=None)
+
+
+def test_date_line_filter_refuses_a_none_place():
+    with pytest.raises(TypeError, match="place"):
+        render("{{ d|date_line(place) }}", d=date(2027, 2, 5), place=None)

@@ -529,3 +529,31 @@ def test_decimals_read_back_digit_for_digit(integer, fraction, negative):
     written = f"{'-' if negative else ''}{integer}.{fraction}"
     assert read_vietnamese(number_in_words(Decimal(written))) == written
 
+
+# ---------------------------------------------------------------------------------------------
+# Jinja filters for numbers (k39docs.vietnamese.filters)
+
+
+def render(source, **context):
+    import jinja2
+
+    from k39docs.vietnamese.filters import FILTERS
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters.update(FILTERS)
+    return env.from_string(source).render(**context)
+
+
+def test_number_filters_render_in_a_template():
+    total = 385_000_000
+    assert render("{{ t|money }} đồng (Bằng chữ: {{ t|amount_words }})", t=total) == (
+        "385.000.000 đồng (Bằng chữ: Ba trăm tám mươi lăm triệu đồng)"
+    )
+    assert render("{{ n|number_words }}", n=1015) == "một nghìn không trăm mười lăm"
+    assert render('{{ n|number_words(zero_tens="lẻ") }}', n=105) == "một trăm lẻ năm"
+
+
+@pytest.mark.parametrize("name", ["money", "amount_words", "number_words"])
+def test_number_filters_refuse_none_with_a_clear_message(name):
+    with pytest.raises(TypeError, match="received None"):
+        render("{{ v|" + name + " }}", v=None)

@@ -119,3 +119,37 @@ def test_document_number_needs_a_code():
 def test_document_number_rejects_non_integers(number):
     with pytest.raises(TypeError):
         document_number(number, "TTr", "SNV")
+
+
+# Jinja filters for text (k39docs.vietnamese.filters)
+
+
+def render(source, **context):
+    import jinja2
+
+    from k39docs.vietnamese.filters import FILTERS
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters.update(FILTERS)
+    return env.from_string(source).render(**context)
+
+
+def test_text_filters_render_in_a_template():
+    assert render("{{ s|upper_vn }}", s=nfd("Ủy ban nhân dân")) == "ỦY BAN NHÂN DÂN"
+    assert render('Số: {{ n|doc_number("TTr", "SNV") }}', n=5) == "Số: 05/TTr-SNV"
+    assert render('Số: {{ n|doc_number("UBND", "NC") }}', n=3512) == "Số: 3512/UBND-NC"
+
+
+@pytest.mark.parametrize("name", ["upper_vn", 'doc_number("TTr", "SNV")'])
+def test_text_filters_refuse_none_with_a_clear_message(name):
+    with pytest.raises(TypeError, match="received None"):
+        render("{{ v|" + name + " }}", v=None)
+
+
+def test_filters_cover_what_template_authors_were_promised():
+    from k39docs.vietnamese.filters import FILTERS
+
+    assert set(FILTERS) == {
+        "date_words", "short_date", "month_year", "date_line", "money", "amount_words",
+        "number_words", "upper_vn", "doc_number",
+    }  # fmt: skip

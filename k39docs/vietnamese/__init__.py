@@ -8,6 +8,7 @@ Vietnamese converter into num2words, so ``num2words(n, lang="vi")`` is right fro
 from __future__ import annotations
 
 from .dates import date_words, day_text, format_date_line, month_text, month_year, short_date
+from .filters import FILTERS
 from .numbers import Num2Word_VI, amount_in_words, format_money, number_in_words, register
 from .text import document_number, nfc, nfc_deep, upper_vn
 
@@ -27,6 +28,7 @@ __all__ = [
     "format_money",
     "Num2Word_VI",
     "register",
+    "FILTERS",
 ]
 
 register()

@@ -39,19 +39,19 @@ def _part(value: date | int, field: str, upper: int) -> int:
 
 
 def day_text(d: date | int) -> str:
-    """Day as ND30 writes it: ``05`` for 1–9, ``29`` otherwise. Accepts a date or a day number."""
+    """Day as ND30 writes it: ``05`` for 1–9, ``29`` otherwise. Takes a date or a day number."""
     day = _part(d, "day", 31)
     return f"{day:02d}" if day < 10 else str(day)
 
 
 def month_text(d: date | int) -> str:
-    """Month as ND30 writes it: ``01`` and ``02`` padded, ``3`` … ``12`` not. Accepts a date or a month."""
+    """Month as ND30 writes it: ``01``, ``02`` padded, ``3`` … ``12`` not. Date or month number."""
     month = _part(d, "month", 12)
     return f"{month:02d}" if month <= 2 else str(month)
 
 
 def date_words(d: date) -> str:
-    """``ngày 05 tháng 02 năm 2027``: the date part of the date line and of "ngày … tháng …" citations."""
+    """``ngày 05 tháng 02 năm 2027``: the date in the date line and in citations of documents."""
     d = _require_date(d)
     return f"ngày {day_text(d)} tháng {month_text(d)} năm {d.year}"
 

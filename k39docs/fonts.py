@@ -11,7 +11,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["serif_font_path", "text_width_mm", "FontMissingError"]
+__all__ = ["serif_font_path", "text_width_mm", "balanced_lines", "FontMissingError"]
 
 _FILES = {
     (False, False): "LiberationSerif-Regular.ttf",
@@ -79,3 +79,39 @@ def text_width_mm(text: str, size_pt: float, *, bold: bool = False, italic: bool
             glyph = ".notdef"
         units += hmtx[glyph][0]
     return units / upem * size_pt * 25.4 / 72
+
+
+def balanced_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = False) -> list[str]:
+    """Split ``text`` at spaces into the fewest lines that fit ``width_mm``, as evenly as possible.
+
+    ND30 agency names wrap by meaning-preserving halves (``ỦY BAN NHÂN DÂN`` / ``TỈNH QUẢNG NGÃI``)
+    rather than filling the first line greedily; minimising the widest line does that.
+    """
+    words = text.split()
+    if not words:
+        return []
+    width = lambda ws: text_width_mm(" ".join(ws), size_pt, bold=bold)  # noqa: E731
+    if width(words) <= width_mm:
+        return [" ".join(words)]
+
+    def split(start: int, lines: int) -> tuple[float, list[list[str]]] | None:
+        """The split of words[start:] into ``lines`` lines with the narrowest widest line."""
+        if lines == 1:
+            return width(words[start:]), [words[start:]]
+        result = None
+        for cut in range(start + 1, len(words) - lines + 2):
+            rest = split(cut, lines - 1)
+            if rest is None:
+                continue
+            widest = max(width(words[start:cut]), rest[0])
+            if result is None or widest < result[0]:
+                result = (widest, [words[start:cut], *rest[1]])
+        return result
+
+    best = [words]  # a single word wider than the column: let the table wrap it
+    for lines in range(2, min(len(words), 4) + 1):
+        found = split(0, lines)
+        if found and found[0] <= width_mm:
+            best = found[1]
+            break
+    return [" ".join(line) for line in best]

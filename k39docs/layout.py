@@ -69,7 +69,7 @@ COMPONENTS: dict[str, Component] = {
         Component("recipients", "Danh sách nơi nhận", 11, (11, 11)),
         Component("annex_label", "Phụ lục", 14, (13, 14), bold=True),
         Component("annex_note", "Kèm theo văn bản", 14, (13, 14), italic=True),
-        Component("table", "Bảng", 12, (11, 13)),
+        Component("table", "Bảng", 11, (11, 13)),
         Component("footer_info", "Địa chỉ, liên hệ", 11, (11, 12)),
     ]
 }
@@ -77,3 +77,39 @@ COMPONENTS: dict[str, Component] = {
 BODY_FIRST_LINE_INDENT_MM = 12.7  # 1.27 cm; the decree allows 1 cm or 1.27 cm
 BODY_SPACE_AFTER_PT = 6.0
 BODY_LINE_SPACING = 1.15  # between single and 1.5
+
+# Paragraph style names used by the templates, one per component: a clerk who edits a template
+# in Word changes a style once and every paragraph of that component follows.
+STYLE_NAMES: dict[str, str] = {
+    "national_title": "K39 Quốc hiệu",
+    "motto": "K39 Tiêu ngữ",
+    "parent_agency": "K39 Cơ quan chủ quản",
+    "agency": "K39 Cơ quan ban hành",
+    "number": "K39 Số ký hiệu",
+    "date_line": "K39 Địa danh ngày tháng",
+    "doc_type": "K39 Tên loại",
+    "summary": "K39 Trích yếu",
+    "subject": "K39 Trích yếu công văn",
+    "addressee": "K39 Kính gửi",
+    "basis": "K39 Căn cứ",
+    "body": "K39 Nội dung",
+    "signer_title": "K39 Chức vụ người ký",
+    "signer_name": "K39 Họ tên người ký",
+    "recipients_label": "K39 Nơi nhận",
+    "recipients": "K39 Dòng nơi nhận",
+    "annex_label": "K39 Phụ lục",
+    "annex_note": "K39 Kèm theo",
+    "table": "K39 Bảng",
+    "footer_info": "K39 Địa chỉ liên hệ",
+}
+
+# Rule paragraphs: empty, 1 pt, the bottom border is the line. Their indents are fitted to the
+# text above at render time (``k39docs.writer.fit_rules``): the full rule (under Tiêu ngữ) is as
+# long as the text, the short one (under the agency name, the trích yếu) a fraction of it.
+RULE_FULL = "K39 Gạch dưới dài"
+RULE_SHORT = "K39 Gạch dưới ngắn"
+RULE_STYLES = (RULE_FULL, RULE_SHORT)
+RULE_FRACTION = {RULE_FULL: 1.0, RULE_SHORT: 0.4}  # ND30: Tiêu ngữ = text; ô 2, trích yếu 1/3–1/2
+
+HEADER_LEFT_MM = 65.0  # ô 2/3 column; the right column (≥ 97 mm) holds Quốc hiệu on one line
+CELL_MARGIN_MM = 1.9  # Word's and LibreOffice's default left/right cell margin (108 twips)

@@ -1,0 +1,672 @@
+"""Build the DOCX templates in ``templates/`` (docxtpl + Jinja tags where data goes).
+
+The templates are ordinary .docx files a clerk can open and edit in Word or LibreOffice; this
+script is their source, so layout changes are reviewable and reproducible:
+
+    python scripts/build_templates.py          # rewrites templates/*.docx
+
+Every component uses a named paragraph style ("K39 Body", "K39 Quốc hiệu" …) whose size and
+weight come from ``k39docs.layout``: edit a style once in Word and every paragraph follows.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from k39docs.layout import (  # noqa: E402
+    BODY_FIRST_LINE_INDENT_MM,
+    BODY_LINE_SPACING,
+    BODY_SPACE_AFTER_PT,
+    COMPONENTS,
+    FONT_NAME,
+    HEADER_LEFT_MM,
+    PAGE,
+    RULE_FULL,
+    RULE_SHORT,
+    RULE_STYLES,
+    STYLE_NAMES,
+)
+
+PAGE_NUMBER_STYLE = "K39 Số trang"
+ADDRESSEE_INDENT_MM = 35.0
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+
+
+# --- document and styles ----------------------------------------------------------------------
+
+
+def _set_fonts(rpr, size: float | None = None) -> None:
+    """Name Times New Roman for every script slot (Word picks eastAsia/cs for some characters)."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), FONT_NAME)
+    if size is not None:
+        for tag in ("w:sz", "w:szCs"):
+            el = rpr.find(qn(tag))
+            if el is None:
+                el = OxmlElement(tag)
+                rpr.append(el)
+            el.set(qn("w:val"), str(int(round(size * 2))))
+
+
+def new_document(*, landscape: bool = False) -> Document:
+    doc = Document()
+    # document defaults: TNR black, no paragraph spacing
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    _set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")), 14)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT_NAME
+    normal.font.size = Pt(14)
+    normal.font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(normal.element.get_or_add_rPr(), 14)
+    pf = normal.paragraph_format
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing = 1.0
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    normal.element.get_or_add_rPr().append(lang)
+    _define_styles(doc)
+
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(PAGE.height), Mm(PAGE.width)
+    else:
+        section.page_width, section.page_height = Mm(PAGE.width), Mm(PAGE.height)
+    section.top_margin = Mm(PAGE.top)
+    section.bottom_margin = Mm(PAGE.bottom)
+    section.left_margin = Mm(PAGE.left)
+    section.right_margin = Mm(PAGE.right)
+    section.header_distance = Mm(PAGE.header_distance)
+    section.footer_distance = Mm(PAGE.header_distance)
+    _page_numbers(doc, section)
+    # python-docx's default template starts with one empty paragraph: drop it
+    body = doc.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+    return doc
+
+
+def _style(doc, name: str, *, size: float, bold=False, italic=False, align=None, base="Normal"):
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles[base]
+    style.quick_style = True
+    font = style.font
+    font.name = FONT_NAME
+    font.size = Pt(size)
+    font.bold = bold
+    font.italic = italic
+    font.color.rgb = RGBColor(0, 0, 0)
+    _set_fonts(style.element.get_or_add_rPr(), size)
+    if align is not None:
+        style.paragraph_format.alignment = align
+    return style
+
+
+def _define_styles(doc) -> None:
+    aligned = {
+        "national_title": CENTER, "motto": CENTER, "parent_agency": CENTER, "agency": CENTER,
+        "number": CENTER, "date_line": CENTER, "doc_type": CENTER, "summary": CENTER,
+        "subject": CENTER, "addressee": LEFT, "basis": JUSTIFY, "body": JUSTIFY,
+        "signer_title": CENTER, "signer_name": CENTER, "recipients_label": LEFT,
+        "recipients": LEFT, "annex_label": CENTER, "annex_note": CENTER, "table": LEFT,
+        "footer_info": CENTER,
+    }
+    for key, comp in COMPONENTS.items():
+        style = _style(doc, STYLE_NAMES[key], size=comp.size, bold=comp.bold,
+                       italic=comp.italic, align=aligned[key])
+        pf = style.paragraph_format
+        if key in ("body", "basis"):
+            pf.first_line_indent = Mm(BODY_FIRST_LINE_INDENT_MM)
+            pf.space_after = Pt(BODY_SPACE_AFTER_PT)
+            pf.line_spacing = BODY_LINE_SPACING
+            pf.widow_control = True
+        if key == "doc_type":
+            pf.space_before = Pt(18)
+            pf.keep_with_next = True
+        if key in ("summary", "annex_note"):
+            pf.keep_with_next = True
+        if key == "addressee":
+            pf.space_before = Pt(6)
+            pf.space_after = Pt(6)
+        if key == "subject":
+            pf.space_before = Pt(6)
+        if key == "recipients_label":
+            pf.space_before = Pt(6)
+        if key in ("signer_title",):
+            pf.keep_with_next = True
+        if key == "table":
+            pf.alignment = LEFT
+    # rules: empty 1-pt paragraphs whose bottom border is the line (length fitted at render)
+    for name in RULE_STYLES:
+        style = _style(doc, name, size=1, align=CENTER)
+        pf = style.paragraph_format
+        pf.line_spacing = 1.0
+        pf.keep_with_next = True
+        border = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+            bottom.set(qn(f"w:{k}"), v)
+        border.append(bottom)
+        style.element.get_or_add_pPr().append(border)
+    # table cells: centred variant for headers
+    _style(doc, STYLE_NAMES["table"] + " Center", size=COMPONENTS["table"].size, align=CENTER,
+           base=STYLE_NAMES["table"])
+    _style(doc, STYLE_NAMES["table"] + " Head", size=COMPONENTS["table"].size, bold=True,
+           align=CENTER, base=STYLE_NAMES["table"])
+    _style(doc, PAGE_NUMBER_STYLE, size=PAGE.page_number_size, align=CENTER)
+
+
+def _page_numbers(doc, section) -> None:
+    """ND30: number in the top margin, centred, never on page 1 (titlePg + empty first header)."""
+    section.different_first_page_header_footer = True
+    first = section.first_page_header
+    first.is_linked_to_previous = False
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.style = doc.styles[PAGE_NUMBER_STYLE]
+    _field(p.add_run(), "PAGE")
+
+
+def _field(run, instr: str) -> None:
+    for kind, text in (("begin", None), ("instr", f" {instr} "), ("separate", None),
+                       ("text", "2"), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        elif kind == "text":
+            el = OxmlElement("w:t")
+            el.text = text
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._r.append(el)
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+def style_name(key: str) -> str:
+    """"body" → "K39 Nội dung"; "table Head" → "K39 Bảng Head" (a variant of a component)."""
+    if key in STYLE_NAMES:
+        return STYLE_NAMES[key]
+    base, _, variant = key.partition(" ")
+    if base in STYLE_NAMES and variant:
+        return f"{STYLE_NAMES[base]} {variant}"
+    return key
+
+
+def para(container, text: str = "", style: str = "body", *, align=None, runs=None,
+         keep_next=False, space_before=None, space_after=None, indent_first=None):
+    """A paragraph in a named component style. ``runs`` = [(text, {"bold": …})] for mixed runs."""
+    p = container.add_paragraph(style=style_name(style))
+    if runs is None:
+        runs = [(text, {})] if text else []
+    for chunk, fmt in runs:
+        run = p.add_run(chunk)
+        if fmt.get("bold") is not None:
+            run.bold = fmt["bold"]
+        if fmt.get("italic") is not None:
+            run.italic = fmt["italic"]
+    pf = p.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    if keep_next:
+        pf.keep_with_next = True
+    if space_before is not None:
+        pf.space_before = Pt(space_before)
+    if space_after is not None:
+        pf.space_after = Pt(space_after)
+    if indent_first is not None:
+        pf.first_line_indent = Mm(indent_first)
+    return p
+
+
+def addressee_item(container, text: str):
+    """One recipient of a multi-line Kính gửi, indented under the words "Kính gửi:"."""
+    p = para(container, text, "addressee", align=LEFT, space_before=0, space_after=0)
+    p.paragraph_format.left_indent = Mm(ADDRESSEE_INDENT_MM)
+    return p
+
+
+def tag(container, statement: str):
+    """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it disappears when rendered."""
+    return container.add_paragraph(statement, style=STYLE_NAMES["body"])
+
+
+def rule(container, kind: str = "short"):
+    return container.add_paragraph(style=RULE_FULL if kind == "full" else RULE_SHORT)
+
+
+def _no_borders(table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _fixed_widths(table, widths_mm: list[float]) -> None:
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(int(sum(widths_mm) * 1440 / 25.4)))
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(w * 1440 / 25.4)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            cell.width = Mm(w)
+
+
+def _cell(table, row: int, col: int):
+    cell = table.cell(row, col)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    # a new cell holds one empty paragraph; reuse it for the first paragraph we add
+    return _CellWriter(cell)
+
+
+class _CellWriter:
+    """Adds paragraphs to a cell, filling the cell's initial empty paragraph first."""
+
+    def __init__(self, cell):
+        self.cell = cell
+        self.fresh = True
+
+    def add_paragraph(self, text: str = "", style=None):
+        if self.fresh:
+            self.fresh = False
+            p = self.cell.paragraphs[0]
+            if style is not None:
+                p.style = style
+            if text:
+                p.add_run(text)
+            return p
+        return self.cell.add_paragraph(text, style=style)
+
+
+def text_width(landscape: bool) -> float:
+    width = PAGE.height if landscape else PAGE.width
+    return width - PAGE.left - PAGE.right
+
+
+def agency_header(doc, *, landscape=False, number=True, subject=False, date_line=True):
+    """ND30 ô 1–5b: two columns; ô 3 (Số) and ô 4 (date) share the second row's baseline."""
+    total = text_width(landscape)
+    widths = [HEADER_LEFT_MM, total - HEADER_LEFT_MM]
+    rows = 2 if (number or date_line) else 1
+    table = doc.add_table(rows=rows, cols=2)
+    _no_borders(table)
+    _fixed_widths(table, widths)
+    left = _cell(table, 0, 0)
+    tag(left, "{%p if header.parent %}")
+    para(left, "{{ header.parent }}", "parent_agency")
+    tag(left, "{%p endif %}")
+    tag(left, "{%p for line in header.agency_lines %}")
+    para(left, "{{ line }}", "agency")
+    tag(left, "{%p endfor %}")
+    rule(left, "short")
+    right = _cell(table, 0, 1)
+    para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "national_title")
+    para(right, "Độc lập - Tự do - Hạnh phúc", "motto")
+    rule(right, "full")
+    if rows == 2:
+        left2 = _cell(table, 1, 0)
+        if number:
+            para(left2, "{{ header.number }}", "number", space_before=6)
+        if subject:
+            tag(left2, "{%p for line in header.subject_lines %}")
+            para(left2, "{{ line }}", "subject", space_before=0)
+            tag(left2, "{%p endfor %}")
+        right2 = _cell(table, 1, 1)
+        if date_line:
+            para(right2, "{{ header.date_line }}", "date_line", space_before=6)
+    return table
+
+
+def national_header(doc, *, landscape=False):
+    """Quốc hiệu and Tiêu ngữ centred over the page, for documents a person signs (cam kết …)."""
+    table = doc.add_table(rows=1, cols=1)
+    _no_borders(table)
+    _fixed_widths(table, [text_width(landscape)])
+    cell = _cell(table, 0, 0)
+    para(cell, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "national_title")
+    para(cell, "Độc lập - Tự do - Hạnh phúc", "motto")
+    rule(cell, "full")
+    return table
+
+
+def title_block(doc, doc_type: str, summary: str | None):
+    para(doc, doc_type, "doc_type")
+    if summary:
+        para(doc, summary, "summary")
+        rule(doc, "short")
+
+
+def signature_table(doc, *, recipients=True, left_title=None, right_date=False,
+                    right_role=None, right_hint=None, landscape=False):
+    """ND30 ô 7/9b: Nơi nhận on the left, authority/title/name on the right, both top-aligned."""
+    total = text_width(landscape)
+    widths = [total * 0.45, total * 0.55]
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _fixed_widths(table, widths)
+    # keep the block on one page: LibreOffice and Word both honour cantSplit on the row
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    left = _cell(table, 0, 0)
+    if recipients:
+        para(left, "Nơi nhận:", "recipients_label")
+        tag(left, "{%p for line in signature.recipients %}")
+        para(left, "{{ line }}", "recipients")
+        tag(left, "{%p endfor %}")
+    elif left_title:
+        para(left, left_title, "signer_title", space_before=6)
+        para(left, "(Ký tên, đóng dấu)", "signer_title",
+             runs=[("(Ký tên, đóng dấu)", {"bold": False, "italic": True})])
+    right = _cell(table, 0, 1)
+    if right_date:
+        para(right, "{{ signature.date_line }}", "date_line")
+    if right_role:
+        para(right, right_role, "signer_title", space_before=6)
+        if right_hint:
+            para(right, right_hint, "signer_title", runs=[(right_hint, {"bold": False, "italic": True})])
+    else:
+        tag(right, "{%p for line in signature.title_lines %}")
+        para(right, "{{ line }}", "signer_title")
+        tag(right, "{%p endfor %}")
+    for _ in range(4):  # room for the signature and seal (ô 7c, 8)
+        para(right, "", "signer_title")
+    para(right, "{{ signature.name }}", "signer_name")
+    return table
+
+
+def repeat_header_row(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def grid_table(doc, widths_mm: list[float]):
+    """A bordered data table with fixed column widths."""
+    table = doc.add_table(rows=0, cols=len(widths_mm))
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for k, v in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "000000")):
+            el.set(qn(f"w:{k}"), v)
+        borders.append(el)
+    tbl_pr.append(borders)
+    for _ in range(1):
+        table.add_row()
+    _fixed_widths(table, widths_mm)
+    table._tbl.remove(table.rows[0]._tr)
+    return table
+
+
+def add_row(table, widths_mm, texts, style="table", *, header=False):
+    row = table.add_row()
+    for cell, w, text in zip(row.cells, widths_mm, texts):
+        cell.width = Mm(w)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        writer = _CellWriter(cell)
+        if isinstance(text, tuple):
+            text, cell_style = text
+        else:
+            cell_style = style
+        para(writer, text, cell_style)
+    if header:
+        repeat_header_row(row)
+    cant_split(row)
+    return row
+
+
+def merge(table, row: int, col_from: int, col_to: int, text: str, style="table Head"):
+    a, b = table.cell(row, col_from), table.cell(row, col_to)
+    merged = a.merge(b)
+    for p in merged.paragraphs[1:]:
+        p._p.getparent().remove(p._p)
+    merged.paragraphs[0].text = ""
+    merged.paragraphs[0].add_run(text)
+    return merged
+
+
+def vmerge(table, col: int, row_from: int, row_to: int):
+    a, b = table.cell(row_from, col), table.cell(row_to, col)
+    text = a.text
+    merged = a.merge(b)
+    for p in merged.paragraphs[1:]:
+        p._p.getparent().remove(p._p)
+    return merged, text
+
+
+# --- the templates ----------------------------------------------------------------------------
+
+
+def build_submission():
+    doc = new_document()
+    agency_header(doc)
+    title_block(doc, "TỜ TRÌNH", "{{ summary }}")
+    para(doc, "Kính gửi: {{ addressee }}.", "addressee", align=CENTER)
+    tag(doc, "{%p for line in basis %}")
+    para(doc, "{{ line }}", "basis")
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ intro }}")
+    para(doc, "1. Khóa bồi dưỡng", runs=[("1. Khóa bồi dưỡng", {"bold": True})], keep_next=True)
+    tag(doc, "{%p for item in course_lines %}")
+    para(doc, "- {{ item }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng",
+         runs=[("2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng", {"bold": True})],
+         keep_next=True)
+    para(doc, "{{ review_text }}")
+    tag(doc, "{%p for c in candidates %}")
+    para(doc, "{{ loop.index }}. {{ c.line }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "3. Kinh phí dự kiến", runs=[("3. Kinh phí dự kiến", {"bold": True})], keep_next=True)
+    tag(doc, "{%p for item in cost_lines %}")
+    para(doc, "{{ item }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_table(doc)
+    doc.save(ROOT / "templates" / "submission.docx")
+
+
+def build_cover_letter():
+    doc = new_document()
+    agency_header(doc, subject=True)
+    para(doc, "", "body", space_after=0)
+    tag(doc, "{%p if recipients|length == 1 %}")
+    para(doc, "Kính gửi: {{ recipients[0] }}.", "addressee", align=CENTER)
+    tag(doc, "{%p else %}")
+    para(doc, "Kính gửi:", "addressee", align=CENTER)
+    tag(doc, "{%p for r in recipients %}")
+    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for item in paragraphs %}")
+    para(doc, "{{ item }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for item in enclosures %}")
+    para(doc, "- {{ item }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_table(doc)
+    # ô 13: address, phone, e-mail at the foot of page 1 (first-page footer), under a full rule
+    footer = doc.sections[0].first_page_footer
+    footer.is_linked_to_previous = False
+    fp = footer.paragraphs[0]
+    fp.text = "{{ footer_info }}"
+    fp.style = doc.styles[style_name("footer_info")]
+    p_pr = fp._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for k, v in (("val", "single"), ("sz", "4"), ("space", "1"), ("color", "000000")):
+        top.set(qn(f"w:{k}"), v)
+    border.append(top)
+    p_pr.append(border)
+    doc.save(ROOT / "templates" / "cover_letter.docx")
+
+
+NOMINATION_COLUMNS = [
+    # (header, width mm, Jinja cell, style)
+    ("STT", 12, "{{ loop.index }}", "table Center"),
+    ("Họ và tên", 29, "{{ r.full_name }}", "table"),
+    ("Nam", 23, "{{ r.birth_male }}", "table Center"),
+    ("Nữ", 23, "{{ r.birth_female }}", "table Center"),
+    ("Chức vụ, đơn vị công tác", 34, "{{ r.position }}", "table"),
+    ("Chức danh quy hoạch", 27, "{{ r.planned_position }}", "table"),
+    ("Trình độ chuyên môn", 22, "{{ r.education }}", "table"),
+    ("Lý luận chính trị", 14, "{{ r.political_theory }}", "table Center"),
+    ("Ngoại ngữ (chứng chỉ, điểm)", 20, "{{ r.foreign_language }}", "table Center"),
+    ("{{ rating_header }}", 18, "{{ r.rating }}", "table Center"),
+    ("Thời gian công tác còn lại (tháng)", 16, "{{ r.months_left }}", "table Center"),
+    ("Ghi chú", 14, "{{ r.note }}", "table Center"),
+]
+
+
+def build_nomination_list():
+    doc = new_document(landscape=True)
+    agency_header(doc, landscape=True, number=False, date_line=False)
+    para(doc, "DANH SÁCH", "doc_type", space_before=12)
+    para(doc, "{{ summary }}", "summary")
+    rule(doc, "short")
+    para(doc, "{{ annex_note }}", "annex_note", space_before=3, space_after=6)
+    para(doc, "", "table", space_after=0)
+    widths = [w for _, w, _, _ in NOMINATION_COLUMNS]
+    table = grid_table(doc, widths)
+    head1 = [(h, "table Head") for h, _, _, _ in NOMINATION_COLUMNS]
+    head1[2] = ("Ngày tháng năm sinh", "table Head")
+    head1[3] = ("", "table Head")
+    add_row(table, widths, head1, header=True)
+    head2 = [("", "table Head")] * len(NOMINATION_COLUMNS)
+    head2 = list(head2)
+    head2[2] = ("Nam", "table Head")
+    head2[3] = ("Nữ", "table Head")
+    add_row(table, widths, head2, header=True)
+    # merge "Ngày tháng năm sinh" over Nam/Nữ, and every other header vertically
+    merge(table, 0, 2, 3, "Ngày tháng năm sinh")
+    for col in range(len(NOMINATION_COLUMNS)):
+        if col in (2, 3):
+            continue
+        vmerge(table, col, 0, 1)
+    # numbered column row (1)…(12), as in official annex tables
+    add_row(table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))],
+            header=True)
+    loop_open = add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
+    add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
+    add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
+    del loop_open
+    para(doc, "", "table")
+    tag(doc, "{%p for line in notes %}")
+    para(doc, "{{ line }}", "table", runs=[("{{ line }}", {"italic": True})])
+    tag(doc, "{%p endfor %}")
+    doc.save(ROOT / "templates" / "nomination_list.docx")
+
+
+def build_commitment():
+    doc = new_document()
+    national_header(doc)
+    title_block(doc, "BẢN CAM KẾT", "{{ summary }}")
+    tag(doc, "{%p if addressees|length == 1 %}")
+    para(doc, "Kính gửi: {{ addressees[0] }}.", "addressee", align=CENTER)
+    tag(doc, "{%p else %}")
+    para(doc, "Kính gửi:", "addressee", align=CENTER)
+    tag(doc, "{%p for r in addressees %}")
+    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for label, value in identity %}")
+    para(doc, runs=[("{{ label }}: ", {}), ("{{ value }}", {})])
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ course_text }}")
+    para(doc, "Tôi xin cam kết thực hiện nghiêm túc các nội dung sau:", keep_next=True)
+    tag(doc, "{%p for clause in clauses %}")
+    para(doc, "{{ loop.index }}. {{ clause }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
+                    right_date=True, right_role="NGƯỜI CAM KẾT",
+                    right_hint="(Ký, ghi rõ họ tên)")
+    doc.save(ROOT / "templates" / "commitment.docx")
+
+
+def build_return_report():
+    doc = new_document()
+    national_header(doc)
+    title_block(doc, "BÁO CÁO", "{{ summary }}")
+    para(doc, "Kính gửi:", "addressee", align=CENTER)
+    tag(doc, "{%p for r in addressees %}")
+    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for section in sections %}")
+    para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],
+         keep_next=True)
+    tag(doc, "{%p for line in section.lines %}")
+    para(doc, "{{ line }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ closing }}")
+    signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
+                    right_date=True, right_role="NGƯỜI BÁO CÁO",
+                    right_hint="(Ký, ghi rõ họ tên)")
+    doc.save(ROOT / "templates" / "return_report.docx")
+
+
+BUILDERS = {
+    "submission": build_submission,
+    "cover_letter": build_cover_letter,
+    "nomination_list": build_nomination_list,
+    "commitment": build_commitment,
+    "return_report": build_return_report,
+}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BUILDERS)
+    for name in names:
+        BUILDERS[name]()
+        print(f"templates/{name}.docx")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

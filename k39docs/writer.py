@@ -18,21 +18,14 @@ from docxtpl import DocxTemplate
 
 from .documents import Document
 from .fonts import text_width_mm
+from .resources import template_dir
 from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
 from .vietnamese import FILTERS
 
-__all__ = ["template_dir", "jinja_environment", "write_docx", "fit_rules"]
+__all__ = ["jinja_environment", "write_docx", "fit_rules"]
 
 _TWIPS_PER_MM = 1440 / 25.4
 _STYLE_COMPONENT = {name: key for key, name in STYLE_NAMES.items()}
-
-
-def template_dir() -> Path:
-    """The built-in templates: inside the installed package, or ``templates/`` of a checkout."""
-    packaged = Path(__file__).resolve().parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
 
 
 def jinja_environment() -> jinja2.Environment:

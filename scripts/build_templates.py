@@ -651,12 +651,31 @@ def build_return_report():
     doc.save(ROOT / "templates" / "return_report.docx")
 
 
+def build_contents():
+    doc = new_document()
+    agency_header(doc, number=False, date_line=False)
+    para(doc, "MỤC LỤC HỒ SƠ", "doc_type")
+    para(doc, "{{ summary }}", "summary")
+    rule(doc, "short")
+    para(doc, "{{ note }}", "annex_note", space_before=3, space_after=12)
+    widths = [14, 125, 26]
+    table = grid_table(doc, widths)
+    add_row(table, widths, [("STT", "table Head"), ("Tên tài liệu", "table Head"),
+                            ("Trang", "table Head")], header=True)
+    add_row(table, widths, ["{%tr for r in rows %}", "", ""])
+    add_row(table, widths, [("{{ r.index }}", "table Center"), "{{ r.title }}",
+                            ("{{ r.page }}", "table Center")])
+    add_row(table, widths, ["{%tr endfor %}", "", ""])
+    doc.save(ROOT / "templates" / "contents.docx")
+
+
 BUILDERS = {
     "submission": build_submission,
     "cover_letter": build_cover_letter,
     "nomination_list": build_nomination_list,
     "commitment": build_commitment,
     "return_report": build_return_report,
+    "contents": build_contents,
 }
 
 

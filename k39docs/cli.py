@@ -1,0 +1,220 @@
+"""The ``k39docs`` command: parses arguments, calls the library, prints, maps errors to exit codes.
+
+Nothing here decides anything about documents; every command is one library call another
+application can make directly (``k39docs.render``, ``check_eligibility``, ``verify_pdf`` …).
+Exit codes (interface.md): 0 done, 1 ineligible / invalid signature / format findings,
+2 bad input or a missing dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import DossierError, K39Error
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="k39docs",
+    help="Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW: "
+    "render the documents (DOCX, PDF), check eligibility, sign and verify the dossier.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(error: K39Error) -> typer.Exit:
+    _err(f"Lỗi: {error}")
+    return typer.Exit(error.exit_code)
+
+
+class OutputFormat(str, Enum):
+    all = "all"
+    docx = "docx"
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _load(path: Path):
+    from .loader import load_dossier
+
+    return load_dossier(path)
+
+
+@app.command()
+def render(
+    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
+    outdir: Annotated[
+        Optional[Path], typer.Option("-o", "--outdir", help="Output folder [output/<dossier id>/].")
+    ] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", help="all: DOCX, PDF and dossier.pdf; docx: DOCX only.")
+    ] = OutputFormat.all,
+    sign: Annotated[bool, typer.Option("--sign/--no-sign", help="Sign dossier.pdf when `signing` is configured.")] = True,
+    allow_ineligible: Annotated[
+        Optional[str],
+        typer.Option("--allow-ineligible", metavar="REASON",
+                     help="Issue even if a candidate fails a rule; the reason goes in the manifest."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+) -> None:
+    """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
+    from .render import RenderOptions
+    from .render import render as render_dossier
+
+    try:
+        model = _load(dossier)
+        target = outdir or Path("output") / model.id
+        formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
+        options = RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
+                                base_dir=dossier.resolve().parent)
+        manifest = render_dossier(model, target, options=options,
+                                  progress=None if quiet else typer.echo)
+    except K39Error as error:
+        raise _fail(error) from None
+    for warning in manifest.warnings:
+        _err(f"Cảnh báo: {warning}")
+    if quiet:
+        return
+    typer.echo(f"Đã tạo {len(manifest.files)} tệp trong {target}/")
+    if any(f.path == "dossier.pdf" for f in manifest.files):
+        state = "đã ký số" if manifest.signed else "CHƯA KÝ SỐ (mục `signing` chưa cấu hình hoặc --no-sign)"
+        typer.echo(f"  {target}/dossier.pdf — {state}")
+    typer.echo(f"  {target}/manifest.json")
+    if manifest.allow_ineligible:
+        typer.echo(f"  Phát hành dù có ứng viên không đủ điều kiện; lý do: {manifest.allow_ineligible}")
+
+
+@app.command()
+def validate(
+    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
+    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+) -> None:
+    """Check the schema, the dates and every candidate against the plan's rules; render nothing."""
+    from .rules import check_eligibility, format_eligibility_text
+
+    try:
+        report = check_eligibility(_load(dossier))
+    except K39Error as error:
+        raise _fail(error) from None
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_eligibility_text(report))
+    raise typer.Exit(0 if report.eligible else 1)
+
+
+@app.command()
+def verify(
+    pdf: Annotated[Path, typer.Argument(help="The signed PDF.")],
+    trust_root: Annotated[
+        Optional[list[Path]], typer.Option("--trust-root", help="PEM certificate of a trusted root (repeatable).")
+    ] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+) -> None:
+    """Check every signature in a PDF: intact, trusted, and the last one covering the whole file."""
+    from .signing import format_verify_report, verify_pdf
+
+    try:
+        report = verify_pdf(pdf, trust_roots=tuple(trust_root or ()))
+    except K39Error as error:
+        raise _fail(error) from None
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_verify_report(report))
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the sample dossier.")] = Path("dossier.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented sample dossier (and its demo signature images) to start from."""
+    from .resources import sample_dossier, sample_images
+
+    if path.exists() and not force:
+        _err(f"Lỗi: {path} đã tồn tại (dùng --force để ghi đè).")
+        raise typer.Exit(2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sample_dossier(), encoding="utf-8")
+    images = path.parent / "images"
+    images.mkdir(exist_ok=True)
+    for image in sample_images():
+        target = images / image.name
+        if not target.exists() or force:
+            shutil.copyfile(image, target)
+    typer.echo(f"Đã tạo {path} (và ảnh chữ ký, con dấu mẫu trong {images}/).")
+    typer.echo(f"Tiếp theo: k39docs validate {path} && k39docs render {path}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the dossier file."""
+    from .model import Dossier
+
+    typer.echo(json.dumps(Dossier.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command("check-format")
+def check_format(
+    files: Annotated[list[Path], typer.Argument(help="DOCX files to check against Nghị định 30/2020.")],
+) -> None:
+    """Report every departure from the ND30 layout; exit 1 when there is any."""
+    from .checkformat import DocxReadError, check_files
+
+    try:
+        findings = check_files(files)
+    except DocxReadError as error:
+        _err(f"Lỗi: {error}")
+        raise typer.Exit(2) from None
+    for finding in findings:
+        typer.echo(str(finding))
+    if findings:
+        raise typer.Exit(1)
+    typer.echo(f"Đúng thể thức: {len(files)} tệp.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"k39docs {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW."""
+
+
+def main() -> None:
+    try:
+        app()
+    except DossierError as error:  # raised outside a command (should not happen): still exit 2
+        _err(f"Lỗi: {error}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

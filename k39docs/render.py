@@ -1,0 +1,213 @@
+"""A whole run: check → documents → DOCX → PDF → bundle → sign → manifest, written atomically.
+
+``render`` is the library call behind ``k39docs render``. Everything is produced in a staging
+folder beside OUTDIR and moved into place only when every stage succeeded, so a failure leaves
+the previous output as it was and bad input creates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from . import __version__
+from .bundle import Part, bundle_pdf, contents_rows, page_count
+from .convert import ConvertOptions, convert_to_pdf, find_soffice
+from .documents import Document, build_documents
+from .documents import contents as contents_doc
+from .documents.base import course_phrase
+from .documents.cover_letter import number_of
+from .errors import IneligibleError
+from .manifest import Manifest, ManifestFile, sha256_of
+from .model import CourseType, Dossier
+from .rules import EligibilityReport, check_eligibility
+from .writer import write_docx
+
+__all__ = ["render", "RenderOptions", "VIETNAM_TZ", "months_left_by_candidate"]
+
+VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+FORMATS = ("docx", "pdf")
+CONTENTS_ROWS_PER_PAGE = 22  # first guess; corrected if the contents page runs longer
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    formats: tuple[str, ...] = FORMATS
+    sign: bool = True
+    allow_ineligible: str | None = None  # the reason, recorded in the manifest
+    base_dir: Path | None = None  # folder the dossier's relative paths (images, keys) start from
+    templates: Path | None = None
+    convert: ConvertOptions = ConvertOptions()
+
+
+def months_left_by_candidate(dossier: Dossier, report: EligibilityReport) -> dict[str, int | None]:
+    """"Thời gian công tác còn lại": leadership time for leader courses, service for ngoại ngữ."""
+    out = {}
+    for c in report.candidates:
+        if dossier.course.type is CourseType.ngoai_ngu or c.leadership_months_left is None:
+            out[c.id] = c.service_months_left
+        else:
+            out[c.id] = c.leadership_months_left
+    return out
+
+
+@contextmanager
+def _staging(outdir: Path) -> Iterator[Path]:
+    """A fresh folder beside ``outdir``; swapped in on success, removed on failure."""
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.k39-", dir=outdir.parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    old = None
+    if outdir.exists():
+        old = outdir.parent / f".{outdir.name}.k39-old-{os.getpid()}"
+        os.replace(outdir, old)
+    os.replace(stage, outdir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def render(
+    dossier: Dossier,
+    outdir: str | Path,
+    *,
+    sign: bool = True,
+    options: RenderOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Manifest:
+    """Render every document of ``dossier`` into ``outdir`` and return the manifest.
+
+    Raises ``IneligibleError`` (nothing written) when a candidate fails a rule and no
+    ``allow_ineligible`` reason is given; ``DependencyError`` when LibreOffice is needed but
+    missing; ``ConversionError``/``SigningError`` when a later stage fails (previous output kept).
+    """
+    options = options or RenderOptions(sign=sign)
+    say = progress or (lambda _msg: None)
+    outdir = Path(outdir)
+    report = check_eligibility(dossier)
+    if not report.eligible and not options.allow_ineligible:
+        failed = [c for c in report.candidates if c.status.value == "fail"]
+        names = ", ".join(f"{c.full_name} ({c.id})" for c in failed)
+        raise IneligibleError(
+            f"Có ứng viên không đủ điều kiện: {names}. Không phát hành hồ sơ. "
+            "Xem `k39docs validate`, hoặc chạy lại với --allow-ineligible \"lý do\".",
+            report,
+        )
+    want_pdf = "pdf" in options.formats
+    if want_pdf:
+        find_soffice()  # fail before writing anything
+    do_sign = want_pdf and options.sign and dossier.signing.enabled
+    signing = None
+    if do_sign:
+        from . import signing  # noqa: F811  (pyHanko is only imported when signing)
+
+        signing.check_signing_config(dossier.signing, options.base_dir or Path.cwd())
+    documents = build_documents(dossier, months_left_by_candidate(dossier, report))
+    now = datetime.now(VIETNAM_TZ).replace(microsecond=0)
+    manifest = Manifest(
+        dossier=dossier.id,
+        generated_at=now.isoformat(),
+        eligible=report.eligible,
+        allow_ineligible=options.allow_ineligible if not report.eligible else None,
+        version=__version__,
+    )
+    for doc in documents:
+        manifest.warnings.extend(doc.warnings)
+    for c in report.candidates:
+        manifest.warnings.extend(c.warnings)
+
+    with _staging(outdir) as stage:
+        say(f"Tạo {len(documents)} văn bản DOCX…")
+        docx_paths = _write_all(documents, stage / "docx", dossier, options)
+        for doc, path in zip(documents, docx_paths):
+            manifest.files.append(_entry(stage, path, doc, "docx"))
+        if want_pdf:
+            say("Chuyển sang PDF bằng LibreOffice…")
+            pdfs = convert_to_pdf(docx_paths, stage / "pdf", options=options.convert)
+            for doc, path in zip(documents, docx_paths):
+                manifest.files.append(_entry(stage, pdfs[path], doc, "pdf"))
+            say("Đóng gói dossier.pdf…")
+            parts = [Part(doc.title, pdfs[path], doc.kind, doc.candidate)
+                     for doc, path in zip(documents, docx_paths) if doc.in_bundle]
+            unsigned = stage / ".work" / "dossier-unsigned.pdf"
+            starts = _bundle(dossier, parts, unsigned, options)
+            final = stage / "dossier.pdf"
+            if do_sign:
+                say("Ký số dossier.pdf…")
+                request = signing.request_for(dossier, parts, starts)
+                signing.sign_dossier(unsigned, final, dossier.signing, request,
+                                     base_dir=options.base_dir or Path.cwd(), out_dir=stage)
+                manifest.signed = True
+            else:
+                os.replace(unsigned, final)
+            manifest.files.append(ManifestFile(
+                path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
+                sha256=sha256_of(final), pages=page_count(final),
+                title=_bundle_title(dossier), signed=manifest.signed,
+            ))
+            shutil.rmtree(stage / ".work", ignore_errors=True)
+        (stage / "eligibility.json").write_text(
+            json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+        manifest.write(stage / "manifest.json")
+    return manifest
+
+
+def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict:
+    data = report.to_dict()
+    if options.allow_ineligible and not report.eligible:
+        data["allow_ineligible"] = options.allow_ineligible
+    return data
+
+
+def _write_all(documents: Sequence[Document], folder: Path, dossier: Dossier,
+               options: RenderOptions) -> list[Path]:
+    issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
+    return [
+        write_docx(doc, folder / f"{doc.stem}.docx", templates=options.templates,
+                   author=dossier.issuer.name, issued=issued)
+        for doc in documents
+    ]
+
+
+def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
+    return ManifestFile(
+        path=path.relative_to(stage).as_posix(), kind=doc.kind, format=fmt,
+        candidate=doc.candidate, sha256=sha256_of(path),
+        pages=page_count(path) if fmt == "pdf" else None, title=doc.title,
+    )
+
+
+def _bundle_title(dossier: Dossier) -> str:
+    return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
+
+
+def _bundle(dossier: Dossier, parts: list[Part], out: Path, options: RenderOptions) -> list[int]:
+    """Render the contents page for the real page numbers, then assemble the bundle."""
+    work = out.parent
+    counts = [page_count(p.pdf) for p in parts]
+    contents_pages = max(1, -(-len(parts) // CONTENTS_ROWS_PER_PAGE))
+    for _attempt in range(3):
+        doc = contents_doc.build(dossier, contents_rows(parts, counts, contents_pages))
+        docx = write_docx(doc, work / "muc-luc.docx", templates=options.templates,
+                          author=dossier.issuer.name)
+        pdf = convert_to_pdf([docx], work, options=options.convert)[docx]
+        actual = page_count(pdf)
+        if actual == contents_pages:
+            break
+        contents_pages = actual
+    return bundle_pdf(
+        pdf, parts, out, title=_bundle_title(dossier), author=dossier.issuer.name,
+        subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW ({dossier.id})",
+    )

@@ -1,0 +1,40 @@
+"""Files shipped with k39docs: the DOCX templates and the sample dossier with its demo images.
+
+In a wheel they live inside the package (``k39docs/templates``, ``k39docs/data``); in a checkout
+they are the top-level ``templates/`` and ``fixtures/`` folders. One place decides which.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["template_dir", "sample_dossier", "sample_images"]
+
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
+
+
+def _first_dir(*candidates: Path) -> Path:
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(f"k39docs data folder missing: tried {', '.join(map(str, candidates))}")
+
+
+def template_dir() -> Path:
+    """The built-in DOCX templates."""
+    return _first_dir(_PACKAGE / "templates", _CHECKOUT / "templates")
+
+
+def _data_dir() -> Path:
+    return _first_dir(_PACKAGE / "data", _CHECKOUT / "fixtures")
+
+
+def sample_dossier() -> str:
+    """The commented sample dossier (``fixtures/sample.yaml``), as text."""
+    return (_data_dir() / "sample.yaml").read_text(encoding="utf-8")
+
+
+def sample_images() -> list[Path]:
+    """The demo signature and seal images the sample dossier refers to."""
+    return sorted((_data_dir() / "images").glob("*.png"))

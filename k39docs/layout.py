@@ -113,3 +113,20 @@ RULE_FRACTION = {RULE_FULL: 1.0, RULE_SHORT: 0.4}  # ND30: Tiêu ngữ = text; �
 
 HEADER_LEFT_MM = 65.0  # ô 2/3 column; the right column (≥ 97 mm) holds Quốc hiệu on one line
 CELL_MARGIN_MM = 1.9  # Word's and LibreOffice's default left/right cell margin (108 twips)
+
+# What the format checker (``k39docs.checkformat``) accepts: the decree's ranges, and the
+# tolerances that absorb rounding to twips and differences between measured and rendered text.
+PAGE_SIZE_TOLERANCE_MM = 1.0
+MARGIN_TOLERANCE_MM = 0.2
+PAGE_NUMBER_SIZE_RANGE = (13.0, 14.0)
+MOTTO_RULE_TOLERANCE_MM = 3.0  # rule under Tiêu ngữ: as long as the text, give or take this
+SHORT_RULE_FRACTION = (1 / 3, 1 / 2)  # rules under the agency name and the trích yếu, of the text
+SHORT_RULE_TOLERANCE_MM = 1.0
+RULE_CENTRE_TOLERANCE_MM = 1.0
+SOLID_BORDERS = ("single", "thick")  # "đường kẻ nét liền"
+BODY_FIRST_LINE_INDENTS_MM = (10.0, 12.7)  # 1 cm or 1.27 cm
+INDENT_TOLERANCE_MM = 0.3
+BODY_MIN_PARAGRAPH_GAP_PT = 6.0
+BODY_LINE_SPACING_RANGE = (1.0, 1.5)  # single … 1.5 lines
+BODY_MIN_EXACT_LINE_PT = 15.0  # "hoặc từ 15pt (exactly line spacing) trở lên"
+SINGLE_LINE_EM = 1.15  # height of a single line of Times New Roman, in ems

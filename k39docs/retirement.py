@@ -17,7 +17,15 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from .model import Candidate, Course, CourseType, Gender, PartialDate, PositionLevel, _parse_partial_date
+from .model import (
+    Candidate,
+    Course,
+    CourseType,
+    Gender,
+    PartialDate,
+    PositionLevel,
+    _parse_partial_date,
+)
 
 __all__ = [
     "retirement_age_months",
@@ -42,7 +50,7 @@ _AGE_RULE = {
 
 
 def as_gender(gender: Gender | str) -> Gender:
-    """``Gender`` from a ``Gender`` or from ``"nam"`` / ``"nu"`` (``"nữ"`` and capitals accepted)."""
+    """``Gender`` from a ``Gender`` or ``"nam"`` / ``"nu"`` (``"nữ"`` and capitals accepted)."""
     if isinstance(gender, Gender):
         return gender
     if isinstance(gender, str):
@@ -53,7 +61,7 @@ def as_gender(gender: Gender | str) -> Gender:
 
 
 def as_partial_date(birth: PartialDate | date | str | int) -> PartialDate:
-    """``PartialDate`` from a ``PartialDate``, a ``date`` or ``"YYYY"`` / ``"YYYY-MM"`` / ``"YYYY-MM-DD"``."""
+    """``PartialDate`` from itself, a ``date``, or ``"YYYY"`` / ``"YYYY-MM"`` / ``"YYYY-MM-DD"``."""
     try:
         return _parse_partial_date(birth)
     except ValueError:  # the model's parser raises pydantic's (Vietnamese) custom error
@@ -108,14 +116,17 @@ def leadership_end_date(candidate: Candidate) -> date:
 
 
 def add_months(d: date, months: int) -> date:
-    """``d`` moved by whole calendar months; the day is clamped to the month's length (31/01 + 1 → 28/02)."""
+    """``d`` moved by whole calendar months, the day clamped to the month (31/01 + 1 → 28/02)."""
     year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
     day = min(d.day, calendar.monthrange(year, month0 + 1)[1])
     return date(year, month0 + 1, day)
 
 
 def whole_months_between(start: date, end: date) -> int:
-    """Whole calendar months from ``start`` to ``end`` (01/03/2027 → 30/04/2037 is 121); negative if before."""
+    """Whole calendar months from ``start`` to ``end`` (01/03/2027 → 30/04/2037: 121).
+
+    Negative when ``end`` is before ``start``.
+    """
     months = (end.year - start.year) * 12 + end.month - start.month
     if months > 0 and add_months(start, months) > end:
         months -= 1
@@ -125,7 +136,7 @@ def whole_months_between(start: date, end: date) -> int:
 
 
 def leadership_months_left(candidate: Candidate, start: date) -> int | None:
-    """Whole months from ``start`` to ``leadership_end_date`` (0 if already past); ``None`` for non-leaders."""
+    """Whole months from ``start`` to ``leadership_end_date`` (0 if past); None for non-leaders."""
     if candidate.position_level is PositionLevel.khong_lanh_dao:
         return None
     return max(0, whole_months_between(start, leadership_end_date(candidate)))

@@ -1,0 +1,51 @@
+"""Eligibility rules of the plan (domain §2) and the check of a whole dossier against them.
+
+``base`` defines a rule and its registry, ``conditions`` holds one registered function per rule
+(importing it fills the registry), ``language`` reads language levels, and ``report`` applies the
+rules to every candidate: ``check_eligibility(dossier) -> EligibilityReport``.
+"""
+
+from __future__ import annotations
+
+from . import conditions  # noqa: F401  (registers the rules)
+from .base import (
+    STATUS_NAMES,
+    STATUS_SYMBOLS,
+    CheckResult,
+    Outcome,
+    Rule,
+    Status,
+    all_rules,
+    get_rule,
+    rule,
+    rules_for,
+)
+from .conditions import TOPIC_GROUP_NAMES, WORK_FIELDS, work_field_matches
+from .report import (
+    CandidateEligibility,
+    EligibilityReport,
+    check_candidate,
+    check_eligibility,
+    format_eligibility_text,
+)
+
+__all__ = [
+    "Status",
+    "STATUS_NAMES",
+    "STATUS_SYMBOLS",
+    "Outcome",
+    "CheckResult",
+    "Rule",
+    "rule",
+    "all_rules",
+    "rules_for",
+    "get_rule",
+    "TOPIC_GROUP_NAMES",
+    "WORK_FIELDS",
+    "work_field_matches",
+    "CandidateEligibility",
+    "EligibilityReport",
+    "check_candidate",
+    "check_eligibility",
+    "format_eligibility_text",
+]

@@ -26,7 +26,8 @@ from .documents.base import course_phrase
 from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
-from .model import CourseType, Dossier
+from .model import Dossier
+from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility
 from .writer import write_docx
 
@@ -47,15 +48,9 @@ class RenderOptions:
     convert: ConvertOptions = ConvertOptions()
 
 
-def months_left_by_candidate(dossier: Dossier, report: EligibilityReport) -> dict[str, int | None]:
-    """"Thời gian công tác còn lại": leadership time for leader courses, service for ngoại ngữ."""
-    out = {}
-    for c in report.candidates:
-        if dossier.course.type is CourseType.ngoai_ngu or c.leadership_months_left is None:
-            out[c.id] = c.service_months_left
-        else:
-            out[c.id] = c.leadership_months_left
-    return out
+def months_left_by_candidate(dossier: Dossier) -> dict[str, int | None]:
+    """"Thời gian công tác còn lại" of each candidate (the same computation as the rules)."""
+    return {c.id: months_left_for_course(c, dossier.course) for c in dossier.candidates}
 
 
 @contextmanager
@@ -112,7 +107,7 @@ def render(
         from . import signing  # noqa: F811  (pyHanko is only imported when signing)
 
         signing.check_signing_config(dossier.signing, options.base_dir or Path.cwd())
-    documents = build_documents(dossier, months_left_by_candidate(dossier, report))
+    documents = build_documents(dossier, months_left_by_candidate(dossier))
     now = datetime.now(VIETNAM_TZ).replace(microsecond=0)
     manifest = Manifest(
         dossier=dossier.id,

@@ -1,0 +1,49 @@
+"""Shared fixtures: the sample dossier, rendered once per test session with real LibreOffice."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample.yaml"
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which("soffice") is None:
+        skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
+        for item in items:
+            if "soffice" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def sample_data() -> dict:
+    """The sample dossier as plain data; copy before changing it."""
+    return yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def sample_mapping(sample_data) -> dict:
+    return copy.deepcopy(sample_data)
+
+
+@pytest.fixture(scope="session")
+def sample_dossier():
+    from k39docs import load_dossier
+
+    return load_dossier(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory, sample_dossier):
+    """The sample rendered end to end (DOCX, PDF, bundle, signature) into a fresh folder."""
+    from k39docs.render import RenderOptions, render
+
+    outdir = tmp_path_factory.mktemp("render") / sample_dossier.id
+    manifest = render(sample_dossier, outdir, options=RenderOptions(base_dir=SAMPLE.parent))
+    return outdir, manifest

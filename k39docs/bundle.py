@@ -48,7 +48,7 @@ def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, auth
     for part in parts:
         start = len(writer.pages)
         writer.append(str(part.pdf), import_outline=False)
-        writer.add_outline_item(part.title, start)
+        writer.add_outline_item(title=part.title, page_number=start)
         starts.append(start)
     writer.add_metadata({
         "/Title": title,

@@ -37,7 +37,7 @@ def test_output_folder_has_every_document_as_docx_and_pdf(rendered, sample_dossi
     outdir, manifest = rendered
     n = len(sample_dossier.candidates)
     reports = sum(1 for c in sample_dossier.candidates if c.return_report)
-    expected = 3 + n + reports
+    expected = 3 + n + reports + 1  # + the eligibility working paper
     for fmt in ("docx", "pdf"):
         files = sorted((outdir / fmt).glob(f"*.{fmt}"))
         assert len(files) == expected, f"{fmt}: {[f.name for f in files]}"
@@ -120,6 +120,9 @@ def test_nomination_list_is_landscape(rendered):
     assert page.mediabox.width > page.mediabox.height
 
 
+BUNDLED = ("submission", "cover_letter", "nomination_list", "commitment", "return_report")
+
+
 def _outline(reader):
     return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
 
@@ -128,7 +131,7 @@ def test_bookmarks_match_the_manifest_in_bundle_order(rendered, sample_dossier):
     outdir, manifest = rendered
     reader = PdfReader(outdir / "dossier.pdf")
     titles = [title for title, _ in _outline(reader)]
-    pdfs = [f for f in manifest.files if f.format == "pdf" and f.kind != "dossier"]
+    pdfs = [f for f in manifest.files if f.format == "pdf" and f.kind in BUNDLED]
     assert titles == [f.title for f in pdfs]
     assert titles[0].startswith("Tờ trình số 412/TTr-SNV")
     assert titles[1].startswith("Công văn số 3512/UBND-NC")

@@ -26,7 +26,7 @@ def only(found: list[tuple]) -> tuple:
     return found[0]
 
 
-# -- correct documents ------------------------------------------------------------------------------
+# -- correct documents ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["to_trinh", "cong_van", "cam_ket", "danh_sach"])
 def test_documents_built_the_nd30_way_have_no_finding(tmp_path, kind):
     assert findings(tmp_path, Recipe(kind=kind)) == []
@@ -39,7 +39,8 @@ def test_commitment_without_agency_is_not_asked_for_agency_number_or_recipients(
 
 def test_fonts_set_only_in_document_defaults_are_resolved(tmp_path):
     def tnr_in_doc_defaults(doc):
-        rpr = doc.styles.element.find(qn("w:docDefaults")).find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        defaults = doc.styles.element.find(qn("w:docDefaults"))
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
         rpr.remove(rpr.find(qn("w:rFonts")))
         name = "Times New Roman"
         rpr.insert(0, _el("w:rFonts", ascii=name, hAnsi=name, cs=name))
@@ -47,7 +48,7 @@ def test_fonts_set_only_in_document_defaults_are_resolved(tmp_path):
     assert findings(tmp_path, Recipe(fonts_in_normal=False, mutate=(tnr_in_doc_defaults,))) == []
 
 
-# -- the finding itself -------------------------------------------------------------------------------
+# -- the finding itself ---------------------------------------------------------------------------
 def test_finding_prints_file_component_expected_found(tmp_path):
     path = build(tmp_path / "to-trinh.docx", Recipe(margins_mm=(20, 20, 25, 15)))
     assert [str(f) for f in check_docx(path)] == [
@@ -81,7 +82,7 @@ def test_a_file_that_is_not_a_docx_is_an_error_not_a_finding(tmp_path):
         check_docx(tmp_path / "khong-co.docx")
 
 
-# -- page -------------------------------------------------------------------------------------------------
+# -- page -----------------------------------------------------------------------------------------
 def test_margin_outside_the_decree_range_is_reported(tmp_path):
     assert only(findings(tmp_path, Recipe(margins_mm=(20, 20, 25, 15)))) == (
         "Lề trái",
@@ -135,7 +136,7 @@ def test_text_above_the_header_table_is_not_taken_for_a_component(tmp_path):
     assert findings(tmp_path, Recipe(mutate=(form_number,))) == []
 
 
-# -- page numbers ---------------------------------------------------------------------------------------
+# -- page numbers ---------------------------------------------------------------------------------
 def test_page_number_shown_on_page_one_without_title_page_is_reported(tmp_path):
     assert only(findings(tmp_path, Recipe(title_page=False))) == (
         "Số trang",
@@ -165,7 +166,7 @@ def test_missing_page_number_is_reported(tmp_path):
     )
 
 
-# -- fonts and colour ---------------------------------------------------------------------------------------
+# -- fonts and colour -----------------------------------------------------------------------------
 def test_arial_run_in_the_body_is_reported(tmp_path):
     def arial(doc):
         find_paragraph(doc, "Theo đề nghị").runs[0].font.name = "Arial"
@@ -224,7 +225,7 @@ def test_decomposed_unicode_is_reported(tmp_path):
     )
 
 
-# -- size and style of components ------------------------------------------------------------------
+# -- size and style of components -----------------------------------------------------------------
 def test_national_title_not_bold_is_reported(tmp_path):
     def not_bold(doc):
         set_run_property(find_paragraph(doc, "CỘNG HÒA"), "b", val=0)
@@ -302,7 +303,7 @@ def test_signature_table_with_borders_is_reported(tmp_path):
     )
 
 
-# -- rules under the header lines --------------------------------------------------------------------
+# -- rules under the header lines -----------------------------------------------------------------
 def test_motto_rule_longer_than_the_motto_is_reported(tmp_path):
     assert only(findings(tmp_path, Recipe(motto_rule_mm=80))) == (
         "Đường kẻ dưới Tiêu ngữ",
@@ -345,7 +346,7 @@ def test_missing_summary_rule_is_reported(tmp_path):
     )
 
 
-# -- body paragraphs ------------------------------------------------------------------------------------
+# -- body paragraphs ------------------------------------------------------------------------------
 def test_body_not_justified_is_reported_once_for_all_its_paragraphs(tmp_path):
     assert only(findings(tmp_path, Recipe(body_style={"alignment": "left"}))) == (
         "Nội dung “Theo đề nghị của các cơ quan, đơn vị, S…” và 2 đoạn khác",
@@ -381,7 +382,7 @@ def test_double_line_spacing_is_reported(tmp_path):
     ) in found
 
 
-# -- dates, numbers, Nơi nhận ------------------------------------------------------------------------
+# -- dates, numbers, Nơi nhận ---------------------------------------------------------------------
 def test_month_three_written_with_a_zero_is_reported(tmp_path):
     assert only(findings(tmp_path, Recipe(date_line="Quảng Ngãi, ngày 05 tháng 03 năm 2027"))) == (
         "Địa danh, ngày tháng",

@@ -263,7 +263,10 @@ class _Reader:
         for ri, tr in enumerate(tbl.findall(w("tr"))):
             cells = tr.findall(w("tc"))
             for ci, tc in enumerate(cells):
-                side = left if ci == 0 and len(cells) > 1 else right if ci == len(cells) - 1 else None
+                if ci == 0 and len(cells) > 1:
+                    side: list[Block] | None = left
+                else:
+                    side = right if ci == len(cells) - 1 else None
                 for p in _cell_paragraphs(tc):
                     block = self.block("other", p, section, tbl, tc, ri)
                     ordered.append(block)
@@ -336,7 +339,9 @@ class _Reader:
         part.signature = tbl
         for ri, tr in enumerate(tbl.findall(w("tr"))):
             for tc in tr.findall(w("tc")):
-                blocks = [self.block("other", p, section, tbl, tc, ri) for p in _cell_paragraphs(tc)]
+                blocks = [
+                    self.block("other", p, section, tbl, tc, ri) for p in _cell_paragraphs(tc)
+                ]
                 blocks = [b for b in blocks if b.text.strip()]
                 if not blocks:
                     continue

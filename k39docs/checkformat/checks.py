@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
 from .. import layout
-from ..fonts import text_width_mm
 from ..layout import COMPONENTS, FONT_NAME, PAGE
 from ..vietnamese.dates import day_text, month_text
 from .anatomy import DATE_RE, MOTTO, NATIONAL_TITLE, Anatomy, Block, Part, Rule, Section
 from .anatomy import is_caps, normalise
 from .findings import LABELS, Finding
+from .geometry import line_widths, paragraph_box, widest_printed_line
 from .ooxml import (
     DocxPackage,
     ParaFormat,
@@ -27,6 +27,7 @@ from .ooxml import (
     paragraph_runs,
     paragraph_text,
     run_text,
+    to_int,
     twips_to_mm,
     w,
 )
@@ -167,64 +168,6 @@ def _text_runs(styles: StyleSheet, block: Block) -> list[tuple[etree._Element, o
     return out
 
 
-def _styled_lines(styles: StyleSheet, block: Block) -> list[list[tuple[str, object]]]:
-    """The paragraph's hard lines (split at ``w:br``), each a list of (text, run format)."""
-    lines: list[list[tuple[str, object]]] = [[]]
-    for r in paragraph_runs(block.p):
-        fmt = styles.run_format(block.p, r, block.tbl)
-        if fmt.hidden:
-            continue
-        for i, piece in enumerate(run_text(r).split("\n")):
-            if i:
-                lines.append([])
-            piece = piece.replace("\t", " ")
-            lines[-1].append((piece.upper() if fmt.caps else piece, fmt))
-    return lines
-
-
-def _width(pieces: Iterable[tuple[str, object]]) -> float:
-    return sum(
-        text_width_mm(text, f.size, bold=f.bold, italic=f.italic) for text, f in pieces if text
-    )
-
-
-def _line_widths(styles: StyleSheet, block: Block) -> list[float]:
-    """Width (mm) of each hard line of the paragraph, unwrapped, in Liberation Serif."""
-    return [_width(line) for line in _styled_lines(styles, block)]
-
-
-def _wrapped_line_widths(styles: StyleSheet, block: Block, column_mm: float | None) -> list[float]:
-    """Widths of the lines as they print: hard lines wrapped at spaces to fit ``column_mm``."""
-    if column_mm is None:
-        return _line_widths(styles, block)
-    out = []
-    for line in _styled_lines(styles, block):
-        words: list[list[tuple[str, object]]] = [[]]  # word pieces; a space piece between words
-        for text, fmt in line:
-            for i, chunk in enumerate(text.split(" ")):
-                if i:
-                    words.append([(" ", fmt)])
-                    words.append([])
-                words[-1].append((chunk, fmt))
-        current = 0.0
-        pending_space = 0.0
-        for word in words:
-            if word and word[0][0] == " ":
-                pending_space += _width(word)
-                continue
-            width = _width(word)
-            if width == 0:
-                continue
-            if current and current + pending_space + width > column_mm:
-                out.append(current)
-                current = width
-            else:
-                current += (pending_space if current else 0.0) + width
-            pending_space = 0.0
-        out.append(current)
-    return out
-
-
 def _displayed(styles: StyleSheet, block: Block) -> str:
     return "".join(
         run_text(r).upper() if fmt.caps else run_text(r)
@@ -235,67 +178,7 @@ def _displayed(styles: StyleSheet, block: Block) -> str:
     )
 
 
-# -- geometry ------------------------------------------------------------------------------------
-def _cell_width(tbl: etree._Element, tc: etree._Element) -> int | None:
-    """Width of a table cell in twips: from the table grid, else the cell's ``tcW``."""
-    grid = [int(g.get(w("w"), "0") or 0) for g in tbl.findall(f"{w('tblGrid')}/{w('gridCol')}")]
-    tr = tc.getparent()
-    if grid and tr is not None and tr.tag == w("tr"):
-        before = tr.find(f"{w('trPr')}/{w('gridBefore')}")
-        index = int(before.get(w("val"), "0")) if before is not None else 0
-        for cell in tr.findall(w("tc")):
-            span_el = cell.find(f"{w('tcPr')}/{w('gridSpan')}")
-            span = int(span_el.get(w("val"), "1")) if span_el is not None else 1
-            if cell is tc:
-                width = sum(grid[index : index + span])
-                if width > 0:
-                    return width
-                break
-            index += span
-    tcw = tc.find(f"{w('tcPr')}/{w('tcW')}")
-    if tcw is not None and tcw.get(w("type"), "dxa") == "dxa" and tcw.get(w("w"), "").isdigit():
-        return int(tcw.get(w("w")))
-    return None
-
-
-def _section_text_width(section: Section) -> int | None:
-    sect = section.sect_pr
-    if sect is None:
-        return None
-    size, mar = sect.find(w("pgSz")), sect.find(w("pgMar"))
-    if size is None or mar is None:
-        return None
-    width = int(size.get(w("w"), "0"))
-    return width - int(mar.get(w("left"), "0")) - int(mar.get(w("right"), "0")) - int(
-        mar.get(w("gutter"), "0")
-    )
-
-
-@dataclass(frozen=True)
-class _Box:
-    """Where a paragraph's lines run: width and the offset of its centre from the column's."""
-
-    width_mm: float
-    centre_mm: float
-
-
-def _box(ctx: _Context, block: Block, fmt: ParaFormat | None = None) -> _Box | None:
-    fmt = fmt or ctx.styles.para_format(block.p, block.tbl)
-    if block.tc is not None and block.tbl is not None:
-        cell = _cell_width(block.tbl, block.tc)
-        if cell is None:
-            return None
-        left_mar, right_mar = ctx.styles.cell_margins(block.tbl, block.tc)
-        area = cell - left_mar - right_mar
-    else:
-        area = _section_text_width(block.section)
-        if area is None:
-            return None
-    width = area - fmt.left - fmt.right
-    return _Box(twips_to_mm(width), twips_to_mm(fmt.left - fmt.right) / 2)
-
-
-# -- page set-up -----------------------------------------------------------------------------------
+# -- page set-up ----------------------------------------------------------------------------------
 def _mainly_table(ctx: _Context, section: Section) -> bool:
     """A section may be landscape when a table carries most of its text or is wide (≥ 6 columns)."""
     table_chars = other_chars = 0
@@ -330,8 +213,8 @@ def check_page(ctx: _Context, report: _Report) -> None:
         if size is None:
             report.add(LABELS["paper"] + suffix, "A4 (210 × 297 mm)", "không khai báo khổ giấy")
         else:
-            width = twips_to_mm(int(size.get(w("w"), "0")))
-            height = twips_to_mm(int(size.get(w("h"), "0")))
+            width = twips_to_mm(to_int(size.get(w("w")), 0))
+            height = twips_to_mm(to_int(size.get(w("h")), 0))
             short, long_ = sorted((width, height))
             tol = layout.PAGE_SIZE_TOLERANCE_MM
             if abs(short - PAGE.width) > tol or abs(long_ - PAGE.height) > tol:
@@ -349,20 +232,21 @@ def check_page(ctx: _Context, report: _Report) -> None:
         if mar is None:
             report.add(LABELS["left"] + suffix, _range(*PAGE.left_range, "mm"), "không khai báo lề")
             continue
-        gutter = int(mar.get(w("gutter"), "0") or 0)
+        gutter = to_int(mar.get(w("gutter")), 0)
         for side, allowed in (
             ("top", PAGE.top_range),
             ("bottom", PAGE.bottom_range),
             ("left", PAGE.left_range),
             ("right", PAGE.right_range),
         ):
-            value = twips_to_mm(abs(int(mar.get(w(side), "0") or 0)) + (gutter if side == "left" else 0))
+            twips = abs(to_int(mar.get(w(side)), 0)) + (gutter if side == "left" else 0)
+            value = twips_to_mm(twips)
             lo, hi = allowed
             if not lo - layout.MARGIN_TOLERANCE_MM <= value <= hi + layout.MARGIN_TOLERANCE_MM:
                 report.add(LABELS[side] + suffix, _range(lo, hi, "mm"), _mm(value))
 
 
-# -- page numbers --------------------------------------------------------------------------------
+# -- page numbers ---------------------------------------------------------------------------------
 def _page_field_paragraphs(root: etree._Element) -> list[etree._Element]:
     """Paragraphs of a header/footer that hold a PAGE field (simple or complex)."""
     found = []
@@ -392,7 +276,9 @@ def _header_refs(ctx: _Context) -> list[dict[tuple[str, str], str | None]]:
 def check_page_numbers(ctx: _Context, report: _Report) -> None:
     part_starts = [p.blocks[0].section for p in ctx.anatomy.parts if p.blocks]
     for earlier, later in zip(ctx.anatomy.parts, ctx.anatomy.parts[1:]):
-        if earlier.blocks and later.blocks and later.blocks[0].section is earlier.blocks[-1].section:
+        if not (earlier.blocks and later.blocks):
+            continue
+        if later.blocks[0].section is earlier.blocks[-1].section:
             report.add(
                 LABELS["page_number"] + _part_suffix(later),
                 "phụ lục đánh số trang riêng (ngắt phần trang, bắt đầu từ 1)",
@@ -436,7 +322,8 @@ def check_page_numbers(ctx: _Context, report: _Report) -> None:
             lo, hi = layout.PAGE_NUMBER_SIZE_RANGE
             bad = sorted(s for s in sizes if not lo <= s <= hi)
             if bad:
-                report.add(label, f"cỡ chữ {_range(lo, hi, 'pt')}", ", ".join(f"{_num(s)} pt" for s in bad))
+                found = ", ".join(f"{_num(s)} pt" for s in bad)
+                report.add(label, f"cỡ chữ {_range(lo, hi, 'pt')}", found)
             if italic:
                 report.add(label, "chữ đứng", "chữ nghiêng")
         if fields and not title_pg:
@@ -455,16 +342,22 @@ def check_page_numbers(ctx: _Context, report: _Report) -> None:
         if ctx.package.even_and_odd_headers and fields:
             even = part_of("header", "even")
             if even is None or not _page_field_paragraphs(even):
-                report.add(label, "số trang cả ở trang chẵn", "đầu trang trang chẵn không có số trang")
+                report.add(
+                    label, "số trang cả ở trang chẵn", "đầu trang trang chẵn không có số trang"
+                )
         num_type = sect.find(w("pgNumType")) if sect is not None else None
         fmt = num_type.get(w("fmt"), "decimal") if num_type is not None else "decimal"
         if fmt != "decimal":
             report.add(label, "số Ả Rập (1, 2, 3 …)", fmt)
         if section.number > 1 and (num_type is None or num_type.get(w("start")) != "1"):
-            report.add(label, "phụ lục đánh số trang riêng, bắt đầu từ 1", "đánh số tiếp theo văn bản trước")
+            report.add(
+                label,
+                "phụ lục đánh số trang riêng, bắt đầu từ 1",
+                "đánh số tiếp theo văn bản trước",
+            )
 
 
-# -- fonts and colours of every run ------------------------------------------------------------------
+# -- fonts and colours of every run ---------------------------------------------------------------
 def _font_problems(fmt) -> list[str]:
     bad = {}
     for slot, name in fmt.fonts:
@@ -547,8 +440,9 @@ def check_fonts(ctx: _Context, report: _Report) -> None:
                 report.add(label, f"phông {FONT_NAME}", f"phông {found}", where)
 
 
-# -- size, style, case, alignment of each component ----------------------------------------------------
-def _is_heading(styles: StyleSheet, block: Block, runs) -> bool:
+# -- size, style, case, alignment of each component -----------------------------------------------
+def _is_heading(block: Block, runs) -> bool:
+    """A bold body line that reads as a heading ("1. Mục đích", "I. SỰ CẦN THIẾT", short)."""
     text = normalise(block.text)
     return all(f.bold for _, f in runs) and (
         bool(_HEADING_RE.match(text)) or is_caps(text) or len(text) <= 80
@@ -577,13 +471,11 @@ def check_components(ctx: _Context, report: _Report) -> None:
             if block.component == "body":
                 _check_body_style(ctx, report, block, runs, label, where)
             elif block.component not in _STYLE_FREE:
-                styles_found = []
+                styles_found: list[tuple[bool, bool]] = []
                 for _, f in runs:
-                    if (f.bold, f.italic) != (comp.bold, comp.italic) and (
-                        f.bold,
-                        f.italic,
-                    ) not in styles_found:
-                        styles_found.append((f.bold, f.italic))
+                    look = (f.bold, f.italic)
+                    if look != (comp.bold, comp.italic) and look not in styles_found:
+                        styles_found.append(look)
                 if styles_found:
                     report.add(
                         label,
@@ -601,15 +493,18 @@ def check_components(ctx: _Context, report: _Report) -> None:
                     report.add(label, "căn giữa", _JC_NAMES.get(fmt.jc, fmt.jc), where)
 
 
-def _check_body_style(ctx, report, block, runs, label, where) -> None:
+def _check_body_style(
+    ctx: _Context, report: _Report, block: Block, runs, label: str, where: str
+) -> None:
+    """Body text is upright and regular; bold headings and "(…)" notes are allowed."""
     text = normalise(block.text)
-    if all(f.bold for _, f in runs) and not _is_heading(ctx.styles, block, runs):
+    if all(f.bold for _, f in runs) and not _is_heading(block, runs):
         report.add(label, "chữ không đậm", "cả đoạn in đậm", where)
     if all(f.italic for _, f in runs) and not text.startswith("("):
         report.add(label, "chữ đứng, không nghiêng", "cả đoạn in nghiêng", where)
 
 
-# -- header ----------------------------------------------------------------------------------------
+# -- header ---------------------------------------------------------------------------------------
 def _check_rule(
     ctx: _Context,
     report: _Report,
@@ -621,10 +516,8 @@ def _check_rule(
     tolerance: float,
 ) -> None:
     """Compare a rule with the longest line of ``text_block`` (what it underlines)."""
-    text_box = _box(ctx, text_block)
-    text_mm = max(
-        _wrapped_line_widths(ctx.styles, text_block, text_box.width_mm if text_box else None)
-    )
+    text_box = paragraph_box(ctx.styles, text_block)
+    text_mm = widest_printed_line(ctx.styles, text_block)
     lo, hi = text_mm * lo_fraction - tolerance, text_mm * hi_fraction + tolerance
     if lo_fraction == hi_fraction:
         wanted = f"đường kẻ liền dài bằng dòng chữ ({_mm(text_mm)} ± {_num(tolerance)} mm)"
@@ -642,41 +535,32 @@ def _check_rule(
         fmt = ctx.styles.para_format(rule.carrier.p, rule.carrier.tbl)
         if fmt.bottom_border not in layout.SOLID_BORDERS:
             report.add(label, "đường kẻ nét liền", f"viền kiểu {fmt.bottom_border}")
-        box = _box(ctx, rule.carrier, fmt)
-        if box is None:
+        rule_box = paragraph_box(ctx.styles, rule.carrier, fmt)
+        if rule_box is None:
             return
-        length = box.width_mm
-        if text_box is not None:
-            text_fmt = ctx.styles.para_format(text_block.p, text_block.tbl)
-            text_centre = text_box.centre_mm if text_fmt.jc == "center" else None
-            if text_centre is not None and abs(box.centre_mm - text_centre) > layout.RULE_CENTRE_TOLERANCE_MM:
-                report.add(
-                    label,
-                    "đường kẻ cân giữa dưới dòng chữ",
-                    f"lệch {_mm(abs(box.centre_mm - text_centre))}",
-                )
+        length = rule_box.width_mm
+        text_fmt = ctx.styles.para_format(text_block.p, text_block.tbl)
+        if text_box is not None and text_fmt.jc == "center":
+            offset = abs(rule_box.centre_mm - text_box.centre_mm)
+            if offset > layout.RULE_CENTRE_TOLERANCE_MM:
+                report.add(label, "đường kẻ cân giữa dưới dòng chữ", f"lệch {_mm(offset)}")
     if not lo <= length <= hi:
         report.add(label, wanted, f"dài {_mm(length)}")
-
-
-def _widest_printed(ctx: _Context, block: Block) -> float:
-    box = _box(ctx, block)
-    return max(_wrapped_line_widths(ctx.styles, block, box.width_mm if box else None))
 
 
 def _check_fits(ctx: _Context, report: _Report, part: Part) -> None:
     for block in part.blocks:
         if block.component not in _ONE_LINE or block.tbl is not part.header:
             continue
-        box = _box(ctx, block)
-        if box is None:
+        column = paragraph_box(ctx.styles, block)
+        if column is None:
             continue
-        widest = max(_line_widths(ctx.styles, block))
-        if widest > box.width_mm + 0.05:
+        widest = max(line_widths(ctx.styles, block))
+        if widest > column.width_mm + 0.05:
             report.add(
                 _label(block, part),
                 f"mỗi dòng nằm gọn trên một dòng (cần {_mm(widest)})",
-                f"cột chỉ rộng {_mm(box.width_mm)}, chữ bị xuống dòng",
+                f"cột chỉ rộng {_mm(column.width_mm)}, chữ bị xuống dòng",
                 _where(block),
             )
 
@@ -727,10 +611,11 @@ def check_header(ctx: _Context, report: _Report) -> None:
             if normalise(motto.text) != MOTTO:
                 report.add(_label(motto, part), f"“{MOTTO}”", _quote(motto.text, 60))
             tol = layout.MOTTO_RULE_TOLERANCE_MM
-            _check_rule(ctx, report, LABELS["motto_rule"] + suffix, part.motto_rule, motto, 1, 1, tol)
+            label = LABELS["motto_rule"] + suffix
+            _check_rule(ctx, report, label, part.motto_rule, motto, 1, 1, tol)
         agencies = part.all("agency")
         if agencies:
-            longest = max(agencies, key=lambda b: _widest_printed(ctx, b))
+            longest = max(agencies, key=lambda b: widest_printed_line(ctx.styles, b))
             lo, hi = layout.SHORT_RULE_FRACTION
             _check_rule(
                 ctx,
@@ -766,8 +651,8 @@ def check_header(ctx: _Context, report: _Report) -> None:
             elif not place[:1].isupper():
                 report.add(_label(block, part), "địa danh viết hoa chữ đầu", _quote(place))
         if number is not None and date is not None and date.tbl is part.header:
-            same_row = number.row == date.row and _first_text_in_cell(number) and _first_text_in_cell(date)
-            if not same_row:
+            aligned = _first_text_in_cell(number) and _first_text_in_cell(date)
+            if number.row != date.row or not aligned:
                 report.add(
                     _label(date, part),
                     "cùng dòng với số, ký hiệu (cùng hàng của bảng phần đầu)",
@@ -802,7 +687,7 @@ def _check_number(report: _Report, label: str, text: str) -> None:
         )
 
 
-# -- title block ---------------------------------------------------------------------------------
+# -- title block ----------------------------------------------------------------------------------
 def check_title_block(ctx: _Context, report: _Report) -> None:
     for part in ctx.anatomy.parts:
         suffix = _part_suffix(part)
@@ -816,7 +701,7 @@ def check_title_block(ctx: _Context, report: _Report) -> None:
         under = summaries or (part.all("doc_type") if part.summary_rule else [])
         if under:
             lo, hi = layout.SHORT_RULE_FRACTION
-            longest = max(under, key=lambda b: _widest_printed(ctx, b))
+            longest = max(under, key=lambda b: widest_printed_line(ctx.styles, b))
             if summaries or part.summary_rule is not None:
                 _check_rule(
                     ctx,
@@ -832,7 +717,7 @@ def check_title_block(ctx: _Context, report: _Report) -> None:
             _check_date(report, _label(note, part), note.text)
 
 
-# -- body paragraphs -----------------------------------------------------------------------------------
+# -- body paragraphs ------------------------------------------------------------------------------
 def _line_spacing_problem(fmt: ParaFormat, size: float) -> str | None:
     lo, hi = layout.BODY_LINE_SPACING_RANGE
     if fmt.line_rule == "auto":
@@ -855,6 +740,7 @@ def check_body(ctx: _Context, report: _Report) -> None:
         f"giãn dòng từ {_num(lo_sp)} dòng (single) đến {_num(hi_sp)} dòng, "
         f"hoặc chính xác từ {_num(layout.BODY_MIN_EXACT_LINE_PT)} pt"
     )
+    min_gap = layout.BODY_MIN_PARAGRAPH_GAP_PT
     indents = " hoặc ".join(f"{_num(v / 10, 2)} cm" for v in layout.BODY_FIRST_LINE_INDENTS_MM)
     for part in ctx.anatomy.parts:
         body = [b for b in part.blocks if b.component in ("body", "basis") and b.tbl is None]
@@ -865,7 +751,7 @@ def check_body(ctx: _Context, report: _Report) -> None:
             if not runs:
                 continue
             size = max(f.size for _, f in runs)
-            heading = block.component == "body" and _is_heading(ctx.styles, block, runs)
+            heading = block.component == "body" and _is_heading(block, runs)
             if block.component == "body" and not heading:
                 if fmt.jc != "both":
                     report.add(label, "căn đều hai bên", _JC_NAMES.get(fmt.jc, fmt.jc), where)
@@ -891,10 +777,10 @@ def check_body(ctx: _Context, report: _Report) -> None:
                 after = 0 if fmt.contextual and same else fmt.after
                 before = 0 if nfmt.contextual and same else nfmt.before
                 gap = (after + before) / 20
-                if gap < layout.BODY_MIN_PARAGRAPH_GAP_PT - 0.05:
+                if gap < min_gap - 0.05:
                     report.add(
                         label,
-                        f"khoảng cách giữa các đoạn tối thiểu {_num(layout.BODY_MIN_PARAGRAPH_GAP_PT)} pt",
+                        f"khoảng cách giữa các đoạn tối thiểu {_num(min_gap)} pt",
                         f"{_num(gap)} pt",
                         where,
                     )
@@ -916,7 +802,7 @@ def _check_basis_punctuation(report: _Report, part: Part) -> None:
             report.add(label, "dấu “.” sau căn cứ cuối cùng", f"kết thúc bằng “{text[-1:]}”", where)
 
 
-# -- signature ------------------------------------------------------------------------------------------
+# -- signature ------------------------------------------------------------------------------------
 def check_signature(ctx: _Context, report: _Report) -> None:
     for part in ctx.anatomy.parts:
         suffix = _part_suffix(part)

@@ -24,6 +24,7 @@ __all__ = [
     "run_text",
     "paragraph_text",
     "twips_to_mm",
+    "to_int",
     "on_off",
 ]
 
@@ -55,7 +56,8 @@ def on_off(el: etree._Element | None) -> bool | None:
     return el.get(w("val"), "true").lower() not in ("0", "false", "off")
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
+def to_int(value: str | None, default: int | None = None) -> int | None:
+    """An integer attribute, tolerating \"1134.0\"; ``default`` when absent or unreadable."""
     if value is None:
         return default
     try:
@@ -203,8 +205,8 @@ class StyleSheet:
                     elif rfonts.get(w(slot)) is not None:
                         fonts[slot] = rfonts.get(w(slot))
             sz = rpr.find(w("sz"))
-            if sz is not None and _int(sz.get(w("val"))) is not None:
-                size = _int(sz.get(w("val"))) / 2
+            if sz is not None and to_int(sz.get(w("val"))) is not None:
+                size = to_int(sz.get(w("val"))) / 2
             for tag in toggles:  # later levels override (Word's XOR of toggles in styles is rare)
                 value = on_off(rpr.find(w(tag)))
                 if value is not None:
@@ -250,17 +252,17 @@ class StyleSheet:
                 )
             ind = ppr.find(w("ind"))
             if ind is not None:
-                left = _int(ind.get(w("left"), ind.get(w("start"))), left)
-                right = _int(ind.get(w("right"), ind.get(w("end"))), right)
+                left = to_int(ind.get(w("left"), ind.get(w("start"))), left)
+                right = to_int(ind.get(w("right"), ind.get(w("end"))), right)
                 if ind.get(w("hanging")) is not None:
-                    first = -_int(ind.get(w("hanging")), 0)
+                    first = -to_int(ind.get(w("hanging")), 0)
                 elif ind.get(w("firstLine")) is not None:
-                    first = _int(ind.get(w("firstLine")), 0)
+                    first = to_int(ind.get(w("firstLine")), 0)
             sp = ppr.find(w("spacing"))
             if sp is not None:
-                before = _int(sp.get(w("before")), before)
-                after = _int(sp.get(w("after")), after)
-                line = _int(sp.get(w("line")), line)
+                before = to_int(sp.get(w("before")), before)
+                after = to_int(sp.get(w("after")), after)
+                line = to_int(sp.get(w("line")), line)
                 rule = sp.get(w("lineRule"), rule if sp.get(w("line")) is None else "auto")
             value = on_off(ppr.find(w("contextualSpacing")))
             if value is not None:
@@ -277,7 +279,10 @@ class StyleSheet:
     def cell_margins(self, tbl: etree._Element, tc: etree._Element) -> tuple[int, int]:
         """Left and right cell margins (twips): cell, then table, then table style, then 108."""
         left = right = None
-        sources = [tc.find(f"{w('tcPr')}/{w('tcMar')}"), tbl.find(f"{w('tblPr')}/{w('tblCellMar')}")]
+        sources = [
+            tc.find(f"{w('tcPr')}/{w('tcMar')}"),
+            tbl.find(f"{w('tblPr')}/{w('tblCellMar')}"),
+        ]
         sources += [
             s.find(f"{w('tblPr')}/{w('tblCellMar')}") for s in self.table_style_chain(tbl)[::-1]
         ]
@@ -285,13 +290,9 @@ class StyleSheet:
             if mar is None:
                 continue
             if left is None:
-                el = mar.find(w("left")) if mar.find(w("left")) is not None else mar.find(w("start"))
-                if el is not None and el.get(w("type"), "dxa") == "dxa":
-                    left = _int(el.get(w("w")))
+                left = _margin(mar, "left", "start")
             if right is None:
-                el = mar.find(w("right")) if mar.find(w("right")) is not None else mar.find(w("end"))
-                if el is not None and el.get(w("type"), "dxa") == "dxa":
-                    right = _int(el.get(w("w")))
+                right = _margin(mar, "right", "end")
         return (108 if left is None else left, 108 if right is None else right)
 
     def table_borders_visible(self, tbl: etree._Element) -> bool:
@@ -303,11 +304,19 @@ class StyleSheet:
             if holder is None:
                 continue
             for edge in holder:
-                if edge.get(w("val"), "none") not in ("nil", "none") and _int(
+                if edge.get(w("val"), "none") not in ("nil", "none") and to_int(
                     edge.get(w("sz")), 1
                 ):
                     return True
         return False
+
+
+def _margin(mar: etree._Element, side: str, logical: str) -> int | None:
+    el = mar.find(w(side))
+    el = el if el is not None else mar.find(w(logical))
+    if el is not None and el.get(w("type"), "dxa") == "dxa":
+        return to_int(el.get(w("w")))
+    return None
 
 
 @dataclass

@@ -71,7 +71,8 @@ class Recipe:
     recipients: tuple[str, ...] | None = None
     signer_titles: tuple[str, ...] | None = None
     header_widths_mm: tuple[float, float] | None = None
-    body_style: dict = field(default_factory=dict)  # overrides: alignment, first_line_mm, after_pt, line
+    # body paragraph overrides: alignment ("both"/"left"), first_line_mm, after_pt, line
+    body_style: dict = field(default_factory=dict)
     fonts_in_normal: bool = True  # False: leave Normal to the theme fonts of docDefaults
     annex: bool = False  # append the landscape Danh sách as a second part, in its own section
     annex_restarts_numbering: bool = True
@@ -119,7 +120,7 @@ def _value(recipe: Recipe, name: str):
     return _DEFAULTS[recipe.kind][name] if value is None else value
 
 
-# -- low-level XML helpers ---------------------------------------------------------------------
+# -- low-level XML helpers ------------------------------------------------------------------------
 def _el(tag: str, **attrs) -> OxmlElement:
     el = OxmlElement(tag)
     for key, value in attrs.items():
@@ -167,7 +168,7 @@ def _add_style(doc: DocxDocument, key: str):
     return StyleFactory(element)
 
 
-# -- styles ------------------------------------------------------------------------------------
+# -- styles ---------------------------------------------------------------------------------------
 def _make_styles(doc: DocxDocument, recipe: Recipe) -> None:
     normal = doc.styles["Normal"]
     rpr = normal.element.get_or_add_rPr()
@@ -327,7 +328,7 @@ def _content(doc: DocxDocument, recipe: Recipe) -> None:
         header = ("STT", "Họ và tên", "Ngày sinh", "Chức vụ", "Đơn vị", "Khóa bồi dưỡng", "Ghi chú")
         rows = [
             ("1", "Nguyễn Văn An", "05/02/1985", "Trưởng phòng", "Sở Nội vụ", "Quản lý công", ""),
-            ("2", "Trần Thị Bình", "29/06/1988", "Phó Trưởng phòng", "Sở Tài chính", "Tài chính công", ""),
+            ("2", "Trần Thị Bình", "29/06/1988", "Chuyên viên", "Sở Tài chính", "Tài chính", ""),
         ]
         table = _table(doc, 1 + len(rows), (12, 50, 28, 35, 40, 55, 30), style="Table Grid")
         for r, values in enumerate([header, *rows]):
@@ -351,7 +352,9 @@ def _content(doc: DocxDocument, recipe: Recipe) -> None:
             "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020 của Chính phủ "
             "về công tác văn thư;",
         )
-        _para(doc, "basis", "Căn cứ Kết luận số 39-KL/TW ngày 02 tháng 8 năm 2022 của Bộ Chính trị.")
+        _para(
+            doc, "basis", "Căn cứ Kết luận số 39-KL/TW ngày 02 tháng 8 năm 2022 của Bộ Chính trị."
+        )
     _para(
         doc,
         "body",
@@ -407,7 +410,8 @@ def _page_numbers(doc: DocxDocument, recipe: Recipe) -> None:
 
     def page_field(paragraph: Paragraph) -> None:
         paragraph._p.style = _style_id("page_number")
-        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
+        pieces = (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None))
+        for kind, text in pieces:
             run = paragraph.add_run()
             if kind:
                 run._r.append(_el("w:fldChar", fldCharType=kind))

@@ -1,117 +1,274 @@
 """The DOCX writer: fills a document's template with its context and finishes the layout.
 
-Templates are rendered with autoescape on and ``StrictUndefined``, so data is printed literally
-(``&``, ``<``, ``{{ x }}`` stay text) and a misspelt variable fails loudly. After rendering, the
-ND30 rules under the header lines are sized to the text actually printed (``fit_rules``): docxtpl
+Templates are docxtpl templates: docxtpl cleans the Word XML so Jinja tags split across runs
+work, and Jinja fills them. A dossier renders the same template many times (one Bản cam kết per
+candidate), so each template is read and compiled once (``CompiledTemplate``) and every
+document is one Jinja render plus one ZIP write — milliseconds, so Python never holds up
+LibreOffice.
+
+Data is printed literally: autoescape is on and ``StrictUndefined`` makes a misspelt variable
+fail loudly. Templates from a user folder run in Jinja's sandbox. After rendering, the ND30
+rules under the header lines are sized to the text actually printed (``fit_rules``): a template
 cannot compute a width, and a rule of the wrong length is the first thing a reviewer sees.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import re
+import zipfile
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 import jinja2
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from .documents import Document
+from .errors import K39Error
 from .fonts import text_width_mm
-from .resources import template_dir
 from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
+from .resources import template_dir
 from .vietnamese import FILTERS
 
-__all__ = ["jinja_environment", "write_docx", "fit_rules"]
+__all__ = ["jinja_environment", "write_docx", "fit_rules", "CompiledTemplate", "TemplateError"]
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NS = {"w": W}
 _TWIPS_PER_MM = 1440 / 25.4
 _STYLE_COMPONENT = {name: key for key, name in STYLE_NAMES.items()}
+_RENDERED_PARTS = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 
 
-def jinja_environment() -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+class TemplateError(K39Error):
+    """A template could not be read or rendered (a broken user template, a missing variable)."""
+
+
+def jinja_environment(*, sandboxed: bool = False) -> jinja2.Environment:
+    env_class = SandboxedEnvironment if sandboxed else jinja2.Environment
+    env = env_class(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters.update(FILTERS)
     return env
 
 
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+class CompiledTemplate:
+    """A DOCX template read and compiled once: its ZIP entries and one Jinja template per part."""
+
+    def __init__(self, path: Path, *, sandboxed: bool = False):
+        self.path = Path(path)
+        env = jinja_environment(sandboxed=sandboxed)
+        try:
+            self._docxtpl = DocxTemplate(str(self.path))
+            with zipfile.ZipFile(self.path) as zf:
+                self.entries = [(info, zf.read(info)) for info in zf.infolist()]
+            self.parts: dict[str, jinja2.Template] = {}
+            for info, data in self.entries:
+                if _RENDERED_PARTS.match(info.filename):
+                    xml = self._docxtpl.patch_xml(data.decode("utf-8"))
+                    xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+                    self.parts[info.filename] = env.from_string(xml)
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise TemplateError(f"Không đọc được mẫu {self.path}: {exc}") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"Mẫu {self.path.name} có lỗi cú pháp Jinja (dòng {exc.lineno}): "
+                                f"{exc.message}") from None
+        self.style_names = _style_names(dict(self.entries_by_name())["word/styles.xml"])
+
+    def entries_by_name(self):
+        return ((info.filename, data) for info, data in self.entries)
+
+    def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
+        """The rendered XML of the document body, headers and footers."""
+        out = {}
+        for name, template in self.parts.items():
+            try:
+                xml = template.render(context)
+            except jinja2.TemplateError as exc:
+                raise TemplateError(f"Mẫu {self.path.name}: {exc}") from None
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
+                   .replace("{_%", "{%").replace("%_}", "%}"))
+            xml = self._docxtpl.resolve_listing(xml)
+            if name == "word/document.xml":
+                root = etree.fromstring(xml.encode("utf-8"))
+                fit_rules(root, self.style_names)
+                out[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                           standalone=True)
+            else:
+                out[name] = xml.encode("utf-8")
+        return out
+
+    def write(self, out_path: Path, context: dict[str, Any], *, core_xml: bytes) -> None:
+        rendered = self.render_parts(context)
+        rendered["docProps/core.xml"] = core_xml
+        with zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for info, data in self.entries:
+                zf.writestr(info, rendered.get(info.filename, data))
+            if "docProps/core.xml" not in {i.filename for i, _ in self.entries}:
+                zf.writestr("docProps/core.xml", core_xml)
+
+
+@lru_cache(maxsize=64)
+def _compiled(path: Path, mtime_ns: int, size: int, sandboxed: bool) -> CompiledTemplate:
+    return CompiledTemplate(path, sandboxed=sandboxed)
+
+
+def compiled_template(name: str, templates: Path | None = None) -> CompiledTemplate:
+    """The template ``name`` from a user folder (sandboxed) or the built-in ones, compiled once.
+
+    A user folder may hold only some templates: the others come from the built-in set.
+    """
+    if templates is not None and (Path(templates) / name).is_file():
+        path, sandboxed = (Path(templates) / name).resolve(), True
+    else:
+        path, sandboxed = template_dir() / name, False
+    try:
+        stat = path.stat()
+    except OSError:
+        raise TemplateError(f"Không tìm thấy mẫu văn bản {path}") from None
+    return _compiled(path, stat.st_mtime_ns, stat.st_size, sandboxed)
+
+
+def _core_xml(title: str, author: str, subject: str, issued: datetime) -> bytes:
+    stamp = issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:subject>{escape(subject)}</dc:subject>"
+        f"<dc:creator>{escape(author)}</dc:creator><cp:lastModifiedBy>{escape(author)}"
+        "</cp:lastModifiedBy><cp:revision>1</cp:revision><dc:language>vi-VN</dc:language>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode("utf-8")
+
+
 def write_docx(document: Document, out_path: Path, *, templates: Path | None = None,
                author: str = "", issued: datetime | None = None) -> Path:
-    """Render ``document`` into ``out_path`` and return it."""
-    tpl = DocxTemplate(str((templates or template_dir()) / document.template))
-    tpl.render(document.context, jinja_environment(), autoescape=True)
-    fit_rules(tpl.docx)
-    props = tpl.docx.core_properties
-    props.title = document.title
-    props.author = author
-    props.language = "vi-VN"
-    props.subject = document.kind
-    # fixed dates keep the file identical for identical input (content cache, reproducible diffs)
-    stamp = issued or datetime(2000, 1, 1)
-    props.created = props.modified = stamp
-    props.last_modified_by = author
-    props.revision = 1
+    """Render ``document`` into ``out_path`` and return it.
+
+    Core properties (title, author, language vi-VN) are set; their dates are the document's own
+    date, so the same input gives the same file.
+    """
+    template = compiled_template(document.template, templates)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(str(out_path))
+    core = _core_xml(document.title, author, document.kind, issued or datetime(2000, 1, 1))
+    template.write(out_path, document.context, core_xml=core)
     return out_path
 
 
-def _paragraph_text_width(p) -> float:
-    key = _STYLE_COMPONENT.get(p.style.name if p.style is not None else "", "body")
-    comp = COMPONENTS[key]
-    bold = comp.bold
-    widest = 0.0
-    for line in p.text.split("\n"):
-        widest = max(widest, text_width_mm(line.strip(), comp.size, bold=bold, italic=comp.italic))
-    return widest
+# --- the rules under the header lines ---------------------------------------------------------
 
 
-def _container_width_mm(p, section) -> float:
-    tc = p._p.getparent()
-    if tc.tag == qn("w:tc"):
-        tc_w = tc.find(qn("w:tcPr") + "/" + qn("w:tcW"))
-        if tc_w is not None and tc_w.get(qn("w:type")) == "dxa":
-            return int(tc_w.get(qn("w:w"))) / _TWIPS_PER_MM - 2 * CELL_MARGIN_MM
-    width = section.page_width.mm if section.page_width is not None else PAGE.width
-    return width - section.left_margin.mm - section.right_margin.mm
+def _style_names(styles_xml: bytes) -> dict[str, str]:
+    root = etree.fromstring(styles_xml)
+    names = {}
+    for style in root.iterfind("w:style", _NS):
+        name = style.find("w:name", _NS)
+        if name is not None:
+            names[style.get(_w("styleId"))] = name.get(_w("val"))
+    return names
 
 
-def fit_rules(doc) -> None:
+def _style_of(p, style_names: dict[str, str]) -> str:
+    ref = p.find("w:pPr/w:pStyle", _NS)
+    return style_names.get(ref.get(_w("val")), "") if ref is not None else ""
+
+
+def _text_lines(p) -> list[str]:
+    lines, current = [], []
+    for el in p.iter(_w("t"), _w("br"), _w("tab")):
+        if el.tag == _w("t"):
+            current.append(el.text or "")
+        elif el.tag == _w("tab"):
+            current.append(" ")
+        else:
+            lines.append("".join(current))
+            current = []
+    lines.append("".join(current))
+    return lines
+
+
+def _text_width(p, style: str) -> float:
+    comp = COMPONENTS[_STYLE_COMPONENT.get(style, "body")]
+    return max(text_width_mm(line.strip(), comp.size, bold=comp.bold, italic=comp.italic)
+               for line in _text_lines(p))
+
+
+def _body_width_mm(root) -> float:
+    sect = root.find("w:body/w:sectPr", _NS)
+    size = sect.find("w:pgSz", _NS) if sect is not None else None
+    margins = sect.find("w:pgMar", _NS) if sect is not None else None
+    if size is None or margins is None:
+        return PAGE.width - PAGE.left - PAGE.right
+    twips = int(size.get(_w("w"))) - int(margins.get(_w("left"))) - int(margins.get(_w("right")))
+    return twips / _TWIPS_PER_MM
+
+
+def _container_width_mm(container, body_width: float) -> float:
+    if container.tag == _w("tc"):
+        tc_w = container.find("w:tcPr/w:tcW", _NS)
+        if tc_w is not None and tc_w.get(_w("type")) == "dxa":
+            return int(tc_w.get(_w("w"))) / _TWIPS_PER_MM - 2 * CELL_MARGIN_MM
+    return body_width
+
+
+def fit_rules(root, style_names: dict[str, str]) -> None:
     """Set each rule paragraph's indents so its bottom border spans the right length, centred.
 
     A rule measures the text paragraphs directly above it in the same cell or body (the agency
     name may span several lines): the full rule is as long as the widest line (Tiêu ngữ), the
-    short rule a fraction of it (ND30: 1/3 to 1/2).
+    short rule a fraction of it (ND30: 1/3 to 1/2). Empty paragraphs between keep the group.
     """
-    section = doc.sections[0]
-    containers = [doc] + [cell for table in doc.tables for row in table.rows for cell in row.cells]
-    seen = set()
+    body_width = _body_width_mm(root)
+    containers = [root.find("w:body", _NS), *root.iter(_w("tc"))]
     for container in containers:
-        if id(container._element) in seen:  # merged cells repeat
-            continue
-        seen.add(id(container._element))
-        above: list = []
-        for p in container.paragraphs:
-            name = p.style.name if p.style is not None else ""
-            if name in RULE_FRACTION:
+        above: list[tuple[Any, str]] = []
+        for p in container.iterfind("w:p", _NS):
+            style = _style_of(p, style_names)
+            if style in RULE_FRACTION:
                 if above:
-                    target = RULE_FRACTION[name] * max(_paragraph_text_width(q) for q in above)
-                    side = max(0.0, (_container_width_mm(p, section) - target) / 2)
-                    _set_indent(p, side)
+                    width = _container_width_mm(container, body_width)
+                    # a paragraph wider than its column wraps: its widest line is the column
+                    text = min(width, max(_text_width(q, s) for q, s in above))
+                    _set_indent(p, max(0.0, (width - RULE_FRACTION[style] * text) / 2))
                 above = []
-            elif p.text.strip():
-                if above and p.style.name != above[-1].style.name:
+            elif "".join(_text_lines(p)).strip():
+                if above and style != above[-1][1]:
                     above = []
-                above.append(p)
-            # empty paragraphs keep the group: a rule may follow a spacer
+                above.append((p, style))
+
+
+_AFTER_IND = {"contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange"}
 
 
 def _set_indent(p, side_mm: float) -> None:
-    p_pr = p._p.get_or_add_pPr()
-    ind = p_pr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        p_pr.append(ind)
+    p_pr = p.find("w:pPr", _NS)
+    if p_pr is None:
+        p_pr = etree.Element(_w("pPr"))
+        p.insert(0, p_pr)
+    ind = p_pr.find("w:ind", _NS)
+    if ind is None:  # keep the schema order Word insists on: w:ind before w:jc, w:rPr …
+        ind = etree.Element(_w("ind"))
+        later = next((c for c in p_pr if etree.QName(c).localname in _AFTER_IND), None)
+        if later is None:
+            p_pr.append(ind)
+        else:
+            later.addprevious(ind)
     twips = str(int(round(side_mm * _TWIPS_PER_MM)))
-    ind.set(qn("w:left"), twips)
-    ind.set(qn("w:right"), twips)
-    ind.set(qn("w:firstLine"), "0")
+    ind.set(_w("left"), twips)
+    ind.set(_w("right"), twips)
+    ind.set(_w("firstLine"), "0")
+

@@ -1,0 +1,549 @@
+"""Where the signatures go on the page, and how they look (Nghị định 30/2020, Phụ lục I, chữ ký số).
+
+The công văn's signature block is found in the rendered PDF, not at fixed coordinates: the text
+lines of its pages are read with pypdf (position, size, font), the signer's name is matched with
+the chức vụ lines above it, and the empty lines between them become the place of the signature.
+From that block :func:`plan_block_layout` derives
+
+* the person's signature: the blue PNG centred between the chức vụ and the name;
+* the agency's signature: the red seal at its real size over the left third of the signature
+  image, and the signing information (agency name, ISO 8601 time in Vietnam time) in Times New
+  Roman (Liberation Serif) 10 pt under the name.
+
+Attachments of the công văn get the agency's signing information (số ký hiệu, time, agency name)
+in the top-right corner of their first page as page content (:func:`stamp_attachment`).
+Text is drawn with pyHanko's OpenType engine (HarfBuzz shaping, subset embedding, ToUnicode), so
+Vietnamese renders and can be extracted again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.content import ResourceType
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+from pyhanko.stamp import BaseStamp, BaseStampStyle
+from pypdf import PageObject, PdfReader
+
+from ..errors import SigningError
+from ..fonts import serif_font_path, text_width_mm
+
+__all__ = [
+    "Rect",
+    "TextLine",
+    "SignatureBlock",
+    "BlockLayout",
+    "PlacedImage",
+    "PlacedText",
+    "DrawingStyle",
+    "INFO_FONT_SIZE",
+    "page_text_lines",
+    "find_signature_block",
+    "plan_block_layout",
+    "attachment_info_lines",
+    "stamp_attachment",
+    "image_size_pt",
+    "signing_font_path",
+]
+
+PT_PER_MM = 72 / 25.4
+INFO_FONT_SIZE = 10  # ND30: thông tin chữ ký số, Times New Roman 10
+INFO_LEADING = 12
+SEAL_DEFAULT_MM = 36.0  # a UBND seal; used when the PNG does not say its resolution
+SIGNATURE_DEFAULT_WIDTH_MM = 50.0
+MIN_GAP_MM = 10.0
+
+
+# --- geometry ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A rectangle in PDF user space (points, origin bottom left)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+    def union(self, other: Rect) -> Rect:
+        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+
+    def moved(self, dx: float, dy: float) -> Rect:
+        return Rect(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
+    def snapped(self) -> Rect:
+        """The smallest rectangle with whole-point corners containing this one."""
+        return Rect(math.floor(self.x0), math.floor(self.y0), math.ceil(self.x1), math.ceil(self.y1))
+
+    def as_box(self) -> tuple[int, int, int, int]:
+        """Integer box for pyHanko's ``SigFieldSpec`` (rounded outwards)."""
+        r = self.snapped()
+        return int(r.x0), int(r.y0), int(r.x1), int(r.y1)
+
+
+# --- reading the rendered text ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text on a page as the PDF draws it (a run of chunks on one baseline)."""
+
+    text: str
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+
+    @property
+    def centre_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _mul(m, n):
+    """Product of two PDF matrices [a b c d e f] (m applied first, then n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+
+
+def _style_of(font_dict) -> tuple[bool, bool]:
+    name = str((font_dict or {}).get("/BaseFont", "")).lower()
+    return "bold" in name, ("italic" in name or "oblique" in name)
+
+
+def page_text_lines(page: PageObject) -> list[TextLine]:
+    """The text lines of a page, left to right on each baseline, top of the page first."""
+    chunks: list[tuple[float, float, float, float, str]] = []  # baseline, x0, x1, size, text
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if not text or not text.strip():
+            return
+        m = _mul(tm, cm)
+        scale = abs(m[0] * m[3] - m[1] * m[2]) ** 0.5 or 1.0
+        size = (font_size or 0) * scale
+        if size <= 0:
+            return
+        for part in text.split("\n"):
+            if not part.strip():
+                continue
+            bold, italic = _style_of(font_dict)
+            width = text_width_mm(unicodedata.normalize("NFC", part), size, bold=bold, italic=italic) * PT_PER_MM
+            chunks.append((m[5], m[4], m[4] + width, size, part))
+
+    page.extract_text(visitor_text=visit)
+    chunks.sort(key=lambda c: (-round(c[0], 0), c[1]))
+    lines: list[TextLine] = []
+    current: list[tuple[float, float, float, float, str]] = []
+
+    def flush():
+        if current:
+            lines.append(TextLine(
+                text=_norm("".join(c[4] for c in current)),
+                x0=current[0][1], x1=max(c[2] for c in current),
+                baseline=current[0][0], size=max(c[3] for c in current),
+            ))
+            current.clear()
+
+    for chunk in chunks:
+        if current:
+            last = current[-1]
+            same_line = abs(chunk[0] - last[0]) <= 1.5 and chunk[1] - max(c[2] for c in current) < 1.5 * last[3]
+            if not same_line:
+                flush()
+        current.append(chunk)
+    flush()
+    lines.sort(key=lambda ln: (-ln.baseline, ln.x0))
+    return lines
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """The signer's block on a page: the last chức vụ line, the name, and the empty space between."""
+
+    page: int
+    title: TextLine  # the last chức vụ line (e.g. "PHÓ CHỦ TỊCH")
+    name: TextLine  # họ tên người ký
+    column_width: float  # width of the widest line of the block
+
+    @property
+    def centre_x(self) -> float:
+        return self.name.centre_x
+
+    @property
+    def gap(self) -> Rect:
+        """The free space between the chức vụ and the name (without their descenders/accents)."""
+        top = self.title.baseline - 0.25 * self.title.size
+        bottom = self.name.baseline + 0.95 * self.name.size
+        half = self.column_width / 2
+        return Rect(self.centre_x - half, bottom, self.centre_x + half, top)
+
+
+def find_signature_block(
+    reader: PdfReader, pages: Sequence[int], signer_name: str, title_lines: Sequence[str]
+) -> SignatureBlock:
+    """Locate the signature block of ``signer_name`` on the given pages (the last match wins)."""
+    want_name = _norm(signer_name)
+    want_titles = [_norm(t) for t in title_lines if t and t.strip()]
+    for index in sorted(pages, reverse=True):
+        if not 0 <= index < len(reader.pages):
+            raise SigningError(f"Trang {index + 1} của công văn không có trong tệp PDF ({len(reader.pages)} trang).")
+        lines = page_text_lines(reader.pages[index])
+        for name in sorted((ln for ln in lines if ln.text == want_name), key=lambda ln: ln.baseline):
+            above = [
+                ln for ln in lines
+                if ln.baseline > name.baseline + name.size and abs(ln.centre_x - name.centre_x) < 60
+            ]
+            if not want_titles:
+                title = min(above, key=lambda ln: ln.baseline, default=None)
+                if title is None:
+                    continue
+                block_lines = [title, name]
+            else:
+                matches = [ln for ln in above if ln.text == want_titles[-1]]
+                if not matches:
+                    continue
+                title = min(matches, key=lambda ln: ln.baseline)
+                # nothing else may sit between the chức vụ and the name in that column
+                between = [ln for ln in above if ln.baseline < title.baseline]
+                if between:
+                    continue
+                block_lines = [ln for ln in above if ln.text in want_titles] + [name]
+            width = max(ln.x1 - ln.x0 for ln in block_lines)
+            return SignatureBlock(page=index, title=title, name=name, column_width=width)
+    shown = " / ".join([*title_lines, signer_name])
+    raise SigningError(
+        f"Không tìm thấy khối chữ ký “{shown}” trên các trang công văn "
+        f"({', '.join(str(p + 1) for p in pages)}) của tệp PDF: không biết đặt chữ ký số ở đâu."
+    )
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def image_size_pt(path: Path, default_width_mm: float) -> tuple[float, float]:
+    """Physical size of a PNG from its DPI; ``default_width_mm`` wide when the file has no DPI."""
+    with Image.open(path) as img:
+        w, h = img.size
+        dpi = img.info.get("dpi")
+    if dpi and dpi[0] and dpi[1] and dpi[0] > 1:
+        return w / float(dpi[0]) * 72, h / float(dpi[1]) * 72
+    width = default_width_mm * PT_PER_MM
+    return width, width * h / w
+
+
+def _text_width(text: str, size: float = INFO_FONT_SIZE) -> float:
+    return text_width_mm(unicodedata.normalize("NFC", text), size) * PT_PER_MM
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    path: Path
+    rect: Rect  # relative to the stamp's lower left corner
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    lines: tuple[str, ...]
+    anchor_x: float  # relative x of the left edge, centre or right edge (per ``align``)
+    top: float  # relative y of the top of the first line
+    align: str = "center"  # left | center | right
+    size: float = INFO_FONT_SIZE
+    leading: float = INFO_LEADING
+
+    @property
+    def height(self) -> float:
+        return self.leading * len(self.lines)
+
+    def width(self) -> float:
+        return max((_text_width(t, self.size) for t in self.lines), default=0.0)
+
+
+@dataclass(frozen=True)
+class BlockLayout:
+    """Where each signature appearance goes on the signature-block page (page coordinates)."""
+
+    page: int
+    person_rect: Rect
+    person: DrawingStyle
+    agency_rect: Rect
+    agency: DrawingStyle
+    signature_rect: Rect  # the signature image (or text) inside person_rect
+    seal_rect: Rect | None  # the seal image inside agency_rect
+    info_rect: Rect  # the agency's signing information text
+
+
+def _texts_box(anchor_x: float, top: float, lines: Sequence[str], align: str = "center") -> Rect:
+    width = max(_text_width(t) for t in lines) + 2
+    height = INFO_LEADING * len(lines) + 3
+    if align == "center":
+        x0 = anchor_x - width / 2
+    elif align == "right":
+        x0 = anchor_x - width
+    else:
+        x0 = anchor_x
+    return Rect(x0, top - height, x0 + width, top)
+
+
+def plan_block_layout(
+    block: SignatureBlock,
+    *,
+    page_box: Rect,
+    signature_image: Path | None,
+    seal_image: Path | None,
+    person_lines: Sequence[str],
+    agency_lines: Sequence[str],
+) -> BlockLayout:
+    """Place the signature image, the seal and the signing information around ``block``."""
+    gap = block.gap
+    if gap.height < MIN_GAP_MM * PT_PER_MM:
+        raise SigningError(
+            f"Khoảng trống giữa chức vụ và họ tên người ký trên trang {block.page + 1} chỉ "
+            f"{gap.height / PT_PER_MM:.0f} mm: không đủ chỗ đặt hình chữ ký (cần ít nhất {MIN_GAP_MM:.0f} mm)."
+        )
+    cx, cy = block.centre_x, (gap.y0 + gap.y1) / 2
+
+    # the person's signature: the image centred in the gap (shrunk to fit), or text
+    if signature_image is not None:
+        w, h = image_size_pt(signature_image, SIGNATURE_DEFAULT_WIDTH_MM)
+        scale = min(1.0, gap.height * 0.92 / h, max(block.column_width, 60 * PT_PER_MM) / w)
+        w, h = w * scale, h * scale
+        sig = Rect(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        person_rect = sig.snapped()
+        person = DrawingStyle(images=(PlacedImage(signature_image, sig.moved(-person_rect.x0, -person_rect.y0)),))
+    else:
+        sig = _texts_box(cx, cy + INFO_LEADING * len(person_lines) / 2 + 1.5, person_lines)
+        person_rect = sig.snapped()
+        person = DrawingStyle(texts=(PlacedText(
+            tuple(person_lines), sig.centre[0] - person_rect.x0, sig.y1 - person_rect.y0 - 1.5),))
+
+    # the agency: seal over the left third of the signature, information under the name
+    seal = None
+    if seal_image is not None:
+        d_w, d_h = image_size_pt(seal_image, SEAL_DEFAULT_MM)
+        right = sig.x0 + sig.width / 3
+        seal = Rect(right - d_w, cy - d_h / 2, right, cy + d_h / 2)
+    info_top = block.name.baseline - 0.3 * block.name.size - 2
+    info = _texts_box(cx, info_top, agency_lines)
+    if info.y0 < page_box.y0 + 4 * PT_PER_MM:  # no room under the name: beside the signature
+        info = _texts_box(sig.x1 + 4, cy + info.height / 2, agency_lines, align="left")
+        if info.x1 > page_box.x1 - 4 * PT_PER_MM:
+            info = info.moved(page_box.x1 - 4 * PT_PER_MM - info.x1, 0)
+    agency_rect = (info if seal is None else info.union(seal)).snapped()
+    images = () if seal is None else (PlacedImage(seal_image, seal.moved(-agency_rect.x0, -agency_rect.y0)),)
+    texts = (PlacedText(tuple(agency_lines), info.centre[0] - agency_rect.x0, info.y1 - agency_rect.y0 - 1.5),)
+    agency = DrawingStyle(images=images, texts=texts)
+    return BlockLayout(
+        page=block.page, person_rect=person_rect, person=person, agency_rect=agency_rect,
+        agency=agency, signature_rect=sig, seal_rect=seal, info_rect=info,
+    )
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def signing_font_path() -> str:
+    """The Times New Roman clone the signing information is printed in; SigningError if absent."""
+    try:
+        return str(serif_font_path())
+    except FileNotFoundError as exc:
+        raise SigningError(str(exc)) from None
+
+
+@lru_cache(maxsize=None)
+def _font_program() -> bytes:
+    """Liberation Serif rescaled to 1000 units per em.
+
+    pyHanko (0.38) writes glyph widths (/W) and kerning (TJ) in the font's own units, which PDF
+    reads as thousandths of an em: right for 1000-unit fonts, but a 2048-unit TrueType font such
+    as Liberation Serif or Times New Roman comes out with its letters twice as far apart. Scaling
+    the font program to 1000 units makes the two agree. Done once per process (~1 s).
+    """
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    from fontTools import subset
+
+    font = TTFont(signing_font_path())
+    # keep what Vietnamese text needs (Latin, Vietnamese letters, combining marks, punctuation, ₫):
+    # a smaller font scales and subsets several times faster
+    options = subset.Options(layout_closure=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"])
+    options.drop_tables += ["FFTM"]  # FontForge timestamp: fontTools cannot subset it and says so
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(unicodes=[cp for lo, hi in _VIETNAMESE_RANGES for cp in range(lo, hi + 1)])
+    subsetter.subset(font)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+_VIETNAMESE_RANGES = [
+    (0x0020, 0x007E), (0x00A0, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF), (0x2010, 0x205E), (0x20AB, 0x20AC),
+]
+_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _font_engine(writer: BasePdfFileWriter, size: float) -> GlyphAccumulator:
+    """One embedded font subset per PDF writer (i.e. per revision), shared by all its stamps."""
+    engine = _ENGINES.get(writer)
+    if engine is None:
+        engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(_font_program()), font_size=size)
+        _ENGINES[writer] = engine
+    return engine
+
+
+@dataclass(frozen=True)
+class DrawingStyle(BaseStampStyle):
+    """A pyHanko stamp style drawing PNG images and centred/aligned text lines at fixed places."""
+
+    images: tuple[PlacedImage, ...] = ()
+    texts: tuple[PlacedText, ...] = ()
+    border_width: int = 0
+    background_opacity: float = 1.0
+
+    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params) -> DrawingStamp:
+        return DrawingStamp(writer, self, box)
+
+
+class DrawingStamp(BaseStamp):
+    """Renders a :class:`DrawingStyle` into a form XObject (signature appearance or page stamp)."""
+
+    def __init__(self, writer: BasePdfFileWriter, style: DrawingStyle, box: layout.BoxConstraints):
+        super().__init__(writer=writer, style=style, box=box)
+
+    def _render_inner_content(self):
+        style: DrawingStyle = self.style
+        ops: list[bytes] = []
+        for n, placed in enumerate(style.images):
+            with Image.open(placed.path) as img:
+                img.load()
+                pdf_image = PdfImage(img.copy(), writer=self.writer, name=f"K39Img{n}",
+                                     box=layout.BoxConstraints(placed.rect.width, placed.rect.height))
+            drawn = pdf_image.render()
+            self.import_resources(pdf_image.resources)
+            ops.append(b"q 1 0 0 1 %g %g cm %s Q" % (placed.rect.x0, placed.rect.y0, drawn))
+        if style.texts:
+            engine = _font_engine(self.writer, INFO_FONT_SIZE)
+            self.set_resource(ResourceType.FONT, pdf_name("/K39Font"), engine.as_resource())
+            for placed in style.texts:
+                engine.font_size = placed.size
+                for i, line in enumerate(placed.lines):
+                    shaped = engine.shape(unicodedata.normalize("NFC", line))
+                    width = shaped.x_advance * placed.size
+                    if placed.align == "center":
+                        x = placed.anchor_x - width / 2
+                    elif placed.align == "right":
+                        x = placed.anchor_x - width
+                    else:
+                        x = placed.anchor_x
+                    baseline = placed.top - 0.8 * placed.size - i * placed.leading
+                    ops.append(
+                        b"BT 0 0 0 rg /K39Font %g Tf 1 0 0 1 %g %g Tm %s ET"
+                        % (placed.size, x, baseline, shaped.graphics_ops)
+                    )
+        return ops
+
+
+# --- attachment stamps ------------------------------------------------------------------------
+
+
+def attachment_info_lines(document_number: str, signing_time_iso: str, agency_name: str) -> list[str]:
+    """ND30: "số và ký hiệu văn bản; thời gian ký; tên cơ quan, tổ chức", in that order."""
+    number = document_number if re.match(r"(?i)^số\b", document_number) else f"Số: {document_number}"
+    return [number, signing_time_iso, agency_name]
+
+
+def _page_geometry(writer: BasePdfFileWriter, page_ix: int) -> tuple[Rect, int]:
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    page = page_ref.get_object()
+    node, box, rotate = page, None, None
+    while node is not None and (box is None or rotate is None):  # both are inheritable
+        if box is None and "/CropBox" in node:
+            box = node["/CropBox"]
+        if box is None and "/MediaBox" in node:
+            box = node["/MediaBox"]
+        if rotate is None and "/Rotate" in node:
+            rotate = int(node["/Rotate"])
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    if box is None:
+        box = [0, 0, 595.28, 841.89]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), (rotate or 0) % 360
+
+
+def stamp_attachment(
+    writer: BasePdfFileWriter,
+    page_ix: int,
+    lines: Sequence[str],
+    *,
+    right_margin_mm: float = 15.0,
+    top_mm: float = 5.0,
+) -> Rect:
+    """Print ``lines`` right-aligned in the top-right corner of a page, as page content.
+
+    Returns the stamped area in the page's displayed orientation (for checks). The page's own
+    content is wrapped in ``q … Q`` first, so a graphics state it leaves behind cannot move us.
+    """
+    box, rotate = _page_geometry(writer, page_ix)
+    disp_w, disp_h = (box.height, box.width) if rotate in (90, 270) else (box.width, box.height)
+    text = PlacedText(tuple(lines), 0, 0, align="right")
+    width, height = text.width() + 4, text.height + 3
+    # the stamp in display coordinates (origin bottom left of the page as seen)
+    x1 = disp_w - right_margin_mm * PT_PER_MM
+    y1 = disp_h - top_mm * PT_PER_MM
+    drawn = Rect(x1 - width, y1 - height, x1, y1)
+    style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
+    stamp = DrawingStamp(writer, style, layout.BoxConstraints(width, height))
+    xobj_ref = stamp.register()
+    # display → user space, then the page box offset
+    a, b, c, d, e, f = {
+        0: (1, 0, 0, 1, 0, 0),
+        90: (0, 1, -1, 0, box.width, 0),
+        180: (-1, 0, 0, -1, box.width, box.height),
+        270: (0, -1, 1, 0, 0, box.height),
+    }[rotate if rotate in (0, 90, 180, 270) else 0]
+    # place the XObject at drawn.x0, drawn.y0 in display space
+    tx = a * drawn.x0 + c * drawn.y0 + e + box.x0
+    ty = b * drawn.x0 + d * drawn.y0 + f + box.y0
+    name = f"/K39Info{page_ix}"
+    paint = b"q %g %g %g %g %g %g cm %s Do Q" % (a, b, c, d, tx, ty, name.encode("ascii"))
+    resources = generic.DictionaryObject(
+        {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): xobj_ref})}
+    )
+    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"q")), prepend=True)
+    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"Q")))
+    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=paint)), resources)
+    return drawn

@@ -1,0 +1,315 @@
+"""Signing the bundled dossier: attachment stamps, then two PAdES signatures in two revisions.
+
+The render pipeline calls :func:`check_signing_config` before it renders anything (so a wrong
+passphrase or a missing image stops the run early) and :func:`sign_dossier` once ``dossier.pdf``
+is bundled and no page will change any more. ``sign_dossier``
+
+1. prints the agency's signing information in the top-right corner of the first page of each
+   attachment of the công văn (page content, before any signature);
+2. signs as the person who signs the công văn (blue signature image between chức vụ and name)
+   in the same incremental revision;
+3. signs as the agency in a second incremental revision (red seal over the left third of the
+   signature, signing information under the name).
+
+Both are PAdES signatures (``ETSI.CAdES.detached``, SHA-256), PAdES B-B, or B-T with an RFC 3161
+timestamp when ``signing.tsa_url`` is set. All printed times and the signatures' ``/M`` use the
+same instant in Vietnam time (UTC+07:00), as ND30 asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps import TimeStamper
+from pypdf import PdfReader
+
+from ..errors import SigningError
+from ..model import Signing
+from .appearance import (
+    BlockLayout,
+    Rect,
+    attachment_info_lines,
+    find_signature_block,
+    plan_block_layout,
+    signing_font_path,
+    stamp_attachment,
+)
+from .keys import check_key_source, open_signing_keys
+
+__all__ = [
+    "VIETNAM_TZ",
+    "PERSON_FIELD",
+    "AGENCY_FIELD",
+    "SignatureRequest",
+    "SignResult",
+    "check_signing_config",
+    "sign_dossier",
+    "format_signing_time",
+]
+
+VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+PERSON_FIELD = "ChuKySo-NguoiKy"
+AGENCY_FIELD = "ChuKySo-CoQuan"
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    """What the bundle knows about the công văn that is signed (page indices are 0-based)."""
+
+    cover_letter_pages: tuple[int, ...]  # pages of the công văn inside the bundle
+    signer_name: str  # "Đặng Quốc Bảo"
+    signer_title_lines: tuple[str, ...]  # ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    document_number: str  # số ký hiệu of the công văn: "3512/UBND-NC"
+    agency_name: str  # "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    attachment_first_pages: tuple[int, ...] = ()  # first page of each attachment of the công văn
+    location: str | None = None  # địa danh, written as the signatures' /Location ("Quảng Ngãi")
+    contact_info: str | None = None  # e.g. the agency's e-mail, written as /ContactInfo
+
+    def __post_init__(self):
+        for name in ("cover_letter_pages", "signer_title_lines", "attachment_first_pages"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if not self.cover_letter_pages:
+            raise SigningError("Không biết công văn nằm ở những trang nào của hồ sơ: không thể đặt chữ ký số.")
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """What was signed, by whom, when, and where the appearances are."""
+
+    signed_pdf: Path
+    signing_time: dt.datetime  # the same instant for both signatures and the attachment stamps
+    person_subject: str  # common name of the person's certificate
+    agency_subject: str  # common name of the agency's certificate (= person's with one real key)
+    signature_page: int  # 0-based page of the công văn's signature block
+    person_rect: Rect  # the person's signature widget
+    agency_rect: Rect  # the agency's signature widget (seal + signing information)
+    attachment_pages: tuple[int, ...]  # pages that got the signing information stamp
+    field_names: tuple[str, str] = (PERSON_FIELD, AGENCY_FIELD)
+    timestamped: bool = False  # PAdES B-T (RFC 3161 timestamp tokens from signing.tsa_url)
+    demo: bool = False  # throw-away test certificates: no legal value
+    demo_ca_pem: Path | None = None  # the demo CA certificate written to out_dir
+
+    @property
+    def signing_time_text(self) -> str:
+        return format_signing_time(self.signing_time)
+
+
+def format_signing_time(moment: dt.datetime) -> str:
+    """ISO 8601 with the Vietnam offset, to the second: ``2026-12-10T09:15:02+07:00``."""
+    return moment.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()
+
+
+def _resolve(path: Path | None, base_dir: Path) -> Path | None:
+    if path is None:
+        return None
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+def _check_image(path: Path | None, field_name: str, what: str) -> None:
+    if path is None:
+        return
+    if not path.is_file():
+        raise SigningError(f"Không tìm thấy tệp hình {what} `{path}` (signing.{field_name}).")
+    try:
+        with Image.open(path) as img:
+            img.load()
+            fmt = img.format
+    except Exception:
+        raise SigningError(f"Tệp hình {what} `{path}` không đọc được (signing.{field_name}).") from None
+    if fmt != "PNG":
+        raise SigningError(
+            f"Hình {what} `{path}` phải là tệp PNG nền trong suốt (Nghị định 30/2020), không phải {fmt}."
+        )
+
+
+def check_signing_config(signing: Signing, base_dir: Path) -> None:
+    """Raise :class:`SigningError` now for anything that would make signing fail later.
+
+    Checks the images, the font, the TSA URL and the key: file present, passphrase/PIN variable
+    set, PKCS#12 opens, token and key found, certificate valid today and allowed to sign.
+    Does nothing when signing is not configured.
+    """
+    if not signing.enabled:
+        return
+    _check_files(signing, Path(base_dir))
+    check_key_source(signing, Path(base_dir))
+
+
+def _check_files(signing: Signing, base_dir: Path) -> None:
+    """Everything but the key: images, font, TSA address."""
+    _check_image(_resolve(signing.signature_image, base_dir), "signature_image", "chữ ký")
+    _check_image(_resolve(signing.seal_image, base_dir), "seal_image", "con dấu")
+    signing_font_path()
+    if signing.tsa_url and not signing.tsa_url.lower().startswith(("http://", "https://")):
+        raise SigningError(
+            f"Địa chỉ máy chủ dấu thời gian `{signing.tsa_url}` (signing.tsa_url) "
+            "phải bắt đầu bằng http:// hoặc https://."
+        )
+
+
+async def _sign_revision(
+    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, signing_time: dt.datetime
+) -> BytesIO:
+    """``PdfSigner.async_sign_pdf`` with the signing time fixed to ``signing_time``."""
+    session = pdf_signer.init_signing_session(writer)
+    session.system_time = signing_time
+    validation_info = await session.perform_presign_validation(writer)
+    bytes_reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=bytes_reserved)
+    prepared, output = tbs.digest_tbs_document(output=BytesIO())
+    post = await tbs.perform_signature(
+        document_digest=prepared.document_digest,
+        pdf_cms_signed_attrs=PdfCMSSignedAttributes(
+            signing_time=signing_time,
+            cades_signed_attrs=pdf_signer.signature_meta.cades_signed_attr_spec,
+        ),
+    )
+    await post.post_signature_processing(output)
+    output.seek(0)
+    return output
+
+
+def _pdf_signer(field_name: str, signer, rect: Rect, page: int, style, reason: str,
+                request: SignatureRequest, timestamper: TimeStamper | None) -> signers.PdfSigner:
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=request.location,
+        contact_info=request.contact_info,
+    )
+    return signers.PdfSigner(
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=rect.as_box()),
+    )
+
+
+def _page_box(reader: PdfReader, index: int) -> Rect:
+    box = reader.pages[index].cropbox
+    return Rect(float(box.left), float(box.bottom), float(box.right), float(box.top))
+
+
+def sign_dossier(
+    unsigned_pdf: Path,
+    signed_pdf: Path,
+    signing: Signing,
+    request: SignatureRequest,
+    *,
+    base_dir: Path,
+    out_dir: Path,
+    signing_time: dt.datetime | None = None,
+    timestamper: TimeStamper | None = None,
+) -> SignResult:
+    """Stamp the attachments and sign ``unsigned_pdf`` twice (person, agency) into ``signed_pdf``.
+
+    ``base_dir`` resolves relative paths of the configuration (the dossier file's folder);
+    ``out_dir`` receives the demo CA certificate. ``signing_time`` (default: now) and
+    ``timestamper`` (default: one for ``signing.tsa_url``, if any) are for tests and tools.
+    ``signed_pdf`` is written atomically and may be the same path as ``unsigned_pdf``.
+    """
+    if not signing.enabled:
+        raise SigningError("Chưa cấu hình chữ ký số (`signing`): không có gì để ký.")
+    base_dir, out_dir = Path(base_dir), Path(out_dir)
+    _check_files(signing, base_dir)  # the key is checked when it is opened below
+    signature_image = _resolve(signing.signature_image, base_dir)
+    seal_image = _resolve(signing.seal_image, base_dir)
+    moment = (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ).replace(microsecond=0)
+    when = format_signing_time(moment)
+    if timestamper is None and signing.tsa_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(signing.tsa_url, timeout=30)
+
+    data = Path(unsigned_pdf).read_bytes()
+    reader = PdfReader(BytesIO(data))
+    for page in request.attachment_first_pages:
+        if not 0 <= page < len(reader.pages):
+            raise SigningError(f"Trang đầu phụ lục {page + 1} không có trong tệp PDF ({len(reader.pages)} trang).")
+    block = find_signature_block(reader, request.cover_letter_pages, request.signer_name, request.signer_title_lines)
+    plan: BlockLayout = plan_block_layout(
+        block,
+        page_box=_page_box(reader, block.page),
+        signature_image=signature_image,
+        seal_image=seal_image,
+        person_lines=[f"Ký bởi: {request.signer_name}", when],
+        agency_lines=[request.agency_name, when],
+    )
+    number = request.document_number
+
+    with open_signing_keys(
+        signing, base_dir=base_dir, out_dir=out_dir,
+        signer_name=request.signer_name, agency_name=request.agency_name,
+    ) as keys:
+        # revision 1: attachment stamps + the person's signature
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        info = attachment_info_lines(number, when, request.agency_name)
+        for page in request.attachment_first_pages:
+            stamp_attachment(writer, page, info)
+        person = _pdf_signer(
+            PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
+            f"Ký ban hành Công văn số {number}", request, timestamper,
+        )
+        try:
+            first = asyncio.run(_sign_revision(person, writer, moment))
+            # revision 2: the agency's signature (the seal)
+            agency = _pdf_signer(
+                AGENCY_FIELD, keys.agency, plan.agency_rect, plan.page, plan.agency,
+                f"Chữ ký số của {request.agency_name} trên Công văn số {number}", request, timestamper,
+            )
+            second = asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment))
+        except SigningError:
+            raise
+        except Exception as exc:  # token errors, TSA unreachable …: say what failed, not the secret
+            raise SigningError(
+                f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
+            ) from None
+
+    signed_pdf = Path(signed_pdf)
+    signed_pdf.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".signing-", suffix=".pdf", dir=signed_pdf.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(second.getbuffer())
+        os.replace(tmp, signed_pdf)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return SignResult(
+        signed_pdf=signed_pdf,
+        signing_time=moment,
+        person_subject=keys.person_subject,
+        agency_subject=keys.agency_subject,
+        signature_page=plan.page,
+        person_rect=plan.person_rect,
+        agency_rect=plan.agency_rect,
+        attachment_pages=request.attachment_first_pages,
+        timestamped=timestamper is not None,
+        demo=keys.demo,
+        demo_ca_pem=keys.demo_ca_pem,
+    )
+
+
+def _redacted(exc: Exception, signing: Signing) -> str:
+    """An exception's text with the configured passphrase/PIN blanked out (belt and braces)."""
+    text = str(exc)[:300]
+    names = [signing.passphrase_env, signing.pkcs11.pin_env if signing.pkcs11 else None]
+    for name in filter(None, names):
+        secret = os.environ.get(name)
+        if secret:
+            text = text.replace(secret, "***")
+    return text

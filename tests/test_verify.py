@@ -1,0 +1,117 @@
+"""``verify_pdf``: a good dossier passes; every kind of tampering fails and the report says why."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from signing_support import block_pdf, pki, signed_demo  # noqa: F401  (fixtures)
+
+from k39docs.signing import AGENCY_FIELD, PERSON_FIELD, format_verify_report, verify_pdf
+
+pytestmark = pytest.mark.soffice
+
+
+@pytest.fixture
+def signed_copy(signed_demo, tmp_path) -> Path:
+    path = tmp_path / "dossier.pdf"
+    shutil.copyfile(signed_demo.pdf, path)
+    return path
+
+
+def test_signed_dossier_is_ok_and_trusted_with_the_demo_ca(signed_demo):
+    report = verify_pdf(signed_demo.pdf, [signed_demo.result.demo_ca_pem])
+    assert report.ok, format_verify_report(report)
+    assert [s.field_name for s in report.signatures] == [PERSON_FIELD, AGENCY_FIELD]
+    person, agency = report.signatures
+    assert person.trusted and agency.trusted
+    assert person.coverage == "entire_revision" and person.modification == "signing"
+    assert agency.covers_whole_file and not person.covers_whole_file
+    assert person.signing_time == signed_demo.result.signing_time
+    text = format_verify_report(report)
+    assert "Kết quả: HỢP LỆ" in text and signed_demo.result.signing_time_text in text
+
+
+def test_without_trust_roots_integrity_is_checked_but_trust_is_not(signed_demo):
+    report = verify_pdf(signed_demo.pdf)
+    assert report.ok
+    assert all(s.trusted is None for s in report.signatures)
+    assert "chưa kiểm tra nguồn gốc chứng thư số" in format_verify_report(report)
+
+
+def test_a_different_trust_root_is_not_ok(signed_demo, pki, tmp_path):
+    report = verify_pdf(signed_demo.pdf, [pki.write_ca_pem(tmp_path / "other.pem")])
+    assert not report.ok
+    assert all(s.trusted is False for s in report.signatures)
+    assert "không dẫn về chứng thư gốc tin cậy" in format_verify_report(report)
+
+
+def test_unsigned_pdf_is_not_ok(block_pdf):
+    report = verify_pdf(block_pdf)
+    assert not report.ok and not report.signatures
+    text = format_verify_report(report)
+    assert "KHÔNG HỢP LỆ" in text and "không có chữ ký số nào" in text
+
+
+def test_not_a_pdf_is_not_ok(tmp_path):
+    path = tmp_path / "x.pdf"
+    path.write_text("không phải PDF")
+    report = verify_pdf(path)
+    assert not report.ok and "không phải PDF" in format_verify_report(report)
+
+
+def test_one_changed_byte_inside_the_signed_range_breaks_the_signature(signed_copy, signed_demo):
+    data = bytearray(signed_copy.read_bytes())
+    # change a digit of the time printed on an attachment, inside the first signature's range
+    reader = PdfReader(signed_copy)
+    byte_range = reader.trailer["/Root"]["/AcroForm"]["/Fields"][0].get_object()["/V"]["/ByteRange"]
+    target = data.find(b"BT 0 0 0 rg", 0, byte_range[1])
+    assert target > 0
+    data[target + 3] = ord("1")  # "BT 1 0 0 rg": the text turns red
+    signed_copy.write_bytes(bytes(data))
+    report = verify_pdf(signed_copy, [signed_demo.result.demo_ca_pem])
+    assert not report.ok
+    assert not report.signatures[0].intact and not report.signatures[0].ok
+    assert "mã băm" in report.signatures[0].message
+    assert "nội dung đã bị thay đổi sau khi ký" in format_verify_report(report)
+    if shutil.which("pdfsig"):
+        out = subprocess.run(["pdfsig", str(signed_copy)], capture_output=True, text=True).stdout
+        assert "Signature is Valid" not in out.split("Signature #2")[0]
+
+
+def test_a_page_appended_after_signing_is_reported(signed_copy, signed_demo):
+    writer = PdfWriter(signed_copy, incremental=True)
+    writer.add_blank_page(595, 842)
+    with signed_copy.open("wb") as fh:
+        writer.write(fh)
+    report = verify_pdf(signed_copy, [signed_demo.result.demo_ca_pem])
+    assert not report.ok
+    assert any("không bao trùm toàn bộ tệp" in p for p in report.problems)
+    agency = report.signatures[-1]
+    assert agency.intact and not agency.covers_whole_file
+    assert not agency.changes_allowed and agency.modification == "other"
+    text = format_verify_report(report)
+    assert "sửa đổi sau khi ký theo cách không được phép" in text
+    assert "danh sách trang đã bị thay đổi" in text
+
+
+def test_resaving_with_pypdf_is_reported(signed_copy, signed_demo):
+    writer = PdfWriter(clone_from=PdfReader(signed_copy))
+    with signed_copy.open("wb") as fh:
+        writer.write(fh)
+    report = verify_pdf(signed_copy, [signed_demo.result.demo_ca_pem])
+    assert not report.ok
+    assert not any(s.ok for s in report.signatures), format_verify_report(report)
+    assert "KHÔNG HỢP LỆ" in format_verify_report(report)
+
+
+def test_bytes_appended_after_the_last_signature_are_reported(signed_copy, signed_demo):
+    with signed_copy.open("ab") as fh:
+        fh.write(b"\n% them du lieu\n")
+    report = verify_pdf(signed_copy, [signed_demo.result.demo_ca_pem])
+    assert not report.ok
+    assert "không bao trùm toàn bộ tệp" in format_verify_report(report)

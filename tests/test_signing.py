@@ -352,3 +352,11 @@ def test_missing_signature_block_is_a_clear_error(block_pdf, tmp_path):
                      base_dir=FIXTURES, out_dir=tmp_path)
     assert "Không tìm thấy khối chữ ký" in str(err.value) and "Nguyễn Văn Khác" in str(err.value)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_unreachable_timestamp_server_is_a_clear_error(block_pdf, tmp_path):
+    with pytest.raises(SigningError) as err:
+        sign_dossier(block_pdf, tmp_path / "x.pdf", demo_signing(tsa_url="http://127.0.0.1:9/tsa"),
+                     signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
+    assert "dấu thời gian" in str(err.value) and "127.0.0.1:9" in str(err.value)
+    assert not (tmp_path / "x.pdf").exists()

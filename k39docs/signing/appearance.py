@@ -161,27 +161,39 @@ def page_text_lines(page: PageObject) -> list[TextLine]:
             chunks.append((m[5], m[4], m[4] + width, size, part))
 
     page.extract_text(visitor_text=visit)
-    chunks.sort(key=lambda c: (-round(c[0], 0), c[1]))
-    lines: list[TextLine] = []
-    current: list[tuple[float, float, float, float, str]] = []
 
-    def flush():
-        if current:
-            lines.append(TextLine(
-                text=_norm("".join(c[4] for c in current)),
-                x0=current[0][1], x1=max(c[2] for c in current),
-                baseline=current[0][0], size=max(c[3] for c in current),
-            ))
-            current.clear()
+    def joined(parts) -> str:
+        # chunks drawn apart (words positioned separately) are separate words
+        text = parts[0][4]
+        for prev, nxt in zip(parts, parts[1:]):
+            gap = nxt[1] - prev[2]
+            if gap > 0.15 * prev[3] and not text.endswith(" ") and not nxt[4].startswith(" "):
+                text += " "
+            text += nxt[4]
+        return text
 
+    # chunks on (nearly) the same baseline, then split where a column gap separates them
+    chunks.sort(key=lambda c: -c[0])
+    rows: list[list[tuple[float, float, float, float, str]]] = []
     for chunk in chunks:
-        if current:
-            last = current[-1]
-            same_line = abs(chunk[0] - last[0]) <= 1.5 and chunk[1] - max(c[2] for c in current) < 1.5 * last[3]
-            if not same_line:
-                flush()
-        current.append(chunk)
-    flush()
+        if rows and abs(rows[-1][0][0] - chunk[0]) <= 1.5:
+            rows[-1].append(chunk)
+        else:
+            rows.append([chunk])
+    lines: list[TextLine] = []
+    for row in rows:
+        row.sort(key=lambda c: c[1])
+        run = [row[0]]
+        for chunk in row[1:] + [None]:
+            if chunk is not None and chunk[1] - max(c[2] for c in run) < 1.5 * run[-1][3]:
+                run.append(chunk)
+                continue
+            lines.append(TextLine(
+                text=_norm(joined(run)), x0=run[0][1], x1=max(c[2] for c in run),
+                baseline=run[0][0], size=max(c[3] for c in run),
+            ))
+            if chunk is not None:
+                run = [chunk]
     lines.sort(key=lambda ln: (-ln.baseline, ln.x0))
     return lines
 

@@ -31,6 +31,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pypdf import PdfReader
 
 from ..errors import SigningError
@@ -274,7 +275,12 @@ def sign_dossier(
             second = asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment))
         except SigningError:
             raise
-        except Exception as exc:  # token errors, TSA unreachable …: say what failed, not the secret
+        except TimestampRequestError:
+            raise SigningError(
+                f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
+                "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu thời gian."
+            ) from None
+        except Exception as exc:  # token errors …: say what failed, not the secret
             raise SigningError(
                 f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
             ) from None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -101,3 +103,28 @@ def test_plan_puts_signature_in_the_gap_and_seal_over_its_left_third():
     assert 35.5 < seal.width / MM < 36.5, "seal is not drawn at its real size (36 mm, from the PNG's DPI)"
     assert plan.info_rect.y1 < block.name.baseline, "signing information is not under the name"
     assert plan.agency_rect.x0 <= seal.x0 and plan.agency_rect.y0 <= plan.info_rect.y0
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_attachment_stamp_is_upright_top_right_on_rotated_and_blank_pages(rotate):
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from k39docs.signing.appearance import stamp_attachment
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595.3, 841.9)  # no content stream at all
+    if rotate:
+        page.rotate(rotate)
+    data = BytesIO()
+    writer.write(data)
+    inc = IncrementalPdfFileWriter(BytesIO(data.getvalue()))
+    stamp_attachment(inc, 0, ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"])
+    out = BytesIO()
+    inc.write(out)
+    html = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=out.getvalue(), capture_output=True, check=True).stdout
+    words = re.findall(rb'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+    assert [w[4].decode() for w in words] == ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
+    shown_width = 841.9 if rotate in (90, 270) else 595.3
+    for x0, y0, x1, y1, _ in words:
+        assert float(y1) < 20 * MM and shown_width - float(x1) < 17 * MM and float(x0) > shown_width / 2

@@ -555,6 +555,11 @@ def stamp_attachment(
     resources = generic.DictionaryObject(
         {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): xobj_ref})}
     )
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    page = page_ref.get_object()
+    if "/Contents" not in page:  # a blank page: give it an (empty) content stream to append to
+        page[pdf_name("/Contents")] = writer.add_object(generic.StreamObject(stream_data=b""))
+        writer.update_container(page)
     writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"q")), prepend=True)
     writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"Q")))
     writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=paint)), resources)

@@ -115,3 +115,22 @@ def test_bytes_appended_after_the_last_signature_are_reported(signed_copy, signe
     report = verify_pdf(signed_copy, [signed_demo.result.demo_ca_pem])
     assert not report.ok
     assert "không bao trùm toàn bộ tệp" in format_verify_report(report)
+
+
+def test_report_as_json_for_scripts(signed_demo):
+    import json
+
+    data = json.loads(json.dumps(verify_pdf(signed_demo.pdf, [signed_demo.result.demo_ca_pem]).to_dict()))
+    assert data["ok"] is True and data["trust_roots_given"] is True
+    assert [s["field_name"] for s in data["signatures"]] == [PERSON_FIELD, AGENCY_FIELD]
+    assert data["signatures"][0]["signing_time"] == signed_demo.result.signing_time_text
+
+
+def test_validator_tracebacks_stay_off_the_terminal(signed_copy, capfd):
+    writer = PdfWriter(signed_copy, incremental=True)
+    writer.add_blank_page(595, 842)
+    with signed_copy.open("wb") as fh:
+        writer.write(fh)
+    capfd.readouterr()
+    assert not verify_pdf(signed_copy).ok  # untrusted chain + disallowed change: both logged by pyHanko
+    assert "Traceback" not in capfd.readouterr().err

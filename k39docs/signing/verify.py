@@ -52,6 +52,26 @@ class SignatureCheck:
     def ok(self) -> bool:
         return self.intact and self.valid and self.trusted is not False and self.changes_allowed
 
+    def to_dict(self) -> dict:
+        """JSON-ready: times as ISO 8601 in Vietnam time."""
+        return {
+            "field_name": self.field_name,
+            "signer": self.signer,
+            "ok": self.ok,
+            "signing_time": _iso(self.signing_time),
+            "timestamp_time": _iso(self.timestamp_time),
+            "intact": self.intact,
+            "valid": self.valid,
+            "trusted": self.trusted,
+            "covers_whole_file": self.covers_whole_file,
+            "changes_allowed": self.changes_allowed,
+            "coverage": self.coverage,
+            "modification": self.modification,
+            "problems": list(self.problems),
+            "message": self.message,
+            "detail": self.detail,
+        }
+
 
 @dataclass(frozen=True)
 class VerifyReport:
@@ -65,6 +85,16 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return bool(self.signatures) and not self.problems and all(s.ok for s in self.signatures)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form for ``k39docs verify --format json``."""
+        return {
+            "path": str(self.path),
+            "ok": self.ok,
+            "trust_roots_given": self.trust_roots_given,
+            "problems": list(self.problems),
+            "signatures": [s.to_dict() for s in self.signatures],
+        }
 
 
 def load_trust_roots(paths: Iterable[Path | str]) -> list[asn1_x509.Certificate]:
@@ -100,12 +130,16 @@ def _common_name(cert) -> str:
         return ""
 
 
-def _fmt_time(moment: dt.datetime | None) -> str:
+def _iso(moment: dt.datetime | None) -> str | None:
     if moment is None:
-        return "không rõ"
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(_VN).replace(microsecond=0).isoformat()
+
+
+def _fmt_time(moment: dt.datetime | None) -> str:
+    return _iso(moment) or "không rõ"
 
 
 def _broken(field_name: str, reason: str) -> SignatureCheck:
@@ -203,15 +237,18 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
 
 
 @contextmanager
-def _quiet_diff_analysis():
-    """pyHanko logs a traceback for every disallowed change it finds; the report already says it."""
-    log = logging.getLogger("pyhanko.sign.diff_analysis")
-    previous = log.level
-    log.setLevel(logging.CRITICAL)
+def _quiet_validator():
+    """pyHanko logs a traceback for each disallowed change and each unbuildable certificate path;
+    the report already says both, in Vietnamese, so keep them off the clerk's terminal."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko.sign.diff_analysis", "pyhanko.sign.validation")]
+    previous = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        log.setLevel(previous)
+        for log, level in zip(loggers, previous):
+            log.setLevel(level)
 
 
 def verify_pdf(
@@ -243,7 +280,7 @@ def verify_pdf(
         return VerifyReport(path, (), ("tệp không có chữ ký số nào",), trust_given)
 
     checks = []
-    with _quiet_diff_analysis():
+    with _quiet_validator():
         for sig in sorted(embedded, key=lambda s: s.signed_revision):
             context = ValidationContext(
                 trust_roots=roots, allow_fetching=allow_fetching, revocation_mode="soft-fail"

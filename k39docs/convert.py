@@ -1,53 +1,81 @@
-"""DOCX → PDF with LibreOffice headless: finding ``soffice`` and converting documents in batches.
+"""DOCX → PDF with LibreOffice: finding ``soffice``, and converters that keep both cores busy.
 
-LibreOffice costs most of a run, and its start-up dominates small documents, so documents are
-converted in batches: one ``soffice`` start per worker (default: one per CPU core), never one per
-document. Each worker has its own throw-away profile directory, so two runs — or two workers —
-never fight over LibreOffice's profile lock.
+LibreOffice is the cost that dominates a run: a start costs about a second, a 2–3 page document
+about 60 ms in a running instance, and one instance converts one document at a time. So:
+
+* ``WorkerPool`` (the default): N warm LibreOffice workers (N = CPU cores), each a ``soffice``
+  with its own profile driven over UNO by ``uno_bridge.py``, all fed from one queue. Workers start
+  when the pool is created, so LibreOffice boots while Python renders the DOCX files; each
+  document has a timeout; a hung or dead worker is killed with its whole process tree, replaced,
+  and the document retried once.
+* ``BatchConverter`` (fallback when no Python with ``uno`` is found): one
+  ``soffice --convert-to pdf`` per core over a batch of files.
+
+Profiles are copied from a seed profile kept in the user cache, so a run does not pay for
+LibreOffice's first-start initialisation; every run still gets its own copy, so two runs never
+share (or lock) a profile.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
 
-__all__ = ["find_soffice", "convert_to_pdf", "ConvertOptions", "INSTALL_HINT"]
+__all__ = [
+    "find_soffice",
+    "find_uno_python",
+    "ConvertOptions",
+    "WorkerPool",
+    "BatchConverter",
+    "open_converter",
+    "convert_to_pdf",
+    "INSTALL_HINT",
+]
 
 INSTALL_HINT = (
     "Không tìm thấy LibreOffice (soffice) để chuyển DOCX sang PDF. Cài đặt:\n"
-    "  Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui fonts-liberation2\n"
+    "  Debian/Ubuntu: sudo apt-get install libreoffice-writer-nogui python3-uno fonts-liberation2\n"
     "  macOS: brew install --cask libreoffice\n"
     "  Windows: cài LibreOffice từ libreoffice.org\n"
     "hoặc đặt biến môi trường K39_SOFFICE trỏ tới tệp soffice. "
     "Chỉ cần DOCX thì chạy với --format docx."
 )
 
+_BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 
-def _candidates() -> list[Path]:
-    paths = [
-        Path("/usr/bin/soffice"),
-        Path("/usr/lib/libreoffice/program/soffice"),
-        Path("/opt/libreoffice/program/soffice"),
-        *sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True),
-        Path("/snap/bin/libreoffice"),
-        Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"),
-        Path.home() / "Applications/LibreOffice.app/Contents/MacOS/soffice",
+
+# --- finding LibreOffice ----------------------------------------------------------------------
+
+
+def _install_dirs() -> list[Path]:
+    dirs = [
+        Path("/usr/lib/libreoffice/program"),
+        Path("/opt/libreoffice/program"),
+        *sorted(Path("/opt").glob("libreoffice*/program"), reverse=True),
+        Path("/Applications/LibreOffice.app/Contents/MacOS"),
+        Path.home() / "Applications/LibreOffice.app/Contents/MacOS",
     ]
     if sys.platform == "win32":
         for base in (os.environ.get("PROGRAMFILES"), os.environ.get("PROGRAMFILES(X86)")):
             if base:
-                paths.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
-    return paths
+                dirs.append(Path(base) / "LibreOffice" / "program")
+    return dirs
 
 
 def find_soffice() -> Path:
@@ -61,100 +89,385 @@ def find_soffice() -> Path:
         found = shutil.which(name)
         if found:
             return Path(found)
-    for path in _candidates():
-        if path.is_file():
-            return path
+    exe = "soffice.exe" if sys.platform == "win32" else "soffice"
+    for folder in _install_dirs():
+        if (folder / exe).is_file():
+            return folder / exe
     raise DependencyError(INSTALL_HINT)
+
+
+@lru_cache(maxsize=None)
+def _can_import_uno(python: str) -> bool:
+    try:
+        return subprocess.run([python, "-c", "import uno"], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def find_uno_python(soffice: Path) -> str | None:
+    """A Python that can ``import uno``: ``$K39_UNO_PYTHON``, LibreOffice's own, or the system's."""
+    candidates = [os.environ.get("K39_UNO_PYTHON", "")]
+    program = soffice.resolve().parent
+    candidates += [str(program / "python"), str(program / "python.exe"),
+                   str(program.parent / "Resources" / "python")]
+    candidates += ["/usr/bin/python3", shutil.which("python3") or ""]
+    for python in candidates:
+        if python and Path(python).is_file() and _can_import_uno(python):
+            return python
+    return None
+
+
+# --- options and profiles ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ConvertOptions:
-    workers: int = 0  # 0: one per CPU core, never more than there are batches worth starting
-    timeout_s: float = 300.0  # per batch
-    min_docs_per_worker: int = 2  # a second start is only worth it with enough documents
+    workers: int = 0  # 0: one per CPU core
+    timeout_s: float = 120.0  # per document (warm workers) or per batch (fallback)
+    start_timeout_s: float = 120.0  # for a worker's LibreOffice to accept UNO calls
+    mode: str = "auto"  # auto | warm | batch
+    seed_profile: bool = True  # copy a first-started profile from the user cache
+
+    def worker_count(self, documents: int | None = None) -> int:
+        n = self.workers or os.cpu_count() or 1
+        return max(1, min(n, documents)) if documents else max(1, n)
 
 
-def _profile_url(folder: Path) -> str:
-    return folder.resolve().as_uri()
+def _cache_root() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("K39_CACHE_DIR") or user_cache_dir("k39docs"))
 
 
-def _batches(paths: Sequence[Path], workers: int) -> list[list[Path]]:
-    """Split by size so every worker gets about the same amount of work (largest first)."""
-    buckets: list[list[Path]] = [[] for _ in range(workers)]
-    loads = [0] * workers
-    for path in sorted(paths, key=lambda p: p.stat().st_size, reverse=True):
-        i = loads.index(min(loads))
-        buckets[i].append(path)
-        loads[i] += path.stat().st_size
-    return [b for b in buckets if b]
+def _seed_dir() -> Path:
+    return _cache_root() / "libreoffice-profile"
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def _new_profile(parent: Path, name: str, use_seed: bool) -> Path:
+    profile = parent / name
+    seed = _seed_dir()
+    if use_seed and seed.is_dir():
+        try:
+            shutil.copytree(seed, profile, symlinks=True)
+        except OSError:
+            shutil.rmtree(profile, ignore_errors=True)
+    return profile
+
+
+def _save_seed(profile: Path) -> None:
+    """Keep a started profile for later runs (first run only; atomic, best effort)."""
+    seed = _seed_dir()
+    if seed.is_dir() or not (profile / "user").is_dir():
+        return
+    try:
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".seed-", dir=seed.parent))
+        shutil.copytree(profile, tmp / "p", symlinks=True,
+                        ignore=shutil.ignore_patterns(".lock", "*.lock", "lock"))
+        os.replace(tmp / "p", seed)
+        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:
+        pass
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
     try:
         if sys.platform == "win32":
-            proc.kill()
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True)
         else:
             os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError, OSError):
         pass
-    proc.wait()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
 
 
-def convert_to_pdf(
-    docx_paths: Sequence[Path], pdf_dir: Path, *, options: ConvertOptions | None = None
-) -> dict[Path, Path]:
+def _session_kwargs() -> dict:
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+# --- warm workers -----------------------------------------------------------------------------
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    """One uno_bridge process and the soffice it drives."""
+
+    def __init__(self, python: str, soffice: Path, profile: Path, start_timeout: float,
+                 on_spawn=None):
+        self.profile = profile
+        pipe = f"k39-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.proc = subprocess.Popen(
+            [python, str(_BRIDGE), str(soffice), profile.resolve().as_uri(), pipe],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8", bufsize=1,
+            env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, **_session_kwargs(),
+        )
+        if on_spawn is not None:
+            on_spawn(self.proc)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        hello = self._next(start_timeout)
+        if not hello.get("ready"):
+            self.kill()
+            raise _WorkerDied(hello.get("error", "LibreOffice did not start"))
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _next(self, timeout: float) -> dict:
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError from None
+        if line is None:
+            raise _WorkerDied("LibreOffice worker exited")
+        return json.loads(line)
+
+    def convert(self, src: Path, dst: Path, timeout: float) -> None:
+        try:
+            self.proc.stdin.write(json.dumps({"src": str(src.resolve()),
+                                              "dst": str(dst.resolve())}) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _WorkerDied("LibreOffice worker exited") from None
+        reply = self._next(timeout)
+        if not reply.get("ok"):
+            raise ConversionError(f"LibreOffice không chuyển được {src.name}: {reply.get('error')}")
+
+    def close(self, timeout: float = 20) -> bool:
+        """Ask the worker to quit; kill it if it does not. True when it ended by itself."""
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=timeout)
+            clean = True
+        except (subprocess.TimeoutExpired, OSError):
+            clean = False
+        self.kill()  # the process group: a soffice left behind by a dying bridge goes too
+        return clean
+
+    def kill(self) -> None:
+        _kill_group(self.proc)
+
+
+@dataclass
+class _Job:
+    src: Path
+    dst: Path
+    future: Future
+    attempts: int = 0
+
+
+class WorkerPool:
+    """N warm LibreOffice workers fed from one queue; ``submit`` returns a Future of the PDF path.
+
+    Use as a context manager; leaving it stops every worker and its soffice.
+    """
+
+    def __init__(self, options: ConvertOptions | None = None, *, soffice: Path | None = None,
+                 python: str | None = None, workers: int | None = None):
+        self.options = options or ConvertOptions()
+        self.soffice = soffice or find_soffice()
+        self.python = python or find_uno_python(self.soffice)
+        if self.python is None:
+            raise DependencyError("Không tìm thấy Python có mô-đun `uno` của LibreOffice "
+                                  "(Debian/Ubuntu: sudo apt-get install python3-uno).")
+        self._tmp = Path(tempfile.mkdtemp(prefix="k39-lo-"))
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._starting: set[subprocess.Popen] = set()  # workers spawned, maybe not ready yet
+        self.restarts = 0
+        n = workers or self.options.worker_count()
+        self._threads = [threading.Thread(target=self._serve, args=(i,), daemon=True)
+                         for i in range(n)]
+        for thread in self._threads:
+            thread.start()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, src: Path, dst: Path) -> Future:
+        future: Future = Future()
+        self._jobs.put(_Job(Path(src), Path(dst), future))
+        return future
+
+    def _start(self, index: int, generation: int) -> _Worker:
+        if self._closed:
+            raise _WorkerDied("pool closed")
+        profile = _new_profile(self._tmp, f"profile-{index}-{generation}", self.options.seed_profile)
+        if self._closed:  # closed while the profile was being copied
+            raise _WorkerDied("pool closed")
+        worker = _Worker(self.python, self.soffice, profile, self.options.start_timeout_s,
+                         on_spawn=self._starting.add)
+        self._starting.discard(worker.proc)
+        return worker
+
+    def _serve(self, index: int) -> None:
+        generation = 0
+        worker: _Worker | None = None
+        try:  # start now, so LibreOffice boots while the caller renders
+            worker = self._start(index, generation)
+        except (_WorkerDied, TimeoutError, OSError):
+            worker = None  # tried again when a job arrives
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            if worker is None:
+                generation += 1
+                try:
+                    worker = self._start(index, generation)
+                except (_WorkerDied, TimeoutError, OSError) as exc:
+                    self._retry_or_fail(job, f"LibreOffice không khởi động được: {exc}")
+                    continue
+            try:
+                job.dst.parent.mkdir(parents=True, exist_ok=True)
+                worker.convert(job.src, job.dst, self.options.timeout_s)
+                job.future.set_result(job.dst)
+            except ConversionError as exc:
+                job.future.set_exception(exc)
+            except (TimeoutError, _WorkerDied) as exc:
+                reason = (f"quá thời gian {self.options.timeout_s:.0f} giây"
+                          if isinstance(exc, TimeoutError) else "tiến trình LibreOffice bị dừng")
+                worker.kill()
+                worker = None
+                with self._lock:
+                    self.restarts += 1
+                self._retry_or_fail(job, reason)
+        if worker is not None:
+            clean = worker.close()
+            if clean and self.options.seed_profile:
+                _save_seed(worker.profile)
+
+    def _retry_or_fail(self, job: _Job, reason: str) -> None:
+        job.attempts += 1
+        if job.attempts < 2:
+            self._jobs.put(job)
+        else:
+            job.future.set_exception(ConversionError(
+                f"Không chuyển được {job.src.name} sang PDF ({reason}, đã thử lại 1 lần)."))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._jobs.empty():
+            # nothing was (or is left to be) converted: stop workers still starting instead of
+            # waiting for LibreOffice to come up only to shut it down
+            for proc in list(self._starting):
+                if proc.poll() is None:
+                    _kill_group(proc)
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+# --- batch fallback ---------------------------------------------------------------------------
+
+
+class BatchConverter:
+    """Collects documents and converts them on ``drain`` with one ``soffice`` per core."""
+
+    def __init__(self, options: ConvertOptions | None = None, *, soffice: Path | None = None):
+        self.options = options or ConvertOptions()
+        self.soffice = soffice or find_soffice()
+        self._pending: list[tuple[Path, Path, Future]] = []
+
+    def __enter__(self) -> BatchConverter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, src: Path, dst: Path) -> Future:
+        future: Future = Future()
+        self._pending.append((Path(src), Path(dst), future))
+        return future
+
+    def drain(self) -> None:
+        pending, self._pending = self._pending, []
+        by_dir: dict[Path, list[tuple[Path, Path, Future]]] = {}
+        for item in pending:
+            by_dir.setdefault(item[1].parent, []).append(item)
+        for out_dir, items in by_dir.items():
+            self._convert(out_dir, items)
+
+    def _convert(self, out_dir: Path, items: list[tuple[Path, Path, Future]]) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        workers = self.options.worker_count(len(items))
+        buckets: list[list[Path]] = [[] for _ in range(workers)]
+        for i, (src, _, _) in enumerate(items):
+            buckets[i % workers].append(src)
+        with tempfile.TemporaryDirectory(prefix="k39-lo-") as tmp:
+            procs = []
+            for i, batch in enumerate(b for b in buckets if b):
+                profile = _new_profile(Path(tmp), f"profile-{i}", self.options.seed_profile)
+                cmd = [str(self.soffice), f"-env:UserInstallation={profile.resolve().as_uri()}",
+                       "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
+                       "--nodefault", "--convert-to", "pdf:writer_pdf_Export",
+                       "--outdir", str(out_dir), *(str(p) for p in batch)]
+                procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL,
+                                              stdin=subprocess.DEVNULL, **_session_kwargs()))
+            deadline = time.monotonic() + self.options.timeout_s
+            for proc in procs:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    _kill_group(proc)
+        for src, dst, future in items:
+            produced = out_dir / f"{src.stem}.pdf"
+            if produced.is_file() and produced.stat().st_size:
+                if produced != dst:
+                    os.replace(produced, dst)
+                future.set_result(dst)
+            else:
+                future.set_exception(ConversionError(f"Không chuyển được {src.name} sang PDF."))
+
+    def close(self) -> None:
+        self.drain()
+
+
+def open_converter(options: ConvertOptions | None = None):
+    """The best converter this machine allows: warm workers, else batches."""
+    options = options or ConvertOptions()
+    soffice = find_soffice()
+    if options.mode != "batch":
+        python = find_uno_python(soffice)
+        if python is not None:
+            return WorkerPool(options, soffice=soffice, python=python)
+        if options.mode == "warm":
+            raise DependencyError("Không tìm thấy Python có mô-đun `uno` (python3-uno).")
+    return BatchConverter(options, soffice=soffice)
+
+
+def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,
+                   options: ConvertOptions | None = None) -> dict[Path, Path]:
     """Convert every DOCX into ``pdf_dir`` (same stem, ``.pdf``); return {docx: pdf}.
 
     Raises ``DependencyError`` when LibreOffice is missing and ``ConversionError`` naming the
-    documents that did not come out.
+    first document that did not come out.
     """
     options = options or ConvertOptions()
-    if not docx_paths:
-        return {}
-    soffice = find_soffice()
-    pdf_dir.mkdir(parents=True, exist_ok=True)
-    cores = os.cpu_count() or 1
-    wanted = options.workers or cores
-    workers = max(1, min(wanted, len(docx_paths) // options.min_docs_per_worker or 1))
-    batches = _batches(docx_paths, workers)
-    with tempfile.TemporaryDirectory(prefix="k39-lo-") as tmp:
-        procs = []
-        for i, batch in enumerate(batches):
-            profile = Path(tmp) / f"profile-{i}"
-            cmd = [
-                str(soffice),
-                f"-env:UserInstallation={_profile_url(profile)}",
-                "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-                "--nodefault", "--convert-to", "pdf:writer_pdf_Export",
-                "--outdir", str(pdf_dir),
-                *(str(p) for p in batch),
-            ]
-            procs.append(subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
-                env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"},
-            ))
-        deadline = time.monotonic() + options.timeout_s
-        logs: list[str] = []
-        timed_out = False
-        for proc in procs:
-            try:
-                out, _ = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
-                logs.append(out.decode("utf-8", "replace"))
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                _kill(proc)
-        if timed_out:
-            for proc in procs:
-                if proc.poll() is None:
-                    _kill(proc)
-    results = {p: pdf_dir / f"{p.stem}.pdf" for p in docx_paths}
-    missing = [p.name for p, pdf in results.items() if not pdf.is_file() or pdf.stat().st_size == 0]
-    if missing:
-        reason = f"quá thời gian {options.timeout_s:.0f} giây" if timed_out else "LibreOffice báo lỗi"
-        detail = "\n".join(line for log in logs for line in log.splitlines() if "Error" in line)
-        raise ConversionError(
-            f"Không chuyển được sang PDF ({reason}): {', '.join(missing)}"
-            + (f"\n{detail}" if detail else "")
-        )
-    return results
+    with open_converter(options) as converter:
+        futures = {p: converter.submit(p, pdf_dir / f"{Path(p).stem}.pdf") for p in docx_paths}
+        drain = getattr(converter, "drain", None)
+        if drain:
+            drain()
+        return {p: f.result() for p, f in futures.items()}

@@ -52,6 +52,7 @@ class Manifest:
     allow_ineligible: str | None = None  # the reason given with --allow-ineligible
     warnings: list[str] = field(default_factory=list)
     version: str = ""
+    cache_hits: int = 0  # documents reused from the content cache
 
     def file(self, path: str) -> ManifestFile:
         for f in self.files:
@@ -69,6 +70,7 @@ class Manifest:
             "allow_ineligible": self.allow_ineligible,
             "warnings": list(self.warnings),
             "k39docs_version": self.version,
+            "cache_hits": self.cache_hits,
         }
 
     def write(self, path: Path) -> None:

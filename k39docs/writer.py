@@ -34,7 +34,14 @@ from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
 from .resources import template_dir
 from .vietnamese import FILTERS
 
-__all__ = ["jinja_environment", "write_docx", "fit_rules", "CompiledTemplate", "TemplateError"]
+__all__ = [
+    "jinja_environment",
+    "write_docx",
+    "fit_rules",
+    "resolve_template",
+    "CompiledTemplate",
+    "TemplateError",
+]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
@@ -120,15 +127,19 @@ def _compiled(path: Path, mtime_ns: int, size: int, sandboxed: bool) -> Compiled
     return CompiledTemplate(path, sandboxed=sandboxed)
 
 
+def resolve_template(name: str, templates: Path | None = None) -> tuple[Path, bool]:
+    """Where template ``name`` comes from, and whether it must run sandboxed (a user's file)."""
+    if templates is not None and (Path(templates) / name).is_file():
+        return (Path(templates) / name).resolve(), True
+    return template_dir() / name, False
+
+
 def compiled_template(name: str, templates: Path | None = None) -> CompiledTemplate:
     """The template ``name`` from a user folder (sandboxed) or the built-in ones, compiled once.
 
     A user folder may hold only some templates: the others come from the built-in set.
     """
-    if templates is not None and (Path(templates) / name).is_file():
-        path, sandboxed = (Path(templates) / name).resolve(), True
-    else:
-        path, sandboxed = template_dir() / name, False
+    path, sandboxed = resolve_template(name, templates)
     try:
         stat = path.stat()
     except OSError:

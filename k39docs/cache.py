@@ -1,0 +1,99 @@
+"""The content cache: a document whose template and data are unchanged is neither rendered nor
+converted again.
+
+The key is the SHA-256 of the template's bytes, the document's context and metadata, and the
+k39docs version, so any change to any of them misses. Entries (the DOCX and its PDF) live in the
+user cache folder (``$K39_CACHE_DIR`` or the platform's, e.g. ``~/.cache/k39docs``) and are
+written atomically, so concurrent runs can share it. ``K39_NO_CACHE=1`` or
+``RenderOptions(cache=False)`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DocumentCache", "cache_root"]
+
+
+def cache_root() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("K39_CACHE_DIR") or user_cache_dir("k39docs"))
+
+
+@lru_cache(maxsize=128)
+def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+class DocumentCache:
+    """DOCX + PDF pairs by content key."""
+
+    def __init__(self, root: Path | None = None, *, enabled: bool = True, version: str = ""):
+        self.enabled = enabled and os.environ.get("K39_NO_CACHE", "") not in ("1", "true", "yes")
+        self.root = (root or cache_root()) / "documents"
+        self.version = version
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
+        stat = template.stat()
+        payload = json.dumps(
+            {"template": _file_digest(template, stat.st_mtime_ns, stat.st_size),
+             "context": context, "meta": meta, "version": self.version},
+            sort_keys=True, ensure_ascii=False, default=_default,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.docx", folder / f"{key}.pdf"
+
+    def fetch(self, key: str, docx: Path, pdf: Path | None) -> bool:
+        """Copy a cached entry into place; False on a miss (or when the cache is off)."""
+        if not self.enabled:
+            return False
+        cached_docx, cached_pdf = self._paths(key)
+        if not cached_docx.is_file() or (pdf is not None and not cached_pdf.is_file()):
+            self.misses += 1
+            return False
+        docx.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached_docx, docx)
+        if pdf is not None:
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached_pdf, pdf)
+        self.hits += 1
+        return True
+
+    def store(self, key: str, docx: Path, pdf: Path | None) -> None:
+        """Keep a finished pair (best effort: a full disk must not fail the run)."""
+        if not self.enabled:
+            return
+        cached_docx, cached_pdf = self._paths(key)
+        try:
+            cached_docx.parent.mkdir(parents=True, exist_ok=True)
+            for src, dst in ((pdf, cached_pdf), (docx, cached_docx)):  # docx last: marks complete
+                if src is None:
+                    continue
+                fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
+                os.close(fd)
+                shutil.copyfile(src, tmp)
+                os.replace(tmp, dst)
+        except OSError:
+            pass

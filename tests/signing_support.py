@@ -33,7 +33,6 @@ PASSPHRASE = "mật-khẩu thử 123"
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"  # base_dir of the sample dossier: holds images/chu-ky.png, images/con-dau.png
 
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 
 
 # --- the PDF ----------------------------------------------------------------------------------

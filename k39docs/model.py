@@ -8,7 +8,10 @@ here are Vietnamese; ``loader`` adds the field path and the YAML line.
 
 from __future__ import annotations
 
+import functools
 import re
+import types
+import typing
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -21,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -66,6 +70,34 @@ def _error(code: str, message: str, **ctx: Any) -> PydanticCustomError:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_number_for_a_date(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic would read a number as a Unix timestamp (0 → 1970-01-01); in a date field a
+        # number is an Excel serial date or a slip, never the intended day
+        if (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and info.field_name in _date_fields(cls)):
+            raise _error(
+                "date_number",
+                "phải là ngày dạng YYYY-MM-DD, không phải số {value} "
+                "(ô Excel định dạng số? hãy chép lại ngày dạng YYYY-MM-DD)",
+                value=value if abs(value) < 10**15 else "rất lớn",
+            )
+        return value
+
+
+@functools.cache
+def _date_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``model`` typed ``date`` or ``date | None``."""
+    def is_date(annotation: Any) -> bool:
+        if annotation is date:
+            return True
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            return date in typing.get_args(annotation)
+        return False
+
+    return frozenset(name for name, f in model.model_fields.items() if is_date(f.annotation))
 
 
 # --- partial dates ----------------------------------------------------------------------------

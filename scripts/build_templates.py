@@ -17,7 +17,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -26,6 +26,7 @@ from docx.shared import Mm, Pt, RGBColor
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from k39docs.fonts import text_width_mm  # noqa: E402
 from k39docs.layout import (  # noqa: E402
     BODY_FIRST_LINE_INDENT_MM,
     BODY_LINE_SPACING,
@@ -375,8 +376,8 @@ def title_block(doc, doc_type: str, summary: str | None):
         rule(doc, "short")
 
 
-def signature_table(doc, *, recipients=True, left_title=None, right_date=False,
-                    right_role=None, right_hint=None, landscape=False):
+def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký tên, đóng dấu)",
+                    right_date=False, right_role=None, right_hint=None, landscape=False):
     """ND30 ô 7/9b: Nơi nhận on the left, authority/title/name on the right, both top-aligned."""
     total = text_width(landscape)
     widths = [total * 0.45, total * 0.55]
@@ -394,8 +395,7 @@ def signature_table(doc, *, recipients=True, left_title=None, right_date=False,
         tag(left, "{%p endfor %}")
     elif left_title:
         para(left, left_title, "signer_title", space_before=6)
-        para(left, "(Ký tên, đóng dấu)", "signer_title",
-             runs=[("(Ký tên, đóng dấu)", {"bold": False, "italic": True})])
+        para(left, left_hint, "signer_title", runs=[(left_hint, {"bold": False, "italic": True})])
     right = _cell(table, 0, 1)
     if right_date:
         para(right, "{{ signature.date_line }}", "date_line")
@@ -669,6 +669,138 @@ def build_contents():
     doc.save(ROOT / "templates" / "contents.docx")
 
 
+# Kết quả rà soát: fixed columns (header, width mm, Jinja cell, style); the rule columns, one per
+# rule of the course type, go between "months" and "result"; "position" takes the width left.
+ELIGIBILITY_COLUMNS = {
+    "index": ("STT", 11.5, "{{ loop.index }}", "table Center"),
+    "name": ("Họ và tên", 32, "{{ r.full_name }}", "table"),
+    "position": ("Chức vụ, đơn vị công tác", None, "{{ r.position }}", "table"),
+    "retirement": ("Thời điểm nghỉ hưu", 22.5, "{{ r.retirement_date }}", "table Center"),
+    "months": ("{{ months_header }}", 22, "{{ r.months_left }}", "table Center"),
+    "result": ("Kết quả", 21, "{{ r.result }}", "table Center"),
+}
+RULE_COLUMN_MM = 8.5  # one 11 pt line of rotated text (the rule id) plus narrow cell margins
+RULE_CELL_MARGIN_MM = 0.6
+
+
+def _cell_margins(cell, side_mm: float) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    mar = OxmlElement("w:tcMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(int(side_mm * 1440 / 25.4)))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tc_pr.append(mar)
+
+
+def _rotate_up(cell) -> None:
+    """Text read bottom to top, as in the narrow columns of printed Vietnamese tables."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    direction = OxmlElement("w:textDirection")
+    direction.set(qn("w:val"), "btLr")
+    # schema order: … tcMar, textDirection, tcFitText, vAlign …
+    v_align = tc_pr.find(qn("w:vAlign"))
+    if v_align is not None:
+        v_align.addprevious(direction)
+    else:
+        tc_pr.append(direction)
+
+
+def eligibility_table(doc, rule_ids: list[str]):
+    """The table of one course type: a rotated rule id over each narrow result column."""
+    cols = ELIGIBILITY_COLUMNS
+    fixed = sum(w for _, w, _, _ in cols.values() if w is not None)
+    position = text_width(True) - fixed - RULE_COLUMN_MM * len(rule_ids)
+    order = ["index", "name", "position", "retirement", "months"]
+    specs = [cols[k] if k != "position" else (cols[k][0], position, *cols[k][2:]) for k in order]
+    specs += [(rid, RULE_COLUMN_MM, f"{{{{ r.marks['{rid}'] }}}}", "table Center")
+              for rid in rule_ids]
+    specs.append(cols["result"])
+    widths = [w for _, w, _, _ in specs]
+    first_rule, last_rule = len(order), len(order) + len(rule_ids) - 1
+    table = grid_table(doc, widths)
+    add_row(table, widths, [(h, "table Head") for h, _, _, _ in specs], header=True)
+    add_row(table, widths, [(h if first_rule <= i <= last_rule else "", "table Head")
+                            for i, (h, _, _, _) in enumerate(specs)], header=True)
+    for col in range(first_rule, last_rule + 1):
+        cell = table.cell(1, col)
+        _cell_margins(cell, RULE_CELL_MARGIN_MM)
+        _rotate_up(cell)
+    # LibreOffice does not grow a row to fit rotated text: give it the longest id's length
+    head = COMPONENTS["table"]
+    longest = max(text_width_mm(rid, head.size, bold=True) for rid in rule_ids)
+    table.rows[1].height = Mm(longest + 3)
+    table.rows[1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    merge(table, 0, first_rule, last_rule, "Kết quả rà soát từng điều kiện, tiêu chuẩn")
+    for col in range(len(specs)):
+        if not first_rule <= col <= last_rule:
+            vmerge(table, col, 0, 1)
+    add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
+    row = add_row(table, widths, [(cell, style) for _, _, cell, style in specs])
+    for col in range(first_rule, last_rule + 1):
+        _cell_margins(row.cells[col], RULE_CELL_MARGIN_MM)
+    add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
+    return table
+
+
+def build_eligibility_report():
+    from k39docs.model import CourseType
+    from k39docs.rules import rules_for
+
+    doc = new_document(landscape=True)
+    agency_header(doc, landscape=True, number=False, date_line=True)
+    para(doc, "{{ title }}", "doc_type", space_before=12)
+    para(doc, "{{ summary }}", "summary")
+    rule(doc, "short")
+    para(doc, "{{ annex_note }}", "annex_note", space_before=3, space_after=6)
+    para(doc, "{{ course_line }}")
+    tag(doc, "{%p if ineligible_reason %}")
+    para(doc, runs=[("Lưu ý: ", {"bold": True}), ("{{ ineligible_reason_text }}", {}),
+                    ("{{ ineligible_reason }}", {"italic": True}), (".", {})])
+    tag(doc, "{%p endif %}")
+    for course_type in CourseType:
+        tag(doc, f"{{%p if course_type == '{course_type.value}' %}}")
+        eligibility_table(doc, [r.id for r in rules_for(course_type)])
+        tag(doc, "{%p endif %}")
+    # the key in the table's type, as the notes of printed tables are
+    para(doc, "{{ key }}", "table", align=JUSTIFY, space_before=3, space_after=6,
+         runs=[("Ghi chú: ", {"italic": True}), ("{{ key }}", {"italic": True})])
+    heading = "1. Điều kiện, tiêu chuẩn rà soát"
+    para(doc, heading, runs=[(heading, {"bold": True})], keep_next=True)
+    widths = [22.0, text_width(True) - 22.0 - 62.0, 62.0]
+    table = grid_table(doc, widths)
+    add_row(table, widths, [("Mã", "table Head"), ("Điều kiện, tiêu chuẩn", "table Head"),
+                            ("Căn cứ", "table Head")], header=True)
+    add_row(table, widths, ["{%tr for c in clauses %}", "", ""])
+    add_row(table, widths, [("{{ c.rule }}", "table Center"), "{{ c.clause }}", "{{ c.source }}"])
+    add_row(table, widths, ["{%tr endfor %}", "", ""])
+    heading = "2. Lý do không đạt, nội dung cần xem xét và ý kiến của người xem xét"
+    para(doc, heading, runs=[(heading, {"bold": True})], keep_next=True, space_before=6)
+    tag(doc, "{%p if findings %}")
+    specs = [("STT", 11.5, "{{ loop.index }}", "table Center"),
+             ("Họ và tên", 36, "{{ f.name }}", "table"),
+             ("Điều kiện", 62, "{{ f.rule }}", "table"),
+             ("Kết quả", 21, "{{ f.result }}", "table Center"),
+             ("Lý do; ý kiến của người xem xét", None, "{{ f.reason }}", "table")]
+    rest = text_width(True) - sum(w for _, w, _, _ in specs if w is not None)
+    widths = [w if w is not None else rest for _, w, _, _ in specs]
+    table = grid_table(doc, widths)
+    add_row(table, widths, [(h, "table Head") for h, _, _, _ in specs], header=True)
+    add_row(table, widths, ["{%tr for f in findings %}"] + [""] * (len(specs) - 1))
+    add_row(table, widths, [(cell, style) for _, _, cell, style in specs])
+    add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(specs) - 1))
+    tag(doc, "{%p else %}")
+    para(doc, "Không có.")
+    tag(doc, "{%p endif %}")
+    para(doc, "3. Kết luận", runs=[("3. Kết luận", {"bold": True})], keep_next=True,
+         space_before=6)
+    para(doc, "{{ conclusion }}")
+    signature_table(doc, recipients=False, left_title="NGƯỜI LẬP BIỂU",
+                    left_hint="(Ký, ghi rõ họ tên)", landscape=True)
+    doc.save(ROOT / "templates" / "eligibility_report.docx")
+
+
 BUILDERS = {
     "submission": build_submission,
     "cover_letter": build_cover_letter,
@@ -676,6 +808,7 @@ BUILDERS = {
     "commitment": build_commitment,
     "return_report": build_return_report,
     "contents": build_contents,
+    "eligibility_report": build_eligibility_report,
 }
 
 

@@ -1,0 +1,150 @@
+"""Kết quả rà soát điều kiện, tiêu chuẩn: the Sở Nội vụ's working paper behind the Tờ trình.
+
+A landscape table, one row per candidate: retirement date, months of leadership (or service)
+left, ✓ / ✗ / ? for every rule of the course type, the overall result. Under the table: the key
+to the symbols, every rule's clause and source, the reasons for each ``fail`` and ``review``, the
+reviewers' notes, and — when the dossier is issued although a candidate fails — the reason given.
+It is an internal paper: no số ký hiệu, not bundled into the dossier sent to the centre.
+
+The template has one table per course type, its rule columns generated from the rule registry
+by ``scripts/build_templates.py``; ``rule_ids`` says which one applies.
+"""
+
+from __future__ import annotations
+
+from ..model import CourseType, Dossier
+from ..rules import STATUS_NAMES, STATUS_SYMBOLS, EligibilityReport, Status, get_rule
+from ..vietnamese import date_words, document_number, format_date_line, short_date, upper_vn
+from .base import Document, agency_header, count_phrase, course_phrase, period_phrase
+from .submission import TYPE_CODE as SUBMISSION_TYPE_CODE
+
+__all__ = ["build", "TITLE", "SYMBOL_KEY", "INELIGIBLE_TEXT"]
+
+TITLE = "KẾT QUẢ RÀ SOÁT ĐIỀU KIỆN, TIÊU CHUẨN"
+SYMBOL_KEY = "✓ đạt; ✗ không đạt; ? cần xem xét."
+INELIGIBLE_TEXT = "có cán bộ không đạt điều kiện, tiêu chuẩn; hồ sơ vẫn được lập với lý do: "
+MONTHS_HEADER = {
+    CourseType.ngan_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
+    CourseType.trung_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
+    CourseType.ngoai_ngu: "Thời gian công tác còn lại (tháng)",
+}
+MONTHS_NOTE = {
+    CourseType.ngan_han: "thời gian giữ chức vụ lãnh đạo còn lại tính bằng tháng, từ ngày bắt đầu "
+    "khóa học ({start}) đến thời điểm nghỉ hưu hoặc hết thời hạn giữ chức vụ, lấy thời điểm sớm hơn",
+    CourseType.trung_han: "thời gian giữ chức vụ lãnh đạo còn lại tính bằng tháng, từ ngày bắt đầu "
+    "khóa học ({start}) đến thời điểm nghỉ hưu hoặc hết thời hạn giữ chức vụ, lấy thời điểm sớm hơn",
+    CourseType.ngoai_ngu: "thời gian công tác còn lại tính bằng tháng, từ ngày bắt đầu khóa học "
+    "({start}) đến thời điểm nghỉ hưu",
+}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _rows(report: EligibilityReport, months_left: dict[str, int | None],
+          dossier: Dossier) -> list[dict]:
+    rows = []
+    for c in report.candidates:
+        person = dossier.candidate(c.id)
+        months = months_left.get(c.id)
+        rows.append({
+            "full_name": c.full_name,
+            "position": f"{person.position} {person.agency}",
+            "retirement_date": short_date(c.retirement_date),
+            "months_left": "–" if months is None else str(months),
+            "marks": {k.rule: STATUS_SYMBOLS[k.status] for k in c.checks},
+            "result": STATUS_NAMES[c.status],
+        })
+    return rows
+
+
+def _clauses(report: EligibilityReport) -> list[dict[str, str]]:
+    """Every rule of the table with its clause and source: the legend of the rule columns."""
+    return [
+        {"rule": r.id, "clause": r.clause, "source": r.source}
+        for r in map(get_rule, report.rule_ids)
+    ]
+
+
+def _findings(report: EligibilityReport) -> list[dict[str, str]]:
+    """One row per fail or review with its reason, then per reviewer's note, candidate by
+    candidate; warnings about the candidate's ``reviewed`` map last."""
+    rows = []
+    for c in report.candidates:
+        open_checks = [k for k in c.checks if k.status is not Status.passed]
+        noted = [k for k in c.checks if k.status is Status.passed and k.note]
+        for k in open_checks:
+            rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
+                         "result": f"{STATUS_SYMBOLS[k.status]} {STATUS_NAMES[k.status]}",
+                         "reason": _sentence(k.message)})
+        for k in noted:
+            rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
+                         "result": f"{STATUS_SYMBOLS[k.status]} {STATUS_NAMES[k.status]}",
+                         "reason": f"Đã xem xét: {_sentence(k.note)}"})
+        for w in c.warnings:
+            rows.append({"name": c.full_name, "rule": "–", "result": "Lưu ý",
+                         "reason": _sentence(w)})
+    return rows
+
+
+def _conclusion(report: EligibilityReport) -> str:
+    total = len(report.candidates)
+    failed = [c for c in report.candidates if c.status is Status.failed]
+    review = [c for c in report.candidates if c.status is Status.review]
+    passed = total - len(failed) - len(review)
+    parts = [f"{count_phrase(passed)}/{count_phrase(total)} cán bộ đạt đủ điều kiện, tiêu chuẩn"]
+    if review:
+        parts.append(f"{count_phrase(len(review))} cán bộ còn nội dung cần xem xét")
+    if failed:
+        names = ", ".join(c.full_name for c in failed)
+        parts.append(f"{count_phrase(len(failed))} cán bộ không đạt ({names})")
+    return "Qua rà soát, " + "; ".join(parts) + "."
+
+
+def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, int | None],
+          allow_ineligible: str | None = None) -> Document:
+    """The working paper for ``report``; ``allow_ineligible`` is the reason given for issuing a
+    dossier in which a candidate fails (printed only when one does)."""
+    dept = dossier.department
+    sub = dossier.documents.submission
+    course = dossier.course
+    submission_number = document_number(sub.number, SUBMISSION_TYPE_CODE, dept.code)
+    start = short_date(course.start_date)
+    reason = allow_ineligible.strip().rstrip(".") if (allow_ineligible and not report.eligible) else ""
+    context = {
+        "header": agency_header(dept.name, parent=dept.parent,
+                                date_line=format_date_line(dept.place, sub.date)),
+        "title": TITLE,
+        "summary": f"Cán bộ đề nghị cử tham gia {course_phrase(dossier)}",
+        "annex_note": (f"(Tài liệu phục vụ Tờ trình số {submission_number} {date_words(sub.date)} "
+                       f"của {dept.name}; lưu hành nội bộ)"),
+        "course_line": (f"Khóa bồi dưỡng: {course.title}; {course.institution}, {course.country}; "
+                        f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {course.language}."),
+        "ineligible_reason": reason,
+        "ineligible_reason_text": INELIGIBLE_TEXT,
+        "course_type": report.course_type.value,
+        "rule_ids": list(report.rule_ids),
+        "months_header": MONTHS_HEADER[report.course_type],
+        "rows": _rows(report, months_left, dossier),
+        "key": f"{SYMBOL_KEY} Thời điểm nghỉ hưu theo Điều 169 Bộ luật Lao động năm 2019 và "
+               f"Nghị định số 135/2020/NĐ-CP; "
+               + MONTHS_NOTE[report.course_type].format(start=start) + ".",
+        "clauses": _clauses(report),
+        "findings": _findings(report),
+        "conclusion": _conclusion(report),
+        "signature": {  # the Sở's leader who signs the Tờ trình approves the paper; no Nơi nhận
+            "title_lines": [upper_vn(line) for line in sub.signer.block_lines()],
+            "name": sub.signer.name,
+        },
+    }
+    return Document(
+        kind="eligibility_report",
+        template="eligibility_report.docx",
+        stem="ket-qua-ra-soat",
+        title="Kết quả rà soát điều kiện, tiêu chuẩn",
+        context=context,
+        in_bundle=False,
+        landscape=True,
+    )

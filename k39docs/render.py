@@ -91,13 +91,7 @@ def render(
     outdir = Path(outdir)
     report = check_eligibility(dossier)
     if not report.eligible and not options.allow_ineligible:
-        failed = [c for c in report.candidates if c.status.value == "fail"]
-        names = ", ".join(f"{c.full_name} ({c.id})" for c in failed)
-        raise IneligibleError(
-            f"Có ứng viên không đủ điều kiện: {names}. Không phát hành hồ sơ. "
-            "Xem `k39docs validate`, hoặc chạy lại với --allow-ineligible \"lý do\".",
-            report,
-        )
+        raise IneligibleError(_ineligible_message(report), report)
     want_pdf = "pdf" in options.formats
     if want_pdf:
         find_soffice()  # fail before writing anything
@@ -107,7 +101,10 @@ def render(
         from . import signing  # noqa: F811  (pyHanko is only imported when signing)
 
         signing.check_signing_config(dossier.signing, options.base_dir or Path.cwd())
-    documents = build_documents(dossier, months_left_by_candidate(dossier))
+    documents = build_documents(
+        dossier, report,
+        allow_ineligible=options.allow_ineligible if not report.eligible else None,
+    )
     now = datetime.now(VIETNAM_TZ).replace(microsecond=0)
     manifest = Manifest(
         dossier=dossier.id,
@@ -157,6 +154,17 @@ def render(
         )
         manifest.write(stage / "manifest.json")
     return manifest
+
+
+def _ineligible_message(report: EligibilityReport) -> str:
+    """Who fails which rule, one line each, and what to do about it."""
+    lines = ["Có ứng viên không đủ điều kiện, tiêu chuẩn; không phát hành hồ sơ:"]
+    for c in report.candidates:
+        for k in c.checks:
+            if k.status.value == "fail":
+                lines.append(f"  - {c.full_name} ({c.id}): {k.rule} {k.title} – {k.message}")
+    lines.append("Xem `k39docs validate`, hoặc chạy lại với --allow-ineligible \"lý do\".")
+    return "\n".join(lines)
 
 
 def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict:

@@ -242,6 +242,8 @@ class _Worker:
         except (BrokenPipeError, OSError):
             raise _WorkerDied("LibreOffice worker exited") from None
         reply = self._next(timeout)
+        if reply.get("fatal"):
+            raise _WorkerDied(reply.get("error", "LibreOffice exited"))
         if not reply.get("ok"):
             raise ConversionError(f"LibreOffice không chuyển được {src.name}: {reply.get('error')}")
 

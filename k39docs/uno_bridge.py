@@ -75,8 +75,14 @@ def main(soffice, profile_url, pipe_name):
                 doc.close(True)
             _reply({"ok": True, "ms": round((time.monotonic() - started) * 1000)})
         except Exception as exc:  # report and keep serving: one bad document is not fatal
-            _reply({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
-            if office.poll() is not None:  # LibreOffice itself died: let the caller replace us
+            # unless the connection to LibreOffice is gone (it crashed or was killed): then say
+            # so and exit, and the caller starts a fresh worker and retries the document
+            fatal = "Disposed" in type(exc).__name__ or "disposed" in str(exc)
+            if not fatal:
+                time.sleep(0.2)
+                fatal = office.poll() is not None
+            _reply({"ok": False, "fatal": fatal, "error": f"{type(exc).__name__}: {exc}"})
+            if fatal:
                 return 3
     try:
         desktop.terminate()

@@ -1,0 +1,168 @@
+"""Measure k39docs against LibreOffice's own limit, in one run on one machine.
+
+    .venv/bin/python benchmarks/bench.py --candidates 100 [--json]
+
+Builds a synthetic dossier of N candidates (all with return reports) and measures:
+
+* ``end_to_end_s``      ``k39docs render`` (the CLI, signing included) with a cold content cache
+                        and a fresh LibreOffice profile;
+* ``floor_s``           the same DOCX files converted by bare ``soffice --convert-to pdf``, one
+                        call per core in parallel, fresh profiles: the LibreOffice limit;
+* ``naive_per_doc_s``   one ``soffice`` process per document (measured on ``--naive-docs``
+                        documents), the way docassemble-style tools convert;
+* ``rerun_one_changed_s`` render again after changing one candidate (warm cache);
+* ``peak_rss_mb``       peak resident memory of the k39docs Python process (not LibreOffice's);
+* ``documents``, ``pages``, ``ratio_vs_floor`` = end_to_end / floor,
+  ``speedup_vs_naive`` = naive_per_doc × documents / end_to_end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from k39docs.convert import find_soffice  # noqa: E402
+from k39docs.resources import sample_images  # noqa: E402
+from k39docs.synthetic import synthetic_dossier  # noqa: E402
+
+_RUN_WITH_RSS = (
+    "import atexit, resource, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "atexit.register(lambda: open(out, 'w').write("
+    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "sys.argv[0] = 'k39docs'\n"
+    "from k39docs.cli import main\n"
+    "main()\n"
+)
+
+
+def _render(dossier: Path, outdir: Path, cache_dir: Path) -> tuple[float, float]:
+    """Run the CLI; return (seconds, peak RSS in MB of its Python process)."""
+    rss_file = outdir.parent / f"{outdir.name}.rss"
+    env = {**os.environ, "K39_CACHE_DIR": str(cache_dir)}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN_WITH_RSS, str(rss_file), "render", str(dossier),
+         "-o", str(outdir), "-q"],
+        env=env, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"render failed ({result.returncode}):\n{result.stderr}")
+    rss_kb = int(rss_file.read_text())
+    return elapsed, rss_kb / 1024
+
+
+def _soffice(files: list[Path], outdir: Path, profile: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(find_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _floor(docx: list[Path], work: Path) -> float:
+    cores = os.cpu_count() or 1
+    groups = [docx[i::cores] for i in range(cores)]
+    started = time.perf_counter()
+    procs = [_soffice(g, work / "floor", work / f"floor-profile-{i}")
+             for i, g in enumerate(groups) if g]
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - started
+
+
+def _naive(docx: list[Path], work: Path) -> float:
+    started = time.perf_counter()
+    for i, path in enumerate(docx):
+        _soffice([path], work / "naive", work / f"naive-profile-{i}").wait()
+    return (time.perf_counter() - started) / len(docx)
+
+
+def run(n: int, naive_docs: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="k39-bench-") as tmp:
+        work = Path(tmp)
+        data = synthetic_dossier(n)
+        dossier = work / "dossier.yaml"
+        dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+        (work / "images").mkdir()
+        for image in sample_images():
+            shutil.copy(image, work / "images" / image.name)
+        cache = work / "cache"
+
+        end_to_end, rss = _render(dossier, work / "out", cache)
+        manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
+        documents = [f for f in manifest["files"] if f["format"] == "docx"]
+        pages = sum(f["pages"] or 0 for f in manifest["files"]
+                    if f["format"] == "pdf" and f["kind"] != "dossier")
+        docx = sorted((work / "out" / "docx").glob("*.docx"))
+
+        # one candidate changes: only their documents and the ones listing everybody re-render
+        data["candidates"][len(data["candidates"]) // 2]["position"] = "Giám đốc"
+        dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+        rerun, rerun_rss = _render(dossier, work / "out", cache)
+
+        floor = _floor(docx, work)
+        naive = _naive(docx[:naive_docs], work)
+    return {
+        "candidates": n,
+        "documents": len(documents),
+        "pages": pages,
+        "end_to_end_s": round(end_to_end, 2),
+        "floor_s": round(floor, 2),
+        "naive_per_doc_s": round(naive, 3),
+        "rerun_one_changed_s": round(rerun, 2),
+        "peak_rss_mb": round(max(rss, rerun_rss), 1),
+        "ratio_vs_floor": round(end_to_end / floor, 3),
+        "speedup_vs_naive": round(naive * len(documents) / end_to_end, 1),
+        "rerun_share": round(rerun / end_to_end, 3),
+    }
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    lo = subprocess.run([str(find_soffice()), "--version"], capture_output=True, text=True).stdout
+    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {lo.strip()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[10])
+    parser.add_argument("--naive-docs", type=int, default=10)
+    parser.add_argument("--json", action="store_true", help="print JSON lines")
+    args = parser.parse_args()
+    if not args.json:
+        print(machine())
+    for n in args.candidates:
+        result = run(n, args.naive_docs)
+        if args.json:
+            print(json.dumps(result), flush=True)
+        else:
+            print(" ".join(f"{k}={v}" for k, v in result.items()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,180 @@
+"""LibreOffice conversion: warm workers, timeouts, dead workers, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxDocument
+from pypdf import PdfReader
+
+from k39docs.convert import ConvertOptions, WorkerPool, convert_to_pdf, find_soffice, find_uno_python
+from k39docs.errors import ConversionError, DependencyError
+
+FAKE_BRIDGE = textwrap.dedent('''
+    # Stands in for uno_bridge.py: speaks its protocol, misbehaves on request.
+    import json, os, sys, time
+    log = os.environ["FAKE_LOG"]
+    open(log, "a").write(f"start {os.getpid()}\\n")
+    print(json.dumps({"ready": True, "soffice_pid": os.getpid()}), flush=True)
+    for line in sys.stdin:
+        req = json.loads(line)
+        name = os.path.basename(req["src"])
+        marker = os.path.join(os.path.dirname(log), name + ".seen")
+        first = not os.path.exists(marker)
+        open(marker, "a").write("x")
+        if name.startswith("hang") and (first or name.startswith("hang-always")):
+            time.sleep(3600)
+        if name.startswith("die") and first:
+            os._exit(9)
+        open(req["dst"], "wb").write(b"%PDF-fake " + name.encode())
+        print(json.dumps({"ok": True, "ms": 1}), flush=True)
+''')
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    """A fake worker Python: `python FAKE` runs the script above instead of uno_bridge.py."""
+    script = tmp_path / "fake_bridge.py"
+    script.write_text(FAKE_BRIDGE)
+    wrapper = tmp_path / "fake-python"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {script}\n")
+    wrapper.chmod(0o755)
+    log = tmp_path / "log"
+    log.write_text("")
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    return wrapper, log
+
+
+def _docs(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in names:
+        path = folder / f"{name}.docx"
+        path.write_bytes(b"docx")
+        out.append(path)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def test_hung_conversion_is_killed_and_retried_once(tmp_path, fake):
+    python, log = fake
+    docs = _docs(tmp_path / "in", ["a", "hang-once", "b"])
+    options = ConvertOptions(workers=1, timeout_s=1.5, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        results = [f.result(timeout=30) for f in futures]
+        assert pool.restarts == 1
+    assert [p.read_bytes() for p in results] == [b"%PDF-fake a.docx", b"%PDF-fake hang-once.docx",
+                                                 b"%PDF-fake b.docx"]
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    assert len(pids) == 2  # the hung worker was replaced once
+    assert not any(_alive(pid) for pid in pids)
+
+
+def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
+    python, log = fake
+    docs = _docs(tmp_path / "in", ["hang-always", "ok"])
+    options = ConvertOptions(workers=1, timeout_s=1.0, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        bad = pool.submit(docs[0], tmp_path / "out" / "x.pdf")
+        good = pool.submit(docs[1], tmp_path / "out" / "ok.pdf")
+        with pytest.raises(ConversionError, match="hang-always.docx"):
+            bad.result(timeout=30)
+        assert good.result(timeout=30).is_file()
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    assert not any(_alive(pid) for pid in pids)
+
+
+def test_worker_that_dies_is_replaced_and_its_document_converted(tmp_path, fake):
+    python, log = fake
+    docs = _docs(tmp_path / "in", ["x1", "die-now", "x2", "x3"])
+    options = ConvertOptions(workers=2, timeout_s=10, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        assert all(f.result(timeout=30).is_file() for f in futures)
+        assert pool.restarts == 1
+
+
+def test_missing_libreoffice_is_a_dependency_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("K39_SOFFICE", str(tmp_path / "nope"))
+    with pytest.raises(DependencyError, match="libreoffice-writer-nogui"):
+        find_soffice()
+
+
+# --- real LibreOffice ------------------------------------------------------------------------
+
+needs_uno = pytest.mark.skipif(
+    not (os.environ.get("K39_SOFFICE") or Path("/usr/bin/soffice").exists())
+    or find_uno_python(Path("/usr/bin/soffice")) is None,
+    reason="needs LibreOffice and python3-uno",
+)
+
+
+def _sample_docx(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        doc = DocxDocument()
+        doc.add_paragraph(f"Tài liệu số {i}: Cộng hòa xã hội chủ nghĩa Việt Nam")
+        path = folder / f"doc-{i:02d}.docx"
+        doc.save(str(path))
+        paths.append(path)
+    return paths
+
+
+def _soffice_pids_using(marker: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
+    return [int(pid) for pid in out.split() if _alive(int(pid))]
+
+
+@pytest.mark.soffice
+@needs_uno
+def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docs = _sample_docx(tmp_path / "in", 8)
+    pool = WorkerPool(ConvertOptions(workers=2, timeout_s=60, seed_profile=False))
+    marker = str(pool._tmp)  # every soffice of this pool has its profile below this folder
+    try:
+        first = pool.submit(docs[0], tmp_path / "out" / "doc-00.pdf")
+        assert first.result(timeout=120).is_file()
+        victims = _soffice_pids_using(marker + "/profile-")
+        soffice_bins = [pid for pid in victims
+                        if "soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes().decode()]
+        assert soffice_bins, "no running soffice.bin found for the pool"
+        os.kill(soffice_bins[0], signal.SIGKILL)
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs[1:]]
+        for future in futures:
+            path = future.result(timeout=180)
+            assert len(PdfReader(path).pages) == 1
+    finally:
+        pool.close()
+    time.sleep(0.5)
+    assert _soffice_pids_using(marker) == []
+
+
+@pytest.mark.soffice
+@needs_uno
+def test_convert_to_pdf_warm_and_batch_agree(tmp_path, monkeypatch):
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docs = _sample_docx(tmp_path / "in", 3)
+    for mode in ("warm", "batch"):
+        out = convert_to_pdf(docs, tmp_path / mode, options=ConvertOptions(mode=mode))
+        texts = [PdfReader(p).pages[0].extract_text() for p in out.values()]
+        assert [t.split(":")[0] for t in texts] == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from . import __version__
 from .bundle import Part, bundle_pdf, contents_rows, page_count
-from .convert import ConvertOptions, convert_to_pdf, find_soffice
+from .cache import DocumentCache
+from .convert import ConvertOptions, find_soffice, open_converter
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
@@ -29,7 +30,8 @@ from .manifest import Manifest, ManifestFile, sha256_of
 from .model import Dossier
 from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility
-from .writer import write_docx
+from .vietnamese import upper_vn
+from .writer import resolve_template, write_docx
 
 __all__ = ["render", "RenderOptions", "VIETNAM_TZ", "months_left_by_candidate"]
 
@@ -44,8 +46,9 @@ class RenderOptions:
     sign: bool = True
     allow_ineligible: str | None = None  # the reason, recorded in the manifest
     base_dir: Path | None = None  # folder the dossier's relative paths (images, keys) start from
-    templates: Path | None = None
+    templates: Path | None = None  # a folder of the user's own templates (rendered sandboxed)
     convert: ConvertOptions = ConvertOptions()
+    cache: bool = True  # reuse documents whose template and data did not change
 
 
 def months_left_by_candidate(dossier: Dossier) -> dict[str, int | None]:
@@ -96,11 +99,11 @@ def render(
     if want_pdf:
         find_soffice()  # fail before writing anything
     do_sign = want_pdf and options.sign and dossier.signing.enabled
-    signing = None
+    base_dir = options.base_dir or Path.cwd()
     if do_sign:
-        from . import signing  # noqa: F811  (pyHanko is only imported when signing)
+        from .signing import check_signing_config  # pyHanko is only imported when signing
 
-        signing.check_signing_config(dossier.signing, options.base_dir or Path.cwd())
+        check_signing_config(dossier.signing, base_dir)
     documents = build_documents(
         dossier, report,
         allow_ineligible=options.allow_ineligible if not report.eligible else None,
@@ -118,42 +121,82 @@ def render(
     for c in report.candidates:
         manifest.warnings.extend(c.warnings)
 
-    with _staging(outdir) as stage:
-        say(f"Tạo {len(documents)} văn bản DOCX…")
-        docx_paths = _write_all(documents, stage / "docx", dossier, options)
-        for doc, path in zip(documents, docx_paths):
-            manifest.files.append(_entry(stage, path, doc, "docx"))
-        if want_pdf:
-            say("Chuyển sang PDF bằng LibreOffice…")
-            pdfs = convert_to_pdf(docx_paths, stage / "pdf", options=options.convert)
-            for doc, path in zip(documents, docx_paths):
-                manifest.files.append(_entry(stage, pdfs[path], doc, "pdf"))
-            say("Đóng gói dossier.pdf…")
-            parts = [Part(doc.title, pdfs[path], doc.kind, doc.candidate)
-                     for doc, path in zip(documents, docx_paths) if doc.in_bundle]
-            unsigned = stage / ".work" / "dossier-unsigned.pdf"
-            starts = _bundle(dossier, parts, unsigned, options)
-            final = stage / "dossier.pdf"
-            if do_sign:
-                say("Ký số dossier.pdf…")
-                request = signing.request_for(dossier, parts, starts)
-                signing.sign_dossier(unsigned, final, dossier.signing, request,
-                                     base_dir=options.base_dir or Path.cwd(), out_dir=stage)
-                manifest.signed = True
-            else:
-                os.replace(unsigned, final)
-            manifest.files.append(ManifestFile(
-                path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
-                sha256=sha256_of(final), pages=page_count(final),
-                title=_bundle_title(dossier), signed=manifest.signed,
-            ))
-            shutil.rmtree(stage / ".work", ignore_errors=True)
-        (stage / "eligibility.json").write_text(
-            json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
-        manifest.write(stage / "manifest.json")
+    cache = DocumentCache(enabled=options.cache, version=__version__)
+    converter = open_converter(options.convert) if want_pdf else None  # LibreOffice boots now
+    try:
+        with _staging(outdir) as stage:
+            say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
+            outputs = _produce(documents, stage, converter, cache, dossier, options)
+            for doc, docx, _pdf in outputs:
+                manifest.files.append(_entry(stage, docx, doc, "docx"))
+            if want_pdf:
+                for doc, _docx, pdf in outputs:
+                    manifest.files.append(_entry(stage, pdf, doc, "pdf"))
+                say("Đóng gói dossier.pdf…")
+                parts = [Part(doc.title, pdf, doc.kind, doc.candidate)
+                         for doc, _docx, pdf in outputs if doc.in_bundle]
+                unsigned = stage / ".work" / "dossier-unsigned.pdf"
+                starts = _bundle(dossier, parts, unsigned, converter, cache, options)
+                final = stage / "dossier.pdf"
+                if do_sign:
+                    from .signing import sign_dossier
+
+                    say("Ký số dossier.pdf…")
+                    sign_dossier(unsigned, final, dossier.signing,
+                                 _signature_request(dossier, parts, starts),
+                                 base_dir=base_dir, out_dir=stage)
+                    manifest.signed = True
+                else:
+                    os.replace(unsigned, final)
+                manifest.files.append(ManifestFile(
+                    path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
+                    sha256=sha256_of(final), pages=page_count(final),
+                    title=_bundle_title(dossier), signed=manifest.signed,
+                ))
+                shutil.rmtree(stage / ".work", ignore_errors=True)
+            (stage / "eligibility.json").write_text(
+                json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
+                + "\n", encoding="utf-8",
+            )
+            manifest.cache_hits = cache.hits
+            manifest.write(stage / "manifest.json")
+    finally:
+        if converter is not None:
+            converter.close()
     return manifest
+
+
+def _produce(documents: Sequence[Document], stage: Path, converter, cache: DocumentCache,
+             dossier: Dossier, options: RenderOptions) -> list[tuple[Document, Path, Path | None]]:
+    """Every document as DOCX (and PDF): from the cache, or rendered and queued for LibreOffice
+    while the next one renders."""
+    issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
+    author = dossier.issuer.name
+    pending = []
+    outputs = []
+    for doc in documents:
+        docx = stage / "docx" / f"{doc.stem}.docx"
+        pdf = stage / "pdf" / f"{doc.stem}.pdf" if converter is not None else None
+        template, _sandboxed = resolve_template(doc.template, options.templates)
+        key = cache.key(template, doc.context, title=doc.title, author=author, issued=issued)
+        outputs.append((doc, docx, pdf))
+        if cache.fetch(key, docx, pdf):
+            continue
+        write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
+        future = converter.submit(docx, pdf) if converter is not None else None
+        pending.append((key, docx, pdf, future))
+    _drain(converter)
+    for key, docx, pdf, future in pending:
+        if future is not None:
+            future.result()
+        cache.store(key, docx, pdf)
+    return outputs
+
+
+def _drain(converter) -> None:
+    drain = getattr(converter, "drain", None)  # the batch fallback converts on demand
+    if drain is not None:
+        drain()
 
 
 def _ineligible_message(report: EligibilityReport) -> str:
@@ -174,16 +217,6 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
     return data
 
 
-def _write_all(documents: Sequence[Document], folder: Path, dossier: Dossier,
-               options: RenderOptions) -> list[Path]:
-    issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
-    return [
-        write_docx(doc, folder / f"{doc.stem}.docx", templates=options.templates,
-                   author=dossier.issuer.name, issued=issued)
-        for doc in documents
-    ]
-
-
 def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
     return ManifestFile(
         path=path.relative_to(stage).as_posix(), kind=doc.kind, format=fmt,
@@ -196,16 +229,42 @@ def _bundle_title(dossier: Dossier) -> str:
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
 
 
-def _bundle(dossier: Dossier, parts: list[Part], out: Path, options: RenderOptions) -> list[int]:
+def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
+    """Where the công văn and its attachments sit in the bundle, and who signs it."""
+    from .signing import SignatureRequest
+
+    cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
+    signer = dossier.documents.cover_letter.signer
+    attachments = ("nomination_list", "commitment", "return_report")
+    return SignatureRequest(
+        cover_letter_pages=tuple(range(starts[cover], starts[cover] + page_count(parts[cover].pdf))),
+        signer_name=signer.name,
+        signer_title_lines=tuple(upper_vn(line) for line in signer.block_lines()),
+        document_number=number_of(dossier),
+        agency_name=dossier.issuer.name,
+        attachment_first_pages=tuple(s for s, p in zip(starts, parts) if p.kind in attachments),
+        location=dossier.issuer.place,
+        contact_info=dossier.issuer.email,
+    )
+
+
+def _bundle(dossier: Dossier, parts: list[Part], out: Path, converter, cache: DocumentCache,
+            options: RenderOptions) -> list[int]:
     """Render the contents page for the real page numbers, then assemble the bundle."""
     work = out.parent
     counts = [page_count(p.pdf) for p in parts]
     contents_pages = max(1, -(-len(parts) // CONTENTS_ROWS_PER_PAGE))
     for _attempt in range(3):
         doc = contents_doc.build(dossier, contents_rows(parts, counts, contents_pages))
-        docx = write_docx(doc, work / "muc-luc.docx", templates=options.templates,
-                          author=dossier.issuer.name)
-        pdf = convert_to_pdf([docx], work, options=options.convert)[docx]
+        docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
+        template, _sandboxed = resolve_template(doc.template, options.templates)
+        key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
+        if not cache.fetch(key, docx, pdf):
+            write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
+            future = converter.submit(docx, pdf)
+            _drain(converter)
+            future.result()
+            cache.store(key, docx, pdf)
         actual = page_count(pdf)
         if actual == contents_pages:
             break

@@ -795,7 +795,7 @@ def build_eligibility_report():
     tag(doc, "{%p endif %}")
     para(doc, "3. Kết luận", runs=[("3. Kết luận", {"bold": True})], keep_next=True,
          space_before=6)
-    para(doc, "{{ conclusion }}")
+    para(doc, "{{ conclusion }}", keep_next=True)  # never a signature page without text
     signature_table(doc, recipients=False, left_title="NGƯỜI LẬP BIỂU",
                     left_hint="(Ký, ghi rõ họ tên)", landscape=True)
     doc.save(ROOT / "templates" / "eligibility_report.docx")

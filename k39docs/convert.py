@@ -45,6 +45,7 @@ __all__ = [
     "BatchConverter",
     "open_converter",
     "convert_to_pdf",
+    "font_warnings",
     "INSTALL_HINT",
 ]
 
@@ -473,3 +474,33 @@ def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,
         if drain:
             drain()
         return {p: f.result() for p, f in futures.items()}
+
+
+EXPECTED_FONTS = ("LiberationSerif", "TimesNewRoman", "Times-Roman", "Times-Bold", "Times-Italic",
+                  "Times-BoldItalic")
+
+
+def _fonts_of(pdf: Path) -> set[str]:
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(pdf).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            base = str(ref.get_object().get("/BaseFont", ""))
+            names.add(base.lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def font_warnings(pdfs: Sequence[Path]) -> list[str]:
+    """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
+    clone: the font the DOCX names is missing here, and the layout may shift."""
+    warnings = []
+    for pdf in pdfs:
+        odd = sorted(n for n in _fonts_of(pdf) if n and not n.startswith(EXPECTED_FONTS))
+        if odd:
+            warnings.append(
+                f"{pdf.name}: LibreOffice dùng phông {', '.join(odd)} thay cho Times New Roman "
+                "(thiếu phông trên máy này? Cài: sudo apt-get install fonts-liberation2)."
+            )
+    return warnings

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,13 +18,14 @@ from pathlib import Path
 from . import __version__
 from .bundle import Part, bundle_pdf, contents_rows, page_count
 from .cache import DocumentCache
-from .convert import ConvertOptions, find_soffice, open_converter
+from .convert import ConvertOptions, find_soffice, font_warnings, open_converter
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
 from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
+from .outdir import locked, staging
 from .model import Dossier
 from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility
@@ -54,25 +53,6 @@ class RenderOptions:
 def months_left_by_candidate(dossier: Dossier) -> dict[str, int | None]:
     """"Thời gian công tác còn lại" of each candidate (the same computation as the rules)."""
     return {c.id: months_left_for_course(c, dossier.course) for c in dossier.candidates}
-
-
-@contextmanager
-def _staging(outdir: Path) -> Iterator[Path]:
-    """A fresh folder beside ``outdir``; swapped in on success, removed on failure."""
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.k39-", dir=outdir.parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    old = None
-    if outdir.exists():
-        old = outdir.parent / f".{outdir.name}.k39-old-{os.getpid()}"
-        os.replace(outdir, old)
-    os.replace(stage, outdir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def render(
@@ -124,7 +104,7 @@ def render(
     cache = DocumentCache(enabled=options.cache, version=__version__)
     converter = open_converter(options.convert) if want_pdf else None  # LibreOffice boots now
     try:
-        with _staging(outdir) as stage:
+        with locked(outdir, on_wait=say), staging(outdir) as stage:
             say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
             outputs = _produce(documents, stage, converter, cache, dossier, options)
             for doc, docx, _pdf in outputs:
@@ -132,6 +112,7 @@ def render(
             if want_pdf:
                 for doc, _docx, pdf in outputs:
                     manifest.files.append(_entry(stage, pdf, doc, "pdf"))
+                manifest.warnings.extend(font_warnings([pdf for _d, _x, pdf in outputs]))
                 say("Đóng gói dossier.pdf…")
                 parts = [Part(doc.title, pdf, doc.kind, doc.candidate)
                          for doc, _docx, pdf in outputs if doc.in_bundle]

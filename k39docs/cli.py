@@ -73,18 +73,28 @@ def render(
         typer.Option("--allow-ineligible", metavar="REASON",
                      help="Issue even if a candidate fails a rule; the reason goes in the manifest."),
     ] = None,
+    templates: Annotated[
+        Optional[Path],
+        typer.Option("--templates", metavar="DIR",
+                     help="A folder of your own DOCX templates named like the built-in ones "
+                          "(cover_letter.docx …); missing ones come from the built-in set. "
+                          "They are rendered in a Jinja sandbox."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
     from .render import RenderOptions
     from .render import render as render_dossier
+    from .writer import TemplateError
 
     try:
         model = _load(dossier)
+        if templates is not None and not templates.is_dir():
+            raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")
         target = outdir or Path("output") / model.id
         formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
         options = RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
-                                base_dir=dossier.resolve().parent)
+                                base_dir=dossier.resolve().parent, templates=templates)
         manifest = render_dossier(model, target, options=options,
                                   progress=None if quiet else typer.echo)
     except K39Error as error:

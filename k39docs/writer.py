@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment
 from lxml import etree
 
 from .documents import Document
@@ -54,8 +54,24 @@ class TemplateError(K39Error):
     """A template could not be read or rendered (a broken user template, a missing variable)."""
 
 
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing ``'x' * 10**9`` and ``9 ** 999999`` (memory, time)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise jinja2.exceptions.SecurityError(f"lũy thừa quá lớn (** {right})")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                        and len(seq) * times > MAX_RANGE):
+                    raise jinja2.exceptions.SecurityError("chuỗi hoặc danh sách nhân lên quá dài")
+        return super().call_binop(context, operator, left, right)
+
+
 def jinja_environment(*, sandboxed: bool = False) -> jinja2.Environment:
-    env_class = SandboxedEnvironment if sandboxed else jinja2.Environment
+    env_class = _Sandbox if sandboxed else jinja2.Environment
     env = env_class(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters.update(FILTERS)
     return env
@@ -171,10 +187,19 @@ def write_docx(document: Document, out_path: Path, *, templates: Path | None = N
     Core properties (title, author, language vi-VN) are set; their dates are the document's own
     date, so the same input gives the same file.
     """
-    template = compiled_template(document.template, templates)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     core = _core_xml(document.title, author, document.kind, issued or datetime(2000, 1, 1))
-    template.write(out_path, document.context, core_xml=core)
+    _, sandboxed = resolve_template(document.template, templates)
+    try:
+        template = compiled_template(document.template, templates)
+        template.write(out_path, document.context, core_xml=core)
+    except TemplateError:
+        raise
+    except Exception as exc:  # a user's file may fail in any way (bad XML, missing parts …): bad input
+        if not sandboxed:
+            raise
+        name = Path(templates or ".") / document.template
+        raise TemplateError(f"Mẫu {name} không dùng được: {type(exc).__name__}: {exc}") from None
     return out_path
 
 

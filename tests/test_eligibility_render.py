@@ -2,7 +2,7 @@
 
 A failing candidate stops `k39docs render` (exit 1, nothing written) unless a reason is given with
 `--allow-ineligible`; the reason then goes in manifest.json, eligibility.json and the working
-paper, which shows ✓ / ✗ / ? for every rule. Most tests render DOCX only; the PDF checks use the
+paper, which shows √ / × / ? for every rule. Most tests render DOCX only; the PDF checks use the
 session's `rendered` sample and one LibreOffice render of an ineligible dossier.
 """
 
@@ -118,12 +118,12 @@ def test_allow_ineligible_issues_and_records_the_reason_everywhere(tmp_path, fai
     assert REASON in text, "the working paper does not say why an ineligible dossier was issued"
     columns, rows = results_table(out / REPORT_DOCX)
     row = next(r for r in rows if r[columns["Họ và tên"]] == FAILING)
-    assert row[columns["IV.2.1.a"]] == "✗", f"IV.2.1.a column of {FAILING}: {row}"
+    assert row[columns["IV.2.1.a"]] == "×", f"IV.2.1.a column of {FAILING}: {row}"
     assert row[columns["Kết quả"]] == "Không đạt"
     assert row[columns["Thời điểm nghỉ hưu"]] == "31/12/2026"
     others = [r for r in rows if r is not row]
-    assert all(r[columns["IV.2.1.a"]] == "✓" for r in others)
-    # the reason for the ✗ is spelled out under the table, with the rule's clause and source
+    assert all(r[columns["IV.2.1.a"]] == "√" for r in others)
+    # the reason for the × is spelled out under the table, with the rule's clause and source
     assert "Ngày nghỉ hưu dự kiến 31/12/2026" in text
     assert "Kế hoạch, Mục IV.2.1" in text
 
@@ -174,7 +174,7 @@ def test_one_row_per_candidate_with_retirement_and_months_left(sample_docx, samp
         assert row[columns["Thời điểm nghỉ hưu"]] == c.retirement_date.strftime("%d/%m/%Y")
         assert row[months_col] == str(c.leadership_months_left), c.full_name
         for rule_id in report.rule_ids:
-            assert row[columns[rule_id]] == "✓", f"{c.full_name} {rule_id}"
+            assert row[columns[rule_id]] == "√", f"{c.full_name} {rule_id}"
         assert row[columns["Kết quả"]] == "Đạt"
 
 
@@ -266,8 +266,8 @@ def test_pdf_of_an_ineligible_dossier_prints_the_cross_and_the_reason(tmp_path, 
     text = pdftotext(out / REPORT_PDF)
     flat = " ".join(text.split())
     assert REASON in flat, "reason missing from the printed working paper"
-    assert "✗" in text, "the ✗ glyph did not survive conversion (a clerk would see a box)"
-    assert "✓" in text
+    assert "×" in text, "the × mark did not survive conversion (a clerk would see a box)"
+    assert "√" in text
     assert "Không đạt" in text
     fonts = subprocess.run(["pdffonts", str(out / REPORT_PDF)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]

@@ -201,3 +201,8 @@ def test_submission_states_cost_in_figures_and_words(rendered):
     text = docx_text(outdir / "docx" / "to-trinh.docx")
     assert "385.000.000 đồng/người × 04 người = 1.540.000.000 đồng" in text
     assert "Bằng chữ: Một tỷ năm trăm bốn mươi triệu đồng" in text
+
+
+def test_no_font_substitution_warning_for_the_sample(rendered):
+    _, manifest = rendered
+    assert [w for w in manifest.warnings if "phông" in w] == []

@@ -1,7 +1,7 @@
 """Kết quả rà soát điều kiện, tiêu chuẩn: the Sở Nội vụ's working paper behind the Tờ trình.
 
 A landscape table, one row per candidate: retirement date, months of leadership (or service)
-left, ✓ / ✗ / ? for every rule of the course type, the overall result. Under the table: the key
+left, √ / × / ? for every rule of the course type, the overall result. Under the table: the key
 to the symbols, every rule's clause and source, the reasons for each ``fail`` and ``review``, the
 reviewers' notes, and — when the dossier is issued although a candidate fails — the reason given.
 It is an internal paper: no số ký hiệu, not bundled into the dossier sent to the centre.
@@ -13,15 +13,18 @@ by ``scripts/build_templates.py``; ``rule_ids`` says which one applies.
 from __future__ import annotations
 
 from ..model import CourseType, Dossier
-from ..rules import STATUS_NAMES, STATUS_SYMBOLS, EligibilityReport, Status, get_rule
+from ..rules import STATUS_NAMES, EligibilityReport, Status, get_rule
 from ..vietnamese import date_words, document_number, format_date_line, short_date, upper_vn
 from .base import Document, agency_header, count_phrase, course_phrase, period_phrase
 from .submission import TYPE_CODE as SUBMISSION_TYPE_CODE
 
-__all__ = ["build", "TITLE", "SYMBOL_KEY", "INELIGIBLE_TEXT"]
+__all__ = ["build", "TITLE", "SYMBOL_KEY", "MARKS", "INELIGIBLE_TEXT"]
 
 TITLE = "KẾT QUẢ RÀ SOÁT ĐIỀU KIỆN, TIÊU CHUẨN"
-SYMBOL_KEY = "✓ đạt; ✗ không đạt; ? cần xem xét."
+# Times New Roman (and its clone Liberation Serif) has no ✓ ✗: LibreOffice would borrow them
+# from another font. √ × ? are in every TNR, so the paper stays in one typeface.
+MARKS = {Status.passed: "√", Status.failed: "×", Status.review: "?"}
+SYMBOL_KEY = "√ đạt; × không đạt; ? cần xem xét."
 INELIGIBLE_TEXT = "có cán bộ không đạt điều kiện, tiêu chuẩn; hồ sơ vẫn được lập với lý do: "
 MONTHS_HEADER = {
     CourseType.ngan_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
@@ -54,7 +57,7 @@ def _rows(report: EligibilityReport, months_left: dict[str, int | None],
             "position": f"{person.position} {person.agency}",
             "retirement_date": short_date(c.retirement_date),
             "months_left": "–" if months is None else str(months),
-            "marks": {k.rule: STATUS_SYMBOLS[k.status] for k in c.checks},
+            "marks": {k.rule: MARKS[k.status] for k in c.checks},
             "result": STATUS_NAMES[c.status],
         })
     return rows
@@ -77,11 +80,11 @@ def _findings(report: EligibilityReport) -> list[dict[str, str]]:
         noted = [k for k in c.checks if k.status is Status.passed and k.note]
         for k in open_checks:
             rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
-                         "result": f"{STATUS_SYMBOLS[k.status]} {STATUS_NAMES[k.status]}",
+                         "result": f"{MARKS[k.status]} {STATUS_NAMES[k.status]}",
                          "reason": _sentence(k.message)})
         for k in noted:
             rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
-                         "result": f"{STATUS_SYMBOLS[k.status]} {STATUS_NAMES[k.status]}",
+                         "result": f"{MARKS[k.status]} {STATUS_NAMES[k.status]}",
                          "reason": f"Đã xem xét: {_sentence(k.note)}"})
         for w in c.warnings:
             rows.append({"name": c.full_name, "rule": "–", "result": "Lưu ý",

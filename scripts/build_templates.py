@@ -570,7 +570,10 @@ def build_nomination_list():
     para(doc, "{{ summary }}", "summary")
     rule(doc, "short")
     para(doc, "{{ annex_note }}", "annex_note", space_before=3, space_after=6)
-    para(doc, "", "table", space_after=0)
+    # the note goes above the table: below it, it would be the one line left for a new page
+    tag(doc, "{%p for line in notes %}")
+    para(doc, "{{ line }}", "table", runs=[("{{ line }}", {"italic": True})], space_after=3)
+    tag(doc, "{%p endfor %}")
     widths = [w for _, w, _, _ in NOMINATION_COLUMNS]
     table = grid_table(doc, widths)
     head1 = [(h, "table Head") for h, _, _, _ in NOMINATION_COLUMNS]
@@ -591,14 +594,9 @@ def build_nomination_list():
     # numbered column row (1)…(12), as in official annex tables
     add_row(table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))],
             header=True)
-    loop_open = add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
+    add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
     add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
     add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
-    del loop_open
-    para(doc, "", "table")
-    tag(doc, "{%p for line in notes %}")
-    para(doc, "{{ line }}", "table", runs=[("{{ line }}", {"italic": True})])
-    tag(doc, "{%p endfor %}")
     doc.save(ROOT / "templates" / "nomination_list.docx")
 
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libreoffice-writer-nogui fonts-liberation2 poppler-utils softhsm2 python3-venv)
+APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils softhsm2 python3-venv)
 
 need_apt() {
   command -v soffice >/dev/null || return 0
@@ -15,6 +15,7 @@ need_apt() {
   command -v pdfsig >/dev/null || return 0
   command -v softhsm2-util >/dev/null || return 0
   [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || return 0
+  /usr/bin/python3 -c 'import uno' 2>/dev/null || return 0   # warm LibreOffice workers
   return 1
 }
 

@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"
 
 
+def pytest_configure(config):
+    # every test session starts with an empty content cache and LibreOffice profile seed, so the
+    # tests exercise real rendering and conversion, never documents cached by an earlier run
+    import os
+    import tempfile
+
+    os.environ["K39_CACHE_DIR"] = tempfile.mkdtemp(prefix="k39-test-cache-")
+
+
 def pytest_collection_modifyitems(config, items):
     if shutil.which("soffice") is None:
         skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")

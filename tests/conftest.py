@@ -22,6 +22,14 @@ def pytest_configure(config):
     os.environ["K39_CACHE_DIR"] = tempfile.mkdtemp(prefix="k39-test-cache-")
 
 
+def pytest_unconfigure(config):
+    import os
+
+    folder = os.environ.get("K39_CACHE_DIR", "")
+    if "k39-test-cache-" in folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_collection_modifyitems(config, items):
     if shutil.which("soffice") is None:
         skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")

@@ -193,10 +193,33 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
+# the problems PyYAML/libyaml report most, as a clerk would understand them
+_YAML_PROBLEMS = {
+    "did not find expected ',' or ']'": "thiếu dấu ',' hoặc ']' (ngoặc vuông chưa đóng?)",
+    "did not find expected ',' or '}'": "thiếu dấu ',' hoặc '}' (ngoặc nhọn chưa đóng?)",
+    "found character that cannot start any token":
+        "ký tự không được đứng ở đầu giá trị (thụt lề bằng tab? hãy dùng dấu cách)",
+    "found a tab character that violates indentation": "thụt lề bằng tab; hãy dùng dấu cách",
+    "mapping values are not allowed in this context":
+        "dấu ':' không đúng chỗ (giá trị có dấu ': ' phải đặt trong ngoặc kép)",
+    "did not find expected key": "thụt lề không đúng: không tìm thấy tên trường",
+    "did not find expected '-' indicator": "thụt lề danh sách không đúng",
+    "found unexpected end of stream": "tệp kết thúc giữa chừng (thiếu dấu ngoặc kép đóng?)",
+    "found undefined alias": "tham chiếu (alias) chưa được định nghĩa",
+    "found unhashable key": "tên trường không phải là chữ",
+    "found unknown escape character": "ký tự thoát (\\) không hợp lệ trong ngoặc kép",
+    "found invalid Unicode character escape code": "mã ký tự Unicode (\\u…) không hợp lệ",
+    "could not determine a constructor for the tag": "thẻ YAML không được dùng trong hồ sơ",
+}
+
+
 def _yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = str(getattr(exc, "problem", None) or exc)
+    for english, vietnamese in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return line, f"{vietnamese} ({problem})"
     return line, problem
 
 
@@ -216,8 +239,10 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
         raise DossierError(
-            [FieldIssue("", None, f"tệp không phải UTF-8 (byte {exc.start})")], str(path)
+            [FieldIssue("", line, f"tệp không phải UTF-8 (byte {exc.start}); hãy lưu tệp với "
+                                  "bảng mã UTF-8")], str(path)
         ) from None
     try:
         _check_depth(text)
@@ -274,7 +299,8 @@ def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path
             base_dir = path.resolve().parent
     if not isinstance(data, Mapping):
         raise DossierError(
-            [FieldIssue("", 1, "tệp hồ sơ phải là một bảng khóa: giá trị (mapping)")], where.name
+            [FieldIssue("", where.lines.get((), 1), "tệp hồ sơ phải là một bảng khóa: giá trị (mapping)")],
+            where.name,
         )
     text_issues: list[FieldIssue] = []
     data = _clean(data, (), text_issues, where)
@@ -401,7 +427,7 @@ def _issue(err: dict[str, Any], data: Any, where: _Source) -> FieldIssue:
 
 
 def _expected_list(ctx: dict[str, Any]) -> str:
-    expected = str(ctx.get("expected", ""))
+    expected = str(ctx.get("expected", "")).replace("''", "(để trống)")
     return expected.replace("'", "").replace(" or ", ", ")
 
 
@@ -487,6 +513,8 @@ def _message(err: dict[str, Any]) -> str:
     message = str(err["msg"])
     if kind == "partial_date" and _iso_of(value):
         return f"{message}; “{value.strip()}” ghi là {_iso_of(value)}"
+    if kind == "partial_date" and isinstance(value, str) and _ISO_SHAPE.match(value):
+        return f"ngày sinh “{value.strip()}” không có thật"
     if message.isascii():  # a pydantic message we have not translated: still say it in Vietnamese
         return f"giá trị {shown} không hợp lệ ({message})"
     return message  # our PydanticCustomError messages are already Vietnamese
@@ -495,8 +523,10 @@ def _message(err: dict[str, Any]) -> str:
 def _short(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         text = value.isoformat()
-    elif isinstance(value, (Mapping, list, tuple, set, frozenset)):
-        return "một bảng/danh sách"
+    elif isinstance(value, Mapping):
+        return "một bảng khóa: giá trị"
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        return "một danh sách"
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**60:
         return "một số rất lớn"
     else:

@@ -14,6 +14,7 @@ cannot compute a width, and a rule of the wrong length is the first thing a revi
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from datetime import datetime
@@ -90,22 +91,26 @@ class CompiledTemplate:
         try:
             self._docxtpl = DocxTemplate(str(self.path))
             with zipfile.ZipFile(self.path) as zf:
-                self.entries = [(info, zf.read(info)) for info in zf.infolist()]
+                entries = [(info, zf.read(info)) for info in zf.infolist()]
             self.parts: dict[str, jinja2.Template] = {}
-            for info, data in self.entries:
+            for info, data in entries:
                 if _RENDERED_PARTS.match(info.filename):
                     xml = self._docxtpl.patch_xml(data.decode("utf-8"))
                     xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-                    self.parts[info.filename] = env.from_string(xml)
+                    self.parts[info.filename] = env.from_string(_literal_escapes(xml))
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
             raise TemplateError(f"Không đọc được mẫu {self.path}: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"Mẫu {self.path.name} có lỗi cú pháp Jinja (dòng {exc.lineno}): "
                                 f"{exc.message}") from None
-        self.style_names = _style_names(dict(self.entries_by_name())["word/styles.xml"])
-
-    def entries_by_name(self):
-        return ((info.filename, data) for info, data in self.entries)
+        self.style_names = _style_names(dict((i.filename, d) for i, d in entries)["word/styles.xml"])
+        # the parts no document changes, compressed once: each document only adds its own
+        self._base = io.BytesIO()
+        with zipfile.ZipFile(self._base, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info, data in entries:
+                if info.filename not in self.parts and info.filename != "docProps/core.xml":
+                    zf.writestr(info, data)
+        self._base = self._base.getvalue()
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """The rendered XML of the document body, headers and footers."""
@@ -116,9 +121,8 @@ class CompiledTemplate:
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"Mẫu {self.path.name}: {exc}") from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = (xml.replace("{_{", "{{").replace("}_}", "}}")
-                   .replace("{_%", "{%").replace("%_}", "%}"))
-            xml = self._docxtpl.resolve_listing(xml)
+            if _LISTING_CHARS.search(xml):  # line breaks and tabs typed in the data
+                xml = self._docxtpl.resolve_listing(xml)
             if name == "word/document.xml":
                 root = etree.fromstring(xml.encode("utf-8"))
                 fit_rules(root, self.style_names)
@@ -131,11 +135,23 @@ class CompiledTemplate:
     def write(self, out_path: Path, context: dict[str, Any], *, core_xml: bytes) -> None:
         rendered = self.render_parts(context)
         rendered["docProps/core.xml"] = core_xml
-        with zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for info, data in self.entries:
-                zf.writestr(info, rendered.get(info.filename, data))
-            if "docProps/core.xml" not in {i.filename for i, _ in self.entries}:
-                zf.writestr("docProps/core.xml", core_xml)
+        buffer = io.BytesIO(self._base)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in rendered.items():
+                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+        out_path.write_bytes(buffer.getvalue())
+
+
+def _literal_escapes(xml: str) -> str:
+    """docxtpl's ``{_{`` … ``%_}`` escapes become Jinja string literals in the template itself,
+    so they print ``{{`` … ``%}`` without a post-render replace that would also rewrite data."""
+    for escape_, literal in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+        xml = xml.replace(escape_, "{{ '%s' }}" % literal)
+    return xml
+
+
+_LISTING_CHARS = re.compile(r"[\t\n\a\f]")
 
 
 @lru_cache(maxsize=64)

@@ -11,7 +11,11 @@ weight come from ``k39docs.layout``: edit a style once in Word and every paragra
 
 from __future__ import annotations
 
+import io
+import posixpath
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -22,6 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -507,7 +512,7 @@ def build_submission():
     tag(doc, "{%p endfor %}")
     para(doc, "{{ closing }}")
     signature_table(doc)
-    doc.save(ROOT / "templates" / "submission.docx")
+    save(doc, "submission")
 
 
 def build_cover_letter():
@@ -543,7 +548,7 @@ def build_cover_letter():
         top.set(qn(f"w:{k}"), v)
     border.append(top)
     p_pr.append(border)
-    doc.save(ROOT / "templates" / "cover_letter.docx")
+    save(doc, "cover_letter")
 
 
 NOMINATION_COLUMNS = [
@@ -597,7 +602,7 @@ def build_nomination_list():
     add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
     add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
     add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
-    doc.save(ROOT / "templates" / "nomination_list.docx")
+    save(doc, "nomination_list")
 
 
 def build_commitment():
@@ -624,7 +629,7 @@ def build_commitment():
     signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
                     right_date=True, right_role="NGƯỜI CAM KẾT",
                     right_hint="(Ký, ghi rõ họ tên)")
-    doc.save(ROOT / "templates" / "commitment.docx")
+    save(doc, "commitment")
 
 
 def build_return_report():
@@ -646,7 +651,7 @@ def build_return_report():
     signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
                     right_date=True, right_role="NGƯỜI BÁO CÁO",
                     right_hint="(Ký, ghi rõ họ tên)")
-    doc.save(ROOT / "templates" / "return_report.docx")
+    save(doc, "return_report")
 
 
 def build_contents():
@@ -664,7 +669,7 @@ def build_contents():
     add_row(table, widths, [("{{ r.index }}", "table Center"), "{{ r.title }}",
                             ("{{ r.page }}", "table Center")])
     add_row(table, widths, ["{%tr endfor %}", "", ""])
-    doc.save(ROOT / "templates" / "contents.docx")
+    save(doc, "contents")
 
 
 # Kết quả rà soát: fixed columns (header, width mm, Jinja cell, style); the rule columns, one per
@@ -796,7 +801,81 @@ def build_eligibility_report():
     para(doc, "{{ conclusion }}", keep_next=True)  # never a signature page without text
     signature_table(doc, recipients=False, left_title="NGƯỜI LẬP BIỂU",
                     left_hint="(Ký, ghi rõ họ tên)", landscape=True)
-    doc.save(ROOT / "templates" / "eligibility_report.docx")
+    save(doc, "eligibility_report")
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# python-docx's blank document carries parts no template needs: Word 2010 style effects, a
+# thumbnail picture, custom XML, 190 style definitions. LibreOffice parses all of it for every
+# document it converts (about a third of the conversion time), so they are left out.
+_DROPPED_PARTS = ("word/stylesWithEffects.xml", "docProps/thumbnail.jpeg", "customXml/")
+
+
+def save(doc, name: str) -> Path:
+    path = ROOT / "templates" / f"{name}.docx"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    _write_slim(zipfile.ZipFile(buffer), path)
+    return path
+
+
+def _used_styles(zin: zipfile.ZipFile, styles) -> set[str]:
+    used = set()
+    for name in zin.namelist():
+        if re.match(r"word/(document|header\d*|footer\d*)\.xml$", name):
+            used |= {m.decode() for m in re.findall(
+                rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', zin.read(name))}
+    by_id = {s.get(f"{{{_W}}}styleId"): s for s in styles.iter(f"{{{_W}}}style")}
+    keep = used | {i for i, s in by_id.items() if s.get(f"{{{_W}}}default") in ("1", "true")}
+    todo = list(keep)
+    while todo:  # and every style they are based on, link to or continue with
+        style = by_id.get(todo.pop())
+        for tag in ("basedOn", "next", "link"):
+            ref = style.find(f"{{{_W}}}{tag}") if style is not None else None
+            if ref is not None and ref.get(f"{{{_W}}}val") not in keep:
+                keep.add(ref.get(f"{{{_W}}}val"))
+                todo.append(ref.get(f"{{{_W}}}val"))
+    return keep
+
+
+def _write_slim(zin: zipfile.ZipFile, path: Path) -> None:
+    def dropped(target: str, base: str = "") -> bool:
+        """Is the part at ``target`` (relative to ``base``, or absolute with "/") left out?"""
+        name = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                  else posixpath.join(base, target))
+        return any(name == d or name.startswith(d) for d in _DROPPED_PARTS)
+
+    styles = etree.fromstring(zin.read("word/styles.xml"))
+    keep = _used_styles(zin, styles)
+    for style in list(styles.iter(f"{{{_W}}}style")):
+        if style.get(f"{{{_W}}}styleId") not in keep:
+            styles.remove(style)
+    latent = styles.find(f"{{{_W}}}latentStyles")
+    if latent is not None:
+        styles.remove(latent)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if dropped(info.filename):
+                continue
+            data = zin.read(info)
+            if info.filename == "word/styles.xml":
+                data = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+            elif info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
+                root = etree.fromstring(data)
+                # a .rels file at "word/_rels/x.rels" resolves targets against "word/"
+                base = posixpath.dirname(posixpath.dirname(info.filename))
+                for el in list(root):
+                    if el.get("TargetMode") != "External" and dropped(
+                            el.get("Target") or el.get("PartName") or "\0", base):
+                        root.remove(el)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+            # fixed timestamps: the same script gives the same bytes
+            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                          compress_type=zipfile.ZIP_DEFLATED)
 
 
 BUILDERS = {

@@ -351,13 +351,15 @@ def _clean(value: Any, loc: Loc, issues: list[FieldIssue], where: _Source) -> An
 
 
 def _resolve_paths(dossier: Dossier, base_dir: Path) -> Dossier:
+    """The dossier with ``signing``'s relative paths made absolute against ``base_dir``."""
     signing = dossier.signing
-    update = {
-        name: base_dir / getattr(signing, name)
-        for name in RESOLVED_PATHS
-        if getattr(signing, name) is not None and not getattr(signing, name).is_absolute()
-    }
-    if not update:
+    update = {}
+    for name in RESOLVED_PATHS:
+        path = getattr(signing, name)
+        if path is not None:
+            path = path.expanduser()  # ~/keys/ubnd.p12 as the signing package reads it
+            update[name] = path if path.is_absolute() else base_dir.resolve() / path
+    if update == {name: getattr(signing, name) for name in update}:
         return dossier
     return dossier.model_copy(update={"signing": signing.model_copy(update=update)})
 

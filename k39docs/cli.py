@@ -80,6 +80,8 @@ def render(
                           "(cover_letter.docx …); missing ones come from the built-in set. "
                           "They are rendered in a Jinja sandbox."),
     ] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache",
+                                        help="Reuse documents whose template and data did not change.")] = True,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
@@ -94,7 +96,8 @@ def render(
         target = outdir or Path("output") / model.id
         formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
         options = RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
-                                base_dir=dossier.resolve().parent, templates=templates)
+                                base_dir=dossier.resolve().parent, templates=templates,
+                                cache=cache)
         manifest = render_dossier(model, target, options=options,
                                   progress=None if quiet else typer.echo)
     except K39Error as error:

@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
+from .pdfinfo import pdf_facts
 
 __all__ = [
     "find_soffice",
@@ -480,24 +481,12 @@ EXPECTED_FONTS = ("LiberationSerif", "TimesNewRoman", "Times-Roman", "Times-Bold
                   "Times-BoldItalic")
 
 
-def _fonts_of(pdf: Path) -> set[str]:
-    from pypdf import PdfReader
-
-    names = set()
-    for page in PdfReader(pdf).pages:
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for ref in fonts.values():
-            base = str(ref.get_object().get("/BaseFont", ""))
-            names.add(base.lstrip("/").split("+", 1)[-1])
-    return names
-
-
 def font_warnings(pdfs: Sequence[Path]) -> list[str]:
     """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
     clone: the font the DOCX names is missing here, and the layout may shift."""
     warnings = []
     for pdf in pdfs:
-        odd = sorted(n for n in _fonts_of(pdf) if n and not n.startswith(EXPECTED_FONTS))
+        odd = sorted(n for n in pdf_facts(pdf).fonts if not n.startswith(EXPECTED_FONTS))
         if odd:
             warnings.append(
                 f"{pdf.name}: LibreOffice dùng phông {', '.join(odd)} thay cho Times New Roman "

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
-from .bundle import Part, bundle_pdf, contents_rows, page_count
+from .bundle import Part, bundle_pdf, contents_rows
 from .cache import DocumentCache
 from .convert import ConvertOptions, find_soffice, font_warnings, open_converter
 from .documents import Document, build_documents
@@ -26,6 +26,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
+from .pdfinfo import page_count
 from .model import Dossier
 from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility

@@ -197,6 +197,19 @@ def test_demo_certificates_say_they_are_for_testing_and_the_ca_is_written_for_ve
     assert "THỬ NGHIỆM" in result.person_subject and "THỬ NGHIỆM" in result.agency_subject
 
 
+def test_demo_keys_are_ecdsa_p256(tmp_path):
+    from asn1crypto import keys as asn1_keys
+
+    from k39docs.signing.keys import demo_keys
+
+    keys = demo_keys("Đặng Quốc Bảo", "Ủy ban nhân dân tỉnh Quảng Ngãi", tmp_path)
+    for signer in (keys.person, keys.agency):
+        public = signer.signing_cert.public_key
+        assert public.algorithm == "ec" and public.curve == ("named", "secp256r1"), (
+            f"demo key is {public.algorithm} {public.bit_size} bits, not ECDSA P-256 (fast to generate)")
+        assert isinstance(signer.signing_key, asn1_keys.PrivateKeyInfo)
+
+
 # --- appearance on the công văn ---------------------------------------------------------------
 
 

@@ -290,6 +290,15 @@ def test_first_page_of_each_attachment_carries_the_signing_information_top_right
     assert "/Annots" not in reader.pages[ATTACHMENT_FIRST_PAGES[0]]
 
 
+def test_attachments_share_one_drawn_stamp(signed_demo):
+    reader = PdfReader(signed_demo.pdf)
+    stamps = set()
+    for page_index in ATTACHMENT_FIRST_PAGES:
+        xobjects = reader.pages[page_index]["/Resources"].get("/XObject", {})
+        stamps |= {ref.idnum for name, ref in xobjects.items() if name.startswith("/K39Info")}
+    assert len(stamps) == 1, f"the signing information was drawn {len(stamps)} times instead of once: {stamps}"
+
+
 def test_other_pages_get_no_attachment_stamp(signed_demo):
     text = subprocess.run(
         ["pdftotext", "-f", "1", "-l", "2", str(signed_demo.pdf), "-"], capture_output=True, text=True, check=True

@@ -11,17 +11,23 @@ From that block :func:`plan_block_layout` derives
   Roman (Liberation Serif) 10 pt under the name.
 
 Attachments of the công văn get the agency's signing information (số ký hiệu, time, agency name)
-in the top-right corner of their first page as page content (:func:`stamp_attachment`).
+in the top-right corner of their first page as page content (:func:`stamp_attachments`: drawn
+once, painted on every such page).
 Text is drawn with pyHanko's OpenType engine (HarfBuzz shaping, subset embedding, ToUnicode), so
 Vietnamese renders and can be extracted again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
+import tempfile
 import unicodedata
 import weakref
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +61,7 @@ __all__ = [
     "plan_block_layout",
     "attachment_info_lines",
     "stamp_attachment",
+    "stamp_attachments",
     "image_size_pt",
     "signing_font_path",
 ]
@@ -394,19 +401,86 @@ def signing_font_path() -> str:
 
 @lru_cache(maxsize=None)
 def _font_program() -> bytes:
-    """Liberation Serif rescaled to 1000 units per em.
+    """Liberation Serif rescaled to 1000 units per em (see :func:`_rescaled_font`).
+
+    Rescaling costs about a second, so the result is kept in the user cache folder
+    (``fonts/`` under :func:`k39docs.cache.cache_root`), keyed by the font file (path, size,
+    modification time) and the fontTools and pyHanko versions: a run reads it back in a few
+    milliseconds, and computes it at most once per process when the cache is cold, off
+    (``K39_NO_CACHE=1``) or not writable.
+    """
+    path = Path(signing_font_path())
+    cached = _font_cache_file(path)
+    if cached is not None:
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            data = b""
+        if _looks_like_font(data):
+            return data
+    data = _rescaled_font(path)
+    if cached is not None:
+        _store_quietly(cached, data)
+    return data
+
+
+_FONT_CACHE_FORMAT = 1  # bump when _rescaled_font changes what it makes
+
+
+def _font_cache_file(font: Path) -> Path | None:
+    if os.environ.get("K39_NO_CACHE", "") in ("1", "true", "yes"):
+        return None
+    import fontTools
+    from pyhanko.version import __version__ as pyhanko_version
+
+    from ..cache import cache_root
+
+    try:
+        stat = font.stat()
+    except OSError:
+        return None
+    key = json.dumps([
+        _FONT_CACHE_FORMAT, str(font.resolve()), stat.st_size, stat.st_mtime_ns,
+        fontTools.version, pyhanko_version, _VIETNAMESE_RANGES,
+    ])
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return cache_root() / "fonts" / f"{font.stem}-1000upem-{digest}.ttf"
+
+
+def _looks_like_font(data: bytes) -> bool:
+    return len(data) > 1024 and data[:4] in (b"\x00\x01\x00\x00", b"true", b"OTTO")
+
+
+def _store_quietly(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically; a read-only or full disk only costs the next run a rescale."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".ttf")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+def _rescaled_font(path: Path) -> bytes:
+    """The Vietnamese part of the font at ``path``, scaled to 1000 units per em.
 
     pyHanko (0.38) writes glyph widths (/W) and kerning (TJ) in the font's own units, which PDF
     reads as thousandths of an em: right for 1000-unit fonts, but a 2048-unit TrueType font such
     as Liberation Serif or Times New Roman comes out with its letters twice as far apart. Scaling
-    the font program to 1000 units makes the two agree. Done once per process (~1 s).
+    the font program to 1000 units makes the two agree.
     """
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
     from fontTools import subset
 
-    font = TTFont(signing_font_path())
+    font = TTFont(str(path))
     # keep what Vietnamese text needs (Latin, Vietnamese letters, combining marks, punctuation, ₫):
     # a smaller font scales and subsets several times faster
     options = subset.Options(layout_closure=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"])
@@ -497,23 +571,189 @@ def attachment_info_lines(document_number: str, signing_time_iso: str, agency_na
     return [number, signing_time_iso, agency_name]
 
 
-def _page_geometry(writer: BasePdfFileWriter, page_ix: int) -> tuple[Rect, int]:
-    page_ref, _ = writer.find_page_for_modification(page_ix)
-    page = page_ref.get_object()
-    node, box, rotate = page, None, None
-    while node is not None and (box is None or rotate is None):  # both are inheritable
-        if box is None and "/CropBox" in node:
-            box = node["/CropBox"]
-        if box is None and "/MediaBox" in node:
-            box = node["/MediaBox"]
-        if rotate is None and "/Rotate" in node:
-            rotate = int(node["/Rotate"])
-        parent = node.get("/Parent")
-        node = parent.get_object() if parent is not None else None
-    if box is None:
-        box = [0, 0, 595.28, 841.89]
-    x0, y0, x1, y1 = (float(v) for v in box)
-    return Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), (rotate or 0) % 360
+@dataclass(frozen=True)
+class _StampedPage:
+    """A page to stamp, as found once in the page tree (inherited attributes resolved)."""
+
+    ref: generic.IndirectObject
+    resources: generic.PdfObject | None  # the page's /Resources as written (reference or dict)
+    resources_inherited: bool  # taken from a /Pages node, not from the page itself
+    box: Rect  # CropBox, else MediaBox
+    rotate: int
+
+
+def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[int, _StampedPage]:
+    """The wanted pages, found in one walk of the page tree.
+
+    pyHanko's ``find_page_for_modification`` walks the tree from the root for every call; on a
+    flat tree of a few hundred pages (what pypdf writes) that made stamping 200 attachments take
+    seconds. Inheritance follows the old per-page lookup: the nearest /CropBox or /MediaBox (a
+    node's own /CropBox before its /MediaBox), the nearest /Rotate and /Resources.
+    """
+    todo = sorted(set(wanted))
+    wanted_set = set(todo)
+    found: dict[int, _StampedPage] = {}
+    if not todo:
+        return found
+    root_ref = writer.root.raw_get("/Pages")
+
+    def inherit(node, attrs: dict) -> dict:
+        attrs = dict(attrs)
+        if "/CropBox" in node:
+            attrs["box"] = node["/CropBox"]
+        elif "/MediaBox" in node:
+            attrs["box"] = node["/MediaBox"]
+        if "/Rotate" in node:
+            attrs["rotate"] = node["/Rotate"]
+        if "/Resources" in node:
+            attrs["resources"] = node.raw_get("/Resources")
+        return attrs
+
+    # depth-first, skipping every subtree that holds no wanted page (by its /Count)
+    stack = [(root_ref, 0, {}, frozenset())]
+    while stack and len(found) < len(todo):
+        node_ref, first, attrs, seen = stack.pop()
+        node = node_ref.get_object()
+        attrs = inherit(node, attrs)
+        seen = seen | {node_ref.reference}
+        index = first
+        children = []
+        for kid_ref in node["/Kids"]:
+            if not isinstance(kid_ref, generic.IndirectObject) or kid_ref.reference in seen:
+                raise SigningError("Cây trang của tệp PDF bị hỏng: không đóng dấu thông tin chữ ký được.")
+            kid = kid_ref.get_object()
+            if kid.get("/Type") == "/Pages" or "/Kids" in kid:
+                count = int(kid["/Count"])
+                at = bisect_left(todo, index)
+                if at < len(todo) and todo[at] < index + count:
+                    children.append((kid_ref, index, attrs, seen))
+                index += count
+                continue
+            if index in wanted_set:
+                own = inherit(kid, {})
+                box = own.get("box", attrs.get("box"))
+                if box is None:
+                    box = [0, 0, 595.28, 841.89]
+                x0, y0, x1, y1 = (float(v) for v in box)
+                found[index] = _StampedPage(
+                    ref=kid_ref,
+                    resources=own.get("resources", attrs.get("resources")),
+                    resources_inherited="resources" not in own,
+                    box=Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
+                    rotate=int(own.get("rotate", attrs.get("rotate", 0))) % 360,
+                )
+            index += 1
+        stack.extend(reversed(children))
+    missing = [i for i in todo if i not in found]
+    if missing:
+        raise SigningError(f"Trang {missing[0] + 1} không có trong tệp PDF: không đóng dấu thông tin chữ ký được.")
+    return found
+
+
+_PLACEMENT = {  # display space → user space, per /Rotate (before the page box offset)
+    0: (1, 0, 0, 1, 0, 0),
+    90: (0, 1, -1, 0, 1, 0),
+    180: (-1, 0, 0, -1, 1, 1),
+    270: (0, -1, 1, 0, 0, 1),
+}
+STAMP_NAME = "/K39Info"
+
+
+def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generic.IndirectObject) -> str:
+    """Put ``xobject`` into the page's resources; return its name there (``/K39Info`` unless taken).
+
+    Resource dictionaries shared by several pages (LibreOffice shares one per document) get the
+    entry once; a dictionary inherited from a /Pages node is copied onto the page first.
+    """
+    page_obj = page.ref.get_object()
+    res_raw = page.resources
+    if res_raw is None:
+        resources, res_owner = generic.DictionaryObject(), page.ref
+        page_obj[pdf_name("/Resources")] = resources
+    elif isinstance(res_raw, generic.IndirectObject):
+        resources, res_owner = res_raw.get_object(), res_raw
+    elif page.resources_inherited:
+        resources, res_owner = generic.DictionaryObject(res_raw), page.ref
+        if "/XObject" in resources and isinstance(resources.raw_get("/XObject"), generic.DictionaryObject):
+            resources[pdf_name("/XObject")] = generic.DictionaryObject(resources.raw_get("/XObject"))
+        page_obj[pdf_name("/Resources")] = resources
+    else:
+        resources, res_owner = res_raw, page.ref
+    if "/XObject" in resources:
+        xobjects_raw = resources.raw_get("/XObject")
+        if isinstance(xobjects_raw, generic.IndirectObject):
+            xobjects, owner = xobjects_raw.get_object(), xobjects_raw
+        else:
+            xobjects, owner = xobjects_raw, res_owner
+    else:
+        xobjects, owner = generic.DictionaryObject(), res_owner
+        resources[pdf_name("/XObject")] = xobjects
+    name, n = STAMP_NAME, 0
+    while name in xobjects and xobjects.raw_get(name) != xobject:
+        n += 1
+        name = f"{STAMP_NAME}{n}"
+    if name not in xobjects:
+        xobjects[pdf_name(name)] = xobject
+        writer.mark_update(owner)
+    return name
+
+
+def stamp_attachments(
+    writer: BasePdfFileWriter,
+    page_indices: Sequence[int],
+    lines: Sequence[str],
+    *,
+    right_margin_mm: float = 15.0,
+    top_mm: float = 5.0,
+) -> list[Rect]:
+    """Print ``lines`` right-aligned in the top-right corner of each page, as page content.
+
+    The text is drawn once, into one form XObject (one embedded font subset), and every page
+    paints it with a small content stream ``Q q <matrix> cm /K39Info Do Q`` appended to its own;
+    pages of the same size and rotation share that stream, and all share the ``q`` stream put in
+    front of their content (so a graphics state the page leaves behind cannot move the stamp).
+    Returns the stamped area of each page in its displayed orientation (for checks).
+    """
+    if not page_indices:
+        return []
+    pages = _pages_to_stamp(writer, page_indices)
+    text = PlacedText(tuple(lines), 0, 0, align="right")
+    width, height = text.width() + 4, text.height + 3
+    style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
+    xobject = DrawingStamp(writer, style, layout.BoxConstraints(width, height)).register()
+    save_state = writer.add_object(generic.StreamObject(stream_data=b"q"))
+    paint_streams: dict[bytes, generic.IndirectObject] = {}
+    drawn_rects: dict[int, Rect] = {}
+    for page_ix in dict.fromkeys(page_indices):  # each page once, in the given order
+        page = pages[page_ix]
+        box, rotate = page.box, page.rotate
+        disp_w, disp_h = (box.height, box.width) if rotate in (90, 270) else (box.width, box.height)
+        # the stamp in display coordinates (origin bottom left of the page as seen)
+        x1 = disp_w - right_margin_mm * PT_PER_MM
+        y1 = disp_h - top_mm * PT_PER_MM
+        drawn = drawn_rects[page_ix] = Rect(x1 - width, y1 - height, x1, y1)
+        a, b, c, d, e, f = _PLACEMENT[rotate if rotate in _PLACEMENT else 0]
+        e, f = e * box.width, f * box.height
+        # place the XObject at drawn.x0, drawn.y0 in display space, then the page box offset
+        tx = a * drawn.x0 + c * drawn.y0 + e + box.x0
+        ty = b * drawn.x0 + d * drawn.y0 + f + box.y0
+        name = _xobject_name(writer, page, xobject)
+        paint = b"Q q %g %g %g %g %g %g cm %s Do Q" % (a, b, c, d, tx, ty, name.encode("ascii"))
+        if paint not in paint_streams:
+            paint_streams[paint] = writer.add_object(generic.StreamObject(stream_data=paint))
+        page_obj = page.ref.get_object()
+        contents = page_obj.get("/Contents")  # a stream, an array of streams, or none (blank page)
+        if contents is None:
+            own = []
+        elif isinstance(contents, generic.ArrayObject):
+            own = list(contents)
+        else:
+            own = [page_obj.raw_get("/Contents")]
+        page_obj[pdf_name("/Contents")] = writer.add_object(
+            generic.ArrayObject([save_state, *own, paint_streams[paint]])
+        )
+        writer.mark_update(page.ref)
+    return [drawn_rects[page_ix] for page_ix in page_indices]
 
 
 def stamp_attachment(
@@ -524,43 +764,5 @@ def stamp_attachment(
     right_margin_mm: float = 15.0,
     top_mm: float = 5.0,
 ) -> Rect:
-    """Print ``lines`` right-aligned in the top-right corner of a page, as page content.
-
-    Returns the stamped area in the page's displayed orientation (for checks). The page's own
-    content is wrapped in ``q … Q`` first, so a graphics state it leaves behind cannot move us.
-    """
-    box, rotate = _page_geometry(writer, page_ix)
-    disp_w, disp_h = (box.height, box.width) if rotate in (90, 270) else (box.width, box.height)
-    text = PlacedText(tuple(lines), 0, 0, align="right")
-    width, height = text.width() + 4, text.height + 3
-    # the stamp in display coordinates (origin bottom left of the page as seen)
-    x1 = disp_w - right_margin_mm * PT_PER_MM
-    y1 = disp_h - top_mm * PT_PER_MM
-    drawn = Rect(x1 - width, y1 - height, x1, y1)
-    style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
-    stamp = DrawingStamp(writer, style, layout.BoxConstraints(width, height))
-    xobj_ref = stamp.register()
-    # display → user space, then the page box offset
-    a, b, c, d, e, f = {
-        0: (1, 0, 0, 1, 0, 0),
-        90: (0, 1, -1, 0, box.width, 0),
-        180: (-1, 0, 0, -1, box.width, box.height),
-        270: (0, -1, 1, 0, 0, box.height),
-    }[rotate if rotate in (0, 90, 180, 270) else 0]
-    # place the XObject at drawn.x0, drawn.y0 in display space
-    tx = a * drawn.x0 + c * drawn.y0 + e + box.x0
-    ty = b * drawn.x0 + d * drawn.y0 + f + box.y0
-    name = f"/K39Info{page_ix}"
-    paint = b"q %g %g %g %g %g %g cm %s Do Q" % (a, b, c, d, tx, ty, name.encode("ascii"))
-    resources = generic.DictionaryObject(
-        {pdf_name("/XObject"): generic.DictionaryObject({pdf_name(name): xobj_ref})}
-    )
-    page_ref, _ = writer.find_page_for_modification(page_ix)
-    page = page_ref.get_object()
-    if "/Contents" not in page:  # a blank page: give it an (empty) content stream to append to
-        page[pdf_name("/Contents")] = writer.add_object(generic.StreamObject(stream_data=b""))
-        writer.update_container(page)
-    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"q")), prepend=True)
-    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=b"Q")))
-    writer.add_stream_to_page(page_ix, writer.add_object(generic.StreamObject(stream_data=paint)), resources)
-    return drawn
+    """:func:`stamp_attachments` for one page."""
+    return stamp_attachments(writer, [page_ix], lines, right_margin_mm=right_margin_mm, top_mm=top_mm)[0]

@@ -43,7 +43,7 @@ from .appearance import (
     find_signature_block,
     plan_block_layout,
     signing_font_path,
-    stamp_attachment,
+    stamp_attachments,
 )
 from .keys import check_key_source, open_signing_keys
 
@@ -259,8 +259,7 @@ def sign_dossier(
         # revision 1: attachment stamps + the person's signature
         writer = IncrementalPdfFileWriter(BytesIO(data))
         info = attachment_info_lines(number, when, request.agency_name)
-        for page in request.attachment_first_pages:
-            stamp_attachment(writer, page, info)
+        stamp_attachments(writer, request.attachment_first_pages, info)
         person = _pdf_signer(
             PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
             f"Ký ban hành Công văn số {number}", request, timestamper,

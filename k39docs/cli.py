@@ -102,6 +102,10 @@ def render(
                                   progress=None if quiet else typer.echo)
     except K39Error as error:
         raise _fail(error) from None
+    except OSError as error:  # an unwritable or full output folder: the clerk's to fix, not a bug
+        _err(f"Lỗi: không ghi được kết quả ({error.strerror or error}: "
+             f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên.")
+        raise typer.Exit(2) from None
     for warning in manifest.warnings:
         _err(f"Cảnh báo: {warning}")
     if quiet:

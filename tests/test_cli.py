@@ -181,3 +181,12 @@ def test_schema_is_a_json_schema_of_the_dossier():
     jsonschema.Draft202012Validator.check_schema(schema)
     sample = json.loads(json.dumps(yaml.safe_load(SAMPLE.read_text(encoding="utf-8")), default=str))
     jsonschema.validate(sample, schema)
+
+
+def test_unwritable_output_folder_is_exit_2_without_traceback(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = k39("render", SAMPLE, "-o", blocker / "out", "--format", "docx")
+    assert result.returncode == 2
+    assert "không ghi được kết quả" in result.stderr
+    assert "Traceback" not in result.stderr

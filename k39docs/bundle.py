@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,9 +70,10 @@ def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, auth
     except _NotPlain:
         data, starts = _pypdf_bundle(sources, [p.title for p in parts], meta)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".bundle-", suffix=".pdf")
+    # a new name opened exclusively (not mkstemp: the file gets the usual permissions, not 0600)
+    tmp = out.parent / f".bundle-{os.getpid()}-{secrets.token_hex(4)}.pdf"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(data)
         os.replace(tmp, out)
     except BaseException:

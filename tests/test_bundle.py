@@ -206,6 +206,21 @@ def _incremental_update(base: bytes) -> bytes:
                    % (offset, prev, xref))
 
 
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_the_bundle_is_readable_like_any_file_the_user_writes(tmp_path):
+    contents, parts = _parts(tmp_path, {"a": _simple_pdf("x")})
+    out = tmp_path / "dossier.pdf"
+    bundle_pdf(contents, parts, out, title="t", author="a", subject="s")
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask(), oct(out.stat().st_mode)
+
+
 def test_the_bundle_is_written_atomically(tmp_path, monkeypatch):
     contents, parts = _parts(tmp_path, {"a": _simple_pdf("x")})
     out = tmp_path / "dossier.pdf"

@@ -197,6 +197,15 @@ def test_demo_certificates_say_they_are_for_testing_and_the_ca_is_written_for_ve
     assert "THỬ NGHIỆM" in result.person_subject and "THỬ NGHIỆM" in result.agency_subject
 
 
+def test_signed_file_gets_the_usual_permissions(signed_demo):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    mode = signed_demo.pdf.stat().st_mode & 0o777
+    assert mode == 0o666 & ~mask, f"dossier.pdf is {oct(mode)}: other users of the folder cannot read it"
+
+
 def test_demo_keys_are_ecdsa_p256(tmp_path):
     from asn1crypto import keys as asn1_keys
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -286,9 +286,10 @@ def sign_dossier(
 
     signed_pdf = Path(signed_pdf)
     signed_pdf.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".signing-", suffix=".pdf", dir=signed_pdf.parent)
+    # a new name opened exclusively (not mkstemp: the file gets the usual permissions, not 0600)
+    tmp = signed_pdf.parent / f".signing-{os.getpid()}-{secrets.token_hex(4)}.pdf"
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "xb") as fh:
             fh.write(second.getbuffer())
         os.replace(tmp, signed_pdf)
     except BaseException:

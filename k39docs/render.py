@@ -11,8 +11,10 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 from . import __version__
@@ -26,7 +28,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
-from .pdfinfo import page_count
+from .pdfinfo import page_count, pdf_facts
 from .model import Dossier
 from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility
@@ -73,38 +75,35 @@ def render(
     options = options or RenderOptions(sign=sign)
     say = progress or (lambda _msg: None)
     outdir = Path(outdir)
-    report = check_eligibility(dossier)
-    if not report.eligible and not options.allow_ineligible:
-        raise IneligibleError(_ineligible_message(report), report)
     want_pdf = "pdf" in options.formats
-    if want_pdf:
-        find_soffice()  # fail before writing anything
-    do_sign = want_pdf and options.sign and dossier.signing.enabled
-    base_dir = options.base_dir or Path.cwd()
-    if do_sign:
-        from .signing import check_signing_config  # pyHanko is only imported when signing
-
-        check_signing_config(dossier.signing, base_dir)
-    documents = build_documents(
-        dossier, report,
-        allow_ineligible=options.allow_ineligible if not report.eligible else None,
-    )
-    now = datetime.now(VIETNAM_TZ).replace(microsecond=0)
-    manifest = Manifest(
-        dossier=dossier.id,
-        generated_at=now.isoformat(),
-        eligible=report.eligible,
-        allow_ineligible=options.allow_ineligible if not report.eligible else None,
-        version=__version__,
-    )
-    for doc in documents:
-        manifest.warnings.extend(doc.warnings)
-    for c in report.candidates:
-        manifest.warnings.extend(c.warnings)
-
-    cache = DocumentCache(enabled=options.cache, version=__version__)
-    converter = open_converter(options.convert) if want_pdf else None  # LibreOffice boots now
+    # LibreOffice takes seconds to start: boot it now, while the checks run and the documents'
+    # data is prepared (a missing soffice fails here, before anything is written; a refusal
+    # below stops the workers at once)
+    converter = open_converter(options.convert) if want_pdf else None
     try:
+        report = check_eligibility(dossier)
+        if not report.eligible and not options.allow_ineligible:
+            raise IneligibleError(_ineligible_message(report), report)
+        do_sign = want_pdf and options.sign and dossier.signing.enabled
+        base_dir = options.base_dir or Path.cwd()
+        if do_sign:
+            from .signing import check_signing_config  # pyHanko is only imported to sign
+
+            check_signing_config(dossier.signing, base_dir)
+        reason = options.allow_ineligible if not report.eligible else None
+        documents = build_documents(dossier, report, allow_ineligible=reason)
+        manifest = Manifest(
+            dossier=dossier.id,
+            generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
+            eligible=report.eligible,
+            allow_ineligible=reason,
+            version=__version__,
+        )
+        for doc in documents:
+            manifest.warnings.extend(doc.warnings)
+        for c in report.candidates:
+            manifest.warnings.extend(c.warnings)
+        cache = DocumentCache(enabled=options.cache, version=__version__)
         with locked(outdir, on_wait=say), staging(outdir) as stage:
             say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
             outputs = _produce(documents, stage, converter, cache, dossier, options)
@@ -119,6 +118,7 @@ def render(
                          for doc, _docx, pdf in outputs if doc.in_bundle]
                 unsigned = stage / ".work" / "dossier-unsigned.pdf"
                 starts = _bundle(dossier, parts, unsigned, converter, cache, options)
+                converter.close()  # LibreOffice's work is done; let it go while we sign
                 final = stage / "dossier.pdf"
                 if do_sign:
                     from .signing import sign_dossier
@@ -151,7 +151,8 @@ def render(
 def _produce(documents: Sequence[Document], stage: Path, converter, cache: DocumentCache,
              dossier: Dossier, options: RenderOptions) -> list[tuple[Document, Path, Path | None]]:
     """Every document as DOCX (and PDF): from the cache, or rendered and queued for LibreOffice
-    while the next one renders."""
+    while the next one renders. As each PDF comes back, the worker's thread reads it and files
+    it in the cache, so that work overlaps the conversions still running."""
     issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
     author = dossier.issuer.name
     pending = []
@@ -165,14 +166,30 @@ def _produce(documents: Sequence[Document], stage: Path, converter, cache: Docum
         if cache.fetch(key, docx, pdf):
             continue
         write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
-        future = converter.submit(docx, pdf) if converter is not None else None
-        pending.append((key, docx, pdf, future))
+        if converter is None:
+            cache.store(key, docx, None)
+            continue
+        filed: Future = Future()
+        converter.submit(docx, pdf).add_done_callback(
+            partial(_converted, cache, key, docx, pdf, filed))
+        pending.append(filed)
     _drain(converter)
-    for key, docx, pdf, future in pending:
-        if future is not None:
-            future.result()
-        cache.store(key, docx, pdf)
+    for filed in pending:
+        filed.result()
     return outputs
+
+
+def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,
+               conversion: Future) -> None:
+    """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is done."""
+    try:
+        conversion.result()
+        pdf_facts(pdf)  # parsed once, here, for the manifest, the font check and the bundle
+        cache.store(key, docx, pdf)
+    except BaseException as exc:  # noqa: BLE001 — handed to the waiting thread as it is
+        filed.set_exception(exc)
+    else:
+        filed.set_result(pdf)
 
 
 def _drain(converter) -> None:

@@ -82,7 +82,11 @@ def _floor(docx: list[Path], work: Path) -> float:
              for i, g in enumerate(groups) if g]
     for proc in procs:
         proc.wait()
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    made = len(list((work / "floor").glob("*.pdf")))
+    if made != len(docx):  # a floor that skipped documents would flatter nobody
+        raise SystemExit(f"floor: soffice produced {made} of {len(docx)} PDFs")
+    return elapsed
 
 
 def _naive(docx: list[Path], work: Path) -> float:

@@ -46,31 +46,34 @@ class Component:
     size_range: tuple[float, float]
     bold: bool = False
     italic: bool = False
+    align: str = "left"  # "center" in its column or on the page, "justify", or "left"
 
 
 COMPONENTS: dict[str, Component] = {
     c.name: c
     for c in [
-        Component("national_title", "Quốc hiệu", 13, (12, 13), bold=True),
-        Component("motto", "Tiêu ngữ", 14, (13, 14), bold=True),
-        Component("parent_agency", "Cơ quan chủ quản", 13, (12, 13)),
-        Component("agency", "Cơ quan ban hành", 13, (12, 13), bold=True),
-        Component("number", "Số, ký hiệu", 13, (13, 13)),
-        Component("date_line", "Địa danh, ngày tháng", 14, (13, 14), italic=True),
-        Component("doc_type", "Tên loại văn bản", 14, (13, 14), bold=True),
-        Component("summary", "Trích yếu", 14, (13, 14), bold=True),
-        Component("subject", "Trích yếu công văn (V/v)", 12, (12, 13)),
+        Component("national_title", "Quốc hiệu", 13, (12, 13), bold=True, align="center"),
+        Component("motto", "Tiêu ngữ", 14, (13, 14), bold=True, align="center"),
+        Component("parent_agency", "Cơ quan chủ quản", 13, (12, 13), align="center"),
+        Component("agency", "Cơ quan ban hành", 13, (12, 13), bold=True, align="center"),
+        Component("number", "Số, ký hiệu", 13, (13, 13), align="center"),
+        Component("date_line", "Địa danh, ngày tháng", 14, (13, 14), italic=True,
+                  align="center"),
+        Component("doc_type", "Tên loại văn bản", 14, (13, 14), bold=True, align="center"),
+        Component("summary", "Trích yếu", 14, (13, 14), bold=True, align="center"),
+        Component("subject", "Trích yếu công văn (V/v)", 12, (12, 13), align="center"),
         Component("addressee", "Kính gửi", 14, (13, 14)),
-        Component("basis", "Căn cứ", 14, (13, 14), italic=True),
-        Component("body", "Nội dung", 14, (13, 14)),
-        Component("signer_title", "Quyền hạn, chức vụ người ký", 14, (13, 14), bold=True),
-        Component("signer_name", "Họ tên người ký", 14, (13, 14), bold=True),
+        Component("basis", "Căn cứ", 14, (13, 14), italic=True, align="justify"),
+        Component("body", "Nội dung", 14, (13, 14), align="justify"),
+        Component("signer_title", "Quyền hạn, chức vụ người ký", 14, (13, 14), bold=True,
+                  align="center"),
+        Component("signer_name", "Họ tên người ký", 14, (13, 14), bold=True, align="center"),
         Component("recipients_label", "Nơi nhận", 12, (12, 12), bold=True, italic=True),
         Component("recipients", "Danh sách nơi nhận", 11, (11, 11)),
-        Component("annex_label", "Phụ lục", 14, (13, 14), bold=True),
-        Component("annex_note", "Kèm theo văn bản", 14, (13, 14), italic=True),
+        Component("annex_label", "Phụ lục", 14, (13, 14), bold=True, align="center"),
+        Component("annex_note", "Kèm theo văn bản", 14, (13, 14), italic=True, align="center"),
         Component("table", "Bảng", 11, (11, 13)),
-        Component("footer_info", "Địa chỉ, liên hệ", 11, (11, 12)),
+        Component("footer_info", "Địa chỉ, liên hệ", 11, (11, 12), align="center"),
     ]
 }
 

@@ -130,17 +130,10 @@ def _style(doc, name: str, *, size: float, bold=False, italic=False, align=None,
 
 
 def _define_styles(doc) -> None:
-    aligned = {
-        "national_title": CENTER, "motto": CENTER, "parent_agency": CENTER, "agency": CENTER,
-        "number": CENTER, "date_line": CENTER, "doc_type": CENTER, "summary": CENTER,
-        "subject": CENTER, "addressee": LEFT, "basis": JUSTIFY, "body": JUSTIFY,
-        "signer_title": CENTER, "signer_name": CENTER, "recipients_label": LEFT,
-        "recipients": LEFT, "annex_label": CENTER, "annex_note": CENTER, "table": LEFT,
-        "footer_info": CENTER,
-    }
+    aligned = {"center": CENTER, "justify": JUSTIFY, "left": LEFT}
     for key, comp in COMPONENTS.items():
         style = _style(doc, STYLE_NAMES[key], size=comp.size, bold=comp.bold,
-                       italic=comp.italic, align=aligned[key])
+                       italic=comp.italic, align=aligned[comp.align])
         pf = style.paragraph_format
         if key in ("body", "basis"):
             pf.first_line_indent = Mm(BODY_FIRST_LINE_INDENT_MM)

@@ -38,21 +38,7 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 # components that sit centred in their column or on the page
-_CENTRED = {
-    "national_title",
-    "motto",
-    "parent_agency",
-    "agency",
-    "number",
-    "subject",
-    "date_line",
-    "doc_type",
-    "summary",
-    "annex_label",
-    "annex_note",
-    "signer_title",
-    "signer_name",
-}
+_CENTRED = {key for key, comp in COMPONENTS.items() if comp.align == "center"}
 _CAPS = {"national_title", "parent_agency", "agency", "doc_type", "signer_title"}
 _ONE_LINE = {"national_title", "motto", "parent_agency", "agency", "number", "date_line"}
 _STYLE_FREE = {"body", "table"}  # size checked; bold/italic checked the body's own way

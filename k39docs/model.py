@@ -278,6 +278,7 @@ class Course(_Model):
                 "ngày kết thúc khóa học ({end}) trước ngày bắt đầu ({start})",
                 end=self.end_date.isoformat(),
                 start=self.start_date.isoformat(),
+                at="end_date",
             )
         return self
 
@@ -308,6 +309,7 @@ class Signer(_Model):
                 "signer_deputy",
                 "ký {authority} thì phải có `deputy_title` (chức vụ của người ký)",
                 authority=self.authority,
+                at="deputy_title",
             )
         return self
 
@@ -368,6 +370,7 @@ class Documents(_Model):
                 "ngày công văn ({cl}) trước ngày tờ trình ({sub}) của Sở Nội vụ",
                 cl=self.cover_letter.date.isoformat(),
                 sub=self.submission.date.isoformat(),
+                at="cover_letter.date",
             )
         return self
 
@@ -475,6 +478,7 @@ class ReturnReport(_Model):
                 "ngày về nước ({ret}) trước ngày xuất cảnh ({dep})",
                 ret=self.return_date.isoformat(),
                 dep=self.departure_date.isoformat(),
+                at="return_date",
             )
         if self.date < self.return_date:
             raise _error(
@@ -482,6 +486,7 @@ class ReturnReport(_Model):
                 "ngày báo cáo ({rep}) trước ngày về nước ({ret})",
                 rep=self.date.isoformat(),
                 ret=self.return_date.isoformat(),
+                at="date",
             )
         return self
 

@@ -68,7 +68,7 @@ def test_wrong_enum_names_field_and_line_in_vietnamese_and_creates_nothing(tmp_p
 @pytest.mark.parametrize(
     "change, field",
     [
-        (lambda d: d["course"].update(end_date="2027-02-01"), "course"),
+        (lambda d: d["course"].update(end_date="2027-02-01"), "course.end_date"),
         (lambda d: d["candidates"][1].update(id="ca01"), "candidates[1].id"),
         (lambda d: d["candidates"][1].update(id_number=d["candidates"][0]["id_number"]),
          "candidates[1].id_number"),

@@ -405,7 +405,7 @@ def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký t�
         tag(right, "{%p for line in signature.title_lines %}")
         para(right, "{{ line }}", "signer_title")
         tag(right, "{%p endfor %}")
-    for _ in range(4):  # room for the signature and seal (ô 7c, 8)
+    for _ in range(5):  # room for the signature and seal (ô 7c, 8): about 30 mm
         para(right, "", "signer_title")
     para(right, "{{ signature.name }}", "signer_name")
     return table

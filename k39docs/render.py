@@ -20,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .bundle import Part, bundle_pdf, contents_rows
 from .cache import DocumentCache
-from .convert import ConvertOptions, find_soffice, font_warnings, open_converter
+from .convert import ConvertOptions, font_warnings, open_converter
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
@@ -30,12 +30,11 @@ from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
 from .pdfinfo import page_count, pdf_facts
 from .model import Dossier
-from .retirement import months_left_for_course
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
 from .writer import resolve_template, write_docx
 
-__all__ = ["render", "RenderOptions", "VIETNAM_TZ", "months_left_by_candidate"]
+__all__ = ["render", "RenderOptions", "VIETNAM_TZ"]
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 FORMATS = ("docx", "pdf")
@@ -51,11 +50,6 @@ class RenderOptions:
     templates: Path | None = None  # a folder of the user's own templates (rendered sandboxed)
     convert: ConvertOptions = ConvertOptions()
     cache: bool = True  # reuse documents whose template and data did not change
-
-
-def months_left_by_candidate(dossier: Dossier) -> dict[str, int | None]:
-    """"Thời gian công tác còn lại" of each candidate (the same computation as the rules)."""
-    return {c.id: months_left_for_course(c, dossier.course) for c in dossier.candidates}
 
 
 def render(

@@ -13,7 +13,6 @@ the whole group on timeout, so a hung soffice never outlives the run.
 """
 
 import json
-import os
 import subprocess
 import sys
 import time

@@ -24,6 +24,7 @@ __all__ = [
     "course_phrase",
     "period_phrase",
     "count_phrase",
+    "notice_phrase",
     "K39_REF",
 ]
 
@@ -97,6 +98,12 @@ def course_phrase(dossier: Dossier) -> str:
 def period_phrase(dossier: Dossier) -> str:
     c = dossier.course
     return f"từ {date_words(c.start_date)} đến {date_words(c.end_date)}"
+
+
+def notice_phrase(dossier: Dossier) -> str:
+    """"Thông báo số 27-TB/BCĐ ngày 20 tháng 10 năm 2026 của Ban Chỉ đạo …" (the course notice)."""
+    notice = dossier.course.notice
+    return f"Thông báo số {notice.number} {date_words(notice.date)} của {notice.issuer}"
 
 
 def count_phrase(n: int) -> str:

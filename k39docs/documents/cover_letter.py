@@ -6,13 +6,14 @@ It cites the steering committee's notice and lists what the dossier encloses.
 from __future__ import annotations
 
 from ..model import Dossier
-from ..vietnamese import date_words, document_number, format_date_line
+from ..vietnamese import document_number, format_date_line
 from .base import (
     K39_REF,
     Document,
     agency_header,
     count_phrase,
     course_phrase,
+    notice_phrase,
     period_phrase,
     signature,
 )
@@ -49,7 +50,6 @@ def build(dossier: Dossier) -> Document:
     course = dossier.course
     n = len(dossier.candidates)
     number = number_of(dossier)
-    notice = course.notice
     contacts = [
         f"Địa chỉ: {issuer.address}" if issuer.address else "",
         f"Điện thoại: {issuer.phone}" if issuer.phone else "",
@@ -64,8 +64,7 @@ def build(dossier: Dossier) -> Document:
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
         "paragraphs": [
-            f"Thực hiện Thông báo số {notice.number} ngày {date_words(notice.date).removeprefix('ngày ')} "
-            f"của {notice.issuer}, {issuer.name} cử {count_phrase(n)} cán bộ tham gia khóa "
+            f"Thực hiện {notice_phrase(dossier)}, {issuer.name} cử {count_phrase(n)} cán bộ tham gia khóa "
             f"{course.title} tại {course.institution}, {course.country}, thời gian "
             f"{period_phrase(dossier)} (có danh sách kèm theo).",
             f"Các cán bộ được cử đã được rà soát, đáp ứng điều kiện, tiêu chuẩn theo Quy chế bồi "

@@ -7,7 +7,7 @@ cost estimate: per person × count, the total in figures and in words.
 from __future__ import annotations
 
 from ..model import COURSE_TYPE_NAMES, Dossier
-from ..vietnamese import amount_in_words, date_words, document_number, format_date_line, format_money
+from ..vietnamese import amount_in_words, document_number, format_date_line, format_money
 from .base import (
     K39_REF,
     Document,
@@ -15,6 +15,7 @@ from .base import (
     count_phrase,
     course_phrase,
     honorific,
+    notice_phrase,
     period_phrase,
     signature,
 )
@@ -40,10 +41,8 @@ TOPIC_GROUPS = {
 
 def basis_lines(dossier: Dossier) -> list[str]:
     """Căn cứ lines: each ends with ``;``, the last with ``.`` (ND30); the notice comes last."""
-    notice = dossier.course.notice
     items = list(dossier.legal_basis or DEFAULT_LEGAL_BASIS)
-    items.append(f"Thông báo số {notice.number} ngày {date_words(notice.date).removeprefix('ngày ')} "
-                 f"của {notice.issuer}")
+    items.append(notice_phrase(dossier))
     items = [i.strip().rstrip(";.").removeprefix("Căn cứ ").strip() for i in items]
     return [f"Căn cứ {item}{';' if n < len(items) - 1 else '.'}" for n, item in enumerate(items)]
 

@@ -250,6 +250,11 @@ def addressee_item(container, text: str):
     return p
 
 
+def blank_line(container):
+    """An empty line, as clerks leave between a list of recipients and the text."""
+    return para(container, "", "addressee", space_before=0, space_after=0)
+
+
 def tag(container, statement: str):
     """A paragraph holding only a docxtpl paragraph tag ({%p … %}); it disappears when rendered."""
     return container.add_paragraph(statement, style=STYLE_NAMES["body"])
@@ -519,6 +524,7 @@ def build_cover_letter():
     tag(doc, "{%p for r in recipients %}")
     addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
     tag(doc, "{%p endfor %}")
+    blank_line(doc)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for item in paragraphs %}")
     para(doc, "{{ item }}")
@@ -609,6 +615,7 @@ def build_commitment():
     tag(doc, "{%p for r in addressees %}")
     addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
     tag(doc, "{%p endfor %}")
+    blank_line(doc)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for label, value in identity %}")
     para(doc, runs=[("{{ label }}: ", {}), ("{{ value }}", {})])
@@ -633,9 +640,11 @@ def build_return_report():
     tag(doc, "{%p for r in addressees %}")
     addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
     tag(doc, "{%p endfor %}")
+    blank_line(doc)
     tag(doc, "{%p for section in sections %}")
+    # headings left-aligned: a justified heading that wraps gets stretched word gaps
     para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],
-         keep_next=True)
+         keep_next=True, align=LEFT)
     tag(doc, "{%p for line in section.lines %}")
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")

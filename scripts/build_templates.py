@@ -250,6 +250,20 @@ def addressee_item(container, text: str):
     return p
 
 
+def addressee_block(doc, names: str):
+    """ND30 ô 9a: "Kính gửi: X." on one line, or "Kính gửi:" over a "- X;" list (``names`` is
+    the context list), with a blank line after the list."""
+    tag(doc, f"{{%p if {names}|length == 1 %}}")
+    para(doc, f"Kính gửi: {{{{ {names}[0] }}}}.", "addressee", align=CENTER)
+    tag(doc, "{%p else %}")
+    para(doc, "Kính gửi:", "addressee", align=CENTER)
+    tag(doc, f"{{%p for r in {names} %}}")
+    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
+    tag(doc, "{%p endfor %}")
+    blank_line(doc)
+    tag(doc, "{%p endif %}")
+
+
 def blank_line(container):
     """An empty line, as clerks leave between a list of recipients and the text."""
     return para(container, "", "addressee", space_before=0, space_after=0)
@@ -517,15 +531,7 @@ def build_cover_letter():
     doc = new_document()
     agency_header(doc, subject=True)
     para(doc, "", "body", space_after=0)
-    tag(doc, "{%p if recipients|length == 1 %}")
-    para(doc, "Kính gửi: {{ recipients[0] }}.", "addressee", align=CENTER)
-    tag(doc, "{%p else %}")
-    para(doc, "Kính gửi:", "addressee", align=CENTER)
-    tag(doc, "{%p for r in recipients %}")
-    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
-    tag(doc, "{%p endfor %}")
-    blank_line(doc)
-    tag(doc, "{%p endif %}")
+    addressee_block(doc, "recipients")
     tag(doc, "{%p for item in paragraphs %}")
     para(doc, "{{ item }}")
     tag(doc, "{%p endfor %}")
@@ -608,15 +614,7 @@ def build_commitment():
     doc = new_document()
     national_header(doc)
     title_block(doc, "BẢN CAM KẾT", "{{ summary }}")
-    tag(doc, "{%p if addressees|length == 1 %}")
-    para(doc, "Kính gửi: {{ addressees[0] }}.", "addressee", align=CENTER)
-    tag(doc, "{%p else %}")
-    para(doc, "Kính gửi:", "addressee", align=CENTER)
-    tag(doc, "{%p for r in addressees %}")
-    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
-    tag(doc, "{%p endfor %}")
-    blank_line(doc)
-    tag(doc, "{%p endif %}")
+    addressee_block(doc, "addressees")
     tag(doc, "{%p for label, value in identity %}")
     para(doc, runs=[("{{ label }}: ", {}), ("{{ value }}", {})])
     tag(doc, "{%p endfor %}")
@@ -636,11 +634,7 @@ def build_return_report():
     doc = new_document()
     national_header(doc)
     title_block(doc, "BÁO CÁO", "{{ summary }}")
-    para(doc, "Kính gửi:", "addressee", align=CENTER)
-    tag(doc, "{%p for r in addressees %}")
-    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
-    tag(doc, "{%p endfor %}")
-    blank_line(doc)
+    addressee_block(doc, "addressees")
     tag(doc, "{%p for section in sections %}")
     # headings left-aligned: a justified heading that wraps gets stretched word gaps
     para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],

@@ -74,14 +74,23 @@ def _soffice(files: list[Path], outdir: Path, profile: Path) -> subprocess.Popen
     )
 
 
+FLOOR_CHUNK = 200  # one soffice call stops converting somewhere past ~500 files
+
+
 def _floor(docx: list[Path], work: Path) -> float:
     cores = os.cpu_count() or 1
     groups = [docx[i::cores] for i in range(cores)]
+
+    def convert_group(i: int, group: list[Path]) -> None:
+        for start in range(0, len(group), FLOOR_CHUNK):
+            _soffice(group[start:start + FLOOR_CHUNK], work / "floor",
+                     work / f"floor-profile-{i}").wait()
+
+    from concurrent.futures import ThreadPoolExecutor
+
     started = time.perf_counter()
-    procs = [_soffice(g, work / "floor", work / f"floor-profile-{i}")
-             for i, g in enumerate(groups) if g]
-    for proc in procs:
-        proc.wait()
+    with ThreadPoolExecutor(cores) as pool:
+        list(pool.map(convert_group, range(cores), groups))
     elapsed = time.perf_counter() - started
     made = len(list((work / "floor").glob("*.pdf")))
     if made != len(docx):  # a floor that skipped documents would flatter nobody

@@ -32,7 +32,7 @@ from .pdfinfo import page_count, pdf_facts
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
-from .writer import resolve_template, write_docx
+from .writer import TemplateError, resolve_template, write_docx
 
 __all__ = ["render", "RenderOptions", "VIETNAM_TZ"]
 
@@ -69,6 +69,8 @@ def render(
     options = options or RenderOptions(sign=sign)
     say = progress or (lambda _msg: None)
     outdir = Path(outdir)
+    if options.templates is not None and not Path(options.templates).is_dir():
+        raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
     # LibreOffice takes seconds to start: boot it now, while the checks run and the documents'
     # data is prepared (a missing soffice fails here, before anything is written; a refusal

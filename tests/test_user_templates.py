@@ -107,3 +107,15 @@ def test_a_missing_template_folder_is_exit_2_not_a_silent_fallback(tmp_path):
     assert result.exit_code == 2
     assert "Không tìm thấy thư mục mẫu văn bản" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_library_refuses_a_missing_template_folder(tmp_path):
+    from k39docs import load_dossier
+    from k39docs.render import RenderOptions, render
+    from k39docs.writer import TemplateError
+
+    dossier = load_dossier(Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml")
+    with pytest.raises(TemplateError, match="Không tìm thấy thư mục mẫu"):
+        render(dossier, tmp_path / "out",
+               options=RenderOptions(formats=("docx",), templates=tmp_path / "nope"))
+    assert not (tmp_path / "out").exists()

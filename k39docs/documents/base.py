@@ -20,6 +20,7 @@ __all__ = [
     "agency_header",
     "signature",
     "recipient_lines",
+    "listed",
     "honorific",
     "course_phrase",
     "period_phrase",
@@ -68,14 +69,17 @@ def agency_header(
     }
 
 
-def _line(text: str) -> str:
-    return text.strip().rstrip(";.").strip()
+def listed(items: list[str], prefix: str = "") -> list[str]:
+    """The lines of an enumeration as ND30 writes them: each ends in ``;``, the last in ``.``
+    (whatever punctuation the data already had at the end is replaced)."""
+    lines = [text.strip().rstrip(";.").strip() for text in items]
+    return [f"{prefix}{line}{';' if i < len(lines) - 1 else '.'}" for i, line in enumerate(lines)]
 
 
 def recipient_lines(copies_to: list[str], archive: str, *, as_above: bool = True) -> list[str]:
-    """ô 9b: ``- Như trên;`` … ``- Lưu: VT, NC.`` — every line ends in ``;``, the last in ``.``."""
-    lines = (["Như trên"] if as_above else []) + [_line(c) for c in copies_to]
-    return [f"- {line};" for line in lines] + [f"- Lưu: {_line(archive)}."]
+    """ô 9b: ``- Như trên;`` … ``- Lưu: VT, NC.``."""
+    lines = (["Như trên"] if as_above else []) + list(copies_to)
+    return listed([*lines, f"Lưu: {archive}"], prefix="- ")
 
 
 def signature(signer: Signer, copies_to: list[str], archive: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from .base import (
     agency_header,
     count_phrase,
     course_phrase,
+    listed,
     notice_phrase,
     period_phrase,
     signature,
@@ -41,7 +42,7 @@ def enclosures(dossier: Dossier) -> list[str]:
             f"Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định về bảo vệ "
             f"chính trị nội bộ của {count_phrase(reports)} cán bộ đã tham gia khóa bồi dưỡng trước"
         )
-    return [f"{item}{';' if i < len(items) - 1 else '.'}" for i, item in enumerate(items)]
+    return listed(items)
 
 
 def build(dossier: Dossier) -> Document:

@@ -15,6 +15,7 @@ from .base import (
     count_phrase,
     course_phrase,
     honorific,
+    listed,
     notice_phrase,
     period_phrase,
     signature,
@@ -43,8 +44,7 @@ def basis_lines(dossier: Dossier) -> list[str]:
     """Căn cứ lines: each ends with ``;``, the last with ``.`` (ND30); the notice comes last."""
     items = list(dossier.legal_basis or DEFAULT_LEGAL_BASIS)
     items.append(notice_phrase(dossier))
-    items = [i.strip().rstrip(";.").removeprefix("Căn cứ ").strip() for i in items]
-    return [f"Căn cứ {item}{';' if n < len(items) - 1 else '.'}" for n, item in enumerate(items)]
+    return listed([i.strip().removeprefix("Căn cứ ") for i in items], prefix="Căn cứ ")
 
 
 def build(dossier: Dossier) -> Document:
@@ -53,11 +53,8 @@ def build(dossier: Dossier) -> Document:
     course = dossier.course
     n = len(dossier.candidates)
     number = document_number(sub.number, TYPE_CODE, dept.code)
-    candidates = [
-        {"line": f"{honorific(c)} {c.full_name}, {c.position} {c.agency}"
-                 + (";" if i < n - 1 else ".")}
-        for i, c in enumerate(dossier.candidates)
-    ]
+    candidates = [{"line": line} for line in listed(
+        [f"{honorific(c)} {c.full_name}, {c.position} {c.agency}" for c in dossier.candidates])]
     context = {
         "header": agency_header(
             dept.name,

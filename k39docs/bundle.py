@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
-__all__ = ["Part", "contents_rows", "bundle_pdf"]
+from .pdfinfo import PdfFacts, facts_of, remember
+
+__all__ = ["Part", "contents_rows", "BundleWriter", "bundle_pdf"]
 
 
 @dataclass(frozen=True)
@@ -35,26 +37,58 @@ def contents_rows(parts: list[Part], counts: list[int], contents_pages: int) -> 
     return rows
 
 
+class BundleWriter:
+    """Assembles the bundle one part at a time, in order, as each PDF becomes available.
+
+    Reading and copying a part costs a few milliseconds of Python; done while LibreOffice is
+    still converting the next parts, it is off the critical path. The contents page, which can
+    only be made once every page count is known, goes in front in :meth:`finish`.
+    """
+
+    def __init__(self) -> None:
+        self._writer = PdfWriter()
+        self._parts: list[tuple[Part, int]] = []  # each part and its first page, contents aside
+
+    def add(self, part: Part) -> PdfFacts:
+        """Append ``part`` after the parts added so far; return its page count and fonts."""
+        start = len(self._writer.pages)
+        self._parts.append((part, start))
+        self._writer.append(PdfReader(part.pdf), import_outline=False)
+        # read from the copies now in memory: no second parse for the manifest and font check
+        facts = facts_of(self._writer.pages[start:])
+        remember(part.pdf, facts)
+        return facts
+
+    def finish(self, contents: Path, out: Path, *, title: str, author: str,
+               subject: str) -> list[int]:
+        """Put ``contents`` in front, add bookmarks and metadata, write ``out``; return each
+        part's first page (0-based) in the bundle."""
+        writer = self._writer
+        before = len(writer.pages)
+        writer.merge(0, str(contents), import_outline=False)
+        offset = len(writer.pages) - before
+        starts = []
+        for part, start in self._parts:
+            writer.add_outline_item(title=part.title, page_number=start + offset)
+            starts.append(start + offset)
+        writer.add_metadata({
+            "/Title": title,
+            "/Author": author,
+            "/Subject": subject,
+            "/Creator": "k39docs",
+        })
+        writer._root_object[NameObject("/Lang")] = TextStringObject("vi-VN")
+        writer.page_mode = "/UseOutlines"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb") as fh:
+            writer.write(fh)
+        return starts
+
+
 def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, author: str,
                subject: str) -> list[int]:
-    """Write the bundle; return each part's first page (0-based) in it."""
-    writer = PdfWriter()
-    writer.append(str(contents), import_outline=False)
-    starts = []
+    """Write the bundle of ``parts`` after ``contents``; return each part's first page (0-based)."""
+    bundle = BundleWriter()
     for part in parts:
-        start = len(writer.pages)
-        writer.append(str(part.pdf), import_outline=False)
-        writer.add_outline_item(title=part.title, page_number=start)
-        starts.append(start)
-    writer.add_metadata({
-        "/Title": title,
-        "/Author": author,
-        "/Subject": subject,
-        "/Creator": "k39docs",
-    })
-    writer._root_object[NameObject("/Lang")] = TextStringObject("vi-VN")
-    writer.page_mode = "/UseOutlines"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "wb") as fh:
-        writer.write(fh)
-    return starts
+        bundle.add(part)
+    return bundle.finish(contents, out, title=title, author=author, subject=subject)

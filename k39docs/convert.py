@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ INSTALL_HINT = (
 )
 
 _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
+PREFETCH = 2  # documents waiting in each worker's own queue
 
 
 # --- finding LibreOffice ----------------------------------------------------------------------
@@ -236,13 +238,17 @@ class _Worker:
             raise _WorkerDied("LibreOffice worker exited")
         return json.loads(line)
 
-    def convert(self, src: Path, dst: Path, timeout: float) -> None:
+    def send(self, src: Path, dst: Path) -> None:
+        """Queue a document in the worker; it converts its requests one after another."""
         try:
             self.proc.stdin.write(json.dumps({"src": str(src.resolve()),
                                               "dst": str(dst.resolve())}) + "\n")
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise _WorkerDied("LibreOffice worker exited") from None
+
+    def receive(self, src: Path, timeout: float) -> None:
+        """Wait for the outcome of the oldest request sent (``src``)."""
         reply = self._next(timeout)
         if reply.get("fatal"):
             raise _WorkerDied(reply.get("error", "LibreOffice exited"))
@@ -289,8 +295,11 @@ class WorkerPool:
         self._tmp = Path(tempfile.mkdtemp(prefix="k39-lo-"))
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._closed = False
+        self._closer: threading.Thread | None = None
         self._lock = threading.Lock()
         self._starting: set[subprocess.Popen] = set()  # workers spawned, maybe not ready yet
+        self._outstanding = 0  # documents submitted and not yet converted or failed
+        self._idle = threading.Condition()
         self.restarts = 0
         n = workers or self.options.worker_count()
         self._threads = [threading.Thread(target=self._serve, args=(i,), daemon=True)
@@ -306,6 +315,8 @@ class WorkerPool:
 
     def submit(self, src: Path, dst: Path) -> Future:
         future: Future = Future()
+        with self._idle:
+            self._outstanding += 1
         self._jobs.put(_Job(Path(src), Path(dst), future))
         return future
 
@@ -321,29 +332,55 @@ class WorkerPool:
         return worker
 
     def _serve(self, index: int) -> None:
+        """One worker's loop. It keeps ``PREFETCH`` documents in the worker's own queue, so
+        LibreOffice goes from one document to the next without waiting for this process (whose
+        threads may be busy rendering or bundling)."""
         generation = 0
         worker: _Worker | None = None
         try:  # start now, so LibreOffice boots while the caller renders
             worker = self._start(index, generation)
         except (_WorkerDied, TimeoutError, OSError):
             worker = None  # tried again when a job arrives
+        sent: deque[_Job] = deque()
+        stopping = False
         while True:
-            job = self._jobs.get()
-            if job is None:
-                break
-            if worker is None:
-                generation += 1
+            while not stopping and len(sent) < PREFETCH:
                 try:
-                    worker = self._start(index, generation)
-                except (_WorkerDied, TimeoutError, OSError) as exc:
-                    self._retry_or_fail(job, f"LibreOffice không khởi động được: {exc}")
+                    job = self._jobs.get(block=not sent)
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                if worker is None:
+                    generation += 1
+                    try:
+                        worker = self._start(index, generation)
+                    except (_WorkerDied, TimeoutError, OSError) as exc:
+                        self._retry_or_fail(job, f"LibreOffice không khởi động được: {exc}")
+                        continue
+                try:
+                    job.dst.parent.mkdir(parents=True, exist_ok=True)
+                    worker.send(job.src, job.dst)
+                except (_WorkerDied, OSError) as exc:
+                    if sent:  # the worker died on an earlier document: that one is retried
+                        self._jobs.put(job)
+                        break
+                    worker.kill()
+                    worker = None
+                    self._retry_or_fail(job, f"tiến trình LibreOffice bị dừng ({exc})")
                     continue
+                sent.append(job)
+            if not sent:
+                if stopping:
+                    break
+                continue
+            job = sent.popleft()
             try:
-                job.dst.parent.mkdir(parents=True, exist_ok=True)
-                worker.convert(job.src, job.dst, self.options.timeout_s)
-                job.future.set_result(job.dst)
+                worker.receive(job.src, self.options.timeout_s)
+                self._resolve(job, result=job.dst)
             except ConversionError as exc:
-                job.future.set_exception(exc)
+                self._resolve(job, error=exc)
             except (TimeoutError, _WorkerDied) as exc:
                 reason = (f"quá thời gian {self.options.timeout_s:.0f} giây"
                           if isinstance(exc, TimeoutError) else "tiến trình LibreOffice bị dừng")
@@ -352,24 +389,53 @@ class WorkerPool:
                 with self._lock:
                     self.restarts += 1
                 self._retry_or_fail(job, reason)
+                while sent:  # queued behind the one that failed: not their fault, no attempt lost
+                    self._jobs.put(sent.popleft())
         if worker is not None:
             clean = worker.close()
             if clean and self.options.seed_profile:
                 _save_seed(worker.profile)
+
+    def _resolve(self, job: _Job, *, result: Path | None = None,
+                 error: BaseException | None = None) -> None:
+        with self._idle:
+            self._outstanding -= 1
+            self._idle.notify_all()
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(result)
 
     def _retry_or_fail(self, job: _Job, reason: str) -> None:
         job.attempts += 1
         if job.attempts < 2:
             self._jobs.put(job)
         else:
-            job.future.set_exception(ConversionError(
+            self._resolve(job, error=ConversionError(
                 f"Không chuyển được {job.src.name} sang PDF ({reason}, đã thử lại 1 lần)."))
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if self._jobs.empty():
+    def close(self, wait: bool = True) -> None:
+        """Stop every worker and its soffice once the queued documents are converted.
+
+        ``wait=False`` returns at once and lets LibreOffice shut down while the caller goes on
+        (bundling, signing); a later ``close()`` waits for it to be over.
+        """
+        with self._lock:
+            first = not self._closed
+            self._closed = True
+            if first:
+                self._closer = threading.Thread(target=self._shutdown, daemon=True)
+                self._closer.start()
+        if wait:
+            self._closer.join()
+
+    def _shutdown(self) -> None:
+        if self._outstanding:
+            # convert what was submitted first (a document retried after a crash goes back in
+            # the queue, so the workers are told to stop only once every document is done)
+            with self._idle:
+                self._idle.wait_for(lambda: not self._outstanding)
+        elif self._jobs.empty():
             # nothing was (or is left to be) converted: stop workers still starting instead of
             # waiting for LibreOffice to come up only to shut it down
             for proc in list(self._starting):
@@ -444,7 +510,7 @@ class BatchConverter:
             else:
                 future.set_exception(ConversionError(f"Không chuyển được {src.name} sang PDF."))
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         self.drain()
 
 

@@ -1,19 +1,22 @@
 """What a run needs to know about each converted PDF — page count and fonts — read once.
 
 A large dossier has hundreds of PDFs; the manifest, the font check, the contents page and the
-signature placement all ask about them, so each file is parsed once (cached by path, size and
-modification time).
+signature placement all ask about them, so each file is read once: the bundle copies every part
+anyway and records what it saw (:func:`remember`); other files are parsed on first use. Facts
+are keyed by path, size and modification time, so a rewritten file is read again.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from pypdf import PdfReader
 
-__all__ = ["PdfFacts", "pdf_facts", "page_count"]
+__all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count"]
+
+_REMEMBERED = 4096  # files; far more than one run produces
 
 
 @dataclass(frozen=True)
@@ -22,20 +25,42 @@ class PdfFacts:
     fonts: frozenset[str]  # base font names without the subset prefix ("LiberationSerif-Bold")
 
 
-@lru_cache(maxsize=4096)
-def _facts(path: Path, size: int, mtime_ns: int) -> PdfFacts:
-    reader = PdfReader(path)
+_known: dict[tuple[Path, int, int], PdfFacts] = {}
+_lock = threading.Lock()
+
+
+def facts_of(pages) -> PdfFacts:
+    """The facts of a sequence of pypdf pages (a reader's, or the ones a writer just copied)."""
     fonts = set()
-    for page in reader.pages:
+    for page in pages:
         for ref in ((page.get("/Resources") or {}).get("/Font") or {}).values():
             base = str(ref.get_object().get("/BaseFont", ""))
             fonts.add(base.lstrip("/").split("+", 1)[-1])
-    return PdfFacts(len(reader.pages), frozenset(f for f in fonts if f))
+    return PdfFacts(len(pages), frozenset(f for f in fonts if f))
+
+
+def _key(path: Path) -> tuple[Path, int, int]:
+    stat = path.stat()
+    return (path, stat.st_size, stat.st_mtime_ns)
+
+
+def remember(path: Path, facts: PdfFacts) -> None:
+    """Record facts found by whoever read ``path`` already (the bundle does)."""
+    key = _key(Path(path))
+    with _lock:
+        if len(_known) >= _REMEMBERED:
+            del _known[next(iter(_known))]
+        _known[key] = facts
 
 
 def pdf_facts(path: Path) -> PdfFacts:
-    stat = Path(path).stat()
-    return _facts(Path(path), stat.st_size, stat.st_mtime_ns)
+    """The facts of ``path``, read on first use."""
+    path = Path(path)
+    facts = _known.get(_key(path))
+    if facts is None:
+        facts = facts_of(PdfReader(path).pages)
+        remember(path, facts)
+    return facts
 
 
 def page_count(path: Path) -> int:

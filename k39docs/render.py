@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from . import __version__
-from .bundle import Part, bundle_pdf, contents_rows
+from .bundle import BundleWriter, Part, contents_rows
 from .cache import DocumentCache
 from .convert import ConvertOptions, font_warnings, open_converter
 from .documents import Document, build_documents
@@ -28,7 +28,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
-from .pdfinfo import page_count, pdf_facts
+from .pdfinfo import page_count
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
@@ -103,18 +103,28 @@ def render(
         with locked(outdir, on_wait=say), staging(outdir) as stage:
             say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
             outputs = _produce(documents, stage, converter, cache, dossier, options)
-            for doc, docx, _pdf in outputs:
-                manifest.files.append(_entry(stage, docx, doc, "docx"))
+            for out in outputs:
+                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
             if want_pdf:
-                for doc, _docx, pdf in outputs:
-                    manifest.files.append(_entry(stage, pdf, doc, "pdf"))
-                manifest.warnings.extend(font_warnings([pdf for _d, _x, pdf in outputs]))
+                # each PDF joins the bundle as soon as it is back, while the next ones convert
+                bundle, parts = BundleWriter(), []
+                for out in outputs:
+                    out.ready.result()
+                    if out.doc.in_bundle:
+                        parts.append(Part(out.doc.title, out.pdf, out.doc.kind, out.doc.candidate))
+                        bundle.add(parts[-1])
+                for out in outputs:
+                    manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
+                manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
                 say("Đóng gói dossier.pdf…")
-                parts = [Part(doc.title, pdf, doc.kind, doc.candidate)
-                         for doc, _docx, pdf in outputs if doc.in_bundle]
                 unsigned = stage / ".work" / "dossier-unsigned.pdf"
-                starts = _bundle(dossier, parts, unsigned, converter, cache, options)
-                converter.close()  # LibreOffice's work is done; let it go while we sign
+                contents = _contents(dossier, parts, unsigned.parent, converter, cache, options)
+                converter.close(wait=False)  # LibreOffice's work is done; it shuts down meanwhile
+                starts = bundle.finish(
+                    contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
+                    subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW "
+                            f"({dossier.id})",
+                )
                 final = stage / "dossier.pdf"
                 if do_sign:
                     from .signing import sign_dossier
@@ -128,7 +138,7 @@ def render(
                     os.replace(unsigned, final)
                 manifest.files.append(ManifestFile(
                     path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
-                    sha256=sha256_of(final), pages=page_count(final),
+                    sha256=sha256_of(final), pages=starts[-1] + page_count(parts[-1].pdf),
                     title=_bundle_title(dossier), signed=manifest.signed,
                 ))
                 shutil.rmtree(stage / ".work", ignore_errors=True)
@@ -144,43 +154,54 @@ def render(
     return manifest
 
 
+@dataclass(frozen=True)
+class _Output:
+    doc: Document
+    docx: Path
+    pdf: Path | None
+    ready: Future  # resolves when the PDF is in place (at once for a cache hit or DOCX only)
+
+
+def _done() -> Future:
+    future: Future = Future()
+    future.set_result(None)
+    return future
+
+
 def _produce(documents: Sequence[Document], stage: Path, converter, cache: DocumentCache,
-             dossier: Dossier, options: RenderOptions) -> list[tuple[Document, Path, Path | None]]:
-    """Every document as DOCX (and PDF): from the cache, or rendered and queued for LibreOffice
-    while the next one renders. As each PDF comes back, the worker's thread reads it and files
-    it in the cache, so that work overlaps the conversions still running."""
+             dossier: Dossier, options: RenderOptions) -> list[_Output]:
+    """Every document as DOCX, from the cache or rendered, each one queued for LibreOffice as
+    soon as it is written; returns while the conversions run. As each PDF comes back, the
+    worker's thread files it in the cache."""
     issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
     author = dossier.issuer.name
-    pending = []
     outputs = []
     for doc in documents:
         docx = stage / "docx" / f"{doc.stem}.docx"
         pdf = stage / "pdf" / f"{doc.stem}.pdf" if converter is not None else None
         template, _sandboxed = resolve_template(doc.template, options.templates)
         key = cache.key(template, doc.context, title=doc.title, author=author, issued=issued)
-        outputs.append((doc, docx, pdf))
         if cache.fetch(key, docx, pdf):
+            outputs.append(_Output(doc, docx, pdf, _done()))
             continue
         write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
         if converter is None:
             cache.store(key, docx, None)
+            outputs.append(_Output(doc, docx, pdf, _done()))
             continue
         filed: Future = Future()
         converter.submit(docx, pdf).add_done_callback(
             partial(_converted, cache, key, docx, pdf, filed))
-        pending.append(filed)
+        outputs.append(_Output(doc, docx, pdf, filed))
     _drain(converter)
-    for filed in pending:
-        filed.result()
     return outputs
 
 
 def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,
                conversion: Future) -> None:
-    """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is done."""
+    """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is cached."""
     try:
         conversion.result()
-        pdf_facts(pdf)  # parsed once, here, for the manifest, the font check and the bundle
         cache.store(key, docx, pdf)
     except BaseException as exc:  # noqa: BLE001 — handed to the waiting thread as it is
         filed.set_exception(exc)
@@ -243,15 +264,15 @@ def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
     )
 
 
-def _bundle(dossier: Dossier, parts: list[Part], out: Path, converter, cache: DocumentCache,
-            options: RenderOptions) -> list[int]:
-    """Render the contents page for the real page numbers, then assemble the bundle."""
-    work = out.parent
+def _contents(dossier: Dossier, parts: list[Part], work: Path, converter, cache: DocumentCache,
+              options: RenderOptions) -> Path:
+    """The contents page as PDF, numbered for its own length (rendered again if it runs longer
+    or shorter than first guessed)."""
     counts = [page_count(p.pdf) for p in parts]
     contents_pages = max(1, -(-len(parts) // CONTENTS_ROWS_PER_PAGE))
+    docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
     for _attempt in range(3):
         doc = contents_doc.build(dossier, contents_rows(parts, counts, contents_pages))
-        docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
         template, _sandboxed = resolve_template(doc.template, options.templates)
         key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
         if not cache.fetch(key, docx, pdf):
@@ -264,7 +285,4 @@ def _bundle(dossier: Dossier, parts: list[Part], out: Path, converter, cache: Do
         if actual == contents_pages:
             break
         contents_pages = actual
-    return bundle_pdf(
-        pdf, parts, out, title=_bundle_title(dossier), author=dossier.issuer.name,
-        subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW ({dossier.id})",
-    )
+    return pdf

@@ -67,7 +67,7 @@ def test_failure_in_bundling_or_signing_keeps_previous_output(previous, monkeypa
     def broken_bundle(*args, **kwargs):
         raise ConversionError("bundle failed")
 
-    monkeypatch.setattr(render_module, "bundle_pdf", broken_bundle)
+    monkeypatch.setattr(render_module.BundleWriter, "finish", broken_bundle)
     with pytest.raises(ConversionError):
         render(sample_dossier, outdir, options=RenderOptions(base_dir=SAMPLE.parent))
     assert snapshot(outdir) == before

@@ -38,24 +38,31 @@ def contents_rows(parts: list[Part], counts: list[int], contents_pages: int) -> 
 
 
 class BundleWriter:
-    """Assembles the bundle one part at a time, in order, as each PDF becomes available.
+    """Assembles the bundle of ``parts`` from their PDFs, taken in any order.
 
-    Reading and copying a part costs a few milliseconds of Python; done while LibreOffice is
-    still converting the next parts, it is off the critical path. The contents page, which can
-    only be made once every page count is known, goes in front in :meth:`finish`.
+    Reading and copying a part costs a few milliseconds of Python. Each part is added as soon as
+    its PDF exists (cached ones at once, the others as LibreOffice returns them) and goes in at
+    its place, so that work is off the critical path. The contents page, which needs every page
+    count, goes in front in :meth:`finish`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parts: list[Part]) -> None:
+        self.parts = list(parts)
         self._writer = PdfWriter()
-        self._parts: list[tuple[Part, int]] = []  # each part and its first page, contents aside
+        self._counts: list[int | None] = [None] * len(self.parts)
 
-    def add(self, part: Part) -> PdfFacts:
-        """Append ``part`` after the parts added so far; return its page count and fonts."""
-        start = len(self._writer.pages)
-        self._parts.append((part, start))
-        self._writer.append(PdfReader(part.pdf), import_outline=False)
+    def add(self, index: int) -> PdfFacts:
+        """Copy part ``index`` in after the parts before it; return its page count and fonts."""
+        part = self.parts[index]
+        if self._counts[index] is not None:
+            raise ValueError(f"{part.pdf} is already in the bundle")
+        position = sum(n for n in self._counts[:index] if n is not None)
+        before = len(self._writer.pages)
+        self._writer.merge(position, PdfReader(part.pdf), import_outline=False)
+        count = len(self._writer.pages) - before
+        self._counts[index] = count
         # read from the copies now in memory: no second parse for the manifest and font check
-        facts = facts_of(self._writer.pages[start:])
+        facts = facts_of(self._writer.pages[position:position + count])
         remember(part.pdf, facts)
         return facts
 
@@ -63,14 +70,18 @@ class BundleWriter:
                subject: str) -> list[int]:
         """Put ``contents`` in front, add bookmarks and metadata, write ``out``; return each
         part's first page (0-based) in the bundle."""
+        missing = [p.pdf.name for p, n in zip(self.parts, self._counts) if n is None]
+        if missing:
+            raise ValueError(f"parts not added to the bundle: {', '.join(missing)}")
         writer = self._writer
         before = len(writer.pages)
         writer.merge(0, str(contents), import_outline=False)
-        offset = len(writer.pages) - before
+        start = len(writer.pages) - before
         starts = []
-        for part, start in self._parts:
-            writer.add_outline_item(title=part.title, page_number=start + offset)
-            starts.append(start + offset)
+        for part, count in zip(self.parts, self._counts):
+            writer.add_outline_item(title=part.title, page_number=start)
+            starts.append(start)
+            start += count
         writer.add_metadata({
             "/Title": title,
             "/Author": author,
@@ -88,7 +99,7 @@ class BundleWriter:
 def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, author: str,
                subject: str) -> list[int]:
     """Write the bundle of ``parts`` after ``contents``; return each part's first page (0-based)."""
-    bundle = BundleWriter()
-    for part in parts:
-        bundle.add(part)
+    bundle = BundleWriter(parts)
+    for index in range(len(parts)):
+        bundle.add(index)
     return bundle.finish(contents, out, title=title, author=author, subject=subject)

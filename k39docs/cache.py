@@ -65,14 +65,21 @@ class DocumentCache:
         folder = self.root / key[:2]
         return folder / f"{key}.docx", folder / f"{key}.pdf"
 
+    def holds(self, key: str, *, pdf: bool) -> bool:
+        """Whether ``fetch`` would find the entry (the DOCX, and the PDF when ``pdf``)."""
+        if not self.enabled:
+            return False
+        cached_docx, cached_pdf = self._paths(key)
+        return cached_docx.is_file() and (not pdf or cached_pdf.is_file())
+
     def fetch(self, key: str, docx: Path, pdf: Path | None) -> bool:
         """Copy a cached entry into place; False on a miss (or when the cache is off)."""
         if not self.enabled:
             return False
-        cached_docx, cached_pdf = self._paths(key)
-        if not cached_docx.is_file() or (pdf is not None and not cached_pdf.is_file()):
+        if not self.holds(key, pdf=pdf is not None):
             self.misses += 1
             return False
+        cached_docx, cached_pdf = self._paths(key)
         docx.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached_docx, docx)
         if pdf is not None:

@@ -58,53 +58,72 @@ def _load(path: Path):
     return load_dossier(path)
 
 
+OutdirOption = Annotated[
+    Optional[Path], typer.Option("-o", "--outdir", help="Output folder [output/<dossier id>/].")
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="all: DOCX, PDF and dossier.pdf; docx: DOCX only.")
+]
+SignOption = Annotated[bool, typer.Option("--sign/--no-sign",
+                                          help="Sign dossier.pdf when `signing` is configured.")]
+AllowIneligibleOption = Annotated[
+    Optional[str],
+    typer.Option("--allow-ineligible", metavar="REASON",
+                 help="Issue even if a candidate fails a rule; the reason goes in the manifest."),
+]
+TemplatesOption = Annotated[
+    Optional[Path],
+    typer.Option("--templates", metavar="DIR",
+                 help="A folder of your own DOCX templates named like the built-in ones "
+                      "(cover_letter.docx …); missing ones come from the built-in set. "
+                      "They are rendered in a Jinja sandbox."),
+]
+CacheOption = Annotated[bool, typer.Option(
+    "--cache/--no-cache", help="Reuse documents whose template and data did not change.")]
+
+
+def _render_options(dossier: Path, format: OutputFormat, sign: bool,
+                    allow_ineligible: Optional[str], templates: Optional[Path], cache: bool):
+    from .render import RenderOptions
+    from .writer import TemplateError
+
+    if templates is not None and not templates.is_dir():
+        raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")
+    formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
+    return RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
+                         base_dir=dossier.resolve().parent, templates=templates, cache=cache)
+
+
+def _write_failed(error: OSError, outdir) -> None:
+    """An unwritable or full output folder: the clerk's to fix, not a bug."""
+    _err(f"Lỗi: không ghi được kết quả ({error.strerror or error}: "
+         f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên.")
+
+
 @app.command()
 def render(
     dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
-    outdir: Annotated[
-        Optional[Path], typer.Option("-o", "--outdir", help="Output folder [output/<dossier id>/].")
-    ] = None,
-    format: Annotated[
-        OutputFormat, typer.Option("--format", help="all: DOCX, PDF and dossier.pdf; docx: DOCX only.")
-    ] = OutputFormat.all,
-    sign: Annotated[bool, typer.Option("--sign/--no-sign", help="Sign dossier.pdf when `signing` is configured.")] = True,
-    allow_ineligible: Annotated[
-        Optional[str],
-        typer.Option("--allow-ineligible", metavar="REASON",
-                     help="Issue even if a candidate fails a rule; the reason goes in the manifest."),
-    ] = None,
-    templates: Annotated[
-        Optional[Path],
-        typer.Option("--templates", metavar="DIR",
-                     help="A folder of your own DOCX templates named like the built-in ones "
-                          "(cover_letter.docx …); missing ones come from the built-in set. "
-                          "They are rendered in a Jinja sandbox."),
-    ] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache",
-                                        help="Reuse documents whose template and data did not change.")] = True,
+    outdir: OutdirOption = None,
+    format: FormatOption = OutputFormat.all,
+    sign: SignOption = True,
+    allow_ineligible: AllowIneligibleOption = None,
+    templates: TemplatesOption = None,
+    cache: CacheOption = True,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
-    from .render import RenderOptions
     from .render import render as render_dossier
-    from .writer import TemplateError
 
     try:
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
         model = _load(dossier)
-        if templates is not None and not templates.is_dir():
-            raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")
         target = outdir or Path("output") / model.id
-        formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
-        options = RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
-                                base_dir=dossier.resolve().parent, templates=templates,
-                                cache=cache)
         manifest = render_dossier(model, target, options=options,
                                   progress=None if quiet else typer.echo)
     except K39Error as error:
         raise _fail(error) from None
-    except OSError as error:  # an unwritable or full output folder: the clerk's to fix, not a bug
-        _err(f"Lỗi: không ghi được kết quả ({error.strerror or error}: "
-             f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên.")
+    except OSError as error:
+        _write_failed(error, outdir)
         raise typer.Exit(2) from None
     for warning in manifest.warnings:
         _err(f"Cảnh báo: {warning}")
@@ -117,6 +136,70 @@ def render(
     typer.echo(f"  {target}/manifest.json")
     if manifest.allow_ineligible:
         typer.echo(f"  Phát hành dù có ứng viên không đủ điều kiện; lý do: {manifest.allow_ineligible}")
+
+
+@app.command()
+def watch(
+    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
+    outdir: OutdirOption = None,
+    format: FormatOption = OutputFormat.all,
+    sign: SignOption = True,
+    allow_ineligible: AllowIneligibleOption = None,
+    templates: TemplatesOption = None,
+    cache: CacheOption = True,
+    interval: Annotated[float, typer.Option("--interval", min=0.1,
+                                            help="Seconds between looks at the file.")] = 0.5,
+) -> None:
+    """Render, then render again each time the dossier file is saved, with LibreOffice kept
+    running in between (Ctrl-C stops it). Errors are printed and the watch goes on."""
+    import signal
+    import time
+
+    from .render import Session
+
+    try:
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
+    except K39Error as error:
+        raise _fail(error) from None
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as cleanly as on Ctrl-C
+    typer.echo(f"Theo dõi {dossier}: lưu tệp để tạo lại hồ sơ; Ctrl-C để dừng.")
+    seen = None
+    try:
+        with Session() as session:
+            if format is OutputFormat.all:
+                session.warm_up()  # LibreOffice boots while the first render checks and writes
+            while True:
+                stamp = _file_stamp(dossier)
+                if stamp is not None and stamp != seen:
+                    seen = stamp
+                    started = time.perf_counter()
+                    try:
+                        model = _load(dossier)
+                        target = outdir or Path("output") / model.id
+                        manifest = session.render(model, target, options=options)
+                    except K39Error as error:
+                        _err(f"Lỗi: {error}")
+                    except OSError as error:
+                        _write_failed(error, outdir)
+                    else:
+                        for warning in manifest.warnings:
+                            _err(f"Cảnh báo: {warning}")
+                        typer.echo(
+                            f"{time.strftime('%H:%M:%S')} Đã tạo {len(manifest.files)} tệp trong "
+                            f"{target}/ ({time.perf_counter() - started:.1f} giây; "
+                            f"{manifest.cache_hits} văn bản không đổi)")
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        typer.echo("Đã dừng theo dõi.")
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    """What changes when the file is saved; None while it is missing (an editor replacing it)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 @app.command()

@@ -7,11 +7,14 @@ the previous output as it was and bad input creates nothing.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from contextlib import contextmanager
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -34,7 +37,7 @@ from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
 from .writer import TemplateError, resolve_template, write_docx
 
-__all__ = ["render", "RenderOptions", "VIETNAM_TZ"]
+__all__ = ["render", "Session", "RenderOptions", "VIETNAM_TZ"]
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 FORMATS = ("docx", "pdf")
@@ -67,27 +70,90 @@ def render(
     missing; ``ConversionError``/``SigningError`` when a later stage fails (previous output kept).
     """
     options = options or RenderOptions(sign=sign)
-    say = progress or (lambda _msg: None)
-    outdir = Path(outdir)
+    office = _Office(options.convert)
+    try:
+        with _rare_gc():
+            return _render(dossier, Path(outdir), options, progress or (lambda _msg: None),
+                           office)
+    finally:
+        office.close()
+
+
+class Session:
+    """Renders many times with one warm LibreOffice: for ``k39docs watch`` and for services.
+
+    A one-off :func:`render` starts LibreOffice (over a second) and stops it again. A session
+    starts its workers at the first conversion and keeps them until :meth:`close` (or the end
+    of the ``with`` block), so rendering a dossier again after a change costs only the
+    documents that changed, the bundle and the signatures. One render runs at a time.
+    """
+
+    def __init__(self, convert: ConvertOptions | None = None):
+        self._office = _Office(convert or ConvertOptions(), keep=True)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def warm_up(self) -> None:
+        """Start LibreOffice now, in the background, so the first conversion finds it ready."""
+        with self._lock:
+            self._office.start()
+
+    def render(self, dossier: Dossier, outdir: str | Path, *, options: RenderOptions | None = None,
+               progress: Callable[[str], None] | None = None) -> Manifest:
+        """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
+        with self._lock, _rare_gc():
+            return _render(dossier, Path(outdir), options or RenderOptions(),
+                           progress or (lambda _msg: None), self._office)
+
+    def close(self) -> None:
+        """Stop LibreOffice; a later render starts it again."""
+        with self._lock:
+            self._office.shutdown()
+
+
+@contextmanager
+def _rare_gc():
+    """Collect garbage less often while a run allocates: bundling copies hundreds of thousands of
+    small PDF objects, and with the default thresholds the collector kept rescanning them (about
+    a fifth of a large run's Python time). The thresholds are restored afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
+            say: Callable[[str], None], office: _Office) -> Manifest:
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
-    # LibreOffice takes seconds to start: boot it now, while the checks run and the documents'
-    # data is prepared (a missing soffice fails here, before anything is written; a refusal
-    # below stops the workers at once)
-    converter = open_converter(options.convert) if want_pdf else None
+    report = check_eligibility(dossier)
+    if not report.eligible and not options.allow_ineligible:
+        raise IneligibleError(_ineligible_message(report), report)
+    reason = options.allow_ineligible if not report.eligible else None
+    documents = build_documents(dossier, report, allow_ineligible=reason)
+    cache = DocumentCache(enabled=options.cache, version=__version__)
+    planned = _plan(documents, cache, dossier, options, want_pdf)
+    misses = sum(1 for p in planned if not p.cached)
+    # LibreOffice takes over a second to start: boot it now, with no more workers than there
+    # are documents to convert, while the signing setup is checked and the DOCX files are
+    # written (a missing soffice fails here, before anything is written)
+    if want_pdf and misses:
+        office.start(documents=misses)
     try:
-        report = check_eligibility(dossier)
-        if not report.eligible and not options.allow_ineligible:
-            raise IneligibleError(_ineligible_message(report), report)
         do_sign = want_pdf and options.sign and dossier.signing.enabled
         base_dir = options.base_dir or Path.cwd()
         if do_sign:
             from .signing import check_signing_config  # pyHanko is only imported to sign
 
             check_signing_config(dossier.signing, base_dir)
-        reason = options.allow_ineligible if not report.eligible else None
-        documents = build_documents(dossier, report, allow_ineligible=reason)
         manifest = Manifest(
             dossier=dossier.id,
             generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
@@ -99,27 +165,22 @@ def render(
             manifest.warnings.extend(doc.warnings)
         for c in report.candidates:
             manifest.warnings.extend(c.warnings)
-        cache = DocumentCache(enabled=options.cache, version=__version__)
         with locked(outdir, on_wait=say), staging(outdir) as stage:
             say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-            outputs = _produce(documents, stage, converter, cache, dossier, options)
+            outputs = _produce(planned, stage, office, cache, dossier, options)
             for out in outputs:
                 manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
             if want_pdf:
-                # each PDF joins the bundle as soon as it is back, while the next ones convert
-                bundle, parts = BundleWriter(), []
-                for out in outputs:
-                    out.ready.result()
-                    if out.doc.in_bundle:
-                        parts.append(Part(out.doc.title, out.pdf, out.doc.kind, out.doc.candidate))
-                        bundle.add(parts[-1])
+                parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
+                         for o in outputs if o.doc.in_bundle]
+                bundle = _bundle_as_ready(outputs, parts)
                 for out in outputs:
                     manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
                 manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
                 say("Đóng gói dossier.pdf…")
                 unsigned = stage / ".work" / "dossier-unsigned.pdf"
-                contents = _contents(dossier, parts, unsigned.parent, converter, cache, options)
-                converter.close(wait=False)  # LibreOffice's work is done; it shuts down meanwhile
+                contents = _contents(dossier, parts, unsigned.parent, office, cache, options)
+                office.close(wait=False)  # done with LibreOffice: it stops meanwhile
                 starts = bundle.finish(
                     contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
                     subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW "
@@ -149,9 +210,85 @@ def render(
             manifest.cache_hits = cache.hits
             manifest.write(stage / "manifest.json")
     finally:
-        if converter is not None:
-            converter.close()
+        office.close()  # stops the pool of a one-off run if an error ended it early
     return manifest
+
+
+class _Office:
+    """A run's LibreOffice: started early when documents are known to need converting, or on
+    first use (a cache entry gone since it was planned, a contents page not cached). One kept
+    by a :class:`Session` (``keep``) outlives the run and stops only at ``shutdown``."""
+
+    def __init__(self, options: ConvertOptions, *, keep: bool = False):
+        self.options = options
+        self.keep = keep
+        self.converter = None
+
+    def start(self, documents: int | None = None):
+        if self.converter is None:
+            # a session's workers serve later runs too: as many as the cores, not the first need
+            self.converter = open_converter(self.options,
+                                            documents=None if self.keep else documents)
+        return self.converter
+
+    def convert(self, docx: Path, pdf: Path) -> Future:
+        return self.start().submit(docx, pdf)
+
+    def drain(self) -> None:
+        drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand
+        if drain is not None:
+            drain()
+
+    def close(self, wait: bool = True) -> None:
+        """The run is done with LibreOffice: stop it (``wait=False``: while the run goes on)."""
+        if not self.keep:
+            self.shutdown(wait)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.converter is not None:
+            self.converter.close(wait=wait)
+            if wait:
+                self.converter = None
+
+
+@dataclass(frozen=True)
+class _Planned:
+    doc: Document
+    key: str  # content-cache key
+    cached: bool  # the cache holds this document in every format asked for
+
+
+def _plan(documents: Sequence[Document], cache: DocumentCache, dossier: Dossier,
+          options: RenderOptions, want_pdf: bool) -> list[_Planned]:
+    """Each document's cache key, and whether it must be rendered (and converted) at all."""
+    issued = _issued(dossier)
+    planned = []
+    for doc in documents:
+        template, _sandboxed = resolve_template(doc.template, options.templates)
+        key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name,
+                        issued=issued)
+        planned.append(_Planned(doc, key, cache.holds(key, pdf=want_pdf)))
+    return planned
+
+
+def _issued(dossier: Dossier) -> datetime:
+    """The documents' creation date in their metadata: the công văn's date."""
+    return datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
+
+
+def _bundle_as_ready(outputs: list[_Output], parts: list[Part]) -> BundleWriter:
+    """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
+    the order LibreOffice returns them), while the remaining conversions run."""
+    bundle = BundleWriter(parts)
+    index = {}
+    for out in outputs:
+        if out.doc.in_bundle:
+            index[out.ready] = len(index)
+    for ready in as_completed([out.ready for out in outputs]):
+        ready.result()
+        if ready in index:
+            bundle.add(index[ready])
+    return bundle
 
 
 @dataclass(frozen=True)
@@ -168,32 +305,31 @@ def _done() -> Future:
     return future
 
 
-def _produce(documents: Sequence[Document], stage: Path, converter, cache: DocumentCache,
+def _produce(planned: Sequence[_Planned], stage: Path, office: _Office, cache: DocumentCache,
              dossier: Dossier, options: RenderOptions) -> list[_Output]:
-    """Every document as DOCX, from the cache or rendered, each one queued for LibreOffice as
-    soon as it is written; returns while the conversions run. As each PDF comes back, the
-    worker's thread files it in the cache."""
-    issued = datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
-    author = dossier.issuer.name
+    """Every document as DOCX (and PDF): copied from the cache, or rendered and queued for
+    LibreOffice as soon as it is written; returns while the conversions run. As each PDF comes
+    back, the worker's thread files it in the cache."""
+    issued, author = _issued(dossier), dossier.issuer.name
+    want_pdf = "pdf" in options.formats
     outputs = []
-    for doc in documents:
+    for item in planned:
+        doc, key = item.doc, item.key
         docx = stage / "docx" / f"{doc.stem}.docx"
-        pdf = stage / "pdf" / f"{doc.stem}.pdf" if converter is not None else None
-        template, _sandboxed = resolve_template(doc.template, options.templates)
-        key = cache.key(template, doc.context, title=doc.title, author=author, issued=issued)
-        if cache.fetch(key, docx, pdf):
+        pdf = stage / "pdf" / f"{doc.stem}.pdf" if want_pdf else None
+        if item.cached and cache.fetch(key, docx, pdf):
             outputs.append(_Output(doc, docx, pdf, _done()))
             continue
         write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
-        if converter is None:
+        if not want_pdf:
             cache.store(key, docx, None)
             outputs.append(_Output(doc, docx, pdf, _done()))
             continue
         filed: Future = Future()
-        converter.submit(docx, pdf).add_done_callback(
+        office.convert(docx, pdf).add_done_callback(
             partial(_converted, cache, key, docx, pdf, filed))
         outputs.append(_Output(doc, docx, pdf, filed))
-    _drain(converter)
+    office.drain()
     return outputs
 
 
@@ -207,12 +343,6 @@ def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Fut
         filed.set_exception(exc)
     else:
         filed.set_result(pdf)
-
-
-def _drain(converter) -> None:
-    drain = getattr(converter, "drain", None)  # the batch fallback converts on demand
-    if drain is not None:
-        drain()
 
 
 def _ineligible_message(report: EligibilityReport) -> str:
@@ -264,8 +394,8 @@ def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
     )
 
 
-def _contents(dossier: Dossier, parts: list[Part], work: Path, converter, cache: DocumentCache,
-              options: RenderOptions) -> Path:
+def _contents(dossier: Dossier, parts: list[Part], work: Path, office: _Office,
+              cache: DocumentCache, options: RenderOptions) -> Path:
     """The contents page as PDF, numbered for its own length (rendered again if it runs longer
     or shorter than first guessed)."""
     counts = [page_count(p.pdf) for p in parts]
@@ -277,8 +407,8 @@ def _contents(dossier: Dossier, parts: list[Part], work: Path, converter, cache:
         key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
         if not cache.fetch(key, docx, pdf):
             write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
-            future = converter.submit(docx, pdf)
-            _drain(converter)
+            future = office.convert(docx, pdf)
+            office.drain()
             future.result()
             cache.store(key, docx, pdf)
         actual = page_count(pdf)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from k39docs.bundle import Part, bundle_pdf, contents_rows
+from k39docs.bundle import BundleWriter, Part, bundle_pdf, contents_rows
 
 
 def _blank_pdf(path: Path, pages: int) -> Path:
@@ -43,3 +43,21 @@ def test_bundle_has_one_bookmark_per_part_and_the_metadata(tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_parts_added_in_any_order_land_in_their_place(tmp_path):
+    contents = _blank_pdf(tmp_path / "contents.pdf", 1)
+    sizes = {"a": 2, "b": 1, "c": 3}
+    parts = [Part(name.upper(), _blank_pdf(tmp_path / f"{name}.pdf", n), "commitment")
+             for name, n in sizes.items()]
+    for page_pdf, part in zip(("a", "b", "c"), parts):  # tell the parts' pages apart by width
+        writer = PdfWriter()
+        for _ in range(sizes[page_pdf]):
+            writer.add_blank_page(width=500 + ord(page_pdf), height=842)
+        writer.write(part.pdf)
+    bundle = BundleWriter(parts)
+    assert [bundle.add(i).pages for i in (2, 0, 1)] == [3, 2, 1]
+    starts = bundle.finish(contents, tmp_path / "d.pdf", title="T", author="A", subject="S")
+    assert starts == [1, 3, 4]
+    widths = [round(float(p.mediabox.width)) for p in PdfReader(tmp_path / "d.pdf").pages]
+    assert widths == [595, 597, 597, 598, 599, 599, 599]

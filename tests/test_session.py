@@ -1,0 +1,101 @@
+"""A Session keeps LibreOffice between renders; `k39docs watch` renders again on each save."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from k39docs import load_dossier
+from k39docs.render import RenderOptions, Session
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample.yaml"
+
+pytestmark = pytest.mark.soffice
+
+
+def _soffice_pids(marker: str) -> set[int]:
+    out = subprocess.run(["pgrep", "-f", f"soffice.*{marker}"], capture_output=True, text=True)
+    return {int(pid) for pid in out.stdout.split()}
+
+
+def _text(pdf: Path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
+        tmp_path, monkeypatch, sample_mapping):
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    options = RenderOptions(sign=False)
+    out = tmp_path / "out"
+    with Session() as session:
+        first = session.render(load_dossier(sample_mapping), out, options=options)
+        profiles = session._office.converter._tmp.name  # the pool's profile folder, in argv
+        running = _soffice_pids(profiles)
+        assert running and first.cache_hits == 0
+
+        sample_mapping["candidates"][1]["position"] = "Trưởng ban Tổ chức"
+        again = session.render(load_dossier(sample_mapping), out, options=options)
+        assert _soffice_pids(profiles) == running  # the same LibreOffice served both renders
+        pdfs = [f for f in again.files if f.format == "pdf" and f.kind != "dossier"]
+        assert again.cache_hits == len(pdfs) - 4 + 1  # 4 changed; the contents page did not
+        assert "Trưởng ban Tổ chức" in _text(out / "pdf" / "cam-ket-ca02.pdf")
+        assert "Trưởng ban Tổ chức" in _text(out / "dossier.pdf")
+    assert not _soffice_pids(profiles)  # closing the session stops LibreOffice
+
+
+def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, sample_data):
+    folder = tmp_path / "hoso"
+    shutil.copytree(SAMPLE.parent / "images", folder / "images")
+    dossier = folder / "dossier.yaml"
+    dossier.write_text(yaml.safe_dump(sample_data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "K39_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "k39docs", "watch", str(dossier), "-o", str(out), "--no-sign",
+         "--interval", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        manifest = out / "manifest.json"
+        first = _wait_for(lambda: manifest.is_file() and manifest.read_text(encoding="utf-8"))
+
+        changed = dict(sample_data, candidates=[dict(c) for c in sample_data["candidates"]])
+        changed["candidates"][0]["position"] = "Phó Trưởng phòng Tổng hợp"
+        dossier.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+        second = _wait_for(lambda: (text := manifest.read_text(encoding="utf-8")) != first
+                           and text)
+        assert json.loads(second)["cache_hits"] > 0
+        assert "Phó Trưởng phòng Tổng hợp" in _text(out / "pdf" / "cam-ket-ca01.pdf")
+
+        dossier.write_text("candidates: [\n", encoding="utf-8")  # a broken save: reported, kept
+        time.sleep(1.5)
+        assert proc.poll() is None
+        assert manifest.read_text(encoding="utf-8") == second
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert stdout.count("Đã tạo") == 2 and "Đã dừng theo dõi." in stdout
+    assert "Lỗi:" in stderr and "dòng" in stderr
+    assert not _soffice_pids(str(tmp_path / "cache"))
+
+
+def _wait_for(condition, timeout: float = 180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")

@@ -167,7 +167,10 @@ def watch(
     try:
         with Session() as session:
             if format is OutputFormat.all:
-                session.warm_up()  # LibreOffice boots while the first render checks and writes
+                try:  # LibreOffice boots while the first render checks and writes
+                    session.warm_up()
+                except K39Error as error:  # no soffice: say so once, and stop
+                    raise _fail(error) from None
             while True:
                 stamp = _file_stamp(dossier)
                 if stamp is not None and stamp != seen:

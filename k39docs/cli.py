@@ -112,14 +112,17 @@ def render(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
-    from .render import render as render_dossier
+    from .render import Session
 
     try:
         options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
-        model = _load(dossier)
-        target = outdir or Path("output") / model.id
-        manifest = render_dossier(model, target, options=options,
-                                  progress=None if quiet else typer.echo)
+        with Session(keep=False) as session:
+            if format is OutputFormat.all:
+                session.warm_up()  # LibreOffice boots while the dossier is read and checked
+            model = _load(dossier)
+            target = outdir or Path("output") / model.id
+            manifest = session.render(model, target, options=options,
+                                      progress=None if quiet else typer.echo)
     except K39Error as error:
         raise _fail(error) from None
     except OSError as error:

@@ -62,7 +62,6 @@ INSTALL_HINT = (
 
 _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 PREFETCH = 2  # documents waiting in each worker's own queue
-DOCS_PER_START = 12  # conversions that cost about as much CPU as starting LibreOffice
 
 
 # --- finding LibreOffice ----------------------------------------------------------------------
@@ -135,15 +134,9 @@ class ConvertOptions:
     seed_profile: bool = True  # copy a first-started profile from the user cache
 
     def worker_count(self, documents: int | None = None) -> int:
-        """Workers for ``documents`` conversions: one per core, but with ``workers=0`` no more
-        than one per ``DOCS_PER_START`` documents, since a start costs about that much CPU and
-        would slow the rest of the run (a re-run converting five documents uses one)."""
-        if self.workers:
-            return max(1, min(self.workers, documents)) if documents else self.workers
-        n = os.cpu_count() or 1
-        if documents:
-            n = min(n, -(-documents // DOCS_PER_START))
-        return max(1, n)
+        """One worker per core (or ``workers``), but not more than there are ``documents``."""
+        n = self.workers or os.cpu_count() or 1
+        return max(1, min(n, documents)) if documents else max(1, n)
 
 
 def _cache_root() -> Path:
@@ -524,7 +517,7 @@ class BatchConverter:
 
 def open_converter(options: ConvertOptions | None = None, *, documents: int | None = None):
     """The best converter this machine allows: warm workers, else batches. ``documents``, when
-    known, caps the number of workers (two LibreOffice starts for one document waste a core)."""
+    known, caps the number of workers (a second LibreOffice for one document wastes a core)."""
     options = options or ConvertOptions()
     soffice = find_soffice()
     if options.mode != "batch":

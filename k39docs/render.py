@@ -70,26 +70,23 @@ def render(
     missing; ``ConversionError``/``SigningError`` when a later stage fails (previous output kept).
     """
     options = options or RenderOptions(sign=sign)
-    office = _Office(options.convert)
-    try:
-        with _rare_gc():
-            return _render(dossier, Path(outdir), options, progress or (lambda _msg: None),
-                           office)
-    finally:
-        office.close()
+    with Session(options.convert, keep=False) as session:
+        return session.render(dossier, outdir, options=options, progress=progress)
 
 
 class Session:
-    """Renders many times with one warm LibreOffice: for ``k39docs watch`` and for services.
+    """Renders with one LibreOffice that can be started early and kept between renders.
 
-    A one-off :func:`render` starts LibreOffice (over a second) and stops it again. A session
-    starts its workers at the first conversion and keeps them until :meth:`close` (or the end
-    of the ``with`` block), so rendering a dossier again after a change costs only the
-    documents that changed, the bundle and the signatures. One render runs at a time.
+    ``keep=True`` (the default; ``k39docs watch``, services): the workers start at
+    :meth:`warm_up` or the first conversion and stay until :meth:`close` or the end of the
+    ``with`` block, so rendering a dossier again after a change costs only the documents that
+    changed, the bundle and the signatures. ``keep=False`` (one-off runs, :func:`render`):
+    LibreOffice stops as soon as a render has no more use for it; :meth:`warm_up` lets it
+    boot while the caller is still loading the dossier. One render runs at a time.
     """
 
-    def __init__(self, convert: ConvertOptions | None = None):
-        self._office = _Office(convert or ConvertOptions(), keep=True)
+    def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True):
+        self._office = _Office(convert or ConvertOptions(), keep=keep)
         self._lock = threading.Lock()
 
     def __enter__(self) -> Session:
@@ -107,11 +104,14 @@ class Session:
                progress: Callable[[str], None] | None = None) -> Manifest:
         """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
         with self._lock, _rare_gc():
-            return _render(dossier, Path(outdir), options or RenderOptions(),
-                           progress or (lambda _msg: None), self._office)
+            try:
+                return _render(dossier, Path(outdir), options or RenderOptions(),
+                               progress or (lambda _msg: None), self._office)
+            finally:
+                self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
     def close(self) -> None:
-        """Stop LibreOffice; a later render starts it again."""
+        """Stop LibreOffice and wait until it is gone; a later render starts it again."""
         with self._lock:
             self._office.shutdown()
 
@@ -147,6 +147,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     # written (a missing soffice fails here, before anything is written)
     if want_pdf and misses:
         office.start(documents=misses)
+    else:
+        office.close(wait=False)  # started early (warm_up) and not needed: stop it at once
     try:
         do_sign = want_pdf and options.sign and dossier.signing.enabled
         base_dir = options.base_dir or Path.cwd()
@@ -210,23 +212,25 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             manifest.cache_hits = cache.hits
             manifest.write(stage / "manifest.json")
     finally:
-        office.close()  # stops the pool of a one-off run if an error ended it early
+        office.close(wait=False)
     return manifest
 
 
 class _Office:
-    """A run's LibreOffice: started early when documents are known to need converting, or on
-    first use (a cache entry gone since it was planned, a contents page not cached). One kept
-    by a :class:`Session` (``keep``) outlives the run and stops only at ``shutdown``."""
+    """A run's LibreOffice: started early (``warm_up``, or as soon as documents are known to
+    need converting) or on first use (a cache entry gone since it was planned, a contents page
+    not cached). Unless ``keep``, ``close`` stops it as soon as the run is done with it; a kept
+    one stops only at ``shutdown``."""
 
     def __init__(self, options: ConvertOptions, *, keep: bool = False):
         self.options = options
         self.keep = keep
         self.converter = None
+        self._stopping: list = []  # converters told to stop, not yet waited for
 
     def start(self, documents: int | None = None):
         if self.converter is None:
-            # a session's workers serve later runs too: as many as the cores, not the first need
+            # a kept office serves later runs too: as many workers as cores, not the first need
             self.converter = open_converter(self.options,
                                             documents=None if self.keep else documents)
         return self.converter
@@ -246,9 +250,12 @@ class _Office:
 
     def shutdown(self, wait: bool = True) -> None:
         if self.converter is not None:
-            self.converter.close(wait=wait)
-            if wait:
-                self.converter = None
+            self.converter.close(wait=False)
+            self._stopping.append(self.converter)
+            self.converter = None
+        if wait:
+            while self._stopping:
+                self._stopping.pop().close()
 
 
 @dataclass(frozen=True)
@@ -312,25 +319,28 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: _Office, cache: D
     back, the worker's thread files it in the cache."""
     issued, author = _issued(dossier), dossier.issuer.name
     want_pdf = "pdf" in options.formats
-    outputs = []
-    for item in planned:
-        doc, key = item.doc, item.key
+    outputs: dict[int, _Output] = {}
+    # the documents that list every candidate take longest to convert: queued first, they are
+    # not the ones a worker is still busy with when all the others are done
+    order = sorted(range(len(planned)), key=lambda i: planned[i].doc.candidate is not None)
+    for i in order:
+        doc, key = planned[i].doc, planned[i].key
         docx = stage / "docx" / f"{doc.stem}.docx"
         pdf = stage / "pdf" / f"{doc.stem}.pdf" if want_pdf else None
-        if item.cached and cache.fetch(key, docx, pdf):
-            outputs.append(_Output(doc, docx, pdf, _done()))
+        if planned[i].cached and cache.fetch(key, docx, pdf):
+            outputs[i] = _Output(doc, docx, pdf, _done())
             continue
         write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
         if not want_pdf:
             cache.store(key, docx, None)
-            outputs.append(_Output(doc, docx, pdf, _done()))
+            outputs[i] = _Output(doc, docx, pdf, _done())
             continue
         filed: Future = Future()
         office.convert(docx, pdf).add_done_callback(
             partial(_converted, cache, key, docx, pdf, filed))
-        outputs.append(_Output(doc, docx, pdf, filed))
+        outputs[i] = _Output(doc, docx, pdf, filed)
     office.drain()
-    return outputs
+    return [outputs[i] for i in range(len(planned))]
 
 
 def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,

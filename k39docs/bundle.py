@@ -51,14 +51,15 @@ class BundleWriter:
         self._writer = PdfWriter()
         self._counts: list[int | None] = [None] * len(self.parts)
 
-    def add(self, index: int) -> PdfFacts:
-        """Copy part ``index`` in after the parts before it; return its page count and fonts."""
+    def add(self, index: int, reader: PdfReader | None = None) -> PdfFacts:
+        """Copy part ``index`` in after the parts before it; return its page count and fonts.
+        ``reader``: the part's PDF already open (and maybe parsed by an earlier bundle)."""
         part = self.parts[index]
         if self._counts[index] is not None:
             raise ValueError(f"{part.pdf} is already in the bundle")
         position = sum(n for n in self._counts[:index] if n is not None)
         before = len(self._writer.pages)
-        self._writer.merge(position, PdfReader(part.pdf), import_outline=False)
+        self._writer.merge(position, reader or PdfReader(part.pdf), import_outline=False)
         count = len(self._writer.pages) - before
         self._counts[index] = count
         # read from the copies now in memory: no second parse for the manifest and font check

@@ -18,7 +18,11 @@ from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from itertools import chain
+from io import BytesIO
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from . import __version__
 from .bundle import BundleWriter, Part, contents_rows
@@ -87,6 +91,7 @@ class Session:
 
     def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True):
         self._office = _Office(convert or ConvertOptions(), keep=keep)
+        self._parsed = _ParsedParts() if keep else None  # a one-off run keeps nothing
         self._lock = threading.Lock()
 
     def __enter__(self) -> Session:
@@ -106,7 +111,7 @@ class Session:
         with self._lock, _rare_gc():
             try:
                 return _render(dossier, Path(outdir), options or RenderOptions(),
-                               progress or (lambda _msg: None), self._office)
+                               progress or (lambda _msg: None), self._office, self._parsed)
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
@@ -130,7 +135,8 @@ def _rare_gc():
 
 
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
-            say: Callable[[str], None], office: _Office) -> Manifest:
+            say: Callable[[str], None], office: _Office,
+            parsed: _ParsedParts | None = None) -> Manifest:
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
@@ -175,7 +181,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             if want_pdf:
                 parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
                          for o in outputs if o.doc.in_bundle]
-                bundle = _bundle_as_ready(outputs, parts)
+                bundle = _bundle_as_ready(outputs, parts, parsed or _ParsedParts())
                 for out in outputs:
                     manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
                 manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
@@ -283,24 +289,50 @@ def _issued(dossier: Dossier) -> datetime:
     return datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
 
 
-def _bundle_as_ready(outputs: list[_Output], parts: list[Part]) -> BundleWriter:
+def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: _ParsedParts) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run."""
     bundle = BundleWriter(parts)
     index = {}
     for out in outputs:
         if out.doc.in_bundle:
-            index[out.ready] = len(index)
-    for ready in as_completed([out.ready for out in outputs]):
+            index[out.ready] = (len(index), out)
+    # the PDFs already there go in first, in order (appending is cheaper than inserting)
+    ready_now, waiting = [], []
+    for out in outputs:
+        (ready_now if out.ready.done() else waiting).append(out.ready)
+    for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
         if ready in index:
-            bundle.add(index[ready])
+            i, out = index[ready]
+            bundle.add(i, parsed.reader(out.key, out.pdf))
     return bundle
+
+
+class _ParsedParts:
+    """PDFs already parsed, by content key: a :class:`Session` keeps them between renders, so
+    bundling again copies objects already in memory (about a fifth of the work of parsing
+    each part anew). A one-off run starts empty and keeps nothing."""
+
+    LIMIT = 2000  # parts; a few hundred kilobytes of objects each
+
+    def __init__(self) -> None:
+        self._readers: dict[str, PdfReader] = {}
+
+    def reader(self, key: str, pdf: Path) -> PdfReader:
+        reader = self._readers.pop(key, None)
+        if reader is None:
+            reader = PdfReader(BytesIO(pdf.read_bytes()))
+            if len(self._readers) >= self.LIMIT:
+                del self._readers[next(iter(self._readers))]
+        self._readers[key] = reader  # most recently used last
+        return reader
 
 
 @dataclass(frozen=True)
 class _Output:
     doc: Document
+    key: str  # content-cache key
     docx: Path
     pdf: Path | None
     ready: Future  # resolves when the PDF is in place (at once for a cache hit or DOCX only)
@@ -328,17 +360,17 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: _Office, cache: D
         docx = stage / "docx" / f"{doc.stem}.docx"
         pdf = stage / "pdf" / f"{doc.stem}.pdf" if want_pdf else None
         if planned[i].cached and cache.fetch(key, docx, pdf):
-            outputs[i] = _Output(doc, docx, pdf, _done())
+            outputs[i] = _Output(doc, key, docx, pdf, _done())
             continue
         write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
         if not want_pdf:
             cache.store(key, docx, None)
-            outputs[i] = _Output(doc, docx, pdf, _done())
+            outputs[i] = _Output(doc, key, docx, pdf, _done())
             continue
         filed: Future = Future()
         office.convert(docx, pdf).add_done_callback(
             partial(_converted, cache, key, docx, pdf, filed))
-        outputs[i] = _Output(doc, docx, pdf, filed)
+        outputs[i] = _Output(doc, key, docx, pdf, filed)
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 

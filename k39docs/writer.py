@@ -283,7 +283,14 @@ def fit_rules(root, style_names: dict[str, str]) -> None:
     short rule a fraction of it (ND30: 1/3 to 1/2). Empty paragraphs between keep the group.
     """
     body_width = _body_width_mm(root)
-    containers = [root.find("w:body", _NS), *root.iter(_w("tc"))]
+    # only the body and cells that hold a rule: a 100-row list has nothing to measure
+    rule_ids = {sid for sid, name in style_names.items() if name in RULE_FRACTION}
+    containers = {}
+    for ref in root.iter(_w("pStyle")):
+        if ref.get(_w("val")) in rule_ids:
+            container = ref.getparent().getparent().getparent()  # pStyle → pPr → p → container
+            if container.tag in (_w("body"), _w("tc")):
+                containers[container] = None
     for container in containers:
         above: list[tuple[Any, str]] = []
         for p in container.iterfind("w:p", _NS):

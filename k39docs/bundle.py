@@ -94,6 +94,7 @@ class BundleWriter:
         out.parent.mkdir(parents=True, exist_ok=True)
         with open(out, "wb") as fh:
             writer.write(fh)
+        self._writer = None  # every page's objects: let them go before the bundle is signed
         return starts
 
 

@@ -181,7 +181,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             if want_pdf:
                 parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
                          for o in outputs if o.doc.in_bundle]
-                bundle = _bundle_as_ready(outputs, parts, parsed or _ParsedParts())
+                bundle = _bundle_as_ready(outputs, parts, parsed or _ParsedParts(keep=False))
                 for out in outputs:
                     manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
                 manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
@@ -312,11 +312,12 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: _ParsedP
 class _ParsedParts:
     """PDFs already parsed, by content key: a :class:`Session` keeps them between renders, so
     bundling again copies objects already in memory (about a fifth of the work of parsing
-    each part anew). A one-off run starts empty and keeps nothing."""
+    each part anew). A one-off run keeps nothing."""
 
     LIMIT = 2000  # parts; a few hundred kilobytes of objects each
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep  # False: parse each part, remember nothing (and use no memory)
         self._readers: dict[str, PdfReader] = {}
 
     def reader(self, key: str, pdf: Path) -> PdfReader:
@@ -325,7 +326,8 @@ class _ParsedParts:
             reader = PdfReader(BytesIO(pdf.read_bytes()))
             if len(self._readers) >= self.LIMIT:
                 del self._readers[next(iter(self._readers))]
-        self._readers[key] = reader  # most recently used last
+        if self.keep:
+            self._readers[key] = reader  # most recently used last
         return reader
 
 

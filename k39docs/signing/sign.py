@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 from PIL import Image
@@ -160,15 +159,17 @@ def _check_files(signing: Signing, base_dir: Path) -> None:
 
 
 async def _sign_revision(
-    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, signing_time: dt.datetime
-) -> BytesIO:
-    """``PdfSigner.async_sign_pdf`` with the signing time fixed to ``signing_time``."""
+    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, signing_time: dt.datetime,
+    output,
+):
+    """``PdfSigner.async_sign_pdf`` with the signing time fixed to ``signing_time``, written to
+    ``output`` (a file open for reading and writing)."""
     session = pdf_signer.init_signing_session(writer)
     session.system_time = signing_time
     validation_info = await session.perform_presign_validation(writer)
     bytes_reserved = await session.estimate_signature_container_size(validation_info, tight=False)
     tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=bytes_reserved)
-    prepared, output = tbs.digest_tbs_document(output=BytesIO())
+    prepared, output = tbs.digest_tbs_document(output=output)
     post = await tbs.perform_signature(
         document_digest=prepared.document_digest,
         pdf_cms_signed_attrs=PdfCMSSignedAttributes(
@@ -236,8 +237,7 @@ def sign_dossier(
 
         timestamper = HTTPTimeStamper(signing.tsa_url, timeout=30)
 
-    data = Path(unsigned_pdf).read_bytes()
-    reader = PdfReader(BytesIO(data))
+    reader = PdfReader(unsigned_pdf)
     for page in request.attachment_first_pages:
         if not 0 <= page < len(reader.pages):
             raise SigningError(f"Trang đầu phụ lục {page + 1} không có trong tệp PDF ({len(reader.pages)} trang).")
@@ -250,51 +250,55 @@ def sign_dossier(
         person_lines=[f"Ký bởi: {request.signer_name}", when],
         agency_lines=[request.agency_name, when],
     )
+    del reader  # the whole file parsed: let it go before the two revisions are written
     number = request.document_number
-
-    with open_signing_keys(
-        signing, base_dir=base_dir, out_dir=out_dir,
-        signer_name=request.signer_name, agency_name=request.agency_name,
-    ) as keys:
-        # revision 1: attachment stamps + the person's signature
-        writer = IncrementalPdfFileWriter(BytesIO(data))
-        info = attachment_info_lines(number, when, request.agency_name)
-        stamp_attachments(writer, request.attachment_first_pages, info)
-        person = _pdf_signer(
-            PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
-            f"Ký ban hành Công văn số {number}", request, timestamper,
-        )
-        try:
-            first = asyncio.run(_sign_revision(person, writer, moment))
-            # revision 2: the agency's signature (the seal)
-            agency = _pdf_signer(
-                AGENCY_FIELD, keys.agency, plan.agency_rect, plan.page, plan.agency,
-                f"Chữ ký số của {request.agency_name} trên Công văn số {number}", request, timestamper,
-            )
-            second = asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment))
-        except SigningError:
-            raise
-        except TimestampRequestError:
-            raise SigningError(
-                f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
-                "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu thời gian."
-            ) from None
-        except Exception as exc:  # token errors …: say what failed, not the secret
-            raise SigningError(
-                f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
-            ) from None
-
     signed_pdf = Path(signed_pdf)
     signed_pdf.parent.mkdir(parents=True, exist_ok=True)
-    # a new name opened exclusively (not mkstemp: the file gets the usual permissions, not 0600)
-    tmp = signed_pdf.parent / f".signing-{os.getpid()}-{secrets.token_hex(4)}.pdf"
+    # each revision is written to a file, not to memory: a large dossier is tens of megabytes.
+    # New names opened exclusively (not mkstemp: files get the usual permissions, not 0600).
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    first_path = signed_pdf.parent / f".signing-{token}-1.pdf"
+    final_tmp = signed_pdf.parent / f".signing-{token}.pdf"
     try:
-        with open(tmp, "xb") as fh:
-            fh.write(second.getbuffer())
-        os.replace(tmp, signed_pdf)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with open_signing_keys(
+            signing, base_dir=base_dir, out_dir=out_dir,
+            signer_name=request.signer_name, agency_name=request.agency_name,
+        ) as keys, open(unsigned_pdf, "rb") as source, open(first_path, "x+b") as first, \
+                open(final_tmp, "x+b") as second:
+            # revision 1: attachment stamps + the person's signature
+            writer = IncrementalPdfFileWriter(source)
+            info = attachment_info_lines(number, when, request.agency_name)
+            stamp_attachments(writer, request.attachment_first_pages, info)
+            person = _pdf_signer(
+                PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
+                f"Ký ban hành Công văn số {number}", request, timestamper,
+            )
+            try:
+                asyncio.run(_sign_revision(person, writer, moment, first))
+                # revision 2: the agency's signature (the seal)
+                agency = _pdf_signer(
+                    AGENCY_FIELD, keys.agency, plan.agency_rect, plan.page, plan.agency,
+                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}", request,
+                    timestamper,
+                )
+                first.seek(0)
+                asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment,
+                                           second))
+            except SigningError:
+                raise
+            except TimestampRequestError:
+                raise SigningError(
+                    f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
+                    "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu thời gian."
+                ) from None
+            except Exception as exc:  # token errors …: say what failed, not the secret
+                raise SigningError(
+                    f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
+                ) from None
+        os.replace(final_tmp, signed_pdf)
+    finally:
+        first_path.unlink(missing_ok=True)
+        final_tmp.unlink(missing_ok=True)
     return SignResult(
         signed_pdf=signed_pdf,
         signing_time=moment,

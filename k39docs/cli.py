@@ -116,10 +116,10 @@ def render(
 
     try:
         options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
+        model = _load(dossier)
         with Session(keep=False) as session:
             if format is OutputFormat.all:
-                session.warm_up()  # LibreOffice boots while the dossier is read and checked
-            model = _load(dossier)
+                session.warm_up()  # LibreOffice boots while the rules run and the DOCX are written
             target = outdir or Path("output") / model.id
             manifest = session.render(model, target, options=options,
                                       progress=None if quiet else typer.echo)

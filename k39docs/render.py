@@ -289,7 +289,8 @@ def _issued(dossier: Dossier) -> datetime:
     return datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
 
 
-def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: _ParsedParts) -> BundleWriter:
+def _bundle_as_ready(outputs: list[_Output], parts: list[Part],
+                     parsed: _ParsedParts) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run."""
     bundle = BundleWriter(parts)

@@ -10,6 +10,8 @@ about 60 ms in a running instance, and one instance converts one document at a t
   and the document retried once.
 * ``BatchConverter`` (fallback when no Python with ``uno`` is found): one
   ``soffice --convert-to pdf`` per core over a batch of files.
+* ``Office``: the converter of a render (or of a session of renders), started early or on first
+  use, and stopped as soon as the render is done with it unless it is kept.
 
 Profiles are copied from a seed profile kept in the user cache, so a run does not pay for
 LibreOffice's first-start initialisation; every run still gets its own copy, so two runs never
@@ -46,6 +48,7 @@ __all__ = [
     "WorkerPool",
     "BatchConverter",
     "open_converter",
+    "Office",
     "convert_to_pdf",
     "font_warnings",
     "INSTALL_HINT",
@@ -528,6 +531,51 @@ def open_converter(options: ConvertOptions | None = None, *, documents: int | No
         if options.mode == "warm":
             raise DependencyError("Không tìm thấy Python có mô-đun `uno` (python3-uno).")
     return BatchConverter(options, soffice=soffice)
+
+
+# --- a render's LibreOffice -------------------------------------------------------------------
+
+
+class Office:
+    """A render's LibreOffice, started when asked (early: LibreOffice takes over a second to
+    boot) or on first use, sized to the documents to convert. Unless ``keep``, :meth:`close`
+    stops it as soon as the render is done with it; a kept one (a session's) serves later
+    renders and stops only at :meth:`shutdown`."""
+
+    def __init__(self, options: ConvertOptions, *, keep: bool = False):
+        self.options = options
+        self.keep = keep
+        self.converter = None
+        self._stopping: list = []  # converters told to stop, not yet waited for
+
+    def start(self, documents: int | None = None):
+        if self.converter is None:
+            # a kept office serves later runs too: as many workers as cores, not the first need
+            self.converter = open_converter(self.options,
+                                            documents=None if self.keep else documents)
+        return self.converter
+
+    def convert(self, docx: Path, pdf: Path) -> Future:
+        return self.start().submit(docx, pdf)
+
+    def drain(self) -> None:
+        drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand
+        if drain is not None:
+            drain()
+
+    def close(self, wait: bool = True) -> None:
+        """The run is done with LibreOffice: stop it (``wait=False``: while the run goes on)."""
+        if not self.keep:
+            self.shutdown(wait)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.converter is not None:
+            self.converter.close(wait=False)
+            self._stopping.append(self.converter)
+            self.converter = None
+        if wait:
+            while self._stopping:
+                self._stopping.pop().close()
 
 
 def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,

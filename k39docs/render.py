@@ -19,15 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from itertools import chain
-from io import BytesIO
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from . import __version__
-from .bundle import BundleWriter, Part, contents_rows
+from .bundle import BundleWriter, Part, PartReaders, contents_rows
 from .cache import DocumentCache
-from .convert import ConvertOptions, font_warnings, open_converter
+from .convert import ConvertOptions, Office, font_warnings
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
@@ -90,8 +87,8 @@ class Session:
     """
 
     def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True):
-        self._office = _Office(convert or ConvertOptions(), keep=keep)
-        self._parsed = _ParsedParts() if keep else None  # a one-off run keeps nothing
+        self._office = Office(convert or ConvertOptions(), keep=keep)
+        self._parsed = PartReaders() if keep else None  # a one-off run keeps nothing
         self._lock = threading.Lock()
 
     def __enter__(self) -> Session:
@@ -135,8 +132,8 @@ def _rare_gc():
 
 
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
-            say: Callable[[str], None], office: _Office,
-            parsed: _ParsedParts | None = None) -> Manifest:
+            say: Callable[[str], None], office: Office,
+            parsed: PartReaders | None = None) -> Manifest:
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
@@ -181,7 +178,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             if want_pdf:
                 parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
                          for o in outputs if o.doc.in_bundle]
-                bundle = _bundle_as_ready(outputs, parts, parsed or _ParsedParts(keep=False))
+                bundle = _bundle_as_ready(outputs, parts, parsed or PartReaders(keep=False))
                 for out in outputs:
                     manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
                 manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
@@ -222,48 +219,6 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     return manifest
 
 
-class _Office:
-    """A run's LibreOffice: started early (``warm_up``, or as soon as documents are known to
-    need converting) or on first use (a cache entry gone since it was planned, a contents page
-    not cached). Unless ``keep``, ``close`` stops it as soon as the run is done with it; a kept
-    one stops only at ``shutdown``."""
-
-    def __init__(self, options: ConvertOptions, *, keep: bool = False):
-        self.options = options
-        self.keep = keep
-        self.converter = None
-        self._stopping: list = []  # converters told to stop, not yet waited for
-
-    def start(self, documents: int | None = None):
-        if self.converter is None:
-            # a kept office serves later runs too: as many workers as cores, not the first need
-            self.converter = open_converter(self.options,
-                                            documents=None if self.keep else documents)
-        return self.converter
-
-    def convert(self, docx: Path, pdf: Path) -> Future:
-        return self.start().submit(docx, pdf)
-
-    def drain(self) -> None:
-        drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand
-        if drain is not None:
-            drain()
-
-    def close(self, wait: bool = True) -> None:
-        """The run is done with LibreOffice: stop it (``wait=False``: while the run goes on)."""
-        if not self.keep:
-            self.shutdown(wait)
-
-    def shutdown(self, wait: bool = True) -> None:
-        if self.converter is not None:
-            self.converter.close(wait=False)
-            self._stopping.append(self.converter)
-            self.converter = None
-        if wait:
-            while self._stopping:
-                self._stopping.pop().close()
-
-
 @dataclass(frozen=True)
 class _Planned:
     doc: Document
@@ -290,7 +245,7 @@ def _issued(dossier: Dossier) -> datetime:
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part],
-                     parsed: _ParsedParts) -> BundleWriter:
+                     parsed: PartReaders) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run."""
     bundle = BundleWriter(parts)
@@ -310,28 +265,6 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part],
     return bundle
 
 
-class _ParsedParts:
-    """PDFs already parsed, by content key: a :class:`Session` keeps them between renders, so
-    bundling again copies objects already in memory (about a fifth of the work of parsing
-    each part anew). A one-off run keeps nothing."""
-
-    LIMIT = 2000  # parts; a few hundred kilobytes of objects each
-
-    def __init__(self, keep: bool = True) -> None:
-        self.keep = keep  # False: parse each part, remember nothing (and use no memory)
-        self._readers: dict[str, PdfReader] = {}
-
-    def reader(self, key: str, pdf: Path) -> PdfReader:
-        reader = self._readers.pop(key, None)
-        if reader is None:
-            reader = PdfReader(BytesIO(pdf.read_bytes()))
-            if len(self._readers) >= self.LIMIT:
-                del self._readers[next(iter(self._readers))]
-        if self.keep:
-            self._readers[key] = reader  # most recently used last
-        return reader
-
-
 @dataclass(frozen=True)
 class _Output:
     doc: Document
@@ -347,7 +280,7 @@ def _done() -> Future:
     return future
 
 
-def _produce(planned: Sequence[_Planned], stage: Path, office: _Office, cache: DocumentCache,
+def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: DocumentCache,
              dossier: Dossier, options: RenderOptions) -> list[_Output]:
     """Every document as DOCX (and PDF): copied from the cache, or rendered and queued for
     LibreOffice as soon as it is written; returns while the conversions run. As each PDF comes
@@ -439,7 +372,7 @@ def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
     )
 
 
-def _contents(dossier: Dossier, parts: list[Part], work: Path, office: _Office,
+def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
               cache: DocumentCache, options: RenderOptions) -> Path:
     """The contents page as PDF, numbered for its own length (rendered again if it runs longer
     or shorter than first guessed)."""

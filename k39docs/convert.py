@@ -223,7 +223,11 @@ class _Worker:
             on_spawn(self.proc)
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        hello = self._next(start_timeout)
+        try:
+            hello = self._next(start_timeout)
+        except (TimeoutError, _WorkerDied):
+            self.kill()  # a LibreOffice that never came up is not left behind
+            raise
         if not hello.get("ready"):
             self.kill()
             raise _WorkerDied(hello.get("error", "LibreOffice did not start"))
@@ -240,7 +244,10 @@ class _Worker:
             raise TimeoutError from None
         if line is None:
             raise _WorkerDied("LibreOffice worker exited")
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except ValueError:  # not the bridge speaking (a library printing to stdout?): start over
+            raise _WorkerDied(f"LibreOffice worker said {line[:80]!r}") from None
 
     def send(self, src: Path, dst: Path) -> None:
         """Queue a document in the worker; it converts its requests one after another."""

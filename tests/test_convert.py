@@ -178,3 +178,22 @@ def test_convert_to_pdf_warm_and_batch_agree(tmp_path, monkeypatch):
         out = convert_to_pdf(docs, tmp_path / mode, options=ConvertOptions(mode=mode))
         texts = [PdfReader(p).pages[0].extract_text() for p in out.values()]
         assert [t.split(":")[0] for t in texts] == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
+
+
+def test_worker_that_prints_garbage_is_replaced(tmp_path, fake, monkeypatch):
+    python, log = fake
+    script = Path(str(python)).read_text().split()[-1]  # the fake bridge the wrapper runs
+    Path(script).write_text(Path(script).read_text().replace(
+        'if name.startswith("die") and first:',
+        'if name.startswith("noise") and first:\n'
+        '        print("Warning: something LibreOffice says", flush=True)\n'
+        '        continue\n'
+        '    if name.startswith("die") and first:'))
+    docs = _docs(tmp_path / "in", ["a", "noise", "b"])
+    options = ConvertOptions(workers=1, timeout_s=10, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        assert all(f.result(timeout=30).is_file() for f in futures)
+        assert pool.restarts == 1
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    assert len(pids) == 2 and not any(_alive(pid) for pid in pids)

@@ -392,7 +392,7 @@ class WorkerPool:
                 self._resolve(job, result=job.dst)
             except ConversionError as exc:
                 self._resolve(job, error=exc)
-            except (TimeoutError, _WorkerDied) as exc:
+            except Exception as exc:  # timeout, dead worker, or anything odd it said: start over
                 reason = (f"quá thời gian {self.options.timeout_s:.0f} giây"
                           if isinstance(exc, TimeoutError) else "tiến trình LibreOffice bị dừng")
                 worker.kill()
@@ -445,7 +445,8 @@ class WorkerPool:
             # convert what was submitted first (a document retried after a crash goes back in
             # the queue, so the workers are told to stop only once every document is done)
             with self._idle:
-                self._idle.wait_for(lambda: not self._outstanding)
+                while self._outstanding and any(t.is_alive() for t in self._threads):
+                    self._idle.wait(timeout=1)
         elif self._jobs.empty():
             # nothing was (or is left to be) converted: stop workers still starting instead of
             # waiting for LibreOffice to come up only to shut it down

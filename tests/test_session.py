@@ -60,7 +60,10 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
     dossier = folder / "dossier.yaml"
     dossier.write_text(yaml.safe_dump(sample_data, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "out"
-    env = {**os.environ, "K39_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+    private_tmp = tmp_path / "tmp"  # LibreOffice's profiles go here: their path names its soffice
+    private_tmp.mkdir()
+    env = {**os.environ, "K39_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1",
+           "TMPDIR": str(private_tmp)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "k39docs", "watch", str(dossier), "-o", str(out), "--no-sign",
          "--interval", "0.2"],
@@ -69,6 +72,7 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
     try:
         manifest = out / "manifest.json"
         first = _wait_for(lambda: manifest.is_file() and manifest.read_text(encoding="utf-8"))
+        assert _soffice_pids(str(private_tmp))  # kept running between renders
 
         changed = dict(sample_data, candidates=[dict(c) for c in sample_data["candidates"]])
         changed["candidates"][0]["position"] = "Phó Trưởng phòng Tổng hợp"
@@ -88,7 +92,7 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
     assert proc.returncode == 0, stderr
     assert stdout.count("Đã tạo") == 2 and "Đã dừng theo dõi." in stdout
     assert "Lỗi:" in stderr and "dòng" in stderr
-    assert not _soffice_pids(str(tmp_path / "cache"))
+    assert not _soffice_pids(str(private_tmp))
 
 
 def _wait_for(condition, timeout: float = 180):

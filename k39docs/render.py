@@ -118,17 +118,29 @@ class Session:
             self._office.shutdown()
 
 
+_gc_lock = threading.Lock()
+_gc_runs = 0  # renders running now (in any thread); the thresholds come back after the last
+_gc_before: tuple[int, ...] = ()
+
+
 @contextmanager
 def _rare_gc():
-    """Collect garbage less often while a run allocates: bundling copies hundreds of thousands of
+    """Collect garbage less often while renders run: bundling copies hundreds of thousands of
     small PDF objects, and with the default thresholds the collector kept rescanning them (about
-    a fifth of a large run's Python time). The thresholds are restored afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
+    a fifth of a large run's Python time). The thresholds are restored when no render runs."""
+    global _gc_runs, _gc_before
+    with _gc_lock:
+        if _gc_runs == 0:
+            _gc_before = gc.get_threshold()
+            gc.set_threshold(100_000, 50, 1000)
+        _gc_runs += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _gc_lock:
+            _gc_runs -= 1
+            if _gc_runs == 0:
+                gc.set_threshold(*_gc_before)
 
 
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,

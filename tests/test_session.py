@@ -21,8 +21,6 @@ from k39docs.render import RenderOptions, Session
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"
 
-pytestmark = pytest.mark.soffice
-
 
 def _soffice_pids(marker: str) -> set[int]:
     out = subprocess.run(["pgrep", "-f", f"soffice.*{marker}"], capture_output=True, text=True)
@@ -33,6 +31,7 @@ def _text(pdf: Path) -> str:
     return " ".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
+@pytest.mark.soffice
 def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
         tmp_path, monkeypatch, sample_mapping):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
@@ -54,6 +53,7 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
     assert not _soffice_pids(profiles)  # closing the session stops LibreOffice
 
 
+@pytest.mark.soffice
 def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, sample_data):
     folder = tmp_path / "hoso"
     shutil.copytree(SAMPLE.parent / "images", folder / "images")
@@ -103,3 +103,29 @@ def _wait_for(condition, timeout: float = 180):
             return value
         time.sleep(0.2)
     raise AssertionError("timed out")
+
+
+def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
+    import gc
+    import threading
+
+    from k39docs.render import _rare_gc
+
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with _rare_gc():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(5)
+    with _rare_gc():
+        second_in.set()
+        first_out.wait(5)
+        assert gc.get_threshold() != before  # the other render ended; this one still runs
+    thread.join()
+    assert gc.get_threshold() == before

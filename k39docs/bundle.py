@@ -52,6 +52,11 @@ class BundleWriter:
         self._writer = PdfWriter()
         self._counts: list[int | None] = [None] * len(self.parts)
 
+    @property
+    def counts(self) -> list[int | None]:
+        """Each part's page count, None for the parts not added yet."""
+        return list(self._counts)
+
     def add(self, index: int, reader: PdfReader | None = None) -> PdfFacts:
         """Copy part ``index`` in after the parts before it; return its page count and fonts.
         ``reader``: the part's PDF already open (and maybe parsed by an earlier bundle)."""

@@ -72,8 +72,9 @@ class DocumentCache:
         cached_docx, cached_pdf = self._paths(key)
         return cached_docx.is_file() and (not pdf or cached_pdf.is_file())
 
-    def fetch(self, key: str, docx: Path, pdf: Path | None) -> bool:
-        """Copy a cached entry into place; False on a miss (or when the cache is off)."""
+    def fetch(self, key: str, docx: Path, pdf: Path | None, *, reused: bool = True) -> bool:
+        """Copy a cached entry into place; False on a miss (or when the cache is off).
+        ``reused=False``: an entry this run filed itself, not counted as a hit."""
         if not self.enabled:
             return False
         if not self.holds(key, pdf=pdf is not None):
@@ -85,7 +86,7 @@ class DocumentCache:
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached_pdf, pdf)
-        self.hits += 1
+        self.hits += reused
         return True
 
     def store(self, key: str, docx: Path, pdf: Path | None) -> None:

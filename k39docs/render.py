@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, as_completed, wait
 from dataclasses import dataclass
@@ -195,22 +195,23 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 work.mkdir(exist_ok=True)
                 parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
                          for o in outputs if o.doc.in_bundle]
-                foreseen: list[Future] = []
+                foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
                 if cache.enabled:
                     def foresee(counts):
-                        foreseen.append(_foresee_contents(dossier, parts, counts, work, office,
+                        foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
                                                           cache, options))
                 else:
                     foresee = None
                 bundle = _bundle_as_ready(outputs, parts, parsed or PartReaders(keep=False),
                                           foresee)
-                wait(foreseen)  # a wrong guess or a failure there only means converting again
+                wait(foreseen.values())  # a wrong guess or a failure only means converting again
                 for out in outputs:
                     manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
                 manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
                 say("Đóng gói dossier.pdf…")
                 unsigned = work / "dossier-unsigned.pdf"
-                contents = _contents(dossier, parts, work, office, cache, options)
+                contents = _contents(dossier, parts, work, office, cache, options,
+                                     made_now=set(foreseen))
                 office.close(wait=False)  # done with LibreOffice: it stops meanwhile
                 starts = bundle.finish(
                     contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
@@ -408,15 +409,17 @@ def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
 
 
 def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
-              cache: DocumentCache, options: RenderOptions) -> Path:
+              cache: DocumentCache, options: RenderOptions, *,
+              made_now: Container[str] = ()) -> Path:
     """The contents page as PDF, numbered for its own length (rendered again if it runs longer
-    or shorter than first guessed)."""
+    or shorter than first guessed). ``made_now``: keys of contents pages this run converted in
+    advance, found in the cache but not reused from an earlier run."""
     counts = [page_count(p.pdf) for p in parts]
     contents_pages = _contents_pages_guess(parts)
     docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
     for _attempt in range(3):
         doc, key = _contents_keyed(dossier, parts, counts, contents_pages, cache, options)
-        if not cache.fetch(key, docx, pdf):
+        if not cache.fetch(key, docx, pdf, reused=key not in made_now):
             write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
             future = office.convert(docx, pdf)
             office.drain()
@@ -442,7 +445,8 @@ def _contents_keyed(dossier: Dossier, parts: list[Part], counts: list[int], cont
 
 
 def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | None], work: Path,
-                      office: Office, cache: DocumentCache, options: RenderOptions) -> Future:
+                      office: Office, cache: DocumentCache,
+                      options: RenderOptions) -> dict[str, Future]:
     """Convert the contents page before the last parts are back, guessing their page counts
     from the last part of the same kind, and file it in the cache. When the guess is right,
     :func:`_contents` finds it there instead of converting it after the last conversion (about
@@ -456,10 +460,10 @@ def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | No
     doc, key = _contents_keyed(dossier, parts, guessed, _contents_pages_guess(parts), cache,
                                options)
     if cache.holds(key, pdf=True):
-        return _done()
+        return {}
     docx, pdf = work / "muc-luc-du-kien.docx", work / "muc-luc-du-kien.pdf"
     write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
     filed: Future = Future()
     office.convert(docx, pdf).add_done_callback(
         partial(_converted, cache, key, docx, pdf, filed))
-    return filed
+    return {key: filed}

@@ -129,3 +129,32 @@ def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
         assert gc.get_threshold() != before  # the other render ended; this one still runs
     thread.join()
     assert gc.get_threshold() == before
+
+
+@pytest.mark.soffice
+def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeypatch):
+    from k39docs.convert import Office
+    from k39docs.render import render
+    from k39docs.synthetic import synthetic_dossier
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    contents_conversions = []
+    convert = Office.convert
+
+    def counting(self, docx, pdf):
+        if docx.name.startswith("muc-luc"):
+            contents_conversions.append(docx.name)
+        return convert(self, docx, pdf)
+
+    monkeypatch.setattr(Office, "convert", counting)
+    out = tmp_path / "out"
+    manifest = render(load_dossier(synthetic_dossier(20)), out, options=RenderOptions(sign=False))
+    # 43 parts: two contents pages, guessed right, converted once, before the last parts were back
+    assert contents_conversions == ["muc-luc-du-kien.docx"]
+    assert manifest.cache_hits == 0  # made by this run, not reused
+    bundle = PdfReader(out / "dossier.pdf")
+    starts = [bundle.get_destination_page_number(o) for o in bundle.outline]
+    assert starts[0] == 2
+    contents = bundle.pages[0].extract_text() + bundle.pages[1].extract_text()
+    last = bundle.outline[-1].title
+    assert f"{last} {starts[-1] + 1}" in " ".join(contents.split())

@@ -36,14 +36,12 @@ _started = time.perf_counter()
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
 from k39docs.bundle import Part, bundle_pdf  # noqa: E402
-from k39docs.documents.cover_letter import number_of  # noqa: E402
 from k39docs.loader import load_dossier  # noqa: E402
 from k39docs.signing import SignatureRequest, sign_dossier  # noqa: E402
-from k39docs.vietnamese import upper_vn  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _started
 
-ATTACHMENTS = ("nomination_list", "commitment", "return_report")
+from k39docs.render import signature_request  # noqa: E402  (not part of the signing import time)
 
 
 def _parts(render_dir: Path, size: int) -> list[Part]:
@@ -67,21 +65,6 @@ def _contents_pdf(render_dir: Path, out: Path) -> Path:
         writer.add_page(page)
     writer.write(out)
     return out
-
-
-def _request(dossier, parts: list[Part], starts: list[int]) -> SignatureRequest:
-    cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
-    cover_pages = len(PdfReader(parts[cover].pdf).pages)
-    signer = dossier.documents.cover_letter.signer
-    return SignatureRequest(
-        cover_letter_pages=tuple(range(starts[cover], starts[cover] + cover_pages)),
-        signer_name=signer.name,
-        signer_title_lines=tuple(upper_vn(line) for line in signer.block_lines()),
-        document_number=number_of(dossier),
-        agency_name=dossier.issuer.name,
-        attachment_first_pages=tuple(s for s, p in zip(starts, parts) if p.kind in ATTACHMENTS),
-        location=dossier.issuer.place,
-    )
 
 
 def _best(fn, repeat: int) -> float:
@@ -118,7 +101,7 @@ def main() -> None:
                                        subject="benchmark")
 
             bundle_s = _best(do_bundle, args.repeat)
-            request = _request(dossier, parts, starts)
+            request = signature_request(dossier, parts, starts)
             signed = tmp / f"signed-{size}.pdf"
 
             def do_sign():

@@ -105,14 +105,13 @@ class BundleWriter:
 
 
 class PartReaders:
-    """Readers of the parts' PDFs by content key. A render session keeps them between renders,
-    so bundling again copies objects already parsed (about a fifth of the work of parsing each
-    part anew); with ``keep=False`` (a one-off render) each part is parsed and forgotten."""
+    """Readers of the parts' PDFs by content key, kept by a render session between renders, so
+    bundling again copies objects already parsed (about a fifth of the work of parsing each
+    part anew). A one-off render has none: :meth:`BundleWriter.add` parses each part."""
 
     LIMIT = 2000  # parts; a few hundred kilobytes of objects each
 
-    def __init__(self, keep: bool = True) -> None:
-        self.keep = keep  # False: parse each part, remember nothing (and use no memory)
+    def __init__(self) -> None:
         self._readers: dict[str, PdfReader] = {}
 
     def reader(self, key: str, pdf: Path) -> PdfReader:
@@ -121,8 +120,7 @@ class PartReaders:
             reader = PdfReader(BytesIO(pdf.read_bytes()))
             if len(self._readers) >= self.LIMIT:
                 del self._readers[next(iter(self._readers))]
-        if self.keep:
-            self._readers[key] = reader  # most recently used last
+        self._readers[key] = reader  # most recently used last
         return reader
 
 

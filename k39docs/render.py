@@ -149,6 +149,7 @@ def _rare_gc():
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             say: Callable[[str], None], office: Office,
             parsed: PartReaders | None = None) -> Manifest:
+    """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
@@ -167,82 +168,78 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         office.start(documents=misses)
     else:
         office.close(wait=False)  # started early (warm_up) and not needed: stop it at once
-    try:
-        do_sign = want_pdf and options.sign and dossier.signing.enabled
-        base_dir = options.base_dir or Path.cwd()
-        if do_sign:
-            from .signing import check_signing_config  # pyHanko is only imported to sign
+    do_sign = want_pdf and options.sign and dossier.signing.enabled
+    base_dir = options.base_dir or Path.cwd()
+    if do_sign:
+        from .signing import check_signing_config  # pyHanko is only imported to sign
 
-            check_signing_config(dossier.signing, base_dir)
-        manifest = Manifest(
-            dossier=dossier.id,
-            generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
-            eligible=report.eligible,
-            allow_ineligible=reason,
-            version=__version__,
-        )
-        for doc in documents:
-            manifest.warnings.extend(doc.warnings)
-        for c in report.candidates:
-            manifest.warnings.extend(c.warnings)
-        with locked(outdir, on_wait=say), staging(outdir) as stage:
-            say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-            outputs = _produce(planned, stage, office, cache, dossier, options)
+        check_signing_config(dossier.signing, base_dir)
+    manifest = Manifest(
+        dossier=dossier.id,
+        generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
+        eligible=report.eligible,
+        allow_ineligible=reason,
+        version=__version__,
+    )
+    for doc in documents:
+        manifest.warnings.extend(doc.warnings)
+    for c in report.candidates:
+        manifest.warnings.extend(c.warnings)
+    with locked(outdir, on_wait=say), staging(outdir) as stage:
+        say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
+        outputs = _produce(planned, stage, office, cache, dossier, options)
+        for out in outputs:
+            manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
+        if want_pdf:
+            work = stage / ".work"
+            work.mkdir(exist_ok=True)
+            parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
+                     for o in outputs if o.doc.in_bundle]
+            foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
+            if cache.enabled:
+                def foresee(counts):
+                    foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
+                                                      cache, options))
+            else:
+                foresee = None
+            bundle = _bundle_as_ready(outputs, parts, parsed, foresee)
+            wait(foreseen.values())  # a wrong guess or a failure only means converting again
             for out in outputs:
-                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
-            if want_pdf:
-                work = stage / ".work"
-                work.mkdir(exist_ok=True)
-                parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
-                         for o in outputs if o.doc.in_bundle]
-                foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
-                if cache.enabled:
-                    def foresee(counts):
-                        foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
-                                                          cache, options))
-                else:
-                    foresee = None
-                bundle = _bundle_as_ready(outputs, parts, parsed or PartReaders(keep=False),
-                                          foresee)
-                wait(foreseen.values())  # a wrong guess or a failure only means converting again
-                for out in outputs:
-                    manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
-                manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
-                say("Đóng gói dossier.pdf…")
-                unsigned = work / "dossier-unsigned.pdf"
-                contents = _contents(dossier, parts, work, office, cache, options,
-                                     made_now=set(foreseen))
-                office.close(wait=False)  # done with LibreOffice: it stops meanwhile
-                starts = bundle.finish(
-                    contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
-                    subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW "
-                            f"({dossier.id})",
-                )
-                final = stage / "dossier.pdf"
-                if do_sign:
-                    from .signing import sign_dossier
-
-                    say("Ký số dossier.pdf…")
-                    sign_dossier(unsigned, final, dossier.signing,
-                                 _signature_request(dossier, parts, starts),
-                                 base_dir=base_dir, out_dir=stage)
-                    manifest.signed = True
-                else:
-                    os.replace(unsigned, final)
-                manifest.files.append(ManifestFile(
-                    path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
-                    sha256=sha256_of(final), pages=starts[-1] + page_count(parts[-1].pdf),
-                    title=_bundle_title(dossier), signed=manifest.signed,
-                ))
-                shutil.rmtree(stage / ".work", ignore_errors=True)
-            (stage / "eligibility.json").write_text(
-                json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
-                + "\n", encoding="utf-8",
+                manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
+            manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
+            say("Đóng gói dossier.pdf…")
+            unsigned = work / "dossier-unsigned.pdf"
+            contents = _contents(dossier, parts, work, office, cache, options,
+                                 made_now=set(foreseen))
+            office.close(wait=False)  # done with LibreOffice: it stops meanwhile
+            starts = bundle.finish(
+                contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
+                subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW "
+                        f"({dossier.id})",
             )
-            manifest.cache_hits = cache.hits
-            manifest.write(stage / "manifest.json")
-    finally:
-        office.close(wait=False)
+            final = stage / "dossier.pdf"
+            if do_sign:
+                from .signing import sign_dossier
+
+                say("Ký số dossier.pdf…")
+                sign_dossier(unsigned, final, dossier.signing,
+                             signature_request(dossier, parts, starts),
+                             base_dir=base_dir, out_dir=stage)
+                manifest.signed = True
+            else:
+                os.replace(unsigned, final)
+            manifest.files.append(ManifestFile(
+                path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
+                sha256=sha256_of(final), pages=starts[-1] + page_count(parts[-1].pdf),
+                title=_bundle_title(dossier), signed=manifest.signed,
+            ))
+            shutil.rmtree(work, ignore_errors=True)
+        (stage / "eligibility.json").write_text(
+            json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
+            + "\n", encoding="utf-8",
+        )
+        manifest.cache_hits = cache.hits
+        manifest.write(stage / "manifest.json")
     return manifest
 
 
@@ -274,7 +271,7 @@ def _issued(dossier: Dossier) -> datetime:
 FORESEE_AT = 2  # parts still converting when the contents page is converted in advance
 
 
-def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders,
+def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders | None,
                      foresee: Callable[[list[int | None]], None] | None = None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run. When only
@@ -293,7 +290,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
         ready.result()
         if ready in index:
             i, out = index[ready]
-            bundle.add(i, parsed.reader(out.key, out.pdf))
+            bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
             left -= 1
             if foresee is not None and 0 < left <= FORESEE_AT:
                 foresee(bundle.counts)
@@ -389,8 +386,9 @@ def _bundle_title(dossier: Dossier) -> str:
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
 
 
-def _signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
-    """Where the công văn and its attachments sit in the bundle, and who signs it."""
+def signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
+    """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
+    page, 0-based, as the bundle returns them), and who signs it."""
     from .signing import SignatureRequest
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")

@@ -4,10 +4,11 @@ LibreOffice is the cost that dominates a run: a start costs about a second, a 2â
 about 60 ms in a running instance, and one instance converts one document at a time. So:
 
 * ``WorkerPool`` (the default): N warm LibreOffice workers (N = CPU cores), each a ``soffice``
-  with its own profile driven over UNO by ``uno_bridge.py``, all fed from one queue. Workers start
-  when the pool is created, so LibreOffice boots while Python renders the DOCX files; each
-  document has a timeout; a hung or dead worker is killed with its whole process tree, replaced,
-  and the document retried once.
+  with its own profile run by ``uno_bridge.py``, all fed from one queue. A worker converts the
+  documents it holds in batches through LibreOffice's own ``--convert-to`` path (cheaper than
+  one UNO load/store per document). Workers start when the pool is created, so LibreOffice
+  boots while Python renders the DOCX files; each document has a timeout; a hung or dead worker
+  is killed with its whole process tree, replaced, and the document retried once, alone.
 * ``BatchConverter`` (fallback when no Python with ``uno`` is found): one
   ``soffice --convert-to pdf`` per core over a batch of files.
 * ``Office``: the converter of a render (or of a session of renders), started early or on first
@@ -64,7 +65,10 @@ INSTALL_HINT = (
 )
 
 _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
-PREFETCH = 2  # documents waiting in each worker's own queue
+# documents sent to a worker ahead of its replies: enough for the bridge to batch them while a
+# long queue lasts (see uno_bridge.CHUNK), few near its end, so that no worker is left holding
+# several documents while the other has nothing to do
+PREFETCH_MIN, PREFETCH_MAX = 2, 16
 
 
 # --- finding LibreOffice ----------------------------------------------------------------------
@@ -342,10 +346,16 @@ class WorkerPool:
         self._starting.discard(worker.proc)
         return worker
 
+    def _prefetch(self) -> int:
+        """How many documents a worker may hold: a fair share of the queue, within bounds."""
+        share = self._jobs.qsize() // len(self._threads)
+        return max(PREFETCH_MIN, min(PREFETCH_MAX, share))
+
     def _serve(self, index: int) -> None:
-        """One worker's loop. It keeps ``PREFETCH`` documents in the worker's own queue, so
+        """One worker's loop. It keeps documents in the worker's own queue (``_prefetch``), so
         LibreOffice goes from one document to the next without waiting for this process (whose
-        threads may be busy rendering or bundling)."""
+        threads may be busy rendering or bundling). A document being tried again (its worker
+        hung or died) is sent alone, so a second failure is its own and the error names it."""
         generation = 0
         worker: _Worker | None = None
         try:  # start now, so LibreOffice boots while the caller renders
@@ -353,16 +363,27 @@ class WorkerPool:
         except (_WorkerDied, TimeoutError, OSError):
             worker = None  # tried again when a job arrives
         sent: deque[_Job] = deque()
+        held: _Job | None = None  # a retry waiting for the worker to have nothing else
         stopping = False
         while True:
-            while not stopping and len(sent) < PREFETCH:
-                try:
-                    job = self._jobs.get(block=not sent)
-                except queue.Empty:
-                    break
-                if job is None:
-                    stopping = True
-                    break
+            while (held is not None or not stopping) and len(sent) < self._prefetch():
+                if sent and sent[0].attempts:
+                    break  # a retry is out: it goes alone
+                if held is not None:
+                    if sent:
+                        break
+                    job, held = held, None
+                else:
+                    try:
+                        job = self._jobs.get(block=not sent)
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stopping = True
+                        break
+                    if job.attempts and sent:
+                        held = job
+                        break
                 if worker is None:
                     generation += 1
                     try:
@@ -383,6 +404,8 @@ class WorkerPool:
                     continue
                 sent.append(job)
             if not sent:
+                if held is not None:
+                    continue
                 if stopping:
                     break
                 continue

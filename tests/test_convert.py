@@ -19,16 +19,20 @@ from k39docs.errors import ConversionError, DependencyError
 
 FAKE_BRIDGE = textwrap.dedent('''
     # Stands in for uno_bridge.py: speaks its protocol, misbehaves on request.
-    import json, os, sys, time
+    import json, os, select, sys, time
     log = os.environ["FAKE_LOG"]
     open(log, "a").write(f"start {os.getpid()}\\n")
     print(json.dumps({"ready": True, "soffice_pid": os.getpid()}), flush=True)
-    for line in sys.stdin:
+    for line in iter(sys.stdin.buffer.raw.readline, b""):  # no read-ahead: select() tells
         req = json.loads(line)
         name = os.path.basename(req["src"])
         marker = os.path.join(os.path.dirname(log), name + ".seen")
         first = not os.path.exists(marker)
         open(marker, "a").write("x")
+        if not first:  # a retry: did anything else come with it?
+            time.sleep(0.3)
+            crowded = select.select([sys.stdin], [], [], 0)[0]
+            open(log, "a").write(f"retry {name} {'crowded' if crowded else 'alone'}\\n")
         if name.startswith("hang") and (first or name.startswith("hang-always")):
             time.sleep(3600)
         if name.startswith("die") and first:
@@ -82,9 +86,22 @@ def test_hung_conversion_is_killed_and_retried_once(tmp_path, fake):
         assert pool.restarts == 1
     assert [p.read_bytes() for p in results] == [b"%PDF-fake a.docx", b"%PDF-fake hang-once.docx",
                                                  b"%PDF-fake b.docx"]
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
     assert len(pids) == 2  # the hung worker was replaced once
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_a_document_tried_again_is_sent_alone(tmp_path, fake):
+    """A worker batches the documents it holds; the one being retried after a hang goes alone,
+    so that if it hangs again it is the one named, not a document batched with it."""
+    python, log = fake
+    docs = _docs(tmp_path / "in", ["hang-once", "a", "b", "c", "d"])
+    options = ConvertOptions(workers=1, timeout_s=1.5, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        assert all(f.result(timeout=30).is_file() for f in futures)
+    retries = [line for line in log.read_text().splitlines() if line.startswith("retry")]
+    assert retries[0] == "retry hang-once.docx alone"
 
 
 def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
@@ -97,7 +114,7 @@ def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
         with pytest.raises(ConversionError, match="hang-always.docx"):
             bad.result(timeout=30)
         assert good.result(timeout=30).is_file()
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
     assert not any(_alive(pid) for pid in pids)
 
 
@@ -171,6 +188,24 @@ def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tm
 
 @pytest.mark.soffice
 @needs_uno
+def test_unreadable_document_fails_alone_in_its_batch(tmp_path, monkeypatch):
+    """Documents are converted in batches; one LibreOffice cannot open fails with its name,
+    the others of the batch come out, and the worker is not restarted for it."""
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docs = _sample_docx(tmp_path / "in", 4)
+    docs.insert(2, tmp_path / "in" / "khong-co.docx")  # does not exist
+    with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        with pytest.raises(ConversionError, match="khong-co.docx"):
+            futures[2].result(timeout=120)
+        good = [f.result(timeout=120) for i, f in enumerate(futures) if i != 2]
+        assert pool.restarts == 0
+    texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in good]
+    assert texts == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2", "Tài liệu số 3"]
+
+
+@pytest.mark.soffice
+@needs_uno
 def test_convert_to_pdf_warm_and_batch_agree(tmp_path, monkeypatch):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     docs = _sample_docx(tmp_path / "in", 3)
@@ -195,5 +230,5 @@ def test_worker_that_prints_garbage_is_replaced(tmp_path, fake, monkeypatch):
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
         assert all(f.result(timeout=30).is_file() for f in futures)
         assert pool.restarts == 1
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines()]
+    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
     assert len(pids) == 2 and not any(_alive(pid) for pid in pids)

@@ -79,6 +79,7 @@ _RERUN_IN_SESSION = (
     "with Session() as session:\n"
     "    session.warm_up()  # what `k39docs watch` does when it starts\n"
     "    session.render(load_dossier(data), outdir, options=options)\n"
+    "    session.settle()  # what `k39docs watch` does once a render is reported\n"
     "    data['candidates'][1]['position'] = 'Phó Giám đốc'\n"
     "    started = time.perf_counter()\n"
     "    session.render(load_dossier(data), outdir, options=options)\n"

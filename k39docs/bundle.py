@@ -65,7 +65,13 @@ class BundleWriter:
             raise ValueError(f"{part.pdf} is already in the bundle")
         position = sum(n for n in self._counts[:index] if n is not None)
         before = len(self._writer.pages)
-        self._writer.merge(position, reader or PdfReader(part.pdf), import_outline=False)
+        if reader is not None:
+            self._writer.merge(position, reader, import_outline=False)
+        else:
+            # closed at once: its parsed objects (which point back at it) are freed now, not
+            # left for the garbage collector to find, scanning everything else in memory
+            with PdfReader(part.pdf) as own:
+                self._writer.merge(position, own, import_outline=False)
         count = len(self._writer.pages) - before
         self._counts[index] = count
         # read from the copies now in memory: no second parse for the manifest and font check

@@ -194,6 +194,7 @@ def watch(
                             f"{time.strftime('%H:%M:%S')} Đã tạo {len(manifest.files)} tệp trong "
                             f"{target}/ ({time.perf_counter() - started:.1f} giây; "
                             f"{manifest.cache_hits} văn bản không đổi)")
+                    session.settle()  # while the clerk reads and edits, not in the next render
                 time.sleep(interval)
     except KeyboardInterrupt:
         typer.echo("Đã dừng theo dõi.")

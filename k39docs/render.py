@@ -115,6 +115,16 @@ class Session:
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
+    def settle(self) -> None:
+        """Collect the garbage of the last render now, while nothing waits for this session.
+
+        A render leaves hundreds of thousands of young objects behind (the parsed PDFs it
+        keeps); the first collection after it scans them all (about 0.2 s for a hundred
+        candidates), and without this it happens in the middle of the next render. ``k39docs
+        watch`` calls it once a render is reported, between looks at the file."""
+        with self._lock:
+            gc.collect()
+
     def close(self) -> None:
         """Stop LibreOffice and wait until it is gone; a later render starts it again."""
         with self._lock:
@@ -196,13 +206,20 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
                      for o in outputs if o.doc.in_bundle]
             foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
+            places = []  # where the signatures go, found as soon as the công văn is converted
+
+            def locate(part: Part) -> None:
+                if do_sign and part.kind == "cover_letter":
+                    from .signing import locate_signature
+
+                    places.append(locate_signature(part.pdf, *_signer(dossier)))
             if cache.enabled:
                 def foresee(counts):
                     foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
                                                       cache, options))
             else:
                 foresee = None
-            bundle = _bundle_as_ready(outputs, parts, parsed, foresee)
+            bundle = _bundle_as_ready(outputs, parts, parsed, foresee, locate)
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             for out in outputs:
                 manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
@@ -223,7 +240,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
 
                 say("Ký số dossier.pdf…")
                 sign_dossier(unsigned, final, dossier.signing,
-                             signature_request(dossier, parts, starts),
+                             signature_request(dossier, parts, starts,
+                                               places[0] if places else None),
                              base_dir=base_dir, out_dir=stage)
                 manifest.signed = True
             else:
@@ -272,10 +290,12 @@ FORESEE_AT = 2  # parts still converting when the contents page is converted in 
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders | None,
-                     foresee: Callable[[list[int | None]], None] | None = None) -> BundleWriter:
+                     foresee: Callable[[list[int | None]], None] | None = None,
+                     added: Callable[[Part], None] = lambda _part: None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
-    the order LibreOffice returns them), while the remaining conversions run. When only
-    ``FORESEE_AT`` parts are left, ``foresee`` gets the page counts known so far."""
+    the order LibreOffice returns them), while the remaining conversions run; ``added`` is
+    told of each. When only ``FORESEE_AT`` parts are left, ``foresee`` gets the page counts
+    known so far."""
     bundle = BundleWriter(parts)
     index = {}
     for out in outputs:
@@ -291,6 +311,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
         if ready in index:
             i, out = index[ready]
             bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
+            added(parts[i])
             left -= 1
             if foresee is not None and 0 < left <= FORESEE_AT:
                 foresee(bundle.counts)
@@ -386,23 +407,31 @@ def _bundle_title(dossier: Dossier) -> str:
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
 
 
-def signature_request(dossier: Dossier, parts: list[Part], starts: list[int]):
+def _signer(dossier: Dossier) -> tuple[str, tuple[str, ...]]:
+    """Who signs the công văn, and the chức vụ lines above the name, as printed."""
+    signer = dossier.documents.cover_letter.signer
+    return signer.name, tuple(upper_vn(line) for line in signer.block_lines())
+
+
+def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], place=None):
     """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
-    page, 0-based, as the bundle returns them), and who signs it."""
+    page, 0-based, as the bundle returns them), and who signs it. ``place``: the signer's block
+    as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF."""
     from .signing import SignatureRequest
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
-    signer = dossier.documents.cover_letter.signer
+    signer_name, title_lines = _signer(dossier)
     attachments = ("nomination_list", "commitment", "return_report")
     return SignatureRequest(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + page_count(parts[cover].pdf))),
-        signer_name=signer.name,
-        signer_title_lines=tuple(upper_vn(line) for line in signer.block_lines()),
+        signer_name=signer_name,
+        signer_title_lines=title_lines,
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
         attachment_first_pages=tuple(s for s, p in zip(starts, parts) if p.kind in attachments),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
+        place=place,
     )
 
 

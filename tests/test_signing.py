@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from signing_support import (  # noqa: F401  (fixtures)
     AGENCY,
     ATTACHMENT_FIRST_PAGES,
+    COVER_LETTER_PAGES,
     DOC_NUMBER,
     FIXTURES,
     SIGNER_NAME,
@@ -34,7 +35,7 @@ from signing_support import (  # noqa: F401  (fixtures)
 )
 
 from k39docs.errors import SigningError
-from k39docs.signing import AGENCY_FIELD, PERSON_FIELD, sign_dossier
+from k39docs.signing import AGENCY_FIELD, PERSON_FIELD, locate_signature, sign_dossier
 
 pytestmark = pytest.mark.soffice
 
@@ -375,6 +376,41 @@ def test_without_images_the_appearances_are_text(block_pdf, tmp_path):
     result = sign_dossier(block_pdf, out, signing, signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
     text = subprocess.run(["pdftotext", "-f", "3", "-l", "3", str(out), "-"], capture_output=True, text=True).stdout
     assert f"Ký bởi: {SIGNER_NAME}" in text and AGENCY in text and result.signing_time_text in text
+
+
+def _cover_letter_alone(block_pdf: Path, tmp_path: Path) -> Path:
+    """The công văn's pages of the test PDF as a file of their own (what a render converts)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for index in COVER_LETTER_PAGES:
+        writer.add_page(PdfReader(block_pdf).pages[index])
+    writer.write(tmp_path / "cong-van.pdf")
+    return tmp_path / "cong-van.pdf"
+
+
+def test_signature_place_found_on_the_cover_letter_alone_is_the_same(block_pdf, signed_demo,
+                                                                      tmp_path):
+    """A render finds the signer's block on the công văn's own PDF while the rest converts; the
+    signatures land exactly where looking through the whole bundle puts them."""
+    place = locate_signature(_cover_letter_alone(block_pdf, tmp_path), SIGNER_NAME, TITLE_LINES)
+    assert place.block.page == signed_demo.result.signature_page - COVER_LETTER_PAGES[0]
+    result = sign_dossier(block_pdf, tmp_path / "signed.pdf", demo_signing(),
+                          signature_request(place=place), base_dir=FIXTURES, out_dir=tmp_path)
+    assert (result.signature_page, result.person_rect, result.agency_rect) == (
+        signed_demo.result.signature_page, signed_demo.result.person_rect,
+        signed_demo.result.agency_rect)
+    assert len(_pdfsig(tmp_path / "signed.pdf")) == 2
+
+
+def test_signature_place_outside_the_cover_letter_is_refused(block_pdf, tmp_path):
+    from dataclasses import replace
+
+    place = locate_signature(_cover_letter_alone(block_pdf, tmp_path), SIGNER_NAME, TITLE_LINES)
+    wrong = replace(place, block=replace(place.block, page=len(COVER_LETTER_PAGES)))
+    with pytest.raises(SigningError, match="công văn"):
+        sign_dossier(block_pdf, tmp_path / "signed.pdf", demo_signing(),
+                     signature_request(place=wrong), base_dir=FIXTURES, out_dir=tmp_path)
 
 
 def test_missing_signature_block_is_a_clear_error(block_pdf, tmp_path):

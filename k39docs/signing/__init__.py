@@ -8,18 +8,22 @@ incremental revisions); ``verify_pdf`` / ``format_verify_report`` back ``k39docs
 from .sign import (
     AGENCY_FIELD,
     PERSON_FIELD,
+    SignaturePlace,
     SignatureRequest,
     SignResult,
     check_signing_config,
     format_signing_time,
+    locate_signature,
     sign_dossier,
 )
 from .verify import SignatureCheck, VerifyReport, format_verify_report, load_trust_roots, verify_pdf
 
 __all__ = [
     "SignatureRequest",
+    "SignaturePlace",
     "SignResult",
     "check_signing_config",
+    "locate_signature",
     "sign_dossier",
     "format_signing_time",
     "PERSON_FIELD",

@@ -22,7 +22,7 @@ import asyncio
 import datetime as dt
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -38,6 +38,7 @@ from ..model import Signing
 from .appearance import (
     BlockLayout,
     Rect,
+    SignatureBlock,
     attachment_info_lines,
     find_signature_block,
     plan_block_layout,
@@ -51,8 +52,10 @@ __all__ = [
     "PERSON_FIELD",
     "AGENCY_FIELD",
     "SignatureRequest",
+    "SignaturePlace",
     "SignResult",
     "check_signing_config",
+    "locate_signature",
     "sign_dossier",
     "format_signing_time",
 ]
@@ -60,6 +63,24 @@ __all__ = [
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 PERSON_FIELD = "ChuKySo-NguoiKy"
 AGENCY_FIELD = "ChuKySo-CoQuan"
+
+
+@dataclass(frozen=True)
+class SignaturePlace:
+    """The signer's block, found on the công văn's own PDF (``block.page`` counts from its first
+    page) by :func:`locate_signature`, and that page's box."""
+
+    block: SignatureBlock
+    page_box: Rect
+
+
+def locate_signature(cover_letter_pdf: Path, signer_name: str,
+                     title_lines: tuple[str, ...]) -> SignaturePlace:
+    """Find where the signatures go on the công văn's own PDF: a render does this while the
+    other documents are still converting, instead of reading the whole bundle to sign it."""
+    reader = PdfReader(cover_letter_pdf)
+    block = find_signature_block(reader, range(len(reader.pages)), signer_name, title_lines)
+    return SignaturePlace(block, _page_box(reader, block.page))
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,7 @@ class SignatureRequest:
     attachment_first_pages: tuple[int, ...] = ()  # first page of each attachment of the công văn
     location: str | None = None  # địa danh, written as the signatures' /Location ("Quảng Ngãi")
     contact_info: str | None = None  # e.g. the agency's e-mail, written as /ContactInfo
+    place: SignaturePlace | None = None  # found already (locate_signature); else looked for here
 
     def __post_init__(self):
         for name in ("cover_letter_pages", "signer_title_lines", "attachment_first_pages"):
@@ -237,20 +259,26 @@ def sign_dossier(
 
         timestamper = HTTPTimeStamper(signing.tsa_url, timeout=30)
 
-    reader = PdfReader(unsigned_pdf)
-    for page in request.attachment_first_pages:
-        if not 0 <= page < len(reader.pages):
-            raise SigningError(f"Trang đầu phụ lục {page + 1} không có trong tệp PDF ({len(reader.pages)} trang).")
-    block = find_signature_block(reader, request.cover_letter_pages, request.signer_name, request.signer_title_lines)
+    if request.place is not None:
+        if not 0 <= request.place.block.page < len(request.cover_letter_pages):
+            raise SigningError("Trang có khối chữ ký không thuộc công văn.")
+        block = replace(request.place.block,
+                        page=request.cover_letter_pages[request.place.block.page])
+        page_box = request.place.page_box
+    else:
+        reader = PdfReader(unsigned_pdf)
+        block = find_signature_block(reader, request.cover_letter_pages, request.signer_name,
+                                     request.signer_title_lines)
+        page_box = _page_box(reader, block.page)
+        del reader  # the whole file parsed: let it go before the two revisions are written
     plan: BlockLayout = plan_block_layout(
         block,
-        page_box=_page_box(reader, block.page),
+        page_box=page_box,
         signature_image=signature_image,
         seal_image=seal_image,
         person_lines=[f"Ký bởi: {request.signer_name}", when],
         agency_lines=[request.agency_name, when],
     )
-    del reader  # the whole file parsed: let it go before the two revisions are written
     number = request.document_number
     signed_pdf = Path(signed_pdf)
     signed_pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -267,6 +295,10 @@ def sign_dossier(
                 open(final_tmp, "x+b") as second:
             # revision 1: attachment stamps + the person's signature
             writer = IncrementalPdfFileWriter(source)
+            pages = int(writer.root["/Pages"]["/Count"])
+            for page in [*request.attachment_first_pages, block.page]:
+                if not 0 <= page < pages:
+                    raise SigningError(f"Trang {page + 1} không có trong tệp PDF ({pages} trang).")
             info = attachment_info_lines(number, when, request.agency_name)
             stamp_attachments(writer, request.attachment_first_pages, info)
             person = _pdf_signer(

@@ -112,14 +112,19 @@ def render(
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
-    from .render import Session
+    from .convert import ConvertOptions, Office
 
+    office = Office(ConvertOptions(), keep=False)
     try:
-        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
         model = _load(dossier)
-        with Session(keep=False) as session:
-            if format is OutputFormat.all:
-                session.warm_up()  # LibreOffice boots while the rules run and the DOCX are written
+        if format is OutputFormat.all and (templates is None or templates.is_dir()):
+            # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
+            # written (only once the dossier has loaded: bad input starts nothing)
+            office.start()
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
+        from .render import Session
+
+        with Session(office=office) as session:
             target = outdir or Path("output") / model.id
             manifest = session.render(model, target, options=options,
                                       progress=None if quiet else typer.echo)
@@ -128,6 +133,8 @@ def render(
     except OSError as error:
         _write_failed(error, outdir)
         raise typer.Exit(2) from None
+    finally:
+        office.shutdown()  # nothing of LibreOffice outlives the command, whatever happened
     for warning in manifest.warnings:
         _err(f"Cảnh báo: {warning}")
     if quiet:

@@ -40,7 +40,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
-from .pdfinfo import pdf_facts
 
 __all__ = [
     "find_soffice",
@@ -68,7 +67,7 @@ _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 # documents sent to a worker ahead of its replies: enough for the bridge to batch them while a
 # long queue lasts (see uno_bridge.CHUNK), few near its end, so that no worker is left holding
 # several documents while the other has nothing to do
-PREFETCH_MIN, PREFETCH_MAX = 2, 16
+PREFETCH_MIN, PREFETCH_MAX = 1, 16
 
 
 # --- finding LibreOffice ----------------------------------------------------------------------
@@ -146,14 +145,10 @@ class ConvertOptions:
         return max(1, min(n, documents)) if documents else max(1, n)
 
 
-def _cache_root() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("K39_CACHE_DIR") or user_cache_dir("k39docs"))
-
-
 def _seed_dir() -> Path:
-    return _cache_root() / "libreoffice-profile"
+    from .cache import cache_root
+
+    return cache_root() / "libreoffice-profile"
 
 
 def _new_profile(parent: Path, name: str, use_seed: bool) -> Path:
@@ -549,11 +544,12 @@ class BatchConverter:
         self.drain()
 
 
-def open_converter(options: ConvertOptions | None = None, *, documents: int | None = None):
+def open_converter(options: ConvertOptions | None = None, *, documents: int | None = None,
+                   soffice: Path | None = None):
     """The best converter this machine allows: warm workers, else batches. ``documents``, when
     known, caps the number of workers (a second LibreOffice for one document wastes a core)."""
     options = options or ConvertOptions()
-    soffice = find_soffice()
+    soffice = soffice or find_soffice()
     if options.mode != "batch":
         python = find_uno_python(soffice)
         if python is not None:
@@ -576,18 +572,37 @@ class Office:
     def __init__(self, options: ConvertOptions, *, keep: bool = False):
         self.options = options
         self.keep = keep
-        self.converter = None
-        self._stopping: list = []  # converters told to stop, not yet waited for
+        self._made: Future | None = None  # the converter, being made in the background
+        self._stopping: list[Future] = []  # converters told to stop, not yet waited for
 
-    def start(self, documents: int | None = None):
-        if self.converter is None:
-            # a kept office serves later runs too: as many workers as cores, not the first need
-            self.converter = open_converter(self.options,
-                                            documents=None if self.keep else documents)
-        return self.converter
+    def start(self, documents: int | None = None) -> None:
+        """Start LibreOffice without waiting for it. A missing ``soffice`` is raised here; the
+        rest (finding a Python with ``uno`` takes a subprocess, then spawning the workers) runs
+        in the background while the caller goes on."""
+        if self._made is not None:
+            return
+        soffice = find_soffice()
+        # a kept office serves later runs too: as many workers as cores, not the first need
+        workers_for = None if self.keep else documents
+        made = self._made = Future()
+
+        def make() -> None:
+            try:
+                made.set_result(open_converter(self.options, documents=workers_for,
+                                               soffice=soffice))
+            except BaseException as exc:  # noqa: BLE001 — raised where the converter is used
+                made.set_exception(exc)
+
+        threading.Thread(target=make, name="k39-office-start", daemon=True).start()
+
+    @property
+    def converter(self):
+        """The converter once it is made (waits for it); None before :meth:`start`."""
+        return None if self._made is None else self._made.result()
 
     def convert(self, docx: Path, pdf: Path) -> Future:
-        return self.start().submit(docx, pdf)
+        self.start()
+        return self.converter.submit(docx, pdf)
 
     def drain(self) -> None:
         drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand
@@ -600,13 +615,21 @@ class Office:
             self.shutdown(wait)
 
     def shutdown(self, wait: bool = True) -> None:
-        if self.converter is not None:
-            self.converter.close(wait=False)
-            self._stopping.append(self.converter)
-            self.converter = None
+        if self._made is not None:
+            made, self._made = self._made, None
+            made.add_done_callback(_close_made)
+            self._stopping.append(made)
         if wait:
             while self._stopping:
-                self._stopping.pop().close()
+                made = self._stopping.pop()
+                if made.exception() is None:
+                    made.result().close()
+
+
+def _close_made(made: Future) -> None:
+    """Tell a converter to stop as soon as it is made (if making it failed, nothing runs)."""
+    if made.exception() is None:
+        made.result().close(wait=False)
 
 
 def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,
@@ -632,6 +655,8 @@ EXPECTED_FONTS = ("LiberationSerif", "TimesNewRoman", "Times-Roman", "Times-Bold
 def font_warnings(pdfs: Sequence[Path]) -> list[str]:
     """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
     clone: the font the DOCX names is missing here, and the layout may shift."""
+    from .pdfinfo import pdf_facts  # pypdf: not needed to start LibreOffice
+
     warnings = []
     for pdf in pdfs:
         odd = sorted(n for n in pdf_facts(pdf).fonts if not n.startswith(EXPECTED_FONTS))

@@ -17,12 +17,15 @@ running soffice by a second ``soffice --convert-to pdf`` call with the same prof
 them over LibreOffice's own single-instance pipe and exits when they are done. That is the code
 path of ``soffice --convert-to``, which takes about a tenth less CPU per document than loading
 and storing each document over UNO (measured on the 204 documents of a 100-candidate dossier).
-The running soffice prints ``convert <file> -> …`` as it reaches each document, so each reply
-goes out as soon as its document is done, not at the end of the batch. A document the batch
-did not produce is tried once more over UNO, which also yields LibreOffice's error message.
-A hidden empty document stays open: without it, soffice quits after the first batch.
+The next batch is handed over as soon as soffice is on the current one, so soffice never
+waits for a call to start. soffice prints ``convert <file> -> …`` as it reaches each
+document, so each reply goes out as soon as its document is done, not at the end of the batch.
+A document the batch did not produce is tried once more over UNO, which also yields
+LibreOffice's error message. A hidden empty document stays open: without it, soffice quits
+after the first batch.
 """
 
+import collections
 import json
 import os
 import queue
@@ -34,15 +37,13 @@ import tempfile
 import threading
 import time
 
-import uno  # noqa: E402  (only available under LibreOffice's Python)
-from com.sun.star.beans import PropertyValue  # noqa: E402
-from com.sun.star.connection import NoConnectException  # noqa: E402
-
 CHUNK = 8  # documents per batch: the ~20 ms of a `--convert-to` call are shared by all of them
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
 
 
 def _props(**values):
+    from com.sun.star.beans import PropertyValue
+
     out = []
     for name, value in values.items():
         prop = PropertyValue()
@@ -56,26 +57,49 @@ def _reply(obj):
     sys.stdout.flush()
 
 
-def _pump(stream, into):
-    """Lines of ``stream`` into the queue ``into``, then None at its end."""
+def _pump(stream, events):
+    """Each line soffice prints, as an event."""
     for line in iter(stream.readline, b""):
-        into.put(line.decode("utf-8", "replace"))
-    into.put(None)
+        events.put(("line", line.decode("utf-8", "replace")))
+
+
+def _when_done(proc, events, event):
+    proc.wait()
+    events.put(event)
+
+
+class Batch:
+    """Documents handed to soffice by one ``--convert-to`` call."""
+
+    def __init__(self, number, requests, folder):
+        self.number, self.requests, self.folder = number, requests, folder
+        self.reached = 0  # documents known to be done (the ones before the one soffice is on)
+        self.replied = 0
+        self.started = False  # soffice is on it: a next call queues behind it
+
+    def reach(self, index):
+        self.reached = max(self.reached, index)
+        self.started = True
 
 
 class Office:
-    """The soffice this worker drives, and the two ways to hand it a document."""
+    """The soffice this worker drives, and the two ways to hand it documents. Everything that
+    happens (a request, a line soffice prints, a call or soffice ending) is an event on
+    ``events``, so the worker never polls."""
 
-    def __init__(self, soffice, profile_url, pipe_name):
-        self.soffice, self.profile_url = soffice, profile_url
+    def __init__(self, soffice, profile_url, pipe_name, events):
+        self.soffice, self.profile_url, self.events = soffice, profile_url, events
+        # soffice first: it boots while this Python loads the UNO bridge
         self.proc = subprocess.Popen(
             [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible",
              "--nologo", "--norestore", "--nolockcheck", "--nodefault",
              f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
-        self.progress = queue.Queue()  # what soffice prints as it converts a batch
-        threading.Thread(target=_pump, args=(self.proc.stdout, self.progress), daemon=True).start()
+        import uno  # only available under LibreOffice's Python
+        from com.sun.star.connection import NoConnectException
+
+        threading.Thread(target=_pump, args=(self.proc.stdout, events), daemon=True).start()
         self.work = tempfile.mkdtemp(prefix="k39-batch-")
         self.batches = 0
         local = uno.getComponentContext()
@@ -93,54 +117,39 @@ class Office:
         self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         self.keep_open = self.desktop.loadComponentFromURL(
             "private:factory/swriter", "_blank", 0, _props(Hidden=True))
+        threading.Thread(target=_when_done, args=(self.proc, events, ("office-exit", None)),
+                         daemon=True).start()
 
     def alive(self):
         return self.proc.poll() is None
 
-    def convert_batch(self, requests):
-        """Convert ``requests`` with one ``--convert-to`` call; yield (request, error or None)
-        for each, in order, as soon as it is done."""
+    def launch(self, requests):
+        """Hand ``requests`` to soffice with one ``--convert-to`` call; it queues behind the
+        batch soffice is on, if any."""
         self.batches += 1
-        batch = os.path.join(self.work, f"c{self.batches}")
-        os.makedirs(os.path.join(batch, "in"))
+        folder = os.path.join(self.work, f"c{self.batches}")
+        os.makedirs(os.path.join(folder, "in"))
         names = []  # plain ASCII names: what soffice prints is matched against them
         for i, request in enumerate(requests):
-            name = os.path.join(batch, "in", f"{i}.docx")
+            name = os.path.join(folder, "in", f"{i}.docx")
             os.symlink(os.path.abspath(request["src"]), name)
             names.append(name)
-        out = os.path.join(batch, "out")
         client = subprocess.Popen(
             [self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
-             "--convert-to", "pdf:writer_pdf_Export", "--outdir", out, *names],
+             "--convert-to", "pdf:writer_pdf_Export", "--outdir", os.path.join(folder, "out"),
+             *names],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        done = 0  # requests answered
-        try:
-            while done < len(requests):
-                reached = None
-                try:
-                    line = self.progress.get(timeout=0.05)
-                except queue.Empty:
-                    line = ""
-                match = _PROGRESS.match(line or "")
-                if match and int(match.group(1)) == self.batches:
-                    reached = int(match.group(2))  # every document before it is done
-                elif client.poll() is not None and self.progress.empty():
-                    reached = len(requests)  # the call returned: all of them are done
-                elif not self.alive():
-                    raise RuntimeError("LibreOffice exited")
-                while reached is not None and done < reached:
-                    pdf = os.path.join(out, f"{done}.pdf")
-                    yield requests[done], self._deliver(pdf, requests[done])
-                    done += 1
-        finally:
-            if client.poll() is None:
-                client.kill()
-                client.wait()
-            shutil.rmtree(batch, ignore_errors=True)
+        threading.Thread(target=_when_done, args=(client, self.events, ("call-exit", self.batches)),
+                         daemon=True).start()
+        return Batch(self.batches, requests, folder)
 
-    def _deliver(self, pdf, request):
-        """Move the batch's PDF into place; convert over UNO what the batch did not produce."""
+    def deliver(self, batch, index):
+        """Move the batch's PDF into place; return None, or the error of a document LibreOffice
+        could not convert (what the batch did not produce is tried once more over UNO, which
+        also yields LibreOffice's reason)."""
+        pdf = os.path.join(batch.folder, "out", f"{index}.pdf")
+        request = batch.requests[index]
         if os.path.isfile(pdf) and os.path.getsize(pdf):
             shutil.move(pdf, request["dst"])
             return None
@@ -155,6 +164,8 @@ class Office:
         return None
 
     def convert_one(self, src, dst):
+        import uno
+
         doc = self.desktop.loadComponentFromURL(
             uno.systemPathToFileUrl(src), "_blank", 0, _props(Hidden=True))
         if doc is None:
@@ -178,35 +189,65 @@ class Office:
 
 
 def main(soffice, profile_url, pipe_name):
+    events = queue.Queue()
     try:
-        office = Office(soffice, profile_url, pipe_name)
+        office = Office(soffice, profile_url, pipe_name, events)
     except Exception as exc:
-        _reply({"ready": False, "error": str(exc)})
+        _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
     _reply({"ready": True, "soffice_pid": office.proc.pid})
-    requests = queue.Queue()
-    threading.Thread(target=lambda: [requests.put(json.loads(line)) for line in sys.stdin]
-                     + [requests.put(None)], daemon=True).start()
+
+    def read_requests():
+        for line in sys.stdin:
+            events.put(("request", json.loads(line)))
+        events.put(("end", None))
+
+    threading.Thread(target=read_requests, daemon=True).start()
+    waiting = collections.deque()  # requests not handed to soffice yet
+    batches = collections.deque()  # handed to soffice, oldest first: at most two
     ending = False
-    while not ending:
-        batch = [requests.get()]
-        while batch[-1] is not None and len(batch) < CHUNK:
-            try:
-                batch.append(requests.get_nowait())
-            except queue.Empty:
-                break
-        if batch[-1] is None:
-            ending = True
-            batch.pop()
-        if not batch:
+    started = time.monotonic()
+    while True:
+        # a second batch is handed over as soon as soffice is on the first, so that soffice
+        # goes straight from one to the next
+        while waiting and (not batches or (len(batches) == 1 and batches[0].started)):
+            take = [waiting.popleft() for _ in range(min(CHUNK, len(waiting)))]
+            batches.append(office.launch(take))
+        if ending and not waiting and not batches:
             break
-        started = time.monotonic()
+        kind, value = events.get()
+        if kind == "request":
+            waiting.append(value)
+        elif kind == "end":
+            ending = True
+        elif kind == "office-exit":  # LibreOffice is gone: the caller starts a fresh worker
+            _reply({"ok": False, "fatal": True, "error": "LibreOffice exited"})
+            return 3
+        elif kind == "line":
+            match = _PROGRESS.match(value)
+            if match:  # soffice is on that document: every one before it is done
+                number, index = int(match.group(1)), int(match.group(2))
+                for batch in batches:
+                    if batch.number <= number:
+                        batch.reach(index if batch.number == number else len(batch.requests))
+        elif kind == "call-exit":  # the call returned: its batch (and the ones before) are done
+            for batch in batches:
+                if batch.number <= value:
+                    batch.reach(len(batch.requests))
         try:
-            for _request, error in office.convert_batch(batch):
-                ms = round((time.monotonic() - started) * 1000)
-                started = time.monotonic()
-                _reply({"ok": True, "ms": ms} if error is None
-                       else {"ok": False, "fatal": False, "error": error})
+            while batches:
+                batch = batches[0]
+                while batch.replied < batch.reached:
+                    error = office.deliver(batch, batch.replied)
+                    batch.replied += 1
+                    ms = round((time.monotonic() - started) * 1000)
+                    started = time.monotonic()
+                    _reply({"ok": True, "ms": ms} if error is None
+                           else {"ok": False, "fatal": False, "error": error})
+                if batch.replied < len(batch.requests):
+                    break
+                shutil.rmtree(batch.folder, ignore_errors=True)
+                batches.popleft()
         except Exception as exc:  # LibreOffice is gone: the caller starts a fresh worker
             _reply({"ok": False, "fatal": True, "error": f"{type(exc).__name__}: {exc}"})
             return 3

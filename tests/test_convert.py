@@ -206,6 +206,27 @@ def test_unreadable_document_fails_alone_in_its_batch(tmp_path, monkeypatch):
 
 @pytest.mark.soffice
 @needs_uno
+def test_batched_documents_with_spaces_and_vietnamese_in_their_paths(tmp_path, monkeypatch):
+    """The worker hands soffice its own plain names for a batch; each PDF still lands at the
+    path it was asked for, whatever the folder and file names."""
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docs = _sample_docx(tmp_path / "hồ sơ gốc", 3)
+    named = []
+    for i, doc in enumerate(docs):
+        new = doc.with_name(f"Bản cam kết {i} (bản sao).docx")
+        doc.rename(new)
+        named.append(new)
+    targets = [tmp_path / "kết quả" / f"tệp số {i}.pdf" for i in range(3)]
+    with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
+        done = [f.result(timeout=120) for f in
+                [pool.submit(src, dst) for src, dst in zip(named, targets)]]
+    assert done == targets
+    texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in targets]
+    assert texts == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
+
+
+@pytest.mark.soffice
+@needs_uno
 def test_convert_to_pdf_warm_and_batch_agree(tmp_path, monkeypatch):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     docs = _sample_docx(tmp_path / "in", 3)

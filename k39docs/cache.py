@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +52,7 @@ class DocumentCache:
         self.version = version
         self.hits = 0
         self.misses = 0
+        self._counting = threading.Lock()  # entries are fetched from several threads
 
     def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
         stat = template.stat()
@@ -78,7 +80,8 @@ class DocumentCache:
         if not self.enabled:
             return False
         if not self.holds(key, pdf=pdf is not None):
-            self.misses += 1
+            with self._counting:
+                self.misses += 1
             return False
         cached_docx, cached_pdf = self._paths(key)
         docx.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +89,8 @@ class DocumentCache:
         if pdf is not None:
             pdf.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached_pdf, pdf)
-        self.hits += reused
+        with self._counting:
+            self.hits += reused
         return True
 
     def store(self, key: str, docx: Path, pdf: Path | None) -> None:

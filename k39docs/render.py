@@ -14,8 +14,8 @@ import shutil
 import threading
 from collections.abc import Callable, Container, Sequence
 from contextlib import contextmanager
-from concurrent.futures import Future, as_completed, wait
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from itertools import chain
@@ -36,7 +36,8 @@ from .pdfinfo import page_count
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
-from .writer import TemplateError, resolve_template, write_docx
+from .resources import template_dir
+from .writer import TemplateError, compiled_template, resolve_template, write_docx
 
 __all__ = ["render", "Session", "RenderOptions", "VIETNAM_TZ"]
 
@@ -89,9 +90,13 @@ class Session:
     boot while the caller is still loading the dossier. One render runs at a time.
     """
 
-    def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True):
-        self._office = Office(convert or ConvertOptions(), keep=keep)
-        self._parsed = PartReaders() if keep else None  # a one-off run keeps nothing
+    def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True,
+                 office: Office | None = None):
+        """``office``: a LibreOffice the caller started already (its ``keep`` wins); the CLI
+        starts one before it imports the rendering code."""
+        self._office = office or Office(convert or ConvertOptions(), keep=keep)
+        keep = self._office.keep
+        self._kept = _Kept() if keep else None  # a one-off run keeps nothing
         self._lock = threading.Lock()
 
     def __enter__(self) -> Session:
@@ -101,9 +106,14 @@ class Session:
         self.close()
 
     def warm_up(self) -> None:
-        """Start LibreOffice now, in the background, so the first conversion finds it ready."""
+        """Start LibreOffice now, in the background, so the first conversion finds it ready;
+        a kept session also compiles the built-in templates (about 0.07 s each), which a first
+        render taken from the cache would otherwise leave to the first change."""
         with self._lock:
             self._office.start()
+            if self._kept is not None:
+                for template in sorted(template_dir().glob("*.docx")):
+                    compiled_template(template.name)
 
     def render(self, dossier: Dossier, outdir: str | Path, *, options: RenderOptions | None = None,
                progress: Callable[[str], None] | None = None) -> Manifest:
@@ -111,7 +121,7 @@ class Session:
         with self._lock, _rare_gc():
             try:
                 return _render(dossier, Path(outdir), options or RenderOptions(),
-                               progress or (lambda _msg: None), self._office, self._parsed)
+                               progress or (lambda _msg: None), self._office, self._kept)
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
@@ -129,6 +139,15 @@ class Session:
         """Stop LibreOffice and wait until it is gone; a later render starts it again."""
         with self._lock:
             self._office.shutdown()
+
+
+@dataclass
+class _Kept:
+    """What a session keeps between renders, by content key: the parsed part PDFs, and where
+    the signatures go on each công văn it has seen."""
+
+    readers: PartReaders = field(default_factory=PartReaders)
+    places: dict = field(default_factory=dict)
 
 
 _gc_lock = threading.Lock()
@@ -158,7 +177,7 @@ def _rare_gc():
 
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             say: Callable[[str], None], office: Office,
-            parsed: PartReaders | None = None) -> Manifest:
+            kept: _Kept | None = None) -> Manifest:
     """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
@@ -198,9 +217,11 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     with locked(outdir, on_wait=say), staging(outdir) as stage:
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, office, cache, dossier, options)
-        for out in outputs:
-            manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
-        if want_pdf:
+        if not want_pdf:
+            for out in outputs:
+                out.ready.result()
+                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
+        else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
             parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
@@ -208,18 +229,20 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
             places = []  # where the signatures go, found as soon as the công văn is converted
 
-            def locate(part: Part) -> None:
-                if do_sign and part.kind == "cover_letter":
-                    from .signing import locate_signature
-
-                    places.append(locate_signature(part.pdf, *_signer(dossier)))
+            def locate(out: _Output) -> None:
+                if do_sign and out.doc.kind == "cover_letter":
+                    places.append(_signature_place(out, dossier, kept))
             if cache.enabled:
                 def foresee(counts):
                     foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
                                                       cache, options))
             else:
                 foresee = None
-            bundle = _bundle_as_ready(outputs, parts, parsed, foresee, locate)
+            bundle = _bundle_as_ready(outputs, parts, kept.readers if kept else None, foresee,
+                                      locate)
+            for out in outputs:  # the ones outside the bundle too
+                out.ready.result()
+                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             for out in outputs:
                 manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
@@ -286,12 +309,14 @@ def _issued(dossier: Dossier) -> datetime:
     return datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
 
 
-FORESEE_AT = 2  # parts still converting when the contents page is converted in advance
+# parts still converting when the contents page is converted in advance: about as many as
+# two workers convert while it does (a long contents page takes as long as four parts)
+FORESEE_AT = 8
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders | None,
                      foresee: Callable[[list[int | None]], None] | None = None,
-                     added: Callable[[Part], None] = lambda _part: None) -> BundleWriter:
+                     added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run; ``added`` is
     told of each. When only ``FORESEE_AT`` parts are left, ``foresee`` gets the page counts
@@ -311,7 +336,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
         if ready in index:
             i, out = index[ready]
             bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
-            added(parts[i])
+            added(out)
             left -= 1
             if foresee is not None and 0 < left <= FORESEE_AT:
                 foresee(bundle.counts)
@@ -334,33 +359,64 @@ def _done() -> Future:
     return future
 
 
+FETCHERS = 4  # threads copying cached documents into place: creating a file waits on the disk
+
+
 def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: DocumentCache,
              dossier: Dossier, options: RenderOptions) -> list[_Output]:
-    """Every document as DOCX (and PDF): copied from the cache, or rendered and queued for
-    LibreOffice as soon as it is written; returns while the conversions run. As each PDF comes
-    back, the worker's thread files it in the cache."""
+    """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
+    written, or copied from the cache by a few threads (a hundred candidates' files take a
+    fraction of a second to create, mostly waiting on the disk); returns while the conversions
+    and copies run. As each PDF comes back, the worker's thread files it in the cache."""
     issued, author = _issued(dossier), dossier.issuer.name
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
-    # the documents that list every candidate take longest to convert: queued first, they are
-    # not the ones a worker is still busy with when all the others are done
-    order = sorted(range(len(planned)), key=lambda i: planned[i].doc.candidate is not None)
-    for i in order:
-        doc, key = planned[i].doc, planned[i].key
-        docx = stage / "docx" / f"{doc.stem}.docx"
-        pdf = stage / "pdf" / f"{doc.stem}.pdf" if want_pdf else None
-        if planned[i].cached and cache.fetch(key, docx, pdf):
-            outputs[i] = _Output(doc, key, docx, pdf, _done())
-            continue
-        write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
-        if not want_pdf:
+
+    def make(doc: Document, key: str, docx: Path, pdf: Path | None, *,
+             written: bool = False) -> Future:
+        if not written:
+            write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
+        if pdf is None:
             cache.store(key, docx, None)
-            outputs[i] = _Output(doc, key, docx, pdf, _done())
-            continue
+            return _done()
         filed: Future = Future()
         office.convert(docx, pdf).add_done_callback(
             partial(_converted, cache, key, docx, pdf, filed))
-        outputs[i] = _Output(doc, key, docx, pdf, filed)
+        return filed
+
+    def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
+        if cache.fetch(key, docx, pdf):
+            return pdf
+        made = make(doc, key, docx, pdf)  # gone from the cache since it was planned
+        office.drain()
+        return made.result()
+
+    def paths(i: int) -> tuple[Path, Path | None]:
+        stem = planned[i].doc.stem
+        return stage / "docx" / f"{stem}.docx", stage / "pdf" / f"{stem}.pdf" if want_pdf else None
+
+    # The documents to convert go first, so LibreOffice starts on them at once (the cached
+    # ones are copied meanwhile). The few that list every candidate take longest to convert
+    # (a second or more for a hundred candidates): they are written first and queued longest
+    # first (by size), so that none of them is what a worker is still busy with when the
+    # others are done.
+    listing = [i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None]
+    for i in listing:
+        write_docx(planned[i].doc, paths(i)[0], templates=options.templates, author=author,
+                   issued=issued)
+    listing.sort(key=lambda i: -paths(i)[0].stat().st_size)
+    rest = sorted((i for i in range(len(planned)) if i not in listing),
+                  key=lambda i: planned[i].cached)
+    copying = ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache")
+    try:
+        for i in listing + rest:
+            doc, key = planned[i].doc, planned[i].key
+            docx, pdf = paths(i)
+            ready = (copying.submit(fetch, doc, key, docx, pdf) if planned[i].cached
+                     else make(doc, key, docx, pdf, written=i in listing))
+            outputs[i] = _Output(doc, key, docx, pdf, ready)
+    finally:
+        copying.shutdown(wait=False)  # its threads end once the copies are done
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 
@@ -405,6 +461,19 @@ def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
 
 def _bundle_title(dossier: Dossier) -> str:
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
+
+
+def _signature_place(out: _Output, dossier: Dossier, kept: _Kept | None):
+    """Where the signatures go on the công văn ``out``, found on its own PDF (a session
+    remembers it while the công văn does not change)."""
+    from .signing import locate_signature
+
+    place = kept.places.get(out.key) if kept is not None else None
+    if place is None:
+        place = locate_signature(out.pdf, *_signer(dossier))
+        if kept is not None:
+            kept.places = {out.key: place}  # only the latest: a session serves one dossier
+    return place
 
 
 def _signer(dossier: Dossier) -> tuple[str, tuple[str, ...]]:

@@ -54,6 +54,37 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
 
 
 @pytest.mark.soffice
+def test_session_signs_again_without_looking_for_the_signature_block_again(
+        tmp_path, monkeypatch, sample_mapping):
+    """The công văn did not change: a session remembers where its signatures go, and the
+    second dossier.pdf is signed in the same place."""
+    import k39docs.signing as signing
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real = signing.locate_signature
+    monkeypatch.setattr(signing, "locate_signature",
+                        lambda *args: calls.append(args) or real(*args))
+    base = ROOT / "fixtures"
+    out = tmp_path / "out"
+    with Session() as session:
+        session.render(load_dossier(sample_mapping), out, options=RenderOptions(base_dir=base))
+        first = _widgets(out / "dossier.pdf")
+        sample_mapping["candidates"][1]["position"] = "Trưởng ban Tổ chức"
+        session.render(load_dossier(sample_mapping), out, options=RenderOptions(base_dir=base))
+    assert len(calls) == 1
+    assert _widgets(out / "dossier.pdf") == first and len(first) == 2
+
+
+def _widgets(pdf: Path) -> list[tuple[int, list[float]]]:
+    """(page, rectangle) of each signature field, in the order of the fields."""
+    reader = PdfReader(pdf)
+    return [(reader.get_page_number(field.indirect_reference.get_object()["/P"]),
+             [round(float(v), 1) for v in field["/Rect"]])
+            for field in (f.get_object() for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"])]
+
+
+@pytest.mark.soffice
 def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, sample_data):
     folder = tmp_path / "hoso"
     shutil.copytree(SAMPLE.parent / "images", folder / "images")

@@ -190,3 +190,18 @@ def test_unwritable_output_folder_is_exit_2_without_traceback(tmp_path):
     assert result.returncode == 2
     assert "không ghi được kết quả" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_command_ends_fast_but_still_runs_exit_handlers_and_flushes_its_output():
+    """`main` ends the process without the interpreter's teardown, after the exit handlers."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+            f"sys.argv = ['k39docs', 'validate', {str(SAMPLE)!r}, '--format', 'json']\n"
+            "from k39docs.cli import main\n"
+            "main()\n"
+            "print('not reached')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["eligible"] is True  # all of it, flushed
+    assert "not reached" not in result.stdout
+    assert "exit handler ran" in result.stderr

@@ -240,13 +240,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 foresee = None
             bundle = _bundle_as_ready(outputs, parts, kept.readers if kept else None, foresee,
                                       locate)
-            for out in outputs:  # the ones outside the bundle too
-                out.ready.result()
-                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
-            for out in outputs:
-                manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
-            manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"
             contents = _contents(dossier, parts, work, office, cache, options,
@@ -269,6 +263,14 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 manifest.signed = True
             else:
                 os.replace(unsigned, final)
+            # the documents outside the bundle (the eligibility working paper, the slowest to
+            # convert) may have been converting until now, while the bundle was written and signed
+            for out in outputs:
+                out.ready.result()
+                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
+            for out in outputs:
+                manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
+            manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
             manifest.files.append(ManifestFile(
                 path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
                 sha256=sha256_of(final), pages=starts[-1] + page_count(parts[-1].pdf),
@@ -329,7 +331,8 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
     # the PDFs already there go in first, in order (appending is cheaper than inserting)
     ready_now, waiting = [], []
     for out in outputs:
-        (ready_now if out.ready.done() else waiting).append(out.ready)
+        if out.doc.in_bundle:  # the others are waited for later, after the signatures
+            (ready_now if out.ready.done() else waiting).append(out.ready)
     left = len(index)
     for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
@@ -360,6 +363,7 @@ def _done() -> Future:
 
 
 FETCHERS = 4  # threads copying cached documents into place: creating a file waits on the disk
+FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the bundle to go last
 
 
 def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: DocumentCache,
@@ -399,7 +403,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     # ones are copied meanwhile). The few that list every candidate take longest to convert
     # (a second or more for a hundred candidates): they are written first and queued longest
     # first (by size), so that none of them is what a worker is still busy with when the
-    # others are done.
+    # others are done. When only a few documents are to convert (a change to a dossier
+    # rendered before), the ones outside the bundle (the eligibility working paper, the
+    # slowest) go after the bundle's: they convert while the bundle is written and signed.
+    misses = sum(1 for p in planned if not p.cached)
     listing = [i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None]
     for i in listing:
         write_docx(planned[i].doc, paths(i)[0], templates=options.templates, author=author,
@@ -407,6 +414,11 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     listing.sort(key=lambda i: -paths(i)[0].stat().st_size)
     rest = sorted((i for i in range(len(planned)) if i not in listing),
                   key=lambda i: planned[i].cached)
+    if misses <= FEW_TO_CONVERT:
+        outside = [i for i in listing if not planned[i].doc.in_bundle]
+        listing = [i for i in listing if i not in outside]
+        rest = [i for i in rest if not planned[i].cached] + outside + \
+               [i for i in rest if planned[i].cached]
     copying = ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache")
     try:
         for i in listing + rest:

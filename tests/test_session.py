@@ -54,6 +54,36 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
 
 
 @pytest.mark.soffice
+def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_signed(
+        tmp_path, monkeypatch):
+    """A cold render queues the documents that list every candidate first, longest first; after
+    a small change the eligibility working paper (not in dossier.pdf, the slowest to convert)
+    is queued after the bundle's documents, and the render still waits for it."""
+    from k39docs.synthetic import synthetic_dossier
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    data = synthetic_dossier(8)  # 20 documents to convert at first: more than a few
+    out = tmp_path / "out"
+    with Session() as session:
+        queued = []
+        office = session._office
+        real = office.convert
+        monkeypatch.setattr(office, "convert",
+                            lambda docx, pdf: queued.append(docx.stem) or real(docx, pdf))
+        session.render(load_dossier(data), out, options=RenderOptions(sign=False))
+        listing = {"to-trinh", "cong-van", "danh-sach", "ket-qua-ra-soat"}
+        assert set(queued[:4]) == listing  # first, whatever their order by size
+        queued.clear()
+        data["candidates"][1]["position"] = "Trưởng ban Tổ chức"
+        manifest = session.render(load_dossier(data), out, options=RenderOptions(sign=False))
+    changed = [stem for stem in queued if not stem.startswith("muc-luc")]
+    assert changed[-1] == "ket-qua-ra-soat"
+    assert sorted(changed[:-1]) == ["bao-cao-c0002", "cam-ket-c0002", "danh-sach", "to-trinh"]
+    paper = next(f for f in manifest.files if f.kind == "eligibility_report" and f.format == "pdf")
+    assert "Trưởng ban Tổ chức" in _text(out / paper.path)
+
+
+@pytest.mark.soffice
 def test_session_signs_again_without_looking_for_the_signature_block_again(
         tmp_path, monkeypatch, sample_mapping):
     """The công văn did not change: a session remembers where its signatures go, and the

@@ -100,7 +100,10 @@ class Office:
         from com.sun.star.connection import NoConnectException
 
         threading.Thread(target=_pump, args=(self.proc.stdout, events), daemon=True).start()
-        self.work = tempfile.mkdtemp(prefix="k39-batch-")
+        # beside the profile: whoever made the profile's folder removes it, even if this
+        # process is killed
+        profile = uno.fileUrlToSystemPath(profile_url)
+        self.work = tempfile.mkdtemp(prefix="batches-", dir=os.path.dirname(profile))
         self.batches = 0
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(

@@ -184,6 +184,7 @@ def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tm
         pool.close()
     time.sleep(0.5)
     assert _soffice_pids_using(marker) == []
+    assert not Path(marker).exists()  # profiles and the killed worker's batch folders too
 
 
 @pytest.mark.soffice

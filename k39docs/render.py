@@ -214,9 +214,12 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         manifest.warnings.extend(doc.warnings)
     for c in report.candidates:
         manifest.warnings.extend(c.warnings)
-    with locked(outdir, on_wait=say), staging(outdir) as stage:
+    # the threads copying cached documents into the staging folder are done before it is
+    # swapped in or, after a failure, removed
+    with locked(outdir, on_wait=say), staging(outdir) as stage, \
+            ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying:
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        outputs = _produce(planned, stage, office, cache, dossier, options)
+        outputs = _produce(planned, stage, office, cache, dossier, options, copying)
         if not want_pdf:
             for out in outputs:
                 out.ready.result()
@@ -367,11 +370,13 @@ FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the b
 
 
 def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: DocumentCache,
-             dossier: Dossier, options: RenderOptions) -> list[_Output]:
+             dossier: Dossier, options: RenderOptions,
+             copying: ThreadPoolExecutor) -> list[_Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
-    written, or copied from the cache by a few threads (a hundred candidates' files take a
-    fraction of a second to create, mostly waiting on the disk); returns while the conversions
-    and copies run. As each PDF comes back, the worker's thread files it in the cache."""
+    written, or copied from the cache by the ``copying`` threads (a hundred candidates' files
+    take a fraction of a second to create, mostly waiting on the disk); returns while the
+    conversions and copies run. As each PDF comes back, the worker's thread files it in the
+    cache."""
     issued, author = _issued(dossier), dossier.issuer.name
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
@@ -419,16 +424,12 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
         listing = [i for i in listing if i not in outside]
         rest = [i for i in rest if not planned[i].cached] + outside + \
                [i for i in rest if planned[i].cached]
-    copying = ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache")
-    try:
-        for i in listing + rest:
-            doc, key = planned[i].doc, planned[i].key
-            docx, pdf = paths(i)
-            ready = (copying.submit(fetch, doc, key, docx, pdf) if planned[i].cached
-                     else make(doc, key, docx, pdf, written=i in listing))
-            outputs[i] = _Output(doc, key, docx, pdf, ready)
-    finally:
-        copying.shutdown(wait=False)  # its threads end once the copies are done
+    for i in listing + rest:
+        doc, key = planned[i].doc, planned[i].key
+        docx, pdf = paths(i)
+        ready = (copying.submit(fetch, doc, key, docx, pdf) if planned[i].cached
+                 else make(doc, key, docx, pdf, written=i in listing))
+        outputs[i] = _Output(doc, key, docx, pdf, ready)
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 

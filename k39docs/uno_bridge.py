@@ -31,6 +31,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,14 +97,23 @@ class Office:
              f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
+        try:
+            self._connect(profile_url, pipe_name)
+        except BaseException:
+            _kill_tree(self.proc)  # a LibreOffice this worker cannot use is not left running
+            raise
+
+    def _connect(self, profile_url, pipe_name):
         import uno  # only available under LibreOffice's Python
         from com.sun.star.connection import NoConnectException
 
+        events = self.events
         threading.Thread(target=_pump, args=(self.proc.stdout, events), daemon=True).start()
         # beside the profile: whoever made the profile's folder removes it, even if this
         # process is killed
-        profile = uno.fileUrlToSystemPath(profile_url)
-        self.work = tempfile.mkdtemp(prefix="batches-", dir=os.path.dirname(profile))
+        beside = os.path.dirname(uno.fileUrlToSystemPath(profile_url))
+        os.makedirs(beside, exist_ok=True)
+        self.work = tempfile.mkdtemp(prefix="batches-", dir=beside)
         self.batches = 0
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
@@ -191,6 +201,28 @@ class Office:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
+def _kill_tree(proc):
+    """Kill oosplash and the soffice.bin it started (its children, found in /proc on Linux)."""
+    pids = [proc.pid]
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        if int(stat.read().rsplit(")", 1)[1].split()[1]) == proc.pid:
+                            pids.append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+    except OSError:
+        pass
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.wait()
+
+
 def main(soffice, profile_url, pipe_name):
     events = queue.Queue()
     try:
@@ -198,6 +230,16 @@ def main(soffice, profile_url, pipe_name):
     except Exception as exc:
         _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
+    try:
+        return _serve(office, events)
+    finally:
+        # however this ends (the caller gone, so stdout broken, or anything unforeseen), its
+        # LibreOffice goes too; after a normal end it has stopped already
+        if office.alive():
+            _kill_tree(office.proc)
+
+
+def _serve(office, events):
     _reply({"ready": True, "soffice_pid": office.proc.pid})
 
     def read_requests():

@@ -189,6 +189,39 @@ def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tm
 
 @pytest.mark.soffice
 @needs_uno
+def test_worker_whose_caller_vanished_takes_its_libreoffice_with_it(tmp_path):
+    """The k39docs process is killed: the worker's next reply breaks, and the worker stops its
+    soffice before it exits instead of leaving it running."""
+    import json as _json
+
+    from k39docs.convert import _BRIDGE
+
+    soffice = find_soffice()
+    profile = tmp_path / "lo" / "profile"
+    bridge = subprocess.Popen(
+        [find_uno_python(soffice), str(_BRIDGE), str(soffice), profile.as_uri(),
+         f"k39-test-{os.getpid()}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert _json.loads(bridge.stdout.readline())["ready"] is True
+        assert _soffice_pids_using(str(profile))
+        doc = _sample_docx(tmp_path / "in", 1)[0]
+        bridge.stdin.write(_json.dumps({"src": str(doc), "dst": str(tmp_path / "a.pdf")}).encode()
+                           + b"\n")
+        bridge.stdin.flush()
+        bridge.stdout.close()  # nobody reads the reply any more
+        bridge.wait(timeout=120)
+        time.sleep(0.5)
+        assert _soffice_pids_using(str(profile)) == []
+    finally:
+        if bridge.poll() is None:
+            os.killpg(bridge.pid, signal.SIGKILL)
+
+
+@pytest.mark.soffice
+@needs_uno
 def test_unreadable_document_fails_alone_in_its_batch(tmp_path, monkeypatch):
     """Documents are converted in batches; one LibreOffice cannot open fails with its name,
     the others of the batch come out, and the worker is not restarted for it."""

@@ -103,9 +103,7 @@ def _rerun_in_session(dossier: Path, outdir: Path, cache_dir: Path) -> float:
     return float(result.stdout.split()[-1])
 
 
-def _soffice(files: list[Path], outdir: Path, profile: Path, seed: Path) -> subprocess.Popen:
-    if not profile.exists():
-        shutil.copytree(seed, profile, symlinks=True)
+def _soffice(files: list[Path], outdir: Path, profile: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(find_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
          "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)],
@@ -126,7 +124,7 @@ def _floor(docx: list[Path], work: Path, seed: Path) -> float:
     def convert_group(i: int, group: list[Path]) -> None:
         for start in range(0, len(group), FLOOR_CHUNK):
             _soffice(group[start:start + FLOOR_CHUNK], work / "floor",
-                     work / f"floor-profile-{i}", seed).wait()
+                     work / f"floor-profile-{i}").wait()
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -146,7 +144,7 @@ def _naive(docx: list[Path], work: Path, seed: Path) -> float:
         profile = work / f"naive-profile-{i}"
         shutil.copytree(seed, profile, symlinks=True)  # not timed
         started = time.perf_counter()
-        _soffice([path], work / "naive", profile, seed).wait()
+        _soffice([path], work / "naive", profile).wait()
         spent += time.perf_counter() - started
     return spent / len(docx)
 

@@ -358,8 +358,7 @@ def _exit_now(code: int) -> None:
     import os
     import threading
 
-    if threading.active_count() > 1 and any(
-            not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+    if any(not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)  # a thread still working: leave it the usual way, which waits for it
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

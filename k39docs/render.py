@@ -144,7 +144,7 @@ class Session:
 @dataclass
 class _Kept:
     """What a session keeps between renders, by content key: the parsed part PDFs, and where
-    the signatures go on each công văn it has seen."""
+    the signatures go on the latest công văn."""
 
     readers: PartReaders = field(default_factory=PartReaders)
     places: dict = field(default_factory=dict)
@@ -221,9 +221,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, office, cache, dossier, options, copying)
         if not want_pdf:
-            for out in outputs:
-                out.ready.result()
-                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
+            manifest.files += _entries(stage, outputs, "docx")
         else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
@@ -268,11 +266,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 os.replace(unsigned, final)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
-            for out in outputs:
-                out.ready.result()
-                manifest.files.append(_entry(stage, out.docx, out.doc, "docx"))
-            for out in outputs:
-                manifest.files.append(_entry(stage, out.pdf, out.doc, "pdf"))
+            manifest.files += _entries(stage, outputs, "docx") + _entries(stage, outputs, "pdf")
             manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
             manifest.files.append(ManifestFile(
                 path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
@@ -327,26 +321,24 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
     told of each. When only ``FORESEE_AT`` parts are left, ``foresee`` gets the page counts
     known so far."""
     bundle = BundleWriter(parts)
+    # the bundle's parts only (the others are waited for after the signatures); the PDFs
+    # already there go in first, in order (appending is cheaper than inserting)
     index = {}
+    ready_now, waiting = [], []
     for out in outputs:
         if out.doc.in_bundle:
             index[out.ready] = (len(index), out)
-    # the PDFs already there go in first, in order (appending is cheaper than inserting)
-    ready_now, waiting = [], []
-    for out in outputs:
-        if out.doc.in_bundle:  # the others are waited for later, after the signatures
             (ready_now if out.ready.done() else waiting).append(out.ready)
     left = len(index)
     for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
-        if ready in index:
-            i, out = index[ready]
-            bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
-            added(out)
-            left -= 1
-            if foresee is not None and 0 < left <= FORESEE_AT:
-                foresee(bundle.counts)
-                foresee = None
+        i, out = index[ready]
+        bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
+        added(out)
+        left -= 1
+        if foresee is not None and 0 < left <= FORESEE_AT:
+            foresee(bundle.counts)
+            foresee = None
     return bundle
 
 
@@ -411,20 +403,22 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     # others are done. When only a few documents are to convert (a change to a dossier
     # rendered before), the ones outside the bundle (the eligibility working paper, the
     # slowest) go after the bundle's: they convert while the bundle is written and signed.
-    misses = sum(1 for p in planned if not p.cached)
-    listing = [i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None]
+    listing = {i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None}
+    size = {}
     for i in listing:
         write_docx(planned[i].doc, paths(i)[0], templates=options.templates, author=author,
                    issued=issued)
-    listing.sort(key=lambda i: -paths(i)[0].stat().st_size)
-    rest = sorted((i for i in range(len(planned)) if i not in listing),
-                  key=lambda i: planned[i].cached)
-    if misses <= FEW_TO_CONVERT:
-        outside = [i for i in listing if not planned[i].doc.in_bundle]
-        listing = [i for i in listing if i not in outside]
-        rest = [i for i in rest if not planned[i].cached] + outside + \
-               [i for i in rest if planned[i].cached]
-    for i in listing + rest:
+        size[i] = paths(i)[0].stat().st_size
+    few = sum(1 for p in planned if not p.cached) <= FEW_TO_CONVERT
+
+    def rank(i: int) -> tuple[int, int]:
+        if planned[i].cached:
+            return (3, 0)
+        if i not in listing:
+            return (1, 0)
+        return (2 if few and not planned[i].doc.in_bundle else 0, -size[i])
+
+    for i in sorted(range(len(planned)), key=rank):  # stable: same rank, document order
         doc, key = planned[i].doc, planned[i].key
         docx, pdf = paths(i)
         ready = (copying.submit(fetch, doc, key, docx, pdf) if planned[i].cached
@@ -462,6 +456,15 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
     if options.allow_ineligible and not report.eligible:
         data["allow_ineligible"] = options.allow_ineligible
     return data
+
+
+def _entries(stage: Path, outputs: Sequence[_Output], fmt: str) -> list[ManifestFile]:
+    """The manifest entries of every document in ``fmt``, each once it is in place."""
+    entries = []
+    for out in outputs:
+        out.ready.result()
+        entries.append(_entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt))
+    return entries
 
 
 def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:

@@ -104,6 +104,8 @@ class Office:
             raise
 
     def _connect(self, profile_url, pipe_name):
+        """Wait until soffice takes UNO calls, open the document that keeps it running, and turn
+        what it prints and its end into events."""
         import uno  # only available under LibreOffice's Python
         from com.sun.star.connection import NoConnectException
 

@@ -79,7 +79,12 @@ def locate_signature(cover_letter_pdf: Path, signer_name: str,
     """Find where the signatures go on the công văn's own PDF: a render does this while the
     other documents are still converting, instead of reading the whole bundle to sign it."""
     reader = PdfReader(cover_letter_pdf)
-    block = find_signature_block(reader, range(len(reader.pages)), signer_name, title_lines)
+    return _place_on(reader, range(len(reader.pages)), signer_name, title_lines)
+
+
+def _place_on(reader: PdfReader, pages, signer_name: str,
+              title_lines: tuple[str, ...]) -> SignaturePlace:
+    block = find_signature_block(reader, pages, signer_name, title_lines)
     return SignaturePlace(block, _page_box(reader, block.page))
 
 
@@ -265,12 +270,10 @@ def sign_dossier(
         block = replace(request.place.block,
                         page=request.cover_letter_pages[request.place.block.page])
         page_box = request.place.page_box
-    else:
-        reader = PdfReader(unsigned_pdf)
-        block = find_signature_block(reader, request.cover_letter_pages, request.signer_name,
-                                     request.signer_title_lines)
-        page_box = _page_box(reader, block.page)
-        del reader  # the whole file parsed: let it go before the two revisions are written
+    else:  # the whole bundle parsed, and let go before the two revisions are written
+        found = _place_on(PdfReader(unsigned_pdf), request.cover_letter_pages,
+                          request.signer_name, request.signer_title_lines)
+        block, page_box = found.block, found.page_box
     plan: BlockLayout = plan_block_layout(
         block,
         page_box=page_box,

@@ -36,7 +36,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
@@ -604,6 +604,51 @@ class Office:
         self.start()
         return self.converter.submit(docx, pdf)
 
+    def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path) -> list[Future]:
+        """Convert documents of one template as one LibreOffice document (``combined``, a DOCX
+        path to write; see :mod:`k39docs.combine`): a Future per (docx, pdf) pair, resolving to
+        its PDF. When they cannot be combined, or the combined conversion or its split fails,
+        each is converted alone, so a document that fails is still the one an error names."""
+        from .combine import CombineError, combine_docx
+
+        futures = [Future() for _ in pairs]
+        try:
+            combine_docx([docx for docx, _ in pairs], combined)
+        except CombineError:
+            self._one_by_one(pairs, futures)
+            return futures
+        pdf = combined.with_suffix(".pdf")
+        self.convert(combined, pdf).add_done_callback(
+            partial(self._split, pairs, combined, pdf, futures))
+        return futures
+
+    def _split(self, pairs, combined: Path, pdf: Path, futures: list[Future],
+               conversion: Future) -> None:
+        """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
+        from .combine import split_pdf
+
+        try:
+            conversion.result()
+            split_pdf(pdf, [docx for docx, _ in pairs], [out for _, out in pairs])
+        except Exception:  # noqa: BLE001 — whatever went wrong, each alone says what it was
+            self._one_by_one(pairs, futures)
+        else:
+            for (_, out), future in zip(pairs, futures):
+                future.set_result(out)
+        finally:
+            for leftover in (combined, pdf):
+                leftover.unlink(missing_ok=True)
+
+    def _one_by_one(self, pairs, futures: list[Future]) -> None:
+        try:
+            for (docx, out), future in zip(pairs, futures):
+                self.convert(docx, out).add_done_callback(partial(_pass_on, future))
+            self.drain()
+        except BaseException as exc:  # noqa: BLE001 — a caller waits on these futures
+            for future in futures:
+                if not future.done():
+                    future.set_exception(exc)
+
     def drain(self) -> None:
         drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand
         if drain is not None:
@@ -624,6 +669,13 @@ class Office:
                 made = self._stopping.pop()
                 if made.exception() is None:
                     made.result().close()
+
+
+def _pass_on(to: Future, done: Future) -> None:
+    if done.exception() is not None:
+        to.set_exception(done.exception())
+    else:
+        to.set_result(done.result())
 
 
 def _close_made(made: Future) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
@@ -311,6 +312,7 @@ def _issued(dossier: Dossier) -> datetime:
 # parts still converting when the contents page is converted in advance: about as many as
 # two workers convert while it does (a long contents page takes as long as four parts)
 FORESEE_AT = 8
+FORESEE_JOBS = 2  # … or conversions still running (groups converted as one come back at once)
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders | None,
@@ -329,14 +331,17 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
         if out.doc.in_bundle:
             index[out.ready] = (len(index), out)
             (ready_now if out.ready.done() else waiting).append(out.ready)
-    left = len(index)
+    jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
     for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
         i, out = index[ready]
         bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
         added(out)
-        left -= 1
-        if foresee is not None and 0 < left <= FORESEE_AT:
+        jobs[out.job] -= 1
+        if not jobs[out.job]:
+            del jobs[out.job]
+        if foresee is not None and jobs and (jobs.total() <= FORESEE_AT
+                                             or len(jobs) <= FORESEE_JOBS):
             foresee(bundle.counts)
             foresee = None
     return bundle
@@ -349,6 +354,7 @@ class _Output:
     docx: Path
     pdf: Path | None
     ready: Future  # resolves when the PDF is in place (at once for a cache hit or DOCX only)
+    job: int = -1  # the LibreOffice conversion it comes out of (shared by a group converted as one)
 
 
 def _done() -> Future:
@@ -418,14 +424,64 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
             return (1, 0)
         return (2 if few and not planned[i].doc.in_bundle else 0, -size[i])
 
+    # The documents of one candidate each (a Bản cam kết, a báo cáo) convert in groups of one
+    # template, as one LibreOffice document each (see k39docs.combine): a group is sent as soon
+    # as its last member is written
+    groups = _groups(planned, listing, want_pdf)
+    sizes = Counter(groups.values())
+    waiting: dict[int, list[int]] = {}  # group number → members written so far
+    filed: dict[int, Future] = {}
+    work = stage / ".work"
+    work.mkdir(exist_ok=True)
+
     for i in sorted(range(len(planned)), key=rank):  # stable: same rank, document order
         doc, key = planned[i].doc, planned[i].key
         docx, pdf = paths(i)
-        ready = (copying.submit(fetch, doc, key, docx, pdf) if planned[i].cached
-                 else make(doc, key, docx, pdf, written=i in listing))
-        outputs[i] = _Output(doc, key, docx, pdf, ready)
+        if planned[i].cached:
+            ready = copying.submit(fetch, doc, key, docx, pdf)
+        elif i in groups:
+            write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
+            ready = filed[i] = Future()
+            group = waiting.setdefault(groups[i], [])
+            group.append(i)
+            if len(group) == sizes[groups[i]]:
+                pairs = [paths(j) for j in group]
+                together = office.convert_together(pairs, work / f"gop-{groups[i]}.docx")
+                for j, conversion in zip(group, together):
+                    conversion.add_done_callback(
+                        partial(_converted, cache, planned[j].key, *paths(j), filed[j]))
+        else:
+            ready = make(doc, key, docx, pdf, written=i in listing)
+        outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i))
     office.drain()
     return [outputs[i] for i in range(len(planned))]
+
+
+# documents of one template converted as one LibreOffice document: at least (fewer gain
+# nothing worth the combining), and at most (smaller groups keep both workers busy to the end)
+COMBINE_MIN, COMBINE_MAX = 4, 25
+
+
+def _groups(planned: Sequence[_Planned], listing: Container[int], want_pdf: bool) -> dict[int, int]:
+    """Which documents to convert together: document index → group number. Each candidate's
+    documents to convert, by template, in near-equal groups of ``COMBINE_MIN``–``COMBINE_MAX``
+    (the documents listing every candidate convert alone: they are long already)."""
+    by_template: dict[str, list[int]] = {}
+    for i, p in enumerate(planned):
+        if want_pdf and not p.cached and i not in listing and p.doc.candidate is not None:
+            by_template.setdefault(p.doc.template, []).append(i)
+    groups, number = {}, 0
+    for members in by_template.values():
+        if len(members) < COMBINE_MIN:
+            continue
+        # two groups at least when there are enough: the first tells the page counts of its
+        # kind while the second converts, in time for the contents page converted in advance
+        count = max(-(-len(members) // COMBINE_MAX), min(2, len(members) // COMBINE_MIN))
+        for k in range(count):
+            for i in members[k * len(members) // count:(k + 1) * len(members) // count]:
+                groups[i] = number
+            number += 1
+    return groups
 
 
 def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,

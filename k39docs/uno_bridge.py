@@ -39,6 +39,11 @@ import threading
 import time
 
 CHUNK = 8  # documents per batch: the ~20 ms of a `--convert-to` call are shared by all of them
+# PDF export options: LibreOffice's defaults, and Word bookmarks as named destinations (a
+# combined document marks where each of its members begins with one; see k39docs.combine)
+EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
+CONVERT_TO = "pdf:writer_pdf_Export:" + json.dumps(
+    {name: {"type": "boolean", "value": str(value).lower()} for name, value in EXPORT_OPTIONS.items()})
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
 
 
@@ -151,7 +156,7 @@ class Office:
             names.append(name)
         client = subprocess.Popen(
             [self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
-             "--convert-to", "pdf:writer_pdf_Export", "--outdir", os.path.join(folder, "out"),
+             "--convert-to", CONVERT_TO, "--outdir", os.path.join(folder, "out"),
              *names],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -186,7 +191,10 @@ class Office:
         if doc is None:
             raise RuntimeError("LibreOffice could not open the document")
         try:
-            doc.storeToURL(uno.systemPathToFileUrl(dst), _props(FilterName="writer_pdf_Export"))
+            options = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**EXPORT_OPTIONS))
+            uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(dst),
+                                           _props(FilterName="writer_pdf_Export",
+                                                  FilterData=options)))
         finally:
             doc.close(True)
 

@@ -57,15 +57,19 @@ class BundleWriter:
         """Each part's page count, None for the parts not added yet."""
         return list(self._counts)
 
-    def add(self, index: int, reader: PdfReader | None = None) -> PdfFacts:
+    def add(self, index: int, reader: PdfReader | None = None, *, pages=None) -> PdfFacts:
         """Copy part ``index`` in after the parts before it; return its page count and fonts.
-        ``reader``: the part's PDF already open (and maybe parsed by an earlier bundle)."""
+        ``reader``: the part's PDF already open (and maybe parsed by an earlier bundle);
+        ``pages``: its pages, parsed already in a larger PDF it was cut from."""
         part = self.parts[index]
         if self._counts[index] is not None:
             raise ValueError(f"{part.pdf} is already in the bundle")
         position = sum(n for n in self._counts[:index] if n is not None)
         before = len(self._writer.pages)
-        if reader is not None:
+        if pages is not None:
+            for offset, page in enumerate(pages):
+                self._writer.insert_page(page, position + offset)
+        elif reader is not None:
             self._writer.merge(position, reader, import_outline=False)
         else:
             # closed at once: its parsed objects (which point back at it) are freed now, not

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from .pdfinfo import remember_pages
+
 __all__ = ["combine_docx", "split_pdf", "CombineError", "MARK"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -209,5 +211,6 @@ def split_pdf(combined: Path, members: Sequence[Path], targets: Sequence[Path]) 
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as fh:
             writer.write(fh)
+        remember_pages(target, reader, start, end)  # the bundle copies them from here
         counts.append(end - start)
     return counts

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-__all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count"]
+__all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count", "remember_pages",
+           "take_pages"]
 
 _REMEMBERED = 4096  # files; far more than one run produces
 
@@ -65,3 +66,30 @@ def pdf_facts(path: Path) -> PdfFacts:
 
 def page_count(path: Path) -> int:
     return pdf_facts(path).pages
+
+
+# PDFs cut from a larger one (see k39docs.combine): the pages they were cut from, parsed already
+_pages: dict[tuple[Path, int, int], tuple[PdfReader, int, int]] = {}
+_PAGES_REMEMBERED = 1024  # files: what a failed run leaves here is dropped in time
+
+
+def remember_pages(path: Path, reader: PdfReader, start: int, end: int) -> None:
+    """``path`` holds what pages ``start:end`` of ``reader`` hold: whoever needs its pages
+    (the bundle) copies them from ``reader``, whose objects are parsed already, instead of
+    parsing the file. Shared objects (the fonts of every document cut from one PDF) are then
+    copied once."""
+    key = _key(Path(path))
+    with _lock:
+        if len(_pages) >= _PAGES_REMEMBERED:
+            del _pages[next(iter(_pages))]
+        _pages[key] = (reader, start, end)
+
+
+def take_pages(path: Path) -> list | None:
+    """The parsed pages remembered for ``path`` (forgotten now), or None."""
+    with _lock:
+        found = _pages.pop(_key(Path(path)), None)
+    if found is None:
+        return None
+    reader, start, end = found
+    return list(reader.pages[start:end])

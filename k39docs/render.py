@@ -33,7 +33,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
-from .pdfinfo import page_count
+from .pdfinfo import page_count, take_pages
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
@@ -320,8 +320,8 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
                      added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
     the order LibreOffice returns them), while the remaining conversions run; ``added`` is
-    told of each. When only ``FORESEE_AT`` parts are left, ``foresee`` gets the page counts
-    known so far."""
+    told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions are left, and
+    a part of each kind left is back, ``foresee`` gets the page counts known so far."""
     bundle = BundleWriter(parts)
     # the bundle's parts only (the others are waited for after the signatures); the PDFs
     # already there go in first, in order (appending is cheaper than inserting)
@@ -332,16 +332,25 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
             index[out.ready] = (len(index), out)
             (ready_now if out.ready.done() else waiting).append(out.ready)
     jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
+    kinds_left = Counter(out.doc.kind for _, out in index.values())
+    total = dict(kinds_left)
     for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
         i, out = index[ready]
-        bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
+        pages = take_pages(out.pdf)  # cut from a group converted as one: parsed already
+        if pages is not None:
+            bundle.add(i, pages=pages)
+        else:
+            bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
         added(out)
         jobs[out.job] -= 1
         if not jobs[out.job]:
             del jobs[out.job]
-        if foresee is not None and jobs and (jobs.total() <= FORESEE_AT
-                                             or len(jobs) <= FORESEE_JOBS):
+        kinds_left[out.doc.kind] -= 1
+        if (foresee is not None and jobs
+                and (jobs.total() <= FORESEE_AT or len(jobs) <= FORESEE_JOBS)
+                and not any(n == total[kind] for kind, n in kinds_left.items() if n)):
+            # (each kind left has a part back already: its page count is a fair guess)
             foresee(bundle.counts)
             foresee = None
     return bundle

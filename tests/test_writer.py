@@ -1,0 +1,35 @@
+"""The DOCX writer: data printed as typed, line breaks and tabs included."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+
+from k39docs.documents import build_documents
+from k39docs.rules import check_eligibility
+from k39docs.writer import write_docx
+
+
+def _commitment(dossier, **context):
+    doc = next(d for d in build_documents(dossier, check_eligibility(dossier))
+               if d.kind == "commitment")
+    return dataclasses.replace(doc, context={**doc.context, **context})
+
+
+def _body(path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("word/document.xml").decode("utf-8")
+
+
+def test_line_breaks_and_tabs_typed_in_the_data_print_as_breaks_and_tabs(sample_dossier, tmp_path):
+    doc = _commitment(sample_dossier, closing="Dòng một\nDòng hai\tcột")
+    xml = _body(write_docx(doc, tmp_path / "a.docx"))
+    assert "Dòng một</w:t>" in xml and "<w:br/>" in xml and "<w:tab/>" in xml
+    assert "Dòng một\n" not in xml and "\t" not in xml
+
+
+def test_text_without_breaks_is_printed_as_it_is(sample_dossier, tmp_path):
+    doc = _commitment(sample_dossier)
+    xml = _body(write_docx(doc, tmp_path / "a.docx"))
+    assert "<w:br/>" not in xml and "<w:tab/>" not in xml
+    assert doc.context["closing"] in xml

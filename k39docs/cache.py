@@ -93,19 +93,62 @@ class DocumentCache:
             self.hits += reused
         return True
 
+    def store_group(self, keys: list[str], pdf: Path, counts: list[int]) -> None:
+        """Keep the PDF that the documents ``keys`` were cut from (see k39docs.combine), and
+        where each one's pages are in it (``counts``: their page counts, in order). A later
+        bundle of documents taken from the cache copies their pages from it, parsing one PDF
+        whose fonts they share instead of one file each (best effort, like :meth:`store`)."""
+        if not self.enabled:
+            return
+        group = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+        try:
+            self._put(pdf, self._group_pdf(group))  # before the pointers to it
+            start = 0
+            for key, count in zip(keys, counts):
+                pointer = self._paths(key)[0].with_suffix(".group")
+                self._put_bytes(f"{group} {start} {start + count}".encode(), pointer)
+                start += count
+        except OSError:
+            pass
+
+    def group_of(self, key: str) -> tuple[str, Path, int, int] | None:
+        """The PDF a cached document was cut from, and its pages there (``start``, ``end``):
+        (group key, path, start, end); None if it was converted alone or the PDF is gone."""
+        if not self.enabled:
+            return None
+        try:
+            group, start, end = self._paths(key)[0].with_suffix(".group").read_text().split()
+        except (OSError, ValueError):
+            return None
+        pdf = self._group_pdf(group)
+        return (group, pdf, int(start), int(end)) if pdf.is_file() else None
+
+    def _group_pdf(self, group: str) -> Path:
+        return self.root / group[:2] / f"{group}.group.pdf"
+
+    def _put(self, src: Path, dst: Path) -> None:
+        """Copy ``src`` to ``dst`` atomically: a reader sees the whole file or none."""
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
+        os.close(fd)
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+
+    def _put_bytes(self, data: bytes, dst: Path) -> None:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, dst)
+
     def store(self, key: str, docx: Path, pdf: Path | None) -> None:
         """Keep a finished pair (best effort: a full disk must not fail the run)."""
         if not self.enabled:
             return
         cached_docx, cached_pdf = self._paths(key)
         try:
-            cached_docx.parent.mkdir(parents=True, exist_ok=True)
             for src, dst in ((pdf, cached_pdf), (docx, cached_docx)):  # docx last: marks complete
-                if src is None:
-                    continue
-                fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
-                os.close(fd)
-                shutil.copyfile(src, tmp)
-                os.replace(tmp, dst)
+                if src is not None:
+                    self._put(src, dst)
         except OSError:
             pass

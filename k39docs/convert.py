@@ -33,7 +33,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -604,11 +604,13 @@ class Office:
         self.start()
         return self.converter.submit(docx, pdf)
 
-    def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path) -> list[Future]:
+    def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path, *,
+                         keep: Callable[[Path, list[int]], None] | None = None) -> list[Future]:
         """Convert documents of one template as one LibreOffice document (``combined``, a DOCX
         path to write; see :mod:`k39docs.combine`): a Future per (docx, pdf) pair, resolving to
         its PDF. When they cannot be combined, or the combined conversion or its split fails,
-        each is converted alone, so a document that fails is still the one an error names."""
+        each is converted alone, so a document that fails is still the one an error names.
+        ``keep(pdf, page_counts)`` is shown the combined PDF before it is deleted."""
         from .combine import CombineError, combine_docx
 
         futures = [Future() for _ in pairs]
@@ -619,17 +621,19 @@ class Office:
             return futures
         pdf = combined.with_suffix(".pdf")
         self.convert(combined, pdf).add_done_callback(
-            partial(self._split, pairs, combined, pdf, futures))
+            partial(self._split, pairs, combined, pdf, futures, keep))
         return futures
 
-    def _split(self, pairs, combined: Path, pdf: Path, futures: list[Future],
+    def _split(self, pairs, combined: Path, pdf: Path, futures: list[Future], keep,
                conversion: Future) -> None:
         """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
         from .combine import split_pdf
 
         try:
             conversion.result()
-            split_pdf(pdf, [docx for docx, _ in pairs], [out for _, out in pairs])
+            counts = split_pdf(pdf, [docx for docx, _ in pairs], [out for _, out in pairs])
+            if keep is not None:
+                keep(pdf, counts)
         except Exception:  # noqa: BLE001 — whatever went wrong, each alone says what it was
             self._one_by_one(pairs, futures)
         else:

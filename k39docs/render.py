@@ -240,8 +240,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                                                       cache, options))
             else:
                 foresee = None
-            bundle = _bundle_as_ready(outputs, parts, kept.readers if kept else None, foresee,
-                                      locate)
+            bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept), foresee, locate)
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"
@@ -315,7 +314,31 @@ FORESEE_AT = 8
 FORESEE_JOBS = 2  # … or conversions still running (groups converted as one come back at once)
 
 
-def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartReaders | None,
+class _PageSource:
+    """Where the bundle takes a part's pages from, cheapest first: the PDF of the group it was
+    just cut from (parsed already), the cached PDF of the group it was cut from in an earlier
+    run (one parse for a group, whose fonts its members share), a session's parsed copy of
+    the part, or the part's own file."""
+
+    def __init__(self, cache: DocumentCache, kept: _Kept | None):
+        self.cache = cache
+        self.parsed = kept.readers if kept is not None else None
+        self._groups = self.parsed if self.parsed is not None else PartReaders()
+
+    def add(self, bundle: BundleWriter, index: int, out: _Output) -> None:
+        pages = take_pages(out.pdf)
+        if pages is None:
+            group = self.cache.group_of(out.key)
+            if group is not None:
+                key, pdf, start, end = group
+                pages = self._groups.reader(f"group:{key}", pdf).pages[start:end]
+        if pages is not None:
+            bundle.add(index, pages=pages)
+        else:
+            bundle.add(index, self.parsed.reader(out.key, out.pdf) if self.parsed else None)
+
+
+def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSource,
                      foresee: Callable[[list[int | None]], None] | None = None,
                      added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
@@ -337,11 +360,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], parsed: PartRead
     for ready in chain(ready_now, as_completed(waiting)):
         ready.result()
         i, out = index[ready]
-        pages = take_pages(out.pdf)  # cut from a group converted as one: parsed already
-        if pages is not None:
-            bundle.add(i, pages=pages)
-        else:
-            bundle.add(i, parsed.reader(out.key, out.pdf) if parsed is not None else None)
+        source.add(bundle, i, out)
         added(out)
         jobs[out.job] -= 1
         if not jobs[out.job]:
@@ -455,7 +474,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
             group.append(i)
             if len(group) == sizes[groups[i]]:
                 pairs = [paths(j) for j in group]
-                together = office.convert_together(pairs, work / f"gop-{groups[i]}.docx")
+                keys = [planned[j].key for j in group]
+                together = office.convert_together(
+                    pairs, work / f"gop-{groups[i]}.docx",
+                    keep=lambda pdf, counts, keys=keys: cache.store_group(keys, pdf, counts))
                 for j, conversion in zip(group, together):
                     conversion.add_done_callback(
                         partial(_converted, cache, planned[j].key, *paths(j), filed[j]))

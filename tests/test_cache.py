@@ -48,3 +48,65 @@ def test_cache_can_be_turned_off(tmp_path, monkeypatch, sample_mapping):
     assert off.cache_hits == 0
     monkeypatch.setenv("K39_NO_CACHE", "1")
     assert render(dossier, tmp_path / "c", options=DOCX).cache_hits == 0
+
+
+def test_a_group_converted_as_one_is_kept_with_each_member_s_pages(tmp_path):
+    from pypdf import PdfWriter
+
+    from k39docs.cache import DocumentCache
+
+    cache = DocumentCache(tmp_path / "cache")
+    pdf = tmp_path / "gop.pdf"
+    writer = PdfWriter()
+    for _ in range(5):
+        writer.add_blank_page(595, 842)
+    writer.write(pdf)
+    cache.store_group(["a", "b", "c"], pdf, [2, 1, 2])
+    found = {key: cache.group_of(key) for key in "abc"}
+    assert [(start, end) for _, _, start, end in found.values()] == [(0, 2), (2, 3), (3, 5)]
+    assert len({(group, path) for group, path, _, _ in found.values()}) == 1
+    assert found["a"][1].read_bytes() == pdf.read_bytes()
+    assert cache.group_of("d") is None  # converted alone
+    found["a"][1].unlink()
+    assert cache.group_of("a") is None  # its PDF gone: the member's own file is used
+    assert DocumentCache(tmp_path / "cache", enabled=False).group_of("b") is None
+
+
+def _font_files(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    seen = set()
+    for page in PdfReader(pdf).pages:
+        for font in ((page.get("/Resources") or {}).get("/Font") or {}).values():
+            descriptor = font.get_object().get("/FontDescriptor")
+            if descriptor is not None:
+                seen.add(descriptor.get_object().raw_get("/FontFile2").idnum)
+    return len(seen)
+
+
+def test_a_bundle_from_the_cache_takes_grouped_pages_from_their_group(
+        tmp_path, monkeypatch, sample_mapping):
+    """The sample's four Bản cam kết convert as one group. Rendered again from the cache, the
+    bundle copies their pages from the group's PDF, fonts shared, as the first render did;
+    without the group's PDF, from each document's own file, each with its own fonts."""
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    options = RenderOptions(sign=False, base_dir=Path(__file__).parents[1] / "fixtures")
+    dossier = load_dossier(sample_mapping)
+    render(dossier, tmp_path / "first", options=options)
+    render(dossier, tmp_path / "again", options=options)
+    groups = list((tmp_path / "cache" / "documents").glob("*/*.group.pdf"))
+    assert len(groups) == 1
+    for group in groups:
+        group.unlink()
+    render(dossier, tmp_path / "alone", options=options)
+
+    def text(folder):
+        return [p.extract_text() for p in PdfReader(folder / "dossier.pdf").pages]
+
+    assert text(tmp_path / "again") == text(tmp_path / "first") == text(tmp_path / "alone")
+    fonts = {name: _font_files(tmp_path / name / "dossier.pdf")
+             for name in ("first", "again", "alone")}
+    assert fonts["again"] == fonts["first"] < fonts["alone"]
+    assert fonts["alone"] - fonts["first"] == 3 * 3  # three more commitments, three fonts each

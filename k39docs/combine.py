@@ -36,6 +36,7 @@ __all__ = ["combine_docx", "split_pdf", "CombineError", "MARK"]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _BODY = "word/document.xml"
 _OWN = re.compile(r"^(word/document\.xml|docProps/(core|app|custom)\.xml)$")  # differ per member
+_PRINTED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 MARK = "k39doc"  # bookmark names: k39doc0, k39doc1 … (no underscore: LibreOffice escapes it)
 _MARK_ID = 900_000  # bookmark ids of the marks, above any a template would use
 # the children of w:sectPr that come after w:pgNumType (schema order matters to Word)
@@ -71,6 +72,9 @@ def combine_docx(members: Sequence[Path], out: Path) -> None:
         if _BODY not in parts:
             raise CombineError(f"{member.name} has no {_BODY}")
         bodies.append(parts[_BODY])
+    for name, data in [(_BODY, b) for b in bodies] + list(shared.items()):
+        if _PRINTED_PART.match(name):
+            _only_page_fields(data)
     root = _combined_body(bodies)
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -98,7 +102,8 @@ def _combined_body(bodies: list[bytes]):
         if not content or content[-1].tag != _w("sectPr"):
             raise CombineError("a document has no section properties")
         sect = content.pop()
-        _restart_page_numbers(sect)
+        # its first section (the last if it has one only) starts a page, numbered from 1
+        _start_member(next(body.iter(_w("sectPr"))))
         first_p = next(body.iter(_w("p")), None)
         if first_p is None:
             raise CombineError("a document has no paragraph")
@@ -118,8 +123,12 @@ def _combined_body(bodies: list[bytes]):
     return roots[0]
 
 
-def _restart_page_numbers(sect) -> None:
-    """Each member numbers its pages from 1, as it does alone."""
+def _start_member(sect) -> None:
+    """A member's first section starts on a new page numbered 1, as the document does alone
+    (alone, how its first section starts is moot: together, it follows another's)."""
+    kind = sect.find(_w("type"))
+    if kind is not None:
+        sect.remove(kind)  # the default: next page
     pg = sect.find(_w("pgNumType"))
     if pg is None:
         pg = etree.Element(_w("pgNumType"))
@@ -130,6 +139,19 @@ def _restart_page_numbers(sect) -> None:
             later.addprevious(pg)
     if pg.get(_w("start")) is None:
         pg.set(_w("start"), "1")
+
+
+_FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)</w:instrText>|<w:fldSimple [^>]*w:instr="([^"]*)"')
+
+
+def _only_page_fields(xml: bytes) -> None:
+    """Fields other than PAGE would print the combined document's values (NUMPAGES its page
+    count, TITLE the first member's title, FILENAME its name), not the member's."""
+    for match in _FIELD.finditer(xml):
+        words = (match.group(1) or match.group(2) or b"").split()
+        # (a field's code may come in pieces: the switches after its name are let through)
+        if words and not words[0].startswith(b"\\") and words[0].upper() != b"PAGE":
+            raise CombineError(f"a document has a {words[0].decode(errors='replace')} field")
 
 
 def _mark(p, index: int) -> None:

@@ -82,6 +82,38 @@ def test_a_document_with_bookmarks_of_its_own_is_not_combined(rendered, tmp_path
         combine_docx([members[0], marked], tmp_path / "gop.docx")
 
 
+@pytest.mark.parametrize("field", ["NUMPAGES", "TITLE", "FILENAME \\p"])
+def test_a_document_printing_a_field_other_than_its_page_number_is_not_combined(
+        rendered, tmp_path, field):
+    # together, NUMPAGES would count every member's pages, TITLE print the first one's title
+    members = _members(rendered, "cam-ket")[:2]
+    fielded = [_changed(m, tmp_path / f"f{i}.docx", "word/document.xml", b"</w:body>",
+                        f'<w:p><w:fldSimple w:instr=" {field} "/></w:p></w:body>'.encode())
+               for i, m in enumerate(members)]
+    with pytest.raises(CombineError, match=field.split()[0]):
+        combine_docx(fielded, tmp_path / "gop.docx")
+
+
+def test_page_numbers_restart_in_each_member_s_first_section_only(rendered, tmp_path):
+    """A member of two sections (a landscape annex, say) numbers its first page 1 and goes on
+    from there; a first section meant to follow on the same page starts a page of its own."""
+    member = _members(rendered, "cam-ket")[0]
+    body = _body(member)
+    sect = etree.tostring(body.find(f"{W}sectPr"))
+    two = sect.replace(b"<w:pgSz", b'<w:type w:val="continuous"/><w:pgSz', 1)
+    split = _changed(member, tmp_path / "two.docx", "word/document.xml", b"<w:body>",
+                     b"<w:body><w:p><w:r><w:t>A</w:t></w:r></w:p><w:p><w:pPr>" + two
+                     + b"</w:pPr></w:p>")
+    copy = shutil.copy(split, tmp_path / "two-b.docx")
+    combine_docx([split, Path(copy)], tmp_path / "gop.docx")
+    sections = list(_body(tmp_path / "gop.docx").iter(f"{W}sectPr"))
+    assert len(sections) == 4
+    starts = [s.find(f"{W}pgNumType").get(f"{W}start") if s.find(f"{W}pgNumType") is not None
+              else None for s in sections]
+    assert starts == ["1", None, "1", None]
+    assert [s.find(f"{W}type") for s in sections[::2]] == [None, None]  # a new page each
+
+
 def _words(pdf: Path) -> list[str]:
     """Each word with its box, page by page, as poppler reads them."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,

@@ -40,6 +40,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
+from .uno_bridge import convert_to_arg  # the worker's own spelling of the filter: one place
 
 __all__ = [
     "find_soffice",
@@ -64,6 +65,9 @@ INSTALL_HINT = (
 )
 
 _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
+# PDF export: LibreOffice's defaults, and Word bookmarks as named destinations (a group of
+# documents converted as one marks where each member begins with one; see k39docs.combine)
+PDF_EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
 # documents sent to a worker ahead of its replies: enough for the bridge to batch them while a
 # long queue lasts (see uno_bridge.CHUNK), few near its end, so that no worker is left holding
 # several documents while the other has nothing to do
@@ -213,7 +217,8 @@ class _Worker:
         self.profile = profile
         pipe = f"k39-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.proc = subprocess.Popen(
-            [python, str(_BRIDGE), str(soffice), profile.resolve().as_uri(), pipe],
+            [python, str(_BRIDGE), str(soffice), profile.resolve().as_uri(), pipe,
+             json.dumps(PDF_EXPORT_OPTIONS)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             text=True, encoding="utf-8", bufsize=1,
             env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, **_session_kwargs(),
@@ -520,7 +525,7 @@ class BatchConverter:
                 profile = _new_profile(Path(tmp), f"profile-{i}", self.options.seed_profile)
                 cmd = [str(self.soffice), f"-env:UserInstallation={profile.resolve().as_uri()}",
                        "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-                       "--nodefault", "--convert-to", "pdf:writer_pdf_Export",
+                       "--nodefault", "--convert-to", convert_to_arg(PDF_EXPORT_OPTIONS),
                        "--outdir", str(out_dir), *(str(p) for p in batch)]
                 procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                               stderr=subprocess.DEVNULL,

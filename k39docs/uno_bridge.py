@@ -39,11 +39,6 @@ import threading
 import time
 
 CHUNK = 8  # documents per batch: the ~20 ms of a `--convert-to` call are shared by all of them
-# PDF export options: LibreOffice's defaults, and Word bookmarks as named destinations (a
-# combined document marks where each of its members begins with one; see k39docs.combine)
-EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
-CONVERT_TO = "pdf:writer_pdf_Export:" + json.dumps(
-    {name: {"type": "boolean", "value": str(value).lower()} for name, value in EXPORT_OPTIONS.items()})
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
 
 
@@ -93,8 +88,9 @@ class Office:
     happens (a request, a line soffice prints, a call or soffice ending) is an event on
     ``events``, so the worker never polls."""
 
-    def __init__(self, soffice, profile_url, pipe_name, events):
+    def __init__(self, soffice, profile_url, pipe_name, events, export_options):
         self.soffice, self.profile_url, self.events = soffice, profile_url, events
+        self.export_options = export_options  # the PDF filter's options: {name: value}
         # soffice first: it boots while this Python loads the UNO bridge
         self.proc = subprocess.Popen(
             [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible",
@@ -156,7 +152,8 @@ class Office:
             names.append(name)
         client = subprocess.Popen(
             [self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
-             "--convert-to", CONVERT_TO, "--outdir", os.path.join(folder, "out"),
+             "--convert-to", convert_to_arg(self.export_options),
+             "--outdir", os.path.join(folder, "out"),
              *names],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -191,7 +188,7 @@ class Office:
         if doc is None:
             raise RuntimeError("LibreOffice could not open the document")
         try:
-            options = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**EXPORT_OPTIONS))
+            options = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**self.export_options))
             uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(dst),
                                            _props(FilterName="writer_pdf_Export",
                                                   FilterData=options)))
@@ -233,10 +230,18 @@ def _kill_tree(proc):
     proc.wait()
 
 
-def main(soffice, profile_url, pipe_name):
+def convert_to_arg(options):
+    """``--convert-to``'s argument: the PDF filter and its options, in LibreOffice's JSON."""
+    typed = {name: {"type": "boolean" if isinstance(value, bool) else "string",
+                    "value": str(value).lower() if isinstance(value, bool) else str(value)}
+             for name, value in options.items()}
+    return "pdf:writer_pdf_Export:" + json.dumps(typed)
+
+
+def main(soffice, profile_url, pipe_name, export_options="{}"):
     events = queue.Queue()
     try:
-        office = Office(soffice, profile_url, pipe_name, events)
+        office = Office(soffice, profile_url, pipe_name, events, json.loads(export_options))
     except Exception as exc:
         _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
@@ -311,4 +316,4 @@ def _serve(office, events):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

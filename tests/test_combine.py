@@ -244,3 +244,52 @@ def test_groups_are_of_one_template_near_equal_and_bounded():
     cached = set(range(len(planned))) - {1, 2, 3, 4, 5, 6}
     assert _groups(_planned(100, cached), listing=set(), want_pdf=True) == {}
     assert _groups(planned, listing={0}, want_pdf=False) == {}
+
+
+@pytest.mark.soffice
+def test_the_batch_converter_combines_too(tmp_path, monkeypatch, sample_dossier):
+    """Without python3-uno, documents convert in batches on demand; a group converted as one
+    is cut apart in the middle of a batch, and the render goes on as with warm workers."""
+    from k39docs.render import RenderOptions, render
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    options = RenderOptions(sign=False, convert=ConvertOptions(mode="batch"))
+    manifest = render(sample_dossier, tmp_path / "out", options=options)
+    commitments = sorted((tmp_path / "out" / "pdf").glob("cam-ket-*.pdf"))
+    assert len(commitments) == 4
+    for pdf, candidate in zip(commitments, sample_dossier.candidates):
+        reader = PdfReader(pdf)
+        assert reader.metadata.title == f"Bản cam kết - {candidate.full_name}"
+        assert candidate.full_name in reader.pages[0].extract_text()
+    assert len(list((tmp_path / "cache" / "documents").glob("*/*.group.pdf"))) == 1
+    assert manifest.files
+
+
+@pytest.mark.soffice
+def test_a_document_converted_over_uno_keeps_its_marks_too(rendered, tmp_path):
+    """A document a worker's batch did not produce is converted once more over UNO, with the
+    same export options: a group converted that way can still be cut apart."""
+    import uuid
+
+    from k39docs import uno_bridge
+    from k39docs.convert import PDF_EXPORT_OPTIONS, find_soffice, find_uno_python
+
+    python = find_uno_python(find_soffice())
+    if python is None:
+        pytest.skip("no Python with uno here")
+    members = _members(rendered, "cam-ket")
+    combine_docx(members, tmp_path / "gop.docx")
+    script = (
+        "import queue, sys\n"
+        f"sys.path.insert(0, {str(Path(uno_bridge.__file__).parent)!r})\n"
+        "import uno_bridge\n"
+        f"office = uno_bridge.Office({str(find_soffice())!r}, {(tmp_path / 'p').as_uri()!r}, "
+        f"'k39-test-{uuid.uuid4().hex[:8]}', queue.Queue(), {PDF_EXPORT_OPTIONS!r})\n"
+        "try:\n"
+        f"    office.convert_one({str(tmp_path / 'gop.docx')!r}, {str(tmp_path / 'gop.pdf')!r})\n"
+        "finally:\n"
+        "    office.close()\n"
+    )
+    subprocess.run([python, "-c", script], check=True, timeout=120, capture_output=True)
+    targets = [tmp_path / "split" / f"{m.stem}.pdf" for m in members]
+    assert split_pdf(tmp_path / "gop.pdf", members, targets) == [2, 2, 2, 2]

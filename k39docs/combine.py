@@ -30,10 +30,11 @@ from pathlib import Path
 from lxml import etree
 
 from .pdfinfo import remember_pages
+from .wordml import insert_in_order
+from .wordml import w as _w
 
 __all__ = ["combine_docx", "split_pdf", "CombineError", "MARK"]
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _BODY = "word/document.xml"
 _OWN = re.compile(r"^(word/document\.xml|docProps/(core|app|custom)\.xml)$")  # differ per member
 _PRINTED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
@@ -48,10 +49,6 @@ _CATALOG_KEPT = ("/Lang", "/ViewerPreferences", "/MarkInfo")
 
 class CombineError(Exception):
     """The members cannot be combined, or the combined PDF cannot be cut back into them."""
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 def combine_docx(members: Sequence[Path], out: Path) -> None:
@@ -132,11 +129,7 @@ def _start_member(sect) -> None:
     pg = sect.find(_w("pgNumType"))
     if pg is None:
         pg = etree.Element(_w("pgNumType"))
-        later = next((c for c in sect if etree.QName(c).localname in _AFTER_PGNUM), None)
-        if later is None:
-            sect.append(pg)
-        else:
-            later.addprevious(pg)
+        insert_in_order(sect, pg, _AFTER_PGNUM)
     if pg.get(_w("start")) is None:
         pg.set(_w("start"), "1")
 
@@ -175,11 +168,7 @@ def _end_section(p, sect) -> None:
         p.insert(0, p_pr)
     if p_pr.find(_w("sectPr")) is not None:
         raise CombineError("a document has a section break of its own at its end")
-    later = next((c for c in p_pr if etree.QName(c).localname in _AFTER_SECTPR), None)
-    if later is None:
-        p_pr.append(sect)
-    else:
-        later.addprevious(sect)
+    insert_in_order(p_pr, sect, _AFTER_SECTPR)
 
 
 def _member_metadata(docx: Path) -> dict[str, str]:

@@ -34,6 +34,8 @@ from .fonts import text_width_mm
 from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
 from .resources import template_dir
 from .vietnamese import FILTERS
+from .wordml import W, insert_in_order
+from .wordml import w as _w
 
 __all__ = [
     "jinja_environment",
@@ -44,7 +46,6 @@ __all__ = [
     "TemplateError",
 ]
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": W}
 _TWIPS_PER_MM = 1440 / 25.4
 _STYLE_COMPONENT = {name: key for key, name in STYLE_NAMES.items()}
@@ -76,10 +77,6 @@ def jinja_environment(*, sandboxed: bool = False) -> jinja2.Environment:
     env = env_class(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters.update(FILTERS)
     return env
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 class CompiledTemplate:
@@ -320,13 +317,9 @@ def _set_indent(p, side_mm: float) -> None:
         p_pr = etree.Element(_w("pPr"))
         p.insert(0, p_pr)
     ind = p_pr.find("w:ind", _NS)
-    if ind is None:  # keep the schema order Word insists on: w:ind before w:jc, w:rPr …
+    if ind is None:  # w:ind before w:jc, w:rPr …
         ind = etree.Element(_w("ind"))
-        later = next((c for c in p_pr if etree.QName(c).localname in _AFTER_IND), None)
-        if later is None:
-            p_pr.append(ind)
-        else:
-            later.addprevious(ind)
+        insert_in_order(p_pr, ind, _AFTER_IND)
     twips = str(int(round(side_mm * _TWIPS_PER_MM)))
     ind.set(_w("left"), twips)
     ind.set(_w("right"), twips)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..wordml import W, w
+
 __all__ = [
     "W",
     "w",
@@ -28,7 +30,6 @@ __all__ = [
     "on_off",
 ]
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -38,11 +39,6 @@ _REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 TWIPS_PER_MM = 1440 / 25.4
 FONT_SLOTS = ("ascii", "hAnsi", "cs")  # eastAsia is irrelevant for Vietnamese text
 _THEME_ATTRS = {"ascii": "asciiTheme", "hAnsi": "hAnsiTheme", "cs": "cstheme"}
-
-
-def w(tag: str) -> str:
-    """Clark name of a WordprocessingML element or attribute: ``w('p')`` → ``{…main}p``."""
-    return f"{{{W}}}{tag}"
 
 
 def twips_to_mm(twips: float) -> float:

@@ -12,7 +12,10 @@ about 60 ms in a running instance, and one instance converts one document at a t
 * ``BatchConverter`` (fallback when no Python with ``uno`` is found): one
   ``soffice --convert-to pdf`` per core over a batch of files.
 * ``Office``: the converter of a render (or of a session of renders), started early or on first
-  use, and stopped as soon as the render is done with it unless it is kept.
+  use, and stopped as soon as the render is done with it unless it is kept. Its
+  ``convert_together`` converts documents of one template as one LibreOffice document and cuts
+  the PDF apart again (:mod:`k39docs.combine`): most of a short document's conversion is spent
+  on the document, not on its pages.
 
 Profiles are copied from a seed profile kept in the user cache, so a run does not pay for
 LibreOffice's first-start initialisation; every run still gets its own copy, so two runs never

@@ -399,10 +399,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
              dossier: Dossier, options: RenderOptions,
              copying: ThreadPoolExecutor) -> list[_Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
-    written, or copied from the cache by the ``copying`` threads (a hundred candidates' files
-    take a fraction of a second to create, mostly waiting on the disk); returns while the
-    conversions and copies run. As each PDF comes back, the worker's thread files it in the
-    cache."""
+    written (a group converted as one, once its last member is), or copied from the cache by
+    the ``copying`` threads (a hundred candidates' files take a fraction of a second to
+    create, mostly waiting on the disk); returns while the conversions and copies run. As each
+    PDF comes back, the worker's thread files it in the cache."""
     issued, author = _issued(dossier), dossier.issuer.name
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
@@ -457,10 +457,19 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     # as its last member is written
     groups = _groups(planned, listing, want_pdf)
     sizes = Counter(groups.values())
-    waiting: dict[int, list[int]] = {}  # group number → members written so far
-    filed: dict[int, Future] = {}
-    work = stage / ".work"
-    work.mkdir(exist_ok=True)
+    written: dict[int, list[int]] = {}  # group number → its members written so far
+    filed: dict[int, Future] = {}  # a member's PDF in place and cached
+
+    def send(members: list[int]) -> None:
+        keys = [planned[j].key for j in members]
+        work = stage / ".work"
+        work.mkdir(exist_ok=True)
+        together = office.convert_together(
+            [paths(j) for j in members], work / f"gop-{groups[members[0]]}.docx",
+            keep=lambda pdf, counts: cache.store_group(keys, pdf, counts))
+        for j, conversion in zip(members, together):
+            conversion.add_done_callback(
+                partial(_converted, cache, planned[j].key, *paths(j), filed[j]))
 
     for i in sorted(range(len(planned)), key=rank):  # stable: same rank, document order
         doc, key = planned[i].doc, planned[i].key
@@ -470,17 +479,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
         elif i in groups:
             write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
             ready = filed[i] = Future()
-            group = waiting.setdefault(groups[i], [])
-            group.append(i)
-            if len(group) == sizes[groups[i]]:
-                pairs = [paths(j) for j in group]
-                keys = [planned[j].key for j in group]
-                together = office.convert_together(
-                    pairs, work / f"gop-{groups[i]}.docx",
-                    keep=lambda pdf, counts, keys=keys: cache.store_group(keys, pdf, counts))
-                for j, conversion in zip(group, together):
-                    conversion.add_done_callback(
-                        partial(_converted, cache, planned[j].key, *paths(j), filed[j]))
+            members = written.setdefault(groups[i], [])
+            members.append(i)
+            if len(members) == sizes[groups[i]]:
+                send(members)
         else:
             ready = make(doc, key, docx, pdf, written=i in listing)
         outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i))

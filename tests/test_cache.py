@@ -33,6 +33,8 @@ def test_changing_one_candidate_rebuilds_only_their_documents_and_the_lists(
     assert again.cache_hits == len(again.files)
     assert _hashes(out / "manifest.json") == before  # same bytes from the cache
 
+    assert sorted(p.name for p in out.iterdir()) == ["docx", "eligibility.json", "manifest.json"]
+
     sample_mapping["candidates"][1]["position"] = "Trưởng ban (đã bổ nhiệm lại)"
     changed = render(load_dossier(sample_mapping), out, options=DOCX)
     assert _rebuilt(out / "manifest.json", before) == {

@@ -119,7 +119,7 @@ class CompiledTemplate:
                 raise TemplateError(f"Mẫu {self.path.name}: {exc}") from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             # line breaks and tabs typed in the data (not the one after the XML declaration)
-            if _LISTING_CHARS.search(xml, xml.find("?>") + 2 if xml.startswith("<?xml") else 0):
+            if _LISTING_CHARS.search(xml, xml.find("<", 1)):
                 xml = self._docxtpl.resolve_listing(xml)
             if name == "word/document.xml":
                 root = etree.fromstring(xml.encode("utf-8"))

@@ -78,7 +78,15 @@ def new_document(*, landscape: bool = False) -> Document:
     doc = Document()
     # document defaults: TNR black, no paragraph spacing
     defaults = doc.styles.element.find(qn("w:docDefaults"))
-    _set_fonts(defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")), 14)
+    default_run = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(default_run, 14)
+    # the document's language: LibreOffice writes it as the PDF's /Lang (python-docx's default
+    # template says en-US)
+    default_lang = default_run.find(qn("w:lang"))
+    if default_lang is None:
+        default_lang = OxmlElement("w:lang")
+        default_run.append(default_lang)
+    default_lang.set(qn("w:val"), "vi-VN")
     normal = doc.styles["Normal"]
     normal.font.name = FONT_NAME
     normal.font.size = Pt(14)

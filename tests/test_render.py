@@ -174,6 +174,15 @@ def test_bundle_metadata_names_the_issuer_and_vietnamese(rendered):
     assert reader.trailer["/Root"]["/Lang"] == "vi-VN"
 
 
+def test_every_document_pdf_is_in_vietnamese(rendered):
+    """/Lang tells screen readers and PDF/UA checkers how to read the text."""
+    outdir, _ = rendered
+    pdfs = sorted((outdir / "pdf").glob("*.pdf"))
+    assert len(pdfs) == 9
+    assert {p.name: PdfReader(p).trailer["/Root"].get("/Lang") for p in pdfs} == {
+        p.name: "vi-VN" for p in pdfs}
+
+
 def test_every_font_is_embedded(rendered):
     outdir, _ = rendered
     for pdf in [outdir / "dossier.pdf", *sorted((outdir / "pdf").glob("*.pdf"))]:

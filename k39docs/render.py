@@ -434,9 +434,11 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     # ones are copied meanwhile). The few that list every candidate take longest to convert
     # (a second or more for a hundred candidates): they are written first and queued longest
     # first (by size), so that none of them is what a worker is still busy with when the
-    # others are done. When only a few documents are to convert (a change to a dossier
-    # rendered before), the ones outside the bundle (the eligibility working paper, the
-    # slowest) go after the bundle's: they convert while the bundle is written and signed.
+    # others are done; the bundle's before the one outside it (the eligibility working
+    # paper), so that their page counts are known early, for the contents page converted in
+    # advance. When only a few documents are to convert (a change to a dossier rendered
+    # before), the working paper goes after all the bundle's: it converts while the bundle is
+    # written and signed.
     listing = {i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None}
     size = {}
     for i in listing:
@@ -447,10 +449,12 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
 
     def rank(i: int) -> tuple[int, int]:
         if planned[i].cached:
-            return (3, 0)
+            return (4, 0)
         if i not in listing:
-            return (1, 0)
-        return (2 if few and not planned[i].doc.in_bundle else 0, -size[i])
+            return (2, 0)
+        if planned[i].doc.in_bundle:
+            return (0, -size[i])
+        return (3 if few else 1, -size[i])
 
     # The documents of one candidate each (a Bản cam kết, a báo cáo) convert in groups of one
     # template, as one LibreOffice document each (see k39docs.combine): a group is sent as soon

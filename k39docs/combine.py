@@ -15,8 +15,9 @@ candidate) are converted in groups:
 
 Every page comes out as a conversion of the member alone would print it (the tests compare the
 words' positions, page by page). Members are combined only when their packages differ in
-nothing but the body and the document properties; anything else (a template with bookmarks,
-notes or comments of its own) is converted one by one.
+nothing but the body and the document properties, and nothing in them would print the group's
+values instead of their own; anything else (a template with bookmarks, notes or comments of
+its own, a NUMPAGES or TITLE field) is converted one by one.
 """
 
 from __future__ import annotations

@@ -294,6 +294,7 @@ class _Job:
     dst: Path
     future: Future
     attempts: int = 0
+    retries: int = 1  # after a hang or a crash
 
 
 class WorkerPool:
@@ -331,11 +332,13 @@ class WorkerPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def submit(self, src: Path, dst: Path) -> Future:
+    def submit(self, src: Path, dst: Path, *, retries: int = 1) -> Future:
+        """Queue ``src``; the Future gives ``dst`` once written. A document whose worker hangs
+        or dies is tried again ``retries`` times, alone."""
         future: Future = Future()
         with self._idle:
             self._outstanding += 1
-        self._jobs.put(_Job(Path(src), Path(dst), future))
+        self._jobs.put(_Job(Path(src), Path(dst), future, retries=retries))
         return future
 
     def _start(self, index: int, generation: int) -> _Worker:
@@ -445,11 +448,12 @@ class WorkerPool:
 
     def _retry_or_fail(self, job: _Job, reason: str) -> None:
         job.attempts += 1
-        if job.attempts < 2:
+        if job.attempts <= job.retries:
             self._jobs.put(job)
         else:
+            tried = f", đã thử lại {job.retries} lần" if job.retries else ""
             self._resolve(job, error=ConversionError(
-                f"Không chuyển được {job.src.name} sang PDF ({reason}, đã thử lại 1 lần)."))
+                f"Không chuyển được {job.src.name} sang PDF ({reason}{tried})."))
 
     def close(self, wait: bool = True) -> None:
         """Stop every worker and its soffice once the queued documents are converted.
@@ -503,7 +507,9 @@ class BatchConverter:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def submit(self, src: Path, dst: Path) -> Future:
+    def submit(self, src: Path, dst: Path, *, retries: int = 1) -> Future:
+        """Queue ``src`` for the next :meth:`drain` (``retries``: not used, a batch is not
+        tried again)."""
         future: Future = Future()
         self._pending.append((Path(src), Path(dst), future))
         return future
@@ -608,9 +614,9 @@ class Office:
         """The converter once it is made (waits for it); None before :meth:`start`."""
         return None if self._made is None else self._made.result()
 
-    def convert(self, docx: Path, pdf: Path) -> Future:
+    def convert(self, docx: Path, pdf: Path, *, retries: int = 1) -> Future:
         self.start()
-        return self.converter.submit(docx, pdf)
+        return self.converter.submit(docx, pdf, retries=retries)
 
     def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path, *,
                          keep: Callable[[Path, list[int]], None] | None = None) -> list[Future]:
@@ -628,7 +634,8 @@ class Office:
             self._one_by_one(pairs, futures)
             return futures
         pdf = combined.with_suffix(".pdf")
-        self.convert(combined, pdf).add_done_callback(
+        # not tried again: if it hangs or crashes LibreOffice, its members go alone at once
+        self.convert(combined, pdf, retries=0).add_done_callback(
             partial(self._split, pairs, combined, pdf, futures, keep))
         return futures
 

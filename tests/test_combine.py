@@ -161,7 +161,7 @@ class _Converter:
         self.seen: list[str] = []
         self.failing = failing
 
-    def submit(self, src: Path, dst: Path) -> Future:
+    def submit(self, src: Path, dst: Path, *, retries: int = 1) -> Future:
         self.seen.append(src.name)
         future: Future = Future()
         if src.name == self.failing:

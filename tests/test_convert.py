@@ -118,6 +118,19 @@ def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
     assert not any(_alive(pid) for pid in pids)
 
 
+def test_a_document_sent_without_retries_fails_at_its_first_hang(tmp_path, fake):
+    """A group converted as one is sent so: if it hangs, its members go alone at once."""
+    python, log = fake
+    docs = _docs(tmp_path / "in", ["hang-once"])
+    options = ConvertOptions(workers=1, timeout_s=1.0, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        future = pool.submit(docs[0], tmp_path / "out" / "x.pdf", retries=0)
+        with pytest.raises(ConversionError, match="hang-once.docx") as failed:
+            future.result(timeout=30)
+    assert "thử lại" not in str(failed.value)
+    assert not [line for line in log.read_text().splitlines() if line.startswith("retry")]
+
+
 def test_worker_that_dies_is_replaced_and_its_document_converted(tmp_path, fake):
     python, log = fake
     docs = _docs(tmp_path / "in", ["x1", "die-now", "x2", "x3"])

@@ -69,7 +69,7 @@ def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_sig
         office = session._office
         real = office.convert
         monkeypatch.setattr(office, "convert",
-                            lambda docx, pdf: queued.append(docx.stem) or real(docx, pdf))
+                            lambda docx, pdf, **kw: queued.append(docx.stem) or real(docx, pdf, **kw))
         session.render(load_dossier(data), out, options=RenderOptions(sign=False))
         listing = {"to-trinh", "cong-van", "danh-sach", "ket-qua-ra-soat"}
         assert set(queued[:4]) == listing  # first, whatever their order by size
@@ -202,10 +202,10 @@ def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeyp
     contents_conversions = []
     convert = Office.convert
 
-    def counting(self, docx, pdf):
+    def counting(self, docx, pdf, **kw):
         if docx.name.startswith("muc-luc"):
             contents_conversions.append(docx.name)
-        return convert(self, docx, pdf)
+        return convert(self, docx, pdf, **kw)
 
     monkeypatch.setattr(Office, "convert", counting)
     out = tmp_path / "out"
@@ -219,3 +219,15 @@ def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeyp
     contents = bundle.pages[0].extract_text() + bundle.pages[1].extract_text()
     last = bundle.outline[-1].title
     assert f"{last} {starts[-1] + 1}" in " ".join(contents.split())
+
+
+def test_page_counts_not_back_are_guessed_from_their_kind_wherever_it_is_known():
+    # the second group of Bản cam kết came back before the first: the first's are guessed too
+    from k39docs.bundle import Part
+    from k39docs.render import _guess_counts
+
+    parts = ([Part("Danh sách", Path("ds.pdf"), "nomination_list")]
+             + [Part(f"Cam kết {i}", Path(f"c{i}.pdf"), "commitment") for i in range(4)]
+             + [Part("Báo cáo", Path("b.pdf"), "return_report")])
+    assert _guess_counts(parts, [4, None, None, 2, 3, None]) == [4, 2, 2, 2, 3, 1]
+    assert _guess_counts(parts, [None, 2, 2, 2, 3, 2]) == [1, 2, 2, 2, 3, 2]

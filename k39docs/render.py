@@ -649,21 +649,27 @@ def _contents_keyed(dossier: Dossier, parts: list[Part], counts: list[int], cont
     return doc, cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
 
 
+def _guess_counts(parts: list[Part], counts: list[int | None]) -> list[int]:
+    """Each part's page count: the known one, else the most common among the parts of its kind
+    back so far, wherever they are in the list (groups come back in any order), else 1."""
+    known: dict[str, Counter] = {}
+    for part, count in zip(parts, counts):
+        if count is not None:
+            known.setdefault(part.kind, Counter())[count] += 1
+    return [count if count is not None
+            else known[part.kind].most_common(1)[0][0] if part.kind in known else 1
+            for part, count in zip(parts, counts)]
+
+
 def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | None], work: Path,
                       office: Office, cache: DocumentCache,
                       options: RenderOptions) -> dict[str, Future]:
-    """Convert the contents page before the last parts are back, guessing their page counts
-    from the last part of the same kind, and file it in the cache. When the guess is right,
+    """Convert the contents page before the last parts are back, with their page counts
+    guessed (:func:`_guess_counts`), and file it in the cache. When the guess is right,
     :func:`_contents` finds it there instead of converting it after the last conversion (about
     a second for a hundred candidates)."""
-    known: dict[str, int] = {}
-    guessed = []
-    for part, count in zip(parts, counts):
-        if count is not None:
-            known[part.kind] = count
-        guessed.append(count if count is not None else known.get(part.kind, 1))
-    doc, key = _contents_keyed(dossier, parts, guessed, _contents_pages_guess(parts), cache,
-                               options)
+    doc, key = _contents_keyed(dossier, parts, _guess_counts(parts, counts),
+                               _contents_pages_guess(parts), cache, options)
     if cache.holds(key, pdf=True):
         return {}
     docx, pdf = work / "muc-luc-du-kien.docx", work / "muc-luc-du-kien.pdf"

@@ -52,13 +52,14 @@ class CombineError(Exception):
     """The members cannot be combined, or the combined PDF cannot be cut back into them."""
 
 
-def combine_docx(members: Sequence[Path], out: Path) -> None:
-    """Write the combined DOCX of ``members`` (in order) to ``out``; raise ``CombineError``
-    when they are not copies of one template that differ only in their text."""
+def combine_docx(members: Sequence[Path], out: Path) -> list[dict[str, str]]:
+    """Write the combined DOCX of ``members`` (in order) to ``out``, and return each member's
+    PDF metadata (for :func:`split_pdf`); raise ``CombineError`` when they are not copies of
+    one template that differ only in their text."""
     if not members:
         raise CombineError("no documents to combine")
     shared: dict[str, bytes] | None = None
-    bodies = []
+    bodies, metadata = [], []
     for member in members:
         with zipfile.ZipFile(member) as zf:
             parts = {name: zf.read(name) for name in zf.namelist()}
@@ -70,6 +71,7 @@ def combine_docx(members: Sequence[Path], out: Path) -> None:
         if _BODY not in parts:
             raise CombineError(f"{member.name} has no {_BODY}")
         bodies.append(parts[_BODY])
+        metadata.append(_pdf_metadata(parts.get("docProps/core.xml")))
     for name, data in [(_BODY, b) for b in bodies] + list(shared.items()):
         if _PRINTED_PART.match(name):
             _only_page_fields(data)
@@ -83,6 +85,7 @@ def combine_docx(members: Sequence[Path], out: Path) -> None:
             zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
                         compress_type=zipfile.ZIP_DEFLATED)
     out.write_bytes(buffer.getvalue())
+    return metadata
 
 
 def _combined_body(bodies: list[bytes]):
@@ -172,13 +175,11 @@ def _end_section(p, sect) -> None:
     insert_in_order(p_pr, sect, _AFTER_SECTPR)
 
 
-def _member_metadata(docx: Path) -> dict[str, str]:
+def _pdf_metadata(core_xml: bytes | None) -> dict[str, str]:
     """Title, author and subject from a member's core properties, as LibreOffice exports them."""
-    with zipfile.ZipFile(docx) as zf:
-        try:
-            core = etree.fromstring(zf.read("docProps/core.xml"))
-        except KeyError:
-            return {}
+    if core_xml is None:
+        return {}
+    core = etree.fromstring(core_xml)
     dc = "http://purl.org/dc/elements/1.1/"
     out = {}
     for key, tag in (("/Title", "title"), ("/Author", "creator"), ("/Subject", "subject")):
@@ -188,10 +189,12 @@ def _member_metadata(docx: Path) -> dict[str, str]:
     return out
 
 
-def split_pdf(combined: Path, members: Sequence[Path], targets: Sequence[Path]) -> list[int]:
-    """Cut the PDF of a combined DOCX into one PDF per member (``targets``, in order); return
-    each member's page count. Raises ``CombineError`` if its marks are missing or out of order
-    (nothing is written then)."""
+def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
+              targets: Sequence[Path]) -> list[int]:
+    """Cut the PDF of a combined DOCX into one PDF per member (``targets``, in order), each
+    with its ``metadata`` as :func:`combine_docx` returned it; return each member's page count.
+    Raises ``CombineError`` if its marks are missing or out of order (nothing is written
+    then)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, NameObject, NullObject, NumberObject
 
@@ -200,7 +203,7 @@ def split_pdf(combined: Path, members: Sequence[Path], targets: Sequence[Path]) 
     for name, dest in reader.named_destinations.items():
         if name.startswith(f"/{MARK}") and name[len(MARK) + 1:].isdigit():
             starts[int(name[len(MARK) + 1:])] = reader.get_destination_page_number(dest)
-    bounds = [starts.get(i) for i in range(len(members))] + [len(reader.pages)]
+    bounds = [starts.get(i) for i in range(len(targets))] + [len(reader.pages)]
     if (None in bounds or bounds[0] != 0
             or any(a >= b for a, b in zip(bounds, bounds[1:]))):
         raise CombineError(f"{combined.name}: the members' first pages were not found")
@@ -208,11 +211,11 @@ def split_pdf(combined: Path, members: Sequence[Path], targets: Sequence[Path]) 
     shared_info = {k: info[k] for k in ("/Creator", "/Producer", "/CreationDate") if k in info}
     catalog = reader.root_object
     counts = []
-    for member, target, start, end in zip(members, targets, bounds, bounds[1:]):
+    for own, target, start, end in zip(metadata, targets, bounds, bounds[1:]):
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)
-        writer.add_metadata({**shared_info, **_member_metadata(member)})
+        writer.add_metadata({**shared_info, **own})
         # the rest of what LibreOffice writes in the catalog of a document of its own
         for key in _CATALOG_KEPT:
             if key in catalog:

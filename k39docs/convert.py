@@ -629,24 +629,24 @@ class Office:
 
         futures = [Future() for _ in pairs]
         try:
-            combine_docx([docx for docx, _ in pairs], combined)
+            metadata = combine_docx([docx for docx, _ in pairs], combined)
         except CombineError:
             self._one_by_one(pairs, futures)
             return futures
         pdf = combined.with_suffix(".pdf")
         # not tried again: if it hangs or crashes LibreOffice, its members go alone at once
         self.convert(combined, pdf, retries=0).add_done_callback(
-            partial(self._split, pairs, combined, pdf, futures, keep))
+            partial(self._split, pairs, metadata, combined, pdf, futures, keep))
         return futures
 
-    def _split(self, pairs, combined: Path, pdf: Path, futures: list[Future], keep,
-               conversion: Future) -> None:
+    def _split(self, pairs, metadata: list[dict[str, str]], combined: Path, pdf: Path,
+               futures: list[Future], keep, conversion: Future) -> None:
         """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
         from .combine import split_pdf
 
         try:
             conversion.result()
-            counts = split_pdf(pdf, [docx for docx, _ in pairs], [out for _, out in pairs])
+            counts = split_pdf(pdf, metadata, [out for _, out in pairs])
             if keep is not None:
                 keep(pdf, counts)
         except Exception:  # noqa: BLE001 — whatever went wrong, each alone says what it was

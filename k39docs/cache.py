@@ -128,11 +128,7 @@ class DocumentCache:
 
     def _put(self, src: Path, dst: Path) -> None:
         """Copy ``src`` to ``dst`` atomically: a reader sees the whole file or none."""
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
-        os.close(fd)
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
+        self._put_bytes(src.read_bytes(), dst)
 
     def _put_bytes(self, data: bytes, dst: Path) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)

@@ -403,14 +403,15 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
     create, mostly waiting on the disk); returns while the conversions and copies run. As each
     PDF comes back, the worker's thread files it in the cache."""
-    issued, author = _issued(dossier), dossier.issuer.name
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
+    write = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
+                    issued=_issued(dossier))
 
     def make(doc: Document, key: str, docx: Path, pdf: Path | None, *,
              written: bool = False) -> Future:
         if not written:
-            write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
+            write(doc, docx)
         if pdf is None:
             cache.store(key, docx, None)
             return _done()
@@ -442,8 +443,7 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
     listing = {i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None}
     size = {}
     for i in listing:
-        write_docx(planned[i].doc, paths(i)[0], templates=options.templates, author=author,
-                   issued=issued)
+        write(planned[i].doc, paths(i)[0])
         size[i] = paths(i)[0].stat().st_size
     few = sum(1 for p in planned if not p.cached) <= FEW_TO_CONVERT
 
@@ -481,7 +481,7 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
         if planned[i].cached:
             ready = copying.submit(fetch, doc, key, docx, pdf)
         elif i in groups:
-            write_docx(doc, docx, templates=options.templates, author=author, issued=issued)
+            write(doc, docx)
             ready = filed[i] = Future()
             members = written.setdefault(groups[i], [])
             members.append(i)

@@ -59,5 +59,11 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
     assert [bundle.add(i).pages for i in (2, 0, 1)] == [3, 2, 1]
     starts = bundle.finish(contents, tmp_path / "d.pdf", title="T", author="A", subject="S")
     assert starts == [1, 3, 4]
-    widths = [round(float(p.mediabox.width)) for p in PdfReader(tmp_path / "d.pdf").pages]
+    reader = PdfReader(tmp_path / "d.pdf")
+    widths = [round(float(p.mediabox.width)) for p in reader.pages]
     assert widths == [595, 597, 597, 598, 599, 599, 599]
+    tree = reader.trailer["/Root"]["/Pages"]
+    assert tree["/Count"] == 7 and len(tree["/Kids"]) == 7
+    assert all(kid.get_object()["/Parent"].get_object() is tree for kid in tree["/Kids"])
+    assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
+        ("A", 1), ("B", 3), ("C", 4)]

@@ -9,20 +9,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
-    ConversionError,
-    DependencyError,
-    DossierError,
-    IneligibleError,
-    K39Error,
-    SigningError,
-)
-from .loader import load_dossier  # noqa: E402
-from .model import Dossier  # noqa: E402
-from .retirement import retirement_date  # noqa: E402
-from .rules import EligibilityReport, check_eligibility  # noqa: E402
-from .vietnamese import amount_in_words, format_date_line, number_in_words  # noqa: E402
-
 __all__ = [
     "__version__",
     "load_dossier",
@@ -44,14 +30,38 @@ __all__ = [
 ]
 
 
+# where each public name lives: imported on first use, so that `import k39docs` (and the
+# `k39docs` command handing a render to its warm server) loads no pydantic, pypdf or pyHanko
+_EXPORTS = {
+    "load_dossier": "loader",
+    "check_eligibility": "rules",
+    "render": "render",
+    "verify_pdf": "signing",
+    "number_in_words": "vietnamese",
+    "amount_in_words": "vietnamese",
+    "format_date_line": "vietnamese",
+    "retirement_date": "retirement",
+    "Dossier": "model",
+    "EligibilityReport": "rules",
+    "K39Error": "errors",
+    "DossierError": "errors",
+    "DependencyError": "errors",
+    "ConversionError": "errors",
+    "SigningError": "errors",
+    "IneligibleError": "errors",
+}
+
+
 def __getattr__(name: str):
-    # render and verify pull in pypdf/pyHanko: import them on first use, keep `import k39docs` light
-    if name == "render":
-        from .render import render
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'k39docs' has no attribute {name!r}")
+    from importlib import import_module
 
-        return render
-    if name == "verify_pdf":
-        from .signing import verify_pdf
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-        return verify_pdf
-    raise AttributeError(name)
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -143,7 +143,7 @@ def test_nfd_input_comes_out_nfc(tmp_path):
 
 def test_missing_libreoffice_exits_2_with_install_hint_but_docx_still_works(tmp_path):
     env = {"PATH": str(Path(sys.executable).parent), "K39_SOFFICE": str(tmp_path / "no-soffice"),
-           "HOME": str(tmp_path)}
+           "HOME": str(tmp_path), "K39_NO_SERVER": "1"}  # (tests/test_server.py: with a server)
     out = tmp_path / "out"
     result = k39("render", SAMPLE, "-o", out, env=env)
     assert result.returncode == 2

@@ -1,0 +1,205 @@
+"""The warm server behind ``k39docs render``: real commands, a real server process, real
+LibreOffice; each test's server lives in a private runtime folder and is stopped at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from k39docs import server
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "fixtures" / "sample.yaml"
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The environment of a clerk's shell: servers allowed, a cache and runtime folder of this
+    test's own (a Unix socket path must stay short, hence /tmp)."""
+    runtime = Path(tempfile.mkdtemp(prefix="k39s-", dir="/tmp"))
+    environ = {k: v for k, v in os.environ.items() if k != "K39_NO_SERVER"}
+    environ.update(K39_CACHE_DIR=str(tmp_path / "cache"), XDG_RUNTIME_DIR=str(runtime))
+    yield environ
+    k39("server", "--stop", env=environ)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def k39(*args, env, cwd=None, **kwargs):
+    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)], env=env, cwd=cwd,
+                          capture_output=True, text=True, **kwargs)
+
+
+def status(env) -> dict | None:
+    result = k39("server", "--status", env=env)
+    return json.loads(result.stdout) if result.returncode == 0 else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_gone(pid: int, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_which_commands_go_to_the_server(monkeypatch):
+    monkeypatch.delenv("K39_NO_SERVER", raising=False)
+    assert server.wanted(["render", "hoso.yaml"])
+    assert not server.wanted(["render", "hoso.yaml", "--no-server"])
+    assert not server.wanted(["render", "--help"])
+    assert not server.wanted(["validate", "hoso.yaml"])
+    assert not server.wanted([])
+    monkeypatch.setenv("K39_NO_SERVER", "1")
+    assert not server.wanted(["render", "hoso.yaml"])
+
+
+def test_another_environment_or_changed_code_gets_another_server(monkeypatch, tmp_path):
+    first = server.identity()
+    monkeypatch.setenv("K39_SOFFICE", "/opt/other/soffice")
+    assert server.identity() != first
+    monkeypatch.delenv("K39_SOFFICE")
+    monkeypatch.setenv("K39_SIGN_PIN", "1234")  # applied per command, not part of the identity
+    assert server.identity() == first
+    source = Path(server.__file__)
+    stat = source.stat()
+    try:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert server.identity() != first  # an edited or upgraded k39docs
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert server.identity() == first
+
+
+@pytest.mark.soffice
+def test_render_goes_to_one_warm_server_and_a_rerun_converts_only_the_change(env, tmp_path):
+    dossier = tmp_path / "hoso.yaml"
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    shutil.copytree(SAMPLE.parent / "images", tmp_path / "images")
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    first = k39("render", "hoso.yaml", "-o", "out", env=env, cwd=tmp_path)  # a relative path
+    assert first.returncode == 0, first.stderr
+    assert "Đã tạo" in first.stdout and "đã ký số" in first.stdout
+    state = status(env)
+    assert state is not None and state["commands"] == 1
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["signed"] and manifest["cache_hits"] == 0
+    signed = subprocess.run(["pdfsig", tmp_path / "out" / "dossier.pdf"], capture_output=True,
+                            text=True)
+    assert "Signature is Valid" in signed.stdout
+
+    # the same files as a render in the command's own process
+    alone = k39("render", "hoso.yaml", "-o", "alone", "--no-server", "--no-cache", env=env,
+                cwd=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    solo = json.loads((tmp_path / "alone" / "manifest.json").read_text(encoding="utf-8"))
+    assert status(env)["commands"] == 1  # --no-server did not go to it
+    docx = lambda m: {f["path"]: f["sha256"] for f in m["files"] if f["format"] == "docx"}  # noqa: E731
+    assert docx(solo) == docx(manifest)
+    assert ({f["path"]: f["pages"] for f in solo["files"]}
+            == {f["path"]: f["pages"] for f in manifest["files"]})
+
+    data["candidates"][0]["position"] = "Phó Giám đốc Sở Tư pháp"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    again = k39("render", "hoso.yaml", "-o", "out", "-q", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == ""  # -q went along
+    after = status(env)
+    assert after["pid"] == state["pid"] and after["commands"] == 2
+    rerun = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    changed = {f["path"] for f in rerun["files"] if f["format"] == "docx"
+               and docx(rerun)[f["path"]] != docx(manifest)[f["path"]]}
+    assert "docx/cam-ket-ca01.docx" in changed and "docx/cam-ket-ca02.docx" not in changed
+    documents = len(docx(rerun))
+    assert rerun["cache_hits"] >= documents - len(changed)
+
+    stopped = k39("server", "--stop", env=env)
+    assert stopped.returncode == 0 and "Đã dừng" in stopped.stdout
+    assert _wait_gone(state["pid"])
+    assert status(env) is None
+    assert not list(Path(env["XDG_RUNTIME_DIR"]).glob("k39docs/*.sock"))
+
+
+@pytest.mark.soffice
+def test_bad_input_through_the_server_is_the_same_error_and_the_server_goes_on(env, tmp_path):
+    bad = tmp_path / "hoso.yaml"
+    bad.write_text("id: x\ncandidates: 3\n", encoding="utf-8")
+    result = k39("render", bad, "-o", tmp_path / "out", env=env)
+    assert result.returncode == 2
+    assert "trường `candidates` (dòng 2)" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert status(env)["commands"] == 1
+    result = k39("render", tmp_path / "missing.yaml", env=env)
+    assert result.returncode == 2 and "không tìm thấy tệp" in result.stderr
+    assert status(env)["commands"] == 2
+
+
+@pytest.mark.soffice
+def test_a_caller_gone_mid_render_leaves_nothing_half_written(env, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "k39docs", "render", SAMPLE, "-o",
+                             tmp_path / "out"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("Tạo ")  # the server is rendering
+    proc.send_signal(signal.SIGINT)  # the clerk's Ctrl-C
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (status(env) or {}).get("commands") != 1:
+        time.sleep(0.2)
+    state = status(env)
+    assert state is not None and state["commands"] == 1  # it answers the next caller
+    leftovers = [p.name for p in tmp_path.iterdir() if "k39-stage" in p.name]
+    assert leftovers == []
+    # the render either stopped (no output) or had finished before the caller left (whole)
+    if (tmp_path / "out").exists():
+        assert (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.soffice
+def test_the_server_stops_when_idle_and_a_dead_one_is_replaced(env, tmp_path):
+    env["K39_SERVER_IDLE"] = "2"  # (the fixture's dict: it stops the last server left)
+    result = k39("render", SAMPLE, "-o", tmp_path / "a", "--format", "docx", "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    pid = status(env)["pid"]
+    assert _wait_gone(pid, seconds=60)
+    sockets = lambda: list(Path(env["XDG_RUNTIME_DIR"]).glob("k39docs/*.sock"))  # noqa: E731
+    assert sockets() == []
+
+    # a server killed outright leaves its socket behind; the next render starts a new one
+    env["K39_SERVER_IDLE"] = "600"
+    result = k39("render", SAMPLE, "-o", tmp_path / "b", "--format", "docx", "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    pid = status(env)["pid"]
+    os.killpg(os.getpgid(pid), signal.SIGKILL)
+    assert _wait_gone(pid)
+    assert sockets()
+    result = k39("render", SAMPLE, "-o", tmp_path / "c", "--format", "docx", "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    assert status(env)["pid"] != pid
+
+
+def test_missing_libreoffice_through_the_server_exits_2_with_the_install_hint(env, tmp_path):
+    env["K39_SOFFICE"] = str(tmp_path / "no-soffice")  # (the fixture stops this one's server)
+    result = k39("render", SAMPLE, "-o", tmp_path / "out", env=env)
+    assert result.returncode == 2
+    assert "apt-get install libreoffice-writer-nogui" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert status(env)["commands"] == 1  # the server started all the same, and answered

@@ -46,12 +46,22 @@ LOOK_S = 5.0  # how often an idle server looks whether it should stop
 START_TIMEOUT_S = 60.0  # for a new server to listen: its imports take about a second
 _PACKAGE = Path(__file__).resolve().parent
 
-# what a server takes from the environment it starts in (LibreOffice and fonts are found and
-# started then); the rest of the caller's environment is applied to each command
-_IDENTITY_ENV = ("HOME", "PATH", "LANG", "LANGUAGE", "TMPDIR", "PYTHONPATH", "PYTHONHOME",
-                 "VIRTUAL_ENV", "K39_SOFFICE", "K39_UNO_PYTHON", "K39_FONT_DIRS",
-                 "K39_CACHE_DIR", "K39_LOCK_TIMEOUT", "K39_SERVER_IDLE")
-_IDENTITY_PREFIXES = ("LC_", "XDG_", "SAL_", "FONTCONFIG")
+# the environment a server starts in, and only that (LibreOffice and the fonts are found and
+# started then): the caller's whole environment, secrets included, is applied to each command
+# while it runs, not kept by the server
+_SERVER_ENV = ("HOME", "PATH", "LANG", "LANGUAGE", "TMPDIR", "LD_LIBRARY_PATH", "VIRTUAL_ENV",
+               "K39_SOFFICE", "K39_UNO_PYTHON", "K39_FONT_DIRS", "K39_CACHE_DIR",
+               "K39_LOCK_TIMEOUT", "K39_SERVER_IDLE")
+_SERVER_ENV_PREFIXES = ("LC_", "XDG_", "SAL_", "FONTCONFIG", "PYTHON")
+
+
+def _server_env() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items()
+            if name in _SERVER_ENV or name.startswith(_SERVER_ENV_PREFIXES)}
+# fonts installed system-wide since a server started (apt runs fc-cache, which writes here):
+# its LibreOffice would not see them. (Not the user's own font cache: fontconfig may write that
+# when LibreOffice starts, which would make every next command start another server.)
+_FONT_CACHE = Path("/var/cache/fontconfig")
 
 
 def identity() -> str:
@@ -68,9 +78,10 @@ def identity() -> str:
         if path.suffix in (".py", ".docx", ".json", ".ttf", ".png") and "__pycache__" not in path.parts:
             stat = path.stat()
             digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    for name in sorted(os.environ):
-        if name in _IDENTITY_ENV or name.startswith(_IDENTITY_PREFIXES):
-            digest.update(f"{name}={os.environ[name]}\0".encode())
+    with contextlib.suppress(OSError):
+        digest.update(f"fonts:{_FONT_CACHE.stat().st_mtime_ns}\0".encode())
+    for name, value in sorted(_server_env().items()):
+        digest.update(f"{name}={value}\0".encode())
     return digest.hexdigest()[:20]
 
 
@@ -123,7 +134,7 @@ def _start(path: Path) -> socket.socket | None:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "k39docs.server", str(path)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                cwd="/", env=os.environ.copy(),
+                cwd="/", env=_server_env(),
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
@@ -156,17 +167,23 @@ def run_remote(argv: list[str]) -> int | None:
     umask = os.umask(0o022)
     os.umask(umask)
     request = {"run": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask}
+    answers = _exchange(sock, request)
     try:
-        for answer in _exchange(sock, request):
+        for answer in answers:
             if "exit" in answer:
                 return answer["exit"]
             stream = sys.stdout if "out" in answer else sys.stderr
-            stream.write(answer.get("out", answer.get("err", "")))
-            stream.flush()
+            try:
+                stream.write(answer.get("out", answer.get("err", "")))
+                stream.flush()
+            except OSError:  # our own output closed (`| head`): stop, as the command would
+                return 1
     except (OSError, ValueError):
         pass
-    except KeyboardInterrupt:  # Ctrl-C: the closed socket stops the server's render too
+    except KeyboardInterrupt:  # Ctrl-C
         return 130
+    finally:
+        answers.close()  # the socket closes: a render still running in the server stops
     return None
 
 

@@ -132,6 +132,16 @@ def test_render_goes_to_one_warm_server_and_a_rerun_converts_only_the_change(env
     documents = len(docx(rerun))
     assert rerun["cache_hits"] >= documents - len(changed)
 
+    # each command runs with its caller's environment, which the server does not keep
+    secret_env = {**env, "K39_NO_CACHE": "1", "K39_TEST_SECRET": "s3cret"}
+    uncached = k39("render", "hoso.yaml", "-o", "out", "-q", env=secret_env, cwd=tmp_path)
+    assert uncached.returncode == 0, uncached.stderr
+    assert status(env)["commands"] == 3  # the same server
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["cache_hits"] == 0
+    environ = Path(f"/proc/{state['pid']}/environ").read_bytes()
+    assert b"K39_TEST_SECRET" not in environ and b"K39_NO_CACHE" not in environ
+
     stopped = k39("server", "--stop", env=env)
     assert stopped.returncode == 0 and "Đã dừng" in stopped.stdout
     assert _wait_gone(state["pid"])

@@ -5,20 +5,25 @@
 Builds a synthetic dossier of N candidates (all with return reports) and measures:
 
 * ``end_to_end_s``      ``k39docs render`` (the CLI, signing included) with a cold content cache
-                        (nothing rendered or converted before) on a machine where k39docs has run
-                        once: what the first run leaves in the user cache besides documents (a
-                        started LibreOffice profile, the stamp font) is made beforehand by a
-                        one-candidate render, as any clerk's second dossier finds it;
+                        (nothing rendered or converted before) and no warm server running, on a
+                        machine where k39docs has run once: what the first run leaves in the
+                        user cache besides documents (a started LibreOffice profile, the stamp
+                        font) is made beforehand by a one-candidate render, as any clerk's
+                        second dossier finds it. The render starts the warm server and hands
+                        itself over (``k39docs.server``);
 * ``floor_s``           the same DOCX files converted by bare ``soffice --convert-to pdf``, one
                         call per core in parallel: the LibreOffice limit. Its profiles are copies
                         of that started profile too, so both sides start the same LibreOffice;
 * ``naive_per_doc_s``   one ``soffice`` process per document (measured on ``--naive-docs``
                         documents, each with a copy of the started profile), the way
                         docassemble-style tools convert;
-* ``rerun_one_changed_s`` render again after changing one candidate (warm cache);
+* ``rerun_one_changed_s`` ``k39docs render`` again after changing one candidate (warm cache),
+                        in the server the first render left running;
+* ``rerun_no_server_s`` the same with ``--no-server``: Python and LibreOffice start again;
 * ``rerun_session_s``   the same in a warm :class:`k39docs.render.Session` (``k39docs watch``, a
                         service): LibreOffice already running, another candidate changed;
-* ``peak_rss_mb``       peak resident memory of the k39docs Python process (not LibreOffice's);
+* ``peak_rss_mb``       peak resident memory of the Python process that rendered (the server,
+                        or the ``--no-server`` command), not LibreOffice's;
 * with ``--repeat R``, each timing is the best of R runs (content cache emptied before each);
 * ``documents``, ``pages``, ``ratio_vs_floor`` = end_to_end / floor,
   ``speedup_vs_naive`` = naive_per_doc × documents / end_to_end.
@@ -57,21 +62,41 @@ _RUN_WITH_RSS = (
 )
 
 
-def _render(dossier: Path, outdir: Path, cache_dir: Path) -> tuple[float, float]:
-    """Run the CLI; return (seconds, peak RSS in MB of its Python process)."""
-    rss_file = outdir.parent / f"{outdir.name}.rss"
+def _env(cache_dir: Path) -> dict[str, str]:
     env = {**os.environ, "K39_CACHE_DIR": str(cache_dir)}
+    env.pop("K39_NO_SERVER", None)
+    return env
+
+
+def _render(dossier: Path, outdir: Path, cache_dir: Path, *extra: str) -> tuple[float, float]:
+    """Run the CLI; return (seconds, peak RSS in MB of its Python process: with the warm
+    server, that is only the command handing the render over; see :func:`_server`)."""
+    rss_file = outdir.parent / f"{outdir.name}.rss"
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _RUN_WITH_RSS, str(rss_file), "render", str(dossier),
-         "-o", str(outdir), "-q"],
-        env=env, capture_output=True, text=True,
+         "-o", str(outdir), "-q", *extra],
+        env=_env(cache_dir), capture_output=True, text=True,
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"render failed ({result.returncode}):\n{result.stderr}")
     rss_kb = int(rss_file.read_text())
     return elapsed, rss_kb / 1024
+
+
+def _server(cache_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """``k39docs server …`` for the benchmark's environment (its cache folder is part of it)."""
+    return subprocess.run([sys.executable, "-m", "k39docs", "server", *args],
+                          env=_env(cache_dir), capture_output=True, text=True)
+
+
+def _server_rss(cache_dir: Path) -> float:
+    """Peak RSS in MB of the warm server, the process that rendered."""
+    result = _server(cache_dir, "--status")
+    if result.returncode != 0:
+        raise SystemExit(f"no k39docs server after a render:\n{result.stdout}{result.stderr}")
+    return float(json.loads(result.stdout)["peak_rss_mb"])
 
 
 _RERUN_IN_SESSION = (
@@ -95,9 +120,8 @@ _RERUN_IN_SESSION = (
 
 def _rerun_in_session(dossier: Path, outdir: Path, cache_dir: Path) -> float:
     """A warm session (``k39docs watch``, a service) renders again after one candidate changed."""
-    env = {**os.environ, "K39_CACHE_DIR": str(cache_dir)}
     result = subprocess.run([sys.executable, "-c", _RERUN_IN_SESSION, str(dossier), str(outdir)],
-                            env=env, capture_output=True, text=True)
+                            env=_env(cache_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"session rerun failed ({result.returncode}):\n{result.stderr}")
     return float(result.stdout.split()[-1])
@@ -157,7 +181,7 @@ def _first_run(work: Path, cache: Path) -> Path:
     (small / "dossier.yaml").write_text(
         yaml.safe_dump(synthetic_dossier(1), allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.copytree(work / "images", small / "images")
-    _render(small / "dossier.yaml", small / "out", cache)
+    _render(small / "dossier.yaml", small / "out", cache, "--no-server")
     shutil.rmtree(cache / "documents")
     seed = cache / "libreoffice-profile"
     if not seed.is_dir():
@@ -178,31 +202,40 @@ def run(n: int, naive_docs: int, repeat: int = 1) -> dict:
         cache = work / "cache"
         seed = _first_run(work, cache)
         runs = []
-        for attempt in range(repeat):
-            data["candidates"][len(data["candidates"]) // 2]["position"] = "Phó Giám đốc"
+
+        def change(position: str) -> None:
+            data["candidates"][len(data["candidates"]) // 2]["position"] = position
             dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                                encoding="utf-8")
+
+        for attempt in range(repeat):
+            change("Phó Giám đốc")
             shutil.rmtree(cache / "documents", ignore_errors=True)  # cold content cache
             shutil.rmtree(work / "out", ignore_errors=True)
-            end_to_end, rss = _render(dossier, work / "out", cache)
+            _server(cache, "--stop")  # cold: no warm server either; the render starts one
+            end_to_end, _ = _render(dossier, work / "out", cache)
             # one candidate changes: only their documents and the ones listing everybody
-            # render again
-            data["candidates"][len(data["candidates"]) // 2]["position"] = f"Giám đốc {attempt}"
-            dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                               encoding="utf-8")
-            rerun, rerun_rss = _render(dossier, work / "out", cache)
+            # render again, in the server the first render left
+            change(f"Giám đốc {attempt}")
+            rerun, _ = _render(dossier, work / "out", cache)
+            rss = _server_rss(cache)
+            _server(cache, "--stop")
+            change(f"Phó Giám đốc {attempt}")
+            rerun_alone, alone_rss = _render(dossier, work / "out", cache, "--no-server")
             rerun_session = _rerun_in_session(dossier, work / "out", cache)
             floor = _floor(sorted((work / "out" / "docx").glob("*.docx")), work / f"floor-{attempt}",
                            seed)
-            runs.append((end_to_end, floor, rerun, rerun_session, max(rss, rerun_rss)))
+            runs.append((end_to_end, floor, rerun, rerun_session, rerun_alone,
+                         max(rss, alone_rss)))
         manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
         documents = [f for f in manifest["files"] if f["format"] == "docx"]
         pages = sum(f["pages"] or 0 for f in manifest["files"]
                     if f["format"] == "pdf" and f["kind"] != "dossier")
         docx = sorted((work / "out" / "docx").glob("*.docx"))
         naive = _naive(docx[:naive_docs], work, seed)
-    end_to_end, floor, rerun, rerun_session = (min(r[i] for r in runs) for i in range(4))
-    rss = max(r[4] for r in runs)
+    end_to_end, floor, rerun, rerun_session, rerun_alone = (min(r[i] for r in runs)
+                                                            for i in range(5))
+    rss = max(r[5] for r in runs)
     return {
         "candidates": n,
         "documents": len(documents),
@@ -215,6 +248,7 @@ def run(n: int, naive_docs: int, repeat: int = 1) -> dict:
         "ratio_vs_floor": round(end_to_end / floor, 3),
         "speedup_vs_naive": round(naive * len(documents) / end_to_end, 1),
         "rerun_share": round(rerun / end_to_end, 3),
+        "rerun_no_server_s": round(rerun_alone, 2),
         "rerun_session_s": round(rerun_session, 2),
         "rerun_session_share": round(rerun_session / end_to_end, 3),
         "repeat": repeat,

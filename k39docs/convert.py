@@ -438,13 +438,45 @@ class WorkerPool:
 
     def _resolve(self, job: _Job, *, result: Path | None = None,
                  error: BaseException | None = None) -> None:
-        with self._idle:
-            self._outstanding -= 1
-            self._idle.notify_all()
+        # the result first: its callbacks (cutting a group, caching, converting a group's
+        # members alone) run here, and the document counts as outstanding until they are done
         if error is not None:
             job.future.set_exception(error)
         else:
             job.future.set_result(result)
+        self._done_with(job)
+
+    def _done_with(self, job: _Job) -> None:
+        with self._idle:
+            self._outstanding -= 1
+            self._idle.notify_all()
+
+    def abandon(self) -> None:
+        """Give up on the documents queued: those not handed to LibreOffice yet are dropped
+        (their futures cancelled); wait for the ones it holds, and for what their callbacks do,
+        to be over. A render that fails calls it before it removes its staging folder, so that
+        nothing is written there afterwards, and a kept LibreOffice is free for the next one."""
+        while True:
+            dropped, stops = [], 0
+            while True:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stops += 1  # (close() was called: its stop signals go back)
+                else:
+                    dropped.append(job)
+            for _ in range(stops):
+                self._jobs.put(None)
+            for job in dropped:
+                job.future.cancel()  # callbacks may queue more: dropped on the next round
+                self._done_with(job)
+            with self._idle:
+                if not self._outstanding or not any(t.is_alive() for t in self._threads):
+                    return
+                if self._jobs.qsize() <= stops:
+                    self._idle.wait(timeout=1)
 
     def _retry_or_fail(self, job: _Job, reason: str) -> None:
         job.attempts += 1
@@ -513,6 +545,12 @@ class BatchConverter:
         future: Future = Future()
         self._pending.append((Path(src), Path(dst), future))
         return future
+
+    def abandon(self) -> None:
+        """Drop the documents not converted yet (conversions run in the caller's thread)."""
+        pending, self._pending = self._pending, []
+        for _src, _dst, future in pending:
+            future.cancel()
 
     def drain(self) -> None:
         pending, self._pending = self._pending, []
@@ -667,6 +705,12 @@ class Office:
             for future in futures:
                 if not future.done():
                     future.set_exception(exc)
+
+    def abandon(self) -> None:
+        """A failed render gives up its conversions (:meth:`WorkerPool.abandon`)."""
+        made = self._made
+        if made is not None and made.done() and made.exception() is None:
+            made.result().abandon()  # (not made yet: nothing could be submitted to it)
 
     def drain(self) -> None:
         drain = getattr(self.converter, "drain", None)  # the batch fallback converts on demand

@@ -35,6 +35,8 @@ FAKE_BRIDGE = textwrap.dedent('''
             open(log, "a").write(f"retry {name} {'crowded' if crowded else 'alone'}\\n")
         if name.startswith("hang") and (first or name.startswith("hang-always")):
             time.sleep(3600)
+        if name.startswith("slow"):
+            time.sleep(0.05)
         if name.startswith("die") and first:
             os._exit(9)
         open(req["dst"], "wb").write(b"%PDF-fake " + name.encode())
@@ -89,6 +91,28 @@ def test_hung_conversion_is_killed_and_retried_once(tmp_path, fake):
     pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
     assert len(pids) == 2  # the hung worker was replaced once
     assert not any(_alive(pid) for pid in pids)
+
+
+def test_abandon_drops_the_queue_waits_for_what_is_held_and_the_pool_goes_on(tmp_path, fake):
+    """What a failed render does before removing its staging folder: after abandon() nothing
+    more is written, and a kept pool converts the next render's documents."""
+    python, _log = fake
+    docs = _docs(tmp_path / "in", [f"slow-{i:02d}" for i in range(40)])
+    out = tmp_path / "out"
+    options = ConvertOptions(workers=1, seed_profile=False)
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        futures = [pool.submit(d, out / f"{d.stem}.pdf") for d in docs]
+        futures[0].result(timeout=30)
+        pool.abandon()
+        assert all(f.done() for f in futures)
+        dropped = [f for f in futures if f.cancelled()]
+        assert 0 < len(dropped) < len(futures)  # the worker held some (up to 16); not the rest
+        made = sorted(p.name for p in out.iterdir())
+        assert len(made) == len(futures) - len(dropped)
+        time.sleep(0.5)
+        assert sorted(p.name for p in out.iterdir()) == made  # nothing written afterwards
+        following = _docs(tmp_path / "in", ["next"])[0]
+        assert pool.submit(following, out / "next.pdf").result(timeout=30) == out / "next.pdf"
 
 
 def test_a_document_tried_again_is_sent_alone(tmp_path, fake):

@@ -11,7 +11,9 @@ import gc
 import json
 import os
 import shutil
+import sys
 import threading
+import types
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from contextlib import contextmanager
@@ -218,7 +220,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     # the threads copying cached documents into the staging folder are done before it is
     # swapped in or, after a failure, removed
     with locked(outdir, on_wait=say), staging(outdir) as stage, \
-            ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying:
+            ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying, \
+            _abandoned_on_failure(office):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, office, cache, dossier, options, copying)
         if not want_pdf:
@@ -281,6 +284,17 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         manifest.cache_hits = cache.hits
         manifest.write(stage / "manifest.json")
     return manifest
+
+
+@contextmanager
+def _abandoned_on_failure(office: Office):
+    """A render that fails (an error, Ctrl-C, its caller gone) gives up its conversions before
+    its staging folder is removed: LibreOffice would go on writing PDFs into it."""
+    try:
+        yield
+    except BaseException:
+        office.abandon()
+        raise
 
 
 @dataclass(frozen=True)
@@ -678,3 +692,16 @@ def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | No
     office.convert(docx, pdf).add_done_callback(
         partial(_converted, cache, key, docx, pdf, filed))
     return {key: filed}
+
+
+class _CallableModule(types.ModuleType):
+    """``k39docs.render`` is the function of interface.md, and this module is
+    ``k39docs.render`` too: once the module is imported, Python makes the package attribute
+    the module, so that ``from k39docs import render`` after ``from k39docs.render import
+    Session`` gave the module. Calling the module calls the function."""
+
+    def __call__(self, *args, **kwargs) -> Manifest:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

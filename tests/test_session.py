@@ -231,3 +231,23 @@ def test_page_counts_not_back_are_guessed_from_their_kind_wherever_it_is_known()
              + [Part("Báo cáo", Path("b.pdf"), "return_report")])
     assert _guess_counts(parts, [4, None, None, 2, 3, None]) == [4, 2, 2, 2, 3, 1]
     assert _guess_counts(parts, [None, 2, 2, 2, 3, 2]) == [1, 2, 2, 2, 3, 2]
+
+
+def test_k39docs_render_is_the_function_whatever_was_imported_first(tmp_path):
+    """interface.md's ``render(dossier, outdir)``, also after ``from k39docs.render import …``
+    (which makes the package attribute ``k39docs.render`` the module): a fresh interpreter."""
+    code = (
+        "import sys\n"
+        "from k39docs.render import RenderOptions\n"
+        "import k39docs\n"
+        "from k39docs import load_dossier, render\n"
+        "manifest = render(load_dossier(sys.argv[1]), sys.argv[2],\n"
+        "                  options=RenderOptions(formats=('docx',)))\n"
+        "assert k39docs.render is render\n"
+        "print(type(manifest).__name__, len(manifest.files))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "out")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Manifest", "9"]
+    assert len(list((tmp_path / "out" / "docx").glob("*.docx"))) == 9

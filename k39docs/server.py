@@ -65,24 +65,26 @@ _FONT_CACHE = Path("/var/cache/fontconfig")
 
 
 def identity() -> str:
-    """What a server must share with the command that uses it: k39docs's version and files
-    (a file changed by an upgrade or an edit means another server), the Python, the user and
-    the environment LibreOffice starts in. About a millisecond: the files are only stat'ed."""
-    digest = hashlib.sha256()
+    """What a server must share with the command that uses it, as ``<setting>-<code>``:
+    the setting is the Python, the installation's folder, the user and the environment
+    LibreOffice starts in; the code is k39docs's version and files (an upgrade or an edit means
+    another server, and :func:`_start` stops the one it replaces). About a millisecond: the
+    files are only stat'ed."""
+    setting, code = hashlib.sha256(), hashlib.sha256()
     # the Python by what it is, not by the name it was called by (`python` and `python3` of one
     # virtualenv share a server; two virtualenvs do not)
-    python = (sys.prefix, os.path.realpath(sys.executable))
-    for part in (__version__, *python, str(_PACKAGE), str(os.getuid())):
-        digest.update(part.encode() + b"\0")
+    for part in (sys.prefix, os.path.realpath(sys.executable), str(_PACKAGE), str(os.getuid())):
+        setting.update(part.encode() + b"\0")
+    with contextlib.suppress(OSError):
+        setting.update(f"fonts:{_FONT_CACHE.stat().st_mtime_ns}\0".encode())
+    for name, value in sorted(_server_env().items()):
+        setting.update(f"{name}={value}\0".encode())
+    code.update(__version__.encode() + b"\0")
     for path in sorted(_PACKAGE.rglob("*")):
         if path.suffix in (".py", ".docx", ".json", ".ttf", ".png") and "__pycache__" not in path.parts:
             stat = path.stat()
-            digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    with contextlib.suppress(OSError):
-        digest.update(f"fonts:{_FONT_CACHE.stat().st_mtime_ns}\0".encode())
-    for name, value in sorted(_server_env().items()):
-        digest.update(f"{name}={value}\0".encode())
-    return digest.hexdigest()[:20]
+            code.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    return f"{setting.hexdigest()[:12]}-{code.hexdigest()[:8]}"
 
 
 def _folder() -> Path:
@@ -129,6 +131,7 @@ def _start(path: Path) -> socket.socket | None:
         sock = _connect(path)  # started by the other command while this one waited
         if sock is not None:
             return sock
+        _stop_replaced(path)
         log = open(path.with_suffix(".log"), "ab")
         with log:
             proc = subprocess.Popen(
@@ -143,6 +146,22 @@ def _start(path: Path) -> socket.socket | None:
                 return sock
             time.sleep(0.02)
         return None
+
+
+def _stop_replaced(path: Path) -> None:
+    """Ask the servers of this setting running older code (k39docs upgraded or edited since)
+    to stop, without waiting: one busy with a command stops after it. Their files go too."""
+    setting = path.stem.split("-")[0]
+    for old in path.parent.glob(f"{setting}-*.sock"):
+        if old != path:
+            sock = _connect(old)
+            if sock is not None:
+                with sock, contextlib.suppress(OSError):
+                    sock.sendall(b'{"stop": true}\n')
+    for old in path.parent.glob(f"{setting}-*"):
+        if old.stem != path.stem and old.suffix in (".log", ".lock"):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def _exchange(sock: socket.socket, request: dict):
@@ -256,7 +275,8 @@ class _Server:
         with conn, conn.makefile("rb") as lines:
             request = json.loads(lines.readline() or b"{}")
             if request.get("stop"):
-                conn.sendall(b'{"stopping": true}\n')
+                with contextlib.suppress(OSError):  # (a replacing server does not wait for it)
+                    conn.sendall(b'{"stopping": true}\n')
                 return False
             if request.get("status"):
                 conn.sendall(json.dumps(self._status()).encode() + b"\n")

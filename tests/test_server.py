@@ -83,10 +83,49 @@ def test_another_environment_or_changed_code_gets_another_server(monkeypatch, tm
     stat = source.stat()
     try:
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        assert server.identity() != first  # an edited or upgraded k39docs
+        edited = server.identity()  # an edited or upgraded k39docs: same setting, other code
     finally:
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert edited != first and edited.split("-")[0] == first.split("-")[0]
     assert server.identity() == first
+
+
+def test_a_new_server_stops_the_ones_of_older_code_in_the_same_setting(tmp_path):
+    """Fake servers (listening sockets that record what they are sent) of the same setting and
+    of another; starting ``new`` asks only the same setting's older one to stop."""
+    import socket
+    import threading
+
+    heard: dict[str, bytes] = {}
+
+    def fake(name: str) -> threading.Thread:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(tmp_path / f"{name}.sock"))
+        listener.listen(1)
+        listener.settimeout(1)  # (the other setting's is never called)
+
+        def serve_one():
+            with listener:
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    return
+                with conn:
+                    heard[name] = conn.recv(100)
+
+        thread = threading.Thread(target=serve_one)
+        thread.start()
+        return thread
+
+    threads = [fake("aaaa-0000old"), fake("bbbb-0000old")]
+    for name in ("aaaa-0000old", "bbbb-0000old"):
+        (tmp_path / f"{name}.log").write_text("")
+    server._stop_replaced(tmp_path / "aaaa-1111new.sock")
+    for thread in threads:
+        thread.join()
+    assert heard == {"aaaa-0000old": b'{"stop": true}\n'}
+    assert not (tmp_path / "aaaa-0000old.log").exists()
+    assert (tmp_path / "bbbb-0000old.log").exists()  # another setting's server goes on
 
 
 @pytest.mark.soffice

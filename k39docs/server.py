@@ -105,8 +105,9 @@ def socket_path() -> Path:
 
 def wanted(argv: list[str]) -> bool:
     """Whether this command goes to the server: a ``render`` (the command that starts
-    LibreOffice), unless turned off, asking for help, or on a platform without Unix sockets."""
-    return (bool(argv) and argv[0] == "render" and hasattr(socket, "AF_UNIX")
+    LibreOffice), unless turned off, asking for help, or not on a POSIX system (Unix sockets,
+    file locks and user ids)."""
+    return (bool(argv) and argv[0] == "render" and os.name == "posix"
             and os.environ.get("K39_NO_SERVER", "") not in ("1", "true", "yes")
             and not {"--no-server", "--help"} & set(argv[1:]))
 

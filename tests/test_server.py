@@ -252,3 +252,24 @@ def test_missing_libreoffice_through_the_server_exits_2_with_the_install_hint(en
     assert "apt-get install libreoffice-writer-nogui" in result.stderr
     assert not (tmp_path / "out").exists()
     assert status(env)["commands"] == 1  # the server started all the same, and answered
+
+
+def test_a_server_run_in_the_foreground_serves_renders_and_stops_on_request(env, tmp_path):
+    """`k39docs server` as a service runs it; renders use it instead of starting their own."""
+    foreground = subprocess.Popen([sys.executable, "-m", "k39docs", "server", "--idle", "0"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while status(env) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert status(env)["pid"] == foreground.pid
+        again = k39("server", env=env)  # a second one for the same setting is refused
+        assert again.returncode == 2 and "đã chạy" in again.stderr
+        result = k39("render", SAMPLE, "-o", tmp_path / "out", "--format", "docx", "-q", env=env)
+        assert result.returncode == 0, result.stderr
+        assert status(env)["commands"] == 1
+        assert k39("server", "--stop", env=env).returncode == 0
+        assert foreground.wait(timeout=60) == 0
+    finally:
+        if foreground.poll() is None:
+            foreground.kill()

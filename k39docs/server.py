@@ -7,19 +7,21 @@ after one fix. So the first ``render`` starts this server in the background and 
 command; later ones find it on a Unix socket and only wait for the documents that changed.
 This is the Gradle daemon's model:
 
-* one server per user, k39docs installation and environment (:func:`identity`): a changed
-  k39docs file, another Python or another ``K39_SOFFICE`` … gets a server of its own;
+* one server per user, k39docs installation and environment (:func:`identity`): another
+  Python or another ``K39_SOFFICE`` … gets a server of its own; a changed k39docs file gets a
+  new one, which stops the one it replaces;
 * it runs one command at a time, in the caller's folder and with the caller's environment
-  (the PIN variables, ``K39_CACHE_DIR``), and sends back what the command prints and its exit
-  status: to the clerk it is the same command;
+  (the PIN variables, ``K39_NO_CACHE``) and umask, and sends back what the command prints and
+  its exit status: to the clerk it is the same command;
 * it stops after ``K39_SERVER_IDLE`` seconds without a command (default 600), at
   ``k39docs server --stop``, or when its socket is gone;
-* ``K39_NO_SERVER=1`` or ``render --no-server`` render in the command's own process, as does
-  every platform without Unix sockets, and any failure to reach or start the server.
+* ``K39_NO_SERVER=1`` or ``render --no-server`` render in the command's own process, as do
+  systems other than POSIX ones, and any failure to reach or start the server.
 
 The protocol is one JSON object per line. The client sends ``{"run": argv, "cwd": …, "env":
-{…}}``, ``{"status": true}`` or ``{"stop": true}``; the server answers ``{"out": text}`` and
-``{"err": text}`` as the command prints, then ``{"exit": code}`` (or one status object).
+{…}, "umask": …}``, ``{"status": true}`` or ``{"stop": true}``; the server answers
+``{"out": text}`` and ``{"err": text}`` as the command prints, then ``{"exit": code}`` (or
+one status object).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 __all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count", "remember_pages",
-           "take_pages"]
+           "take_pages", "forget_pages"]
 
 _REMEMBERED = 4096  # files; far more than one run produces
 
@@ -93,3 +93,12 @@ def take_pages(path: Path) -> list | None:
         return None
     reader, start, end = found
     return list(reader.pages[start:end])
+
+
+def forget_pages(folder: Path) -> None:
+    """Forget the pages remembered for files in ``folder`` (a failed render's staging folder):
+    nobody will take them, and in a long-lived process they would hold their parsed PDFs."""
+    folder = Path(folder)
+    with _lock:
+        for key in [k for k in _pages if k[0].is_relative_to(folder)]:
+            del _pages[key]

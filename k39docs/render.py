@@ -35,7 +35,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
-from .pdfinfo import page_count, take_pages
+from .pdfinfo import forget_pages, page_count, take_pages
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
@@ -147,10 +147,16 @@ class Session:
 @dataclass
 class _Kept:
     """What a session keeps between renders, by content key: the parsed part PDFs, and where
-    the signatures go on the latest công văn."""
+    the signatures go on the latest công văn; of one dossier, the latest (a warm server renders
+    one dossier after another all day: it keeps one dossier's PDFs, not every dossier's)."""
 
     readers: PartReaders = field(default_factory=PartReaders)
     places: dict = field(default_factory=dict)
+    dossier: str | None = None
+
+    def serve(self, dossier_id: str) -> None:
+        if dossier_id != self.dossier:
+            self.readers, self.places, self.dossier = PartReaders(), {}, dossier_id
 
 
 _gc_lock = threading.Lock()
@@ -185,6 +191,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
+    if kept is not None:
+        kept.serve(dossier.id)
     report = check_eligibility(dossier)
     if not report.eligible and not options.allow_ineligible:
         raise IneligibleError(_ineligible_message(report), report)
@@ -221,7 +229,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     # swapped in or, after a failure, removed
     with locked(outdir, on_wait=say), staging(outdir) as stage, \
             ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying, \
-            _abandoned_on_failure(office):
+            _abandoned_on_failure(office, stage):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, office, cache, dossier, options, copying)
         if not want_pdf:
@@ -287,13 +295,15 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
 
 
 @contextmanager
-def _abandoned_on_failure(office: Office):
+def _abandoned_on_failure(office: Office, stage: Path):
     """A render that fails (an error, Ctrl-C, its caller gone) gives up its conversions before
-    its staging folder is removed: LibreOffice would go on writing PDFs into it."""
+    its staging folder is removed: LibreOffice would go on writing PDFs into it. The groups'
+    parsed pages nobody will bundle are let go (a warm server lives long)."""
     try:
         yield
     except BaseException:
         office.abandon()
+        forget_pages(stage)
         raise
 
 

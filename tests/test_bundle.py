@@ -67,3 +67,34 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
     assert all(kid.get_object()["/Parent"].get_object() is tree for kid in tree["/Kids"])
     assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
         ("A", 1), ("B", 3), ("C", 4)]
+
+
+def test_pages_remembered_for_a_failed_render_are_forgotten(tmp_path):
+    from k39docs.pdfinfo import forget_pages, remember_pages, take_pages
+
+    source = _blank_pdf(tmp_path / "group.pdf", 3)
+    reader = PdfReader(source)
+    stage, elsewhere = tmp_path / ".out.k39-stage-x", tmp_path / "other"
+    for folder in (stage / "pdf", elsewhere):
+        folder.mkdir(parents=True)
+    failed = _blank_pdf(stage / "pdf" / "cam-ket-a.pdf", 1)
+    other = _blank_pdf(elsewhere / "cam-ket-b.pdf", 2)
+    remember_pages(failed, reader, 0, 1)
+    remember_pages(other, reader, 1, 3)
+    forget_pages(stage)
+    assert take_pages(failed) is None
+    assert len(take_pages(other)) == 2
+    assert take_pages(other) is None  # taken once
+
+
+def test_a_session_keeps_the_parsed_pdfs_of_one_dossier_only():
+    from k39docs.render import _Kept
+
+    kept = _Kept()
+    kept.serve("qng-2027-01")
+    readers = kept.readers
+    kept.places = {"key": "place"}
+    kept.serve("qng-2027-01")
+    assert kept.readers is readers and kept.places == {"key": "place"}
+    kept.serve("qng-2027-02")  # another dossier: the first one's PDFs are let go
+    assert kept.readers is not readers and kept.places == {}

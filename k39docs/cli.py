@@ -136,6 +136,8 @@ def render(
 
     from .convert import ConvertOptions, Office
 
+    del server  # decided before typer ran: main() handed the command over, or did not
+
     # One render, then the process ends: the cyclic garbage collector only rescans the objects
     # of the bundle (what a run frees, it frees by reference counting), which cost about a
     # second at 200 candidates for some 12 MB of peak memory (measured by benchmarks/bench.py).

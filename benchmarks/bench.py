@@ -57,7 +57,7 @@ _RUN_WITH_RSS = (
     "atexit.register(lambda: open(out, 'w').write("
     "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
     "sys.argv[0] = 'k39docs'\n"
-    "from k39docs.cli import main\n"
+    "from k39docs.__main__ import main\n"
     "main()\n"
 )
 

@@ -393,14 +393,8 @@ def main() -> None:
     large render's objects one by one and a last garbage collection over all of them took the
     better part of a second at a hundred candidates, with nothing left to do.
 
-    A ``render`` goes to the warm server (:mod:`k39docs.server`) when it can; this process
-    then only prints what the server sends back."""
-    from . import server
-
-    if server.wanted(sys.argv[1:]):
-        code = server.run_remote(sys.argv[1:])
-        if code is not None:
-            _exit_now(code)
+    This runs the command in this process; the ``k39docs`` command itself
+    (:mod:`k39docs.__main__`) first offers a ``render`` to the warm server."""
     try:
         app()
     except SystemExit as done:

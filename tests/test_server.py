@@ -273,3 +273,21 @@ def test_a_server_run_in_the_foreground_serves_renders_and_stops_on_request(env,
     finally:
         if foreground.poll() is None:
             foreground.kill()
+
+
+def test_handing_a_render_over_loads_neither_typer_nor_the_rendering_code(env, tmp_path):
+    """The command that hands a render to the server stays light (a tenth of a second of
+    imports saved on every re-render)."""
+    heavy = ("typer", "pydantic", "pypdf", "docxtpl", "k39docs.cli", "k39docs.render")
+    code = ("import atexit, sys\n"
+            f"atexit.register(lambda: print([m for m in {heavy!r} if m in sys.modules],"
+            " file=sys.stderr))\n"
+            f"sys.argv = ['k39docs', 'render', {str(SAMPLE)!r}, '-o', {str(tmp_path / 'out')!r},"
+            " '--format', 'docx', '-q']\n"
+            "from k39docs.__main__ import main\n"
+            "main()\n")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "[]"
+    assert status(env)["commands"] == 1
+    assert len(list((tmp_path / "out" / "docx").glob("*.docx"))) == 9

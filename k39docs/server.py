@@ -179,34 +179,49 @@ def run_remote(argv: list[str]) -> int | None:
     """Run ``k39docs <argv>`` in the server (started if there is none); return its exit status,
     or None when no server could be reached or it ended mid-command: the caller then runs the
     command itself (a render writes its output only once it succeeded, so that is safe)."""
-    try:
-        path = socket_path()
-        sock = _connect(path) or _start(path)
-    except OSError:
-        return None
-    if sock is None:
-        return None
     umask = os.umask(0o022)
     os.umask(umask)
     request = {"run": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask}
+    try:
+        path = socket_path()
+        sock = _connect(path) or _start(path)
+        if sock is None:
+            return None
+        code, heard = _run_on(sock, request)
+        if code is None and not heard:
+            # a server stopping (idle, or replaced) as this command came: it closed without a
+            # word; a new one takes the command
+            sock = _start(path)
+            if sock is None:
+                return None
+            code, _ = _run_on(sock, request)
+    except OSError:
+        return None
+    return code
+
+
+def _run_on(sock: socket.socket, request: dict) -> tuple[int | None, bool]:
+    """Send the command; print what comes back. (exit status or None, whether it answered)"""
     answers = _exchange(sock, request)
+    heard = False
     try:
         for answer in answers:
+            heard = True
             if "exit" in answer:
-                return answer["exit"]
+                return answer["exit"], heard
             stream = sys.stdout if "out" in answer else sys.stderr
             try:
                 stream.write(answer.get("out", answer.get("err", "")))
                 stream.flush()
             except OSError:  # our own output closed (`| head`): stop, as the command would
-                return 1
+                return 1, heard
     except (OSError, ValueError):
         pass
     except KeyboardInterrupt:  # Ctrl-C
-        return 130
+        return 130, heard
     finally:
         answers.close()  # the socket closes: a render still running in the server stops
-    return None
+    return None, heard
 
 
 def status() -> dict | None:
@@ -267,9 +282,10 @@ def _as_caller(cwd: str, env: dict[str, str], umask: int):
 
 
 class _Server:
-    def __init__(self, path: Path, session) -> None:
+    def __init__(self, path: Path, session, unlisten) -> None:
         self.path = path
         self.session = session
+        self.unlisten = unlisten  # stop taking callers (the socket goes)
         self.started = time.time()
         self.served = 0
 
@@ -278,6 +294,9 @@ class _Server:
         with conn, conn.makefile("rb") as lines:
             request = json.loads(lines.readline() or b"{}")
             if request.get("stop"):
+                # the socket goes before the answer: whoever comes next starts a new server
+                # instead of queueing at this one, which would close without answering
+                self.unlisten()
                 with contextlib.suppress(OSError):  # (a replacing server does not wait for it)
                     conn.sendall(b'{"stopping": true}\n')
                 return False
@@ -340,9 +359,16 @@ def serve(path: Path, idle: float = IDLE_S) -> None:
     listener.listen(16)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # LibreOffice stops with it
     listener.settimeout(min(LOOK_S, idle) if idle > 0 else LOOK_S)
+
+    def unlisten() -> None:
+        listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_ino == ours:  # not a newer server's socket
+                path.unlink()
+
     try:
         with Session(office=office) as session:
-            server = _Server(path, session)
+            server = _Server(path, session, unlisten)
             last = time.monotonic()
             while True:
                 try:
@@ -356,11 +382,9 @@ def serve(path: Path, idle: float = IDLE_S) -> None:
                 if not server.handle(conn):
                     break
                 last = time.monotonic()
+            unlisten()  # before LibreOffice stops, which takes a while
     finally:
-        listener.close()
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_ino == ours:  # not a newer server's socket
-                path.unlink()
+        unlisten()
 
 
 if __name__ == "__main__":

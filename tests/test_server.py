@@ -291,3 +291,22 @@ def test_handing_a_render_over_loads_neither_typer_nor_the_rendering_code(env, t
     assert result.stderr.strip() == "[]"
     assert status(env)["commands"] == 1
     assert len(list((tmp_path / "out" / "docx").glob("*.docx"))) == 9
+
+
+def test_a_render_right_after_a_stop_starts_a_new_server(env, tmp_path, monkeypatch):
+    """The stopped server's socket is gone when `stop` returns, not once its LibreOffice has
+    stopped: a render coming then starts a new server instead of queueing at one that closes
+    without answering."""
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)  # this test's setting, in this process too
+    result = k39("render", SAMPLE, "-o", tmp_path / "a", "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    pid = status(env)["pid"]
+    assert server.stop()
+    assert not server.socket_path().exists()  # its LibreOffice may still be stopping
+    result = k39("render", SAMPLE, "-o", tmp_path / "b", "--format", "docx", "-q", env=env)
+    assert result.returncode == 0, result.stderr
+    state = status(env)
+    assert state["pid"] != pid and state["commands"] == 1

@@ -147,6 +147,13 @@ class PartReaders:
         self._readers[key] = reader  # most recently used last
         return reader
 
+    def keep(self, key: str, reader: PdfReader) -> None:
+        """Keep ``reader``, parsed already by someone else, for :meth:`reader` ``(key, …)``."""
+        self._readers.pop(key, None)
+        if len(self._readers) >= self.LIMIT:
+            del self._readers[next(iter(self._readers))]
+        self._readers[key] = reader
+
 
 def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, author: str,
                subject: str) -> list[int]:

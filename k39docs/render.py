@@ -348,9 +348,12 @@ class _PageSource:
         self.cache = cache
         self.parsed = kept.readers if kept is not None else None
         self._groups = self.parsed if self.parsed is not None else PartReaders()
+        self._kept_groups: set[int] = set()
 
     def add(self, bundle: BundleWriter, index: int, out: _Output) -> None:
         pages = take_pages(out.pdf)
+        if pages and self.parsed is not None:
+            self._keep_group(out, pages[0].pdf)
         if pages is None:
             group = self.cache.group_of(out.key)
             if group is not None:
@@ -360,6 +363,18 @@ class _PageSource:
             bundle.add(index, pages=pages)
         else:
             bundle.add(index, self.parsed.reader(out.key, out.pdf) if self.parsed else None)
+
+    def _keep_group(self, out: _Output, reader) -> None:
+        """A session keeps the group PDF a part was just cut from, parsed, under the key the
+        next render looks it up by (the cache's group): that render takes the unchanged
+        members' pages from it instead of parsing the cached group PDF again (about 0.05 s a
+        group of 25, 16 groups at 200 candidates)."""
+        if id(reader) in self._kept_groups:
+            return
+        self._kept_groups.add(id(reader))
+        group = self.cache.group_of(out.key)
+        if group is not None:
+            self.parsed.keep(f"group:{group[0]}", reader)
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSource,

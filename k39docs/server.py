@@ -135,12 +135,16 @@ def _start(path: Path) -> socket.socket | None:
         if sock is not None:
             return sock
         _stop_replaced(path)
+        env = _server_env()
+        # the very k39docs this command runs (a source checkout run from its folder, too)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(_PACKAGE.parent),
+                                                          env.get("PYTHONPATH"))))
         log = open(path.with_suffix(".log"), "ab")
         with log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "k39docs.server", str(path)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                cwd="/", env=_server_env(),
+                cwd="/", env=env,
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline and proc.poll() is None:
@@ -310,7 +314,8 @@ class _Server:
     def _status(self) -> dict:
         import resource
 
-        return {"pid": os.getpid(), "version": __version__, "socket": str(self.path),
+        return {"pid": os.getpid(), "version": __version__, "package": str(_PACKAGE),
+                "socket": str(self.path),
                 "uptime_s": round(time.time() - self.started, 1), "commands": self.served,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 

@@ -140,6 +140,7 @@ def test_render_goes_to_one_warm_server_and_a_rerun_converts_only_the_change(env
     assert "Đã tạo" in first.stdout and "đã ký số" in first.stdout
     state = status(env)
     assert state is not None and state["commands"] == 1
+    assert state["package"] == str(Path(server.__file__).parent)  # the same k39docs
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["signed"] and manifest["cache_hits"] == 0
     signed = subprocess.run(["pdfsig", tmp_path / "out" / "dossier.pdf"], capture_output=True,

@@ -53,7 +53,9 @@ _PACKAGE = Path(__file__).resolve().parent
 # while it runs, not kept by the server
 _SERVER_ENV = ("HOME", "PATH", "LANG", "LANGUAGE", "TMPDIR", "LD_LIBRARY_PATH", "VIRTUAL_ENV",
                "K39_SOFFICE", "K39_UNO_PYTHON", "K39_FONT_DIRS", "K39_CACHE_DIR",
-               "K39_LOCK_TIMEOUT", "K39_SERVER_IDLE")
+               "K39_LOCK_TIMEOUT", "K39_SERVER_IDLE",
+               # a PKCS#11 library reads its configuration once, when first loaded
+               "SOFTHSM2_CONF")
 _SERVER_ENV_PREFIXES = ("LC_", "XDG_", "SAL_", "FONTCONFIG", "PYTHON")
 
 

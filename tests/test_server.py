@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+import softhsm
 import yaml
+from signing_support import pki  # noqa: F401  (fixture)
 
 from k39docs import server
 
@@ -311,3 +313,42 @@ def test_a_render_right_after_a_stop_starts_a_new_server(env, tmp_path, monkeypa
     assert result.returncode == 0, result.stderr
     state = status(env)
     assert state["pid"] != pid and state["commands"] == 1
+
+
+@pytest.mark.soffice
+@pytest.mark.softhsm
+@pytest.mark.skipif(not softhsm.available(), reason="SoftHSM2 (softhsm2-util) not installed")
+def test_a_token_pin_goes_with_each_command_and_stays_with_it(env, tmp_path, pki,  # noqa: F811
+                                                              monkeypatch):
+    """A dossier signed on a PKCS#11 token (SoftHSM2): the PIN is in the caller's environment
+    for that command only; the next command without it is refused, naming the variable."""
+    monkeypatch.setenv("SOFTHSM2_CONF", "")  # make_token points it at its own token folder
+    key, cert = pki.issue("Ủy ban nhân dân tỉnh Quảng Ngãi")
+    token = softhsm.make_token(tmp_path / "hsm", key, cert)
+    env["SOFTHSM2_CONF"] = str(token.conf)
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    data["signing"] = {
+        "pkcs11": {"library": token.library, "token": token.label, "key_label": token.key_label,
+                   "pin_env": "K39_TEST_TOKEN_PIN"},
+        "signature_image": "images/chu-ky.png", "seal_image": "images/con-dau.png",
+    }
+    shutil.copytree(SAMPLE.parent / "images", tmp_path / "images")
+    dossier = tmp_path / "hoso.yaml"
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    signed = k39("render", dossier, "-o", tmp_path / "out", "-q",
+                 env={**env, "K39_TEST_TOKEN_PIN": token.pin})
+    assert signed.returncode == 0, signed.stderr
+    check = subprocess.run(["pdfsig", tmp_path / "out" / "dossier.pdf"], capture_output=True,
+                           text=True)
+    assert check.stdout.count("Signature is Valid") == 2
+    assert "Ủy ban nhân dân tỉnh Quảng Ngãi" in check.stdout
+
+    refused = k39("render", dossier, "-o", tmp_path / "again", env=env)
+    assert refused.returncode == 2
+    assert "K39_TEST_TOKEN_PIN" in refused.stderr and token.pin not in refused.stderr
+    assert not (tmp_path / "again").exists()
+    state = status(env)
+    assert state["commands"] == 2
+    environ = Path(f"/proc/{state['pid']}/environ").read_bytes()
+    assert b"K39_TEST_TOKEN_PIN" not in environ

@@ -139,16 +139,15 @@ class PartReaders:
         self._readers: dict[str, PdfReader] = {}
 
     def reader(self, key: str, pdf: Path) -> PdfReader:
-        reader = self._readers.pop(key, None)
+        reader = self._readers.get(key)
         if reader is None:
             reader = PdfReader(BytesIO(pdf.read_bytes()))
-            if len(self._readers) >= self.LIMIT:
-                del self._readers[next(iter(self._readers))]
-        self._readers[key] = reader  # most recently used last
+        self.keep(key, reader)
         return reader
 
     def keep(self, key: str, reader: PdfReader) -> None:
-        """Keep ``reader``, parsed already by someone else, for :meth:`reader` ``(key, …)``."""
+        """Keep ``reader`` (parsed already, maybe by someone else) for :meth:`reader`
+        ``(key, …)``, as the most recently used; the least recently used goes past ``LIMIT``."""
         self._readers.pop(key, None)
         if len(self._readers) >= self.LIMIT:
             del self._readers[next(iter(self._readers))]

@@ -9,27 +9,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "load_dossier",
-    "check_eligibility",
-    "render",
-    "verify_pdf",
-    "number_in_words",
-    "amount_in_words",
-    "format_date_line",
-    "retirement_date",
-    "Dossier",
-    "EligibilityReport",
-    "K39Error",
-    "DossierError",
-    "DependencyError",
-    "ConversionError",
-    "SigningError",
-    "IneligibleError",
-]
-
-
 # where each public name lives: imported on first use, so that `import k39docs` (and the
 # `k39docs` command handing a render to its warm server) loads no pydantic, pypdf or pyHanko
 _EXPORTS = {
@@ -50,6 +29,7 @@ _EXPORTS = {
     "SigningError": "errors",
     "IneligibleError": "errors",
 }
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):

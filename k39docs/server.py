@@ -62,6 +62,8 @@ _SERVER_ENV_PREFIXES = ("LC_", "XDG_", "SAL_", "FONTCONFIG", "PYTHON")
 def _server_env() -> dict[str, str]:
     return {name: value for name, value in os.environ.items()
             if name in _SERVER_ENV or name.startswith(_SERVER_ENV_PREFIXES)}
+
+
 # fonts installed system-wide since a server started (apt runs fc-cache, which writes here):
 # its LibreOffice would not see them. (Not the user's own font cache: fontconfig may write that
 # when LibreOffice starts, which would make every next command start another server.)

@@ -31,10 +31,10 @@ from pathlib import Path
 from lxml import etree
 
 from .pdfinfo import remember_pages
-from .wordml import insert_in_order
+from .wordml import bookmark, field_other_than_page, insert_in_order
 from .wordml import w as _w
 
-__all__ = ["combine_docx", "split_pdf", "CombineError", "MARK"]
+__all__ = ["combine_docx", "split_pdf", "dress_like_libreoffice", "CombineError", "MARK"]
 
 _BODY = "word/document.xml"
 _OWN = re.compile(r"^(word/document\.xml|docProps/(core|app|custom)\.xml)$")  # differ per member
@@ -74,7 +74,9 @@ def combine_docx(members: Sequence[Path], out: Path) -> list[dict[str, str]]:
         metadata.append(_pdf_metadata(parts.get("docProps/core.xml")))
     for name, data in [(_BODY, b) for b in bodies] + list(shared.items()):
         if _PRINTED_PART.match(name):
-            _only_page_fields(data)
+            field = field_other_than_page(data)
+            if field is not None:
+                raise CombineError(f"a document has a {field} field")
     root = _combined_body(bodies)
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -108,7 +110,8 @@ def _combined_body(bodies: list[bytes]):
         first_p = next(body.iter(_w("p")), None)
         if first_p is None:
             raise CombineError("a document has no paragraph")
-        _mark(first_p, index)
+        # its first page: exported as a named destination (_MARK_ID: above any template's ids)
+        bookmark(first_p, f"{MARK}{index}", _MARK_ID + index)
         members.append((content, sect))
     target = roots[0].find(_w("body"))
     for child in list(target):
@@ -136,33 +139,6 @@ def _start_member(sect) -> None:
         insert_in_order(sect, pg, _AFTER_PGNUM)
     if pg.get(_w("start")) is None:
         pg.set(_w("start"), "1")
-
-
-_FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)</w:instrText>|<w:fldSimple [^>]*w:instr="([^"]*)"')
-
-
-def _only_page_fields(xml: bytes) -> None:
-    """Fields other than PAGE would print the combined document's values (NUMPAGES its page
-    count, TITLE the first member's title, FILENAME its name), not the member's."""
-    for match in _FIELD.finditer(xml):
-        words = (match.group(1) or match.group(2) or b"").split()
-        # (a field's code may come in pieces: the switches after its name are let through)
-        if words and not words[0].startswith(b"\\") and words[0].upper() != b"PAGE":
-            raise CombineError(f"a document has a {words[0].decode(errors='replace')} field")
-
-
-def _mark(p, index: int) -> None:
-    """A bookmark at the start of paragraph ``p``: LibreOffice exports it as a named
-    destination, which tells on which page member ``index`` begins."""
-    ident = str(_MARK_ID + index)
-    start = etree.Element(_w("bookmarkStart"))
-    start.set(_w("id"), ident)
-    start.set(_w("name"), f"{MARK}{index}")
-    end = etree.Element(_w("bookmarkEnd"))
-    end.set(_w("id"), ident)
-    at = 1 if len(p) and p[0].tag == _w("pPr") else 0
-    p.insert(at, start)
-    p.insert(at + 1, end)
 
 
 def _end_section(p, sect) -> None:
@@ -196,7 +172,6 @@ def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
     Raises ``CombineError`` if its marks are missing or out of order (nothing is written
     then)."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, NameObject, NullObject, NumberObject
 
     reader = PdfReader(combined)
     starts = {}
@@ -215,17 +190,25 @@ def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)
-        writer.add_metadata({**shared_info, **own})
-        # the rest of what LibreOffice writes in the catalog of a document of its own
-        for key in _CATALOG_KEPT:
-            if key in catalog:
-                writer.root_object[NameObject(key)] = catalog[key].clone(writer)
-        writer.root_object[NameObject("/OpenAction")] = ArrayObject([
-            writer.pages[0].indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(),
-            NumberObject(0)])
+        dress_like_libreoffice(writer, catalog, {**shared_info, **own})
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as fh:
             writer.write(fh)
         remember_pages(target, reader, start, end)  # the bundle copies them from here
         counts.append(end - start)
     return counts
+
+
+def dress_like_libreoffice(writer, catalog, info) -> None:
+    """Give a PDF made of pages LibreOffice exported what LibreOffice writes beside them in a
+    document of its own: ``info`` (title, author, …), the catalog's language and viewer
+    preferences (from ``catalog``, the exported PDF's), and opening at the first page."""
+    from pypdf.generic import ArrayObject, NameObject, NullObject, NumberObject
+
+    writer.add_metadata(dict(info))
+    for key in _CATALOG_KEPT:
+        if key in catalog:
+            writer.root_object[NameObject(key)] = catalog[key].clone(writer)
+    writer.root_object[NameObject("/OpenAction")] = ArrayObject([
+        writer.pages[0].indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(),
+        NumberObject(0)])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container
 
 from lxml import etree
 
-__all__ = ["W", "w", "insert_in_order"]
+__all__ = ["W", "w", "insert_in_order", "field_other_than_page", "bookmark"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -24,3 +25,33 @@ def insert_in_order(parent, child, later: Container[str]) -> None:
         parent.append(child)
     else:
         following.addprevious(child)
+
+
+_FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)</w:instrText>|<w:fldSimple [^>]*w:instr="([^"]*)"')
+
+
+def field_other_than_page(xml: bytes) -> str | None:
+    """The name of the first field in a part other than PAGE, else None. Documents converted
+    as pieces of a larger one (k39docs.combine) or in pieces (k39docs.pagepatch) print PAGE
+    right, and would print NUMPAGES, TITLE or FILENAME wrong."""
+    for match in _FIELD.finditer(xml):
+        words = (match.group(1) or match.group(2) or b"").split()
+        # (a field's code may come in pieces: the switches after its name are let through)
+        if words and not words[0].startswith(b"\\") and words[0].upper() != b"PAGE":
+            return words[0].decode(errors="replace")
+    return None
+
+
+def bookmark(p, name: str, ident: int) -> tuple:
+    """Put an empty bookmark ``name`` at the start of paragraph ``p`` and return its two
+    elements. LibreOffice exports bookmarks as named destinations: the PDF then tells on which
+    page the paragraph begins."""
+    start = etree.Element(w("bookmarkStart"))
+    start.set(w("id"), str(ident))
+    start.set(w("name"), name)
+    end = etree.Element(w("bookmarkEnd"))
+    end.set(w("id"), str(ident))
+    at = 1 if len(p) and p[0].tag == w("pPr") else 0
+    p.insert(at, start)
+    p.insert(at + 1, end)
+    return start, end

@@ -503,6 +503,35 @@ def vmerge(table, col: int, row_from: int, row_to: int):
     return merged, text
 
 
+TABLE_LINE_PT = 11 * 1.15  # one line of a table cell (11 pt Liberation Serif, single spacing)
+CELL_SIDE_MARGIN_MM = 1.9  # Word's default left and right cell margins
+
+
+def wrapped_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = False) -> int:
+    """How many lines ``text`` takes in a cell ``width_mm`` wide, wrapped word by word."""
+    lines, line = 1, ""
+    for word in text.split():
+        wider = f"{line} {word}" if line else word
+        if line and text_width_mm(wider, size_pt, bold=bold) > width_mm - 2 * CELL_SIDE_MARGIN_MM:
+            lines, line = lines + 1, word
+        else:
+            line = wider
+    return lines
+
+
+def fit_merged_headers(row, headers: list[tuple[str, float]], lines_above: int,
+                       at_least_mm: float = 0) -> None:
+    """Give ``row``, the last of two header rows, the height its cells merged down from the
+    row above need (``headers``: their printed text and column width, mm; ``lines_above``:
+    the lines of the row above). On the first page LibreOffice grows the row to fit them; on
+    the pages where it repeats the header rows, it does not, and clips them."""
+    head = COMPONENTS["table"]
+    tallest = max(wrapped_lines(text, width, head.size, bold=True) for text, width in headers)
+    need_mm = (tallest - lines_above) * TABLE_LINE_PT * 25.4 / 72 + 1.5
+    row.height = Mm(max(need_mm, at_least_mm))
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
 # --- the templates ----------------------------------------------------------------------------
 
 
@@ -609,6 +638,11 @@ def build_nomination_list():
         if col in (2, 3):
             continue
         vmerge(table, col, 0, 1)
+    # (the rating header as printed: "Xếp loại chất lượng năm 2025")
+    printed = {"{{ rating_header }}": "Xếp loại chất lượng năm 2025"}
+    fit_merged_headers(table.rows[1], [(printed.get(h, h), w) for i, (h, w, _, _)
+                                       in enumerate(NOMINATION_COLUMNS) if i not in (2, 3)],
+                       lines_above=1)
     # numbered column row (1)…(12), as in official annex tables
     add_row(table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))],
             header=True)
@@ -737,8 +771,13 @@ def eligibility_table(doc, rule_ids: list[str]):
     # LibreOffice does not grow a row to fit rotated text: give it the longest id's length
     head = COMPONENTS["table"]
     longest = max(text_width_mm(rid, head.size, bold=True) for rid in rule_ids)
-    table.rows[1].height = Mm(longest + 3)
-    table.rows[1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    # (the months header as printed: the longest of the course types')
+    from k39docs.documents.eligibility_report import MONTHS_HEADER
+
+    printed = {"{{ months_header }}": max(MONTHS_HEADER.values(), key=len)}
+    fit_merged_headers(table.rows[1], [(printed.get(h, h), w) for i, (h, w, _, _)
+                                       in enumerate(specs) if not first_rule <= i <= last_rule],
+                       lines_above=1, at_least_mm=longest + 3)
     merge(table, 0, first_rule, last_rule, "Kết quả rà soát từng điều kiện, tiêu chuẩn")
     for col in range(len(specs)):
         if not first_rule <= col <= last_rule:

@@ -123,6 +123,36 @@ class DocumentCache:
         pdf = self._group_pdf(group)
         return (group, pdf, int(start), int(end)) if pdf.is_file() else None
 
+    def store_pages(self, key: str, lineage: str, page_map: bytes) -> None:
+        """Keep the page map of the converted document ``key`` (see k39docs.pagepatch), and
+        make it the latest version of ``lineage`` (a dossier's nomination list, say): its next
+        version is converted only on the pages that changed (best effort, like :meth:`store`;
+        call it once the document is stored)."""
+        if not self.enabled:
+            return
+        try:
+            self._put_bytes(page_map, self._paths(key)[0].with_suffix(".pages"))
+            self._put_bytes(key.encode(), self._latest(lineage))
+        except OSError:
+            pass
+
+    def latest_pages(self, lineage: str) -> tuple[Path, bytes] | None:
+        """The PDF and the page map of the latest version of ``lineage`` that is still here."""
+        if not self.enabled:
+            return None
+        try:
+            key = self._latest(lineage).read_text().strip()
+            _docx, pdf = self._paths(key)
+            if key.isalnum() and pdf.is_file():
+                return pdf, pdf.with_suffix(".pages").read_bytes()
+        except (OSError, ValueError):
+            pass
+        return None
+
+    def _latest(self, lineage: str) -> Path:
+        name = hashlib.sha256(lineage.encode()).hexdigest()
+        return self.root / "latest" / name
+
     def _group_pdf(self, group: str) -> Path:
         return self.root / group[:2] / f"{group}.group.pdf"
 

@@ -24,7 +24,7 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from . import __version__
+from . import __version__, pagepatch
 from .bundle import BundleWriter, Part, PartReaders, contents_rows
 from .cache import DocumentCache
 from .convert import ConvertOptions, Office, font_warnings
@@ -455,8 +455,18 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
             cache.store(key, docx, None)
             return _done()
         filed: Future = Future()
-        office.convert(docx, pdf).add_done_callback(
-            partial(_converted, cache, key, docx, pdf, filed))
+        layout = pagepatch.read_layout(docx) if cache.enabled and doc.candidate is None else None
+        if layout is None:
+            office.convert(docx, pdf).add_done_callback(
+                partial(_converted, cache, key, docx, pdf, filed))
+            return filed
+        # a long table: converted again only on the pages that changed since the version the
+        # cache holds (a dossier's documents that list every candidate: see k39docs.pagepatch)
+        lineage = f"{dossier.id}/{doc.stem}"
+        work = stage / ".work"
+        work.mkdir(exist_ok=True)
+        pagepatch.convert(office, layout, pdf, work, _latest_pages(cache, lineage)) \
+            .add_done_callback(partial(_converted, cache, key, docx, pdf, filed, lineage=lineage))
         return filed
 
     def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
@@ -561,15 +571,30 @@ def _groups(planned: Sequence[_Planned], listing: Container[int], want_pdf: bool
 
 
 def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,
-               conversion: Future) -> None:
-    """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is cached."""
+               conversion: Future, *, lineage: str | None = None) -> None:
+    """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is cached.
+    ``lineage``: the conversion was :func:`k39docs.pagepatch.convert`'s, its result the
+    document's page map, kept as the latest of its lineage."""
     try:
-        conversion.result()
+        result = conversion.result()
         cache.store(key, docx, pdf)
+        if lineage is not None:
+            cache.store_pages(key, lineage, result.to_json())
     except BaseException as exc:  # noqa: BLE001 — handed to the waiting thread as it is
         filed.set_exception(exc)
     else:
         filed.set_result(pdf)
+
+
+def _latest_pages(cache: DocumentCache, lineage: str):
+    """The PDF and page map of the latest converted version of ``lineage``, or None."""
+    found = cache.latest_pages(lineage)
+    if found is None:
+        return None
+    try:
+        return found[0], pagepatch.PageMap.from_json(found[1])
+    except (ValueError, KeyError, TypeError):
+        return None  # a map from another k39docs, or damaged: convert the whole
 
 
 def _ineligible_message(report: EligibilityReport) -> str:

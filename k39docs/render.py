@@ -136,7 +136,15 @@ class Session:
         candidates), and without this it happens in the middle of the next render. ``k39docs
         watch`` calls it once a render is reported, between looks at the file."""
         with self._lock:
+            gc.unfreeze()  # (what :meth:`put_off_settling` set aside)
             gc.collect()
+
+    def put_off_settling(self) -> None:
+        """Set the last render's objects aside from the collector (``gc.freeze``, which costs
+        nothing) until :meth:`settle`: a warm server settles once it has been idle a moment,
+        so that a command coming at once does not wait for the collection."""
+        with self._lock:
+            gc.freeze()
 
     def close(self) -> None:
         """Stop LibreOffice and wait until it is gone; a later render starts it again."""

@@ -27,6 +27,7 @@ one status object).
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -45,6 +46,7 @@ __all__ = ["identity", "socket_path", "wanted", "run_remote", "status", "stop", 
 
 IDLE_S = float(os.environ.get("K39_SERVER_IDLE", "600"))
 LOOK_S = 5.0  # how often an idle server looks whether it should stop
+SETTLE_S = 1.0  # this long after a command (if no other came), the server collects its garbage
 START_TIMEOUT_S = 60.0  # for a new server to listen: its imports take about a second
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -296,6 +298,7 @@ class _Server:
         self.unlisten = unlisten  # stop taking callers (the socket goes)
         self.started = time.time()
         self.served = 0
+        self.settle_at: float | None = None  # when the last command's garbage is collected
 
     def handle(self, conn: socket.socket) -> bool:
         """Answer one request; False when it asks the server to stop."""
@@ -321,6 +324,7 @@ class _Server:
         return {"pid": os.getpid(), "version": __version__, "package": str(_PACKAGE),
                 "socket": str(self.path),
                 "uptime_s": round(time.time() - self.started, 1), "commands": self.served,
+                "objects_set_aside": gc.get_freeze_count(),  # the last command's, until settled
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
     def _run(self, conn: socket.socket, request: dict) -> None:
@@ -344,7 +348,10 @@ class _Server:
             pass
         except OSError:
             pass  # the caller is gone after the command ended
-        self.session.settle()  # between commands, not in the middle of the next render
+        # its garbage is collected between commands, not in the middle of the next render,
+        # nor while the next command waits: once the server has been idle for SETTLE_S
+        self.session.put_off_settling()
+        self.settle_at = time.monotonic() + SETTLE_S
 
 
 def serve(path: Path, idle: float = IDLE_S) -> None:
@@ -367,7 +374,7 @@ def serve(path: Path, idle: float = IDLE_S) -> None:
     ours = path.stat().st_ino
     listener.listen(16)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # LibreOffice stops with it
-    listener.settimeout(min(LOOK_S, idle) if idle > 0 else LOOK_S)
+    look = min(LOOK_S, idle) if idle > 0 else LOOK_S
 
     def unlisten() -> None:
         listener.close()
@@ -380,9 +387,16 @@ def serve(path: Path, idle: float = IDLE_S) -> None:
             server = _Server(path, session, unlisten)
             last = time.monotonic()
             while True:
+                if server.settle_at is not None and time.monotonic() >= server.settle_at:
+                    session.settle()
+                    server.settle_at = None
+                listener.settimeout(look if server.settle_at is None
+                                    else max(0.01, server.settle_at - time.monotonic()))
                 try:
                     conn, _ = listener.accept()
                 except TimeoutError:
+                    if server.settle_at is not None:
+                        continue
                     # stop when idle, or when the socket is gone (its folder cleaned at logout)
                     if 0 < idle <= time.monotonic() - last or not path.exists():
                         break

@@ -184,6 +184,12 @@ def test_render_goes_to_one_warm_server_and_a_rerun_converts_only_the_change(env
     environ = Path(f"/proc/{state['pid']}/environ").read_bytes()
     assert b"K39_TEST_SECRET" not in environ and b"K39_NO_CACHE" not in environ
 
+    # the garbage of the last command is collected once the server is idle a moment
+    deadline = time.monotonic() + server.SETTLE_S + 10
+    while status(env)["objects_set_aside"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status(env)["objects_set_aside"] == 0
+
     stopped = k39("server", "--stop", env=env)
     assert stopped.returncode == 0 and "Đã dừng" in stopped.stdout
     assert _wait_gone(state["pid"])

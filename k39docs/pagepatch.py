@@ -44,6 +44,7 @@ from pathlib import Path
 from lxml import etree
 
 from .wordml import bookmark, field_other_than_page, insert_in_order
+from .wordml import W
 from .wordml import w as _w
 
 __all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark",
@@ -180,7 +181,7 @@ def read_layout(docx: Path) -> Layout | None:
     body = root.find(_w("body"))
     if body is None or not len(body) or body[-1].tag != _w("sectPr"):
         return None
-    if any(el.get(_w("id")) is not None for el in body.iter()) or \
+    if body.xpath("boolean(.//@w:id)", namespaces={"w": W}) or \
             sum(1 for _ in body.iter(_w("sectPr"))) > 1:
         return None
     units, tables, shells, digests, longest = [], [], {}, [], 0

@@ -43,6 +43,11 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+# (cache root, document key) → (group, start, end): see DocumentCache.group_of
+_group_pointers: dict[tuple[Path, str], tuple[str, int, int]] = {}
+_GROUP_POINTERS = 20_000  # documents: a hundred dossiers of a hundred candidates
+
+
 class DocumentCache:
     """DOCX + PDF pairs by content key."""
 
@@ -53,6 +58,7 @@ class DocumentCache:
         self.hits = 0
         self.misses = 0
         self._counting = threading.Lock()  # entries are fetched from several threads
+        self._groups_there: dict[str, bool] = {}  # group PDFs looked for (see group_of)
 
     def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
         stat = template.stat()
@@ -93,6 +99,10 @@ class DocumentCache:
             self.hits += reused
         return True
 
+    def pdf_of(self, key: str) -> Path:
+        """The cached PDF of ``key``, to read (:meth:`fetch` copies it into place)."""
+        return self._paths(key)[1]
+
     def store_group(self, keys: list[str], pdf: Path, counts: list[int]) -> None:
         """Keep the PDF that the documents ``keys`` were cut from (see k39docs.combine), and
         where each one's pages are in it (``counts``: their page counts, in order). A later
@@ -113,15 +123,29 @@ class DocumentCache:
 
     def group_of(self, key: str) -> tuple[str, Path, int, int] | None:
         """The PDF a cached document was cut from, and its pages there (``start``, ``end``):
-        (group key, path, start, end); None if it was converted alone or the PDF is gone."""
+        (group key, path, start, end); None if it was converted alone or the PDF is gone.
+
+        A bundle asks this of every part: the pointers are remembered by the process (a
+        document's pages in a group PDF, named by its members' keys, never change), and
+        whether a group's PDF is still there is looked up once per cache object (per run)."""
         if not self.enabled:
             return None
-        try:
-            group, start, end = self._paths(key)[0].with_suffix(".group").read_text().split()
-        except (OSError, ValueError):
-            return None
+        pointer = _group_pointers.get((self.root, key))
+        if pointer is None:
+            try:
+                group, start, end = self._paths(key)[0].with_suffix(".group").read_text().split()
+                pointer = (group, int(start), int(end))
+            except (OSError, ValueError):
+                return None
+            if len(_group_pointers) >= _GROUP_POINTERS:
+                del _group_pointers[next(iter(_group_pointers))]
+            _group_pointers[(self.root, key)] = pointer
+        group, start, end = pointer
         pdf = self._group_pdf(group)
-        return (group, pdf, int(start), int(end)) if pdf.is_file() else None
+        there = self._groups_there.get(group)
+        if there is None:
+            there = self._groups_there[group] = pdf.is_file()
+        return (group, pdf, start, end) if there else None
 
     def store_pages(self, key: str, lineage: str, page_map: bytes) -> None:
         """Keep the page map of the converted document ``key`` (see k39docs.pagepatch), and

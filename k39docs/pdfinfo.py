@@ -68,8 +68,9 @@ def page_count(path: Path) -> int:
     return pdf_facts(path).pages
 
 
-# PDFs cut from a larger one (see k39docs.combine): the pages they were cut from, parsed already
-_pages: dict[tuple[Path, int, int], tuple[PdfReader, int, int]] = {}
+# PDFs cut from a larger one (see k39docs.combine): the pages they were cut from, parsed already;
+# by path, with the size and modification time the file had then
+_pages: dict[Path, tuple[int, int, PdfReader, int, int]] = {}
 _PAGES_REMEMBERED = 1024  # files: what a failed run leaves here is dropped in time
 
 
@@ -78,20 +79,25 @@ def remember_pages(path: Path, reader: PdfReader, start: int, end: int) -> None:
     (the bundle) copies them from ``reader``, whose objects are parsed already, instead of
     parsing the file. Shared objects (the fonts of every document cut from one PDF) are then
     copied once."""
-    key = _key(Path(path))
+    path, size, mtime = _key(Path(path))
     with _lock:
+        _pages.pop(path, None)
         if len(_pages) >= _PAGES_REMEMBERED:
             del _pages[next(iter(_pages))]
-        _pages[key] = (reader, start, end)
+        _pages[path] = (size, mtime, reader, start, end)
 
 
 def take_pages(path: Path) -> list | None:
-    """The parsed pages remembered for ``path`` (forgotten now), or None."""
+    """The parsed pages remembered for ``path`` (forgotten now), or None (also when the file
+    changed since)."""
+    path = Path(path)
     with _lock:
-        found = _pages.pop(_key(Path(path)), None)
+        found = _pages.pop(path, None)  # (most parts have none: their file is not looked at)
     if found is None:
         return None
-    reader, start, end = found
+    size, mtime, reader, start, end = found
+    if _key(path) != (path, size, mtime):
+        return None
     return list(reader.pages[start:end])
 
 
@@ -100,5 +106,5 @@ def forget_pages(folder: Path) -> None:
     nobody will take them, and in a long-lived process they would hold their parsed PDFs."""
     folder = Path(folder)
     with _lock:
-        for key in [k for k in _pages if k[0].is_relative_to(folder)]:
-            del _pages[key]
+        for path in [p for p in _pages if p.is_relative_to(folder)]:
+            del _pages[path]

@@ -57,10 +57,13 @@ class BundleWriter:
         """Each part's page count, None for the parts not added yet."""
         return [None if pages is None else len(pages) for pages in self._pages]
 
-    def add(self, index: int, reader: PdfReader | None = None, *, pages=None) -> PdfFacts:
-        """Copy part ``index`` in; return its page count and fonts. ``reader``: the part's PDF
-        already open (and maybe parsed by an earlier bundle); ``pages``: its pages, parsed
-        already in a larger PDF it was cut from.
+    def add(self, index: int, reader: PdfReader | None = None, *, pages=None,
+            pdf: Path | None = None) -> PdfFacts:
+        """Copy part ``index`` in; return its page count and fonts (for the caller to
+        :func:`~k39docs.pdfinfo.remember` once the part's file is in place). ``reader``: the
+        part's PDF already open (and maybe parsed by an earlier bundle); ``pages``: its pages,
+        parsed already in a larger PDF it was cut from; ``pdf``: a copy of its PDF to read
+        instead of the part's own file.
 
         Pages are appended in the order parts come; :meth:`finish` puts them in the parts'
         order. Inserting each part at its place instead walks the page list for every page, and
@@ -78,14 +81,12 @@ class BundleWriter:
         else:
             # closed at once: its parsed objects (which point back at it) are freed now, not
             # left for the garbage collector to find, scanning everything else in memory
-            with PdfReader(part.pdf) as own:
+            with PdfReader(pdf or part.pdf) as own:
                 writer.append(own, import_outline=False)
         added = writer.flattened_pages[before:]
         self._pages[index] = added
         # read from the copies now in memory: no second parse for the manifest and font check
-        facts = facts_of(added)
-        remember(part.pdf, facts)
-        return facts
+        return facts_of(added)
 
     def _in_order(self) -> None:
         """The page tree in the parts' order. The writer's tree is one /Pages node whose /Kids
@@ -158,6 +159,6 @@ def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, auth
                subject: str) -> list[int]:
     """Write the bundle of ``parts`` after ``contents``; return each part's first page (0-based)."""
     bundle = BundleWriter(parts)
-    for index in range(len(parts)):
-        bundle.add(index)
+    for index, part in enumerate(parts):
+        remember(part.pdf, bundle.add(index))
     return bundle.finish(contents, out, title=title, author=author, subject=subject)

@@ -35,7 +35,7 @@ from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
-from .pdfinfo import forget_pages, page_count, take_pages
+from .pdfinfo import forget_pages, page_count, remember, take_pages
 from .model import Dossier
 from .rules import EligibilityReport, check_eligibility
 from .vietnamese import upper_vn
@@ -260,6 +260,9 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             else:
                 foresee = None
             bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept), foresee, locate)
+            for out in outputs:  # the parts taken from the cache: their copies in place
+                if out.doc.in_bundle:
+                    out.ready.result()
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"
@@ -359,7 +362,20 @@ class _PageSource:
         self._kept_groups: set[int] = set()
 
     def add(self, bundle: BundleWriter, index: int, out: _Output) -> None:
-        pages = take_pages(out.pdf)
+        """Put ``out`` in the bundle. A part taken from the cache goes in without waiting for
+        its copy in the staging folder: its pages come from the cache's files; what the
+        bundle learnt of them is remembered for the copy once it is there."""
+        try:
+            facts = self._add(bundle, index, out, from_cache=out.cached)
+        except OSError:
+            if not out.cached:
+                raise
+            out.ready.result()  # gone from the cache meanwhile: converted again, or an error
+            facts = self._add(bundle, index, out, from_cache=False)
+        out.ready.add_done_callback(partial(_remember, out.pdf, facts))
+
+    def _add(self, bundle: BundleWriter, index: int, out: _Output, *, from_cache: bool):
+        pages = None if from_cache else take_pages(out.pdf)
         if pages and self.parsed is not None:
             self._keep_group(out, pages[0].pdf)
         if pages is None:
@@ -368,9 +384,10 @@ class _PageSource:
                 key, pdf, start, end = group
                 pages = self._groups.reader(f"group:{key}", pdf).pages[start:end]
         if pages is not None:
-            bundle.add(index, pages=pages)
-        else:
-            bundle.add(index, self.parsed.reader(out.key, out.pdf) if self.parsed else None)
+            return bundle.add(index, pages=pages)
+        pdf = self.cache.pdf_of(out.key) if from_cache else out.pdf
+        return bundle.add(index, self.parsed.reader(out.key, pdf) if self.parsed else None,
+                          pdf=pdf)
 
     def _keep_group(self, out: _Output, reader) -> None:
         """A session keeps the group PDF a part was just cut from, parsed, under the key the
@@ -385,12 +402,17 @@ class _PageSource:
             self.parsed.keep(f"group:{group[0]}", reader)
 
 
+def _remember(pdf: Path, facts, ready: Future) -> None:
+    if not ready.cancelled() and ready.exception() is None:
+        remember(pdf, facts)
+
+
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSource,
                      foresee: Callable[[list[int | None]], None] | None = None,
                      added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
-    """Every part in the bundle, each as soon as its PDF is there (cached ones first, then in
-    the order LibreOffice returns them), while the remaining conversions run; ``added`` is
-    told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions are left, and
+    """Every part in the bundle, each as soon as its PDF is there (cached ones first, from the
+    cache, then in the order LibreOffice returns them), while the remaining conversions run;
+    ``added`` is told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions are left, and
     a part of each kind left is back, ``foresee`` gets the page counts known so far."""
     bundle = BundleWriter(parts)
     # the bundle's parts only (the others are waited for after the signatures); the PDFs
@@ -400,13 +422,14 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
     for out in outputs:
         if out.doc.in_bundle:
             index[out.ready] = (len(index), out)
-            (ready_now if out.ready.done() else waiting).append(out.ready)
+            (ready_now if out.cached or out.ready.done() else waiting).append(out.ready)
     jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
     kinds_left = Counter(out.doc.kind for _, out in index.values())
     total = dict(kinds_left)
     for ready in chain(ready_now, as_completed(waiting)):
-        ready.result()
         i, out = index[ready]
+        if not out.cached:
+            ready.result()
         source.add(bundle, i, out)
         added(out)
         jobs[out.job] -= 1
@@ -430,6 +453,7 @@ class _Output:
     pdf: Path | None
     ready: Future  # resolves when the PDF is in place (at once for a cache hit or DOCX only)
     job: int = -1  # the LibreOffice conversion it comes out of (shared by a group converted as one)
+    cached: bool = False  # taken from the cache (its PDF may not be in place yet)
 
 
 def _done() -> Future:
@@ -546,7 +570,8 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
                 send(members)
         else:
             ready = make(doc, key, docx, pdf, written=i in listing)
-        outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i))
+        outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i),
+                             planned[i].cached)
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 

@@ -215,3 +215,34 @@ def test_submission_states_cost_in_figures_and_words(rendered):
 def test_no_font_substitution_warning_for_the_sample(rendered):
     _, manifest = rendered
     assert [w for w in manifest.warnings if "phông" in w] == []
+
+
+def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy(tmp_path):
+    """A part taken from the cache goes into the bundle from the cache's own files, before
+    its copy is in place; if the entry went away after the run planned to use it, the bundle
+    waits for the part (converted again, or copied) and takes it from the staging folder."""
+    import threading
+    from concurrent.futures import Future
+
+    from pypdf import PdfWriter
+
+    from k39docs.bundle import BundleWriter, Part
+    from k39docs.cache import DocumentCache
+    from k39docs.render import _Output, _PageSource
+
+    pdf = tmp_path / "stage" / "pdf" / "cam-ket.pdf"
+    pdf.parent.mkdir(parents=True)
+    ready: Future = Future()
+
+    def arrives() -> None:
+        writer = PdfWriter()
+        for _ in range(2):
+            writer.add_blank_page(595, 842)
+        writer.write(pdf)
+        ready.set_result(pdf)
+
+    bundle = BundleWriter([Part("Bản cam kết", pdf, "commitment")])
+    out = _Output(None, "ab" * 32, tmp_path / "x.docx", pdf, ready, cached=True)
+    threading.Timer(0.2, arrives).start()
+    _PageSource(DocumentCache(tmp_path / "cache"), None).add(bundle, 0, out)  # no such entry
+    assert bundle.counts == [2]

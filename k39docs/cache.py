@@ -17,9 +17,12 @@ import shutil
 import tempfile
 import threading
 from datetime import date, datetime
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .outdir import link_or_copy
 
 __all__ = ["DocumentCache", "cache_root"]
 
@@ -80,21 +83,22 @@ class DocumentCache:
         cached_docx, cached_pdf = self._paths(key)
         return cached_docx.is_file() and (not pdf or cached_pdf.is_file())
 
-    def fetch(self, key: str, docx: Path, pdf: Path | None, *, reused: bool = True) -> bool:
+    def fetch(self, key: str, docx: Path, pdf: Path | None, *, reused: bool = True,
+              previous: Callable[[Path], Path] | None = None) -> bool:
         """Copy a cached entry into place; False on a miss (or when the cache is off).
-        ``reused=False``: an entry this run filed itself, not counted as a hit."""
+        ``reused=False``: an entry this run filed itself, not counted as a hit. ``previous``:
+        where a file put at a path was in the output this run replaces (see
+        :func:`k39docs.outdir.link_or_copy`)."""
         if not self.enabled:
             return False
         if not self.holds(key, pdf=pdf is not None):
             with self._counting:
                 self.misses += 1
             return False
-        cached_docx, cached_pdf = self._paths(key)
-        docx.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached_docx, docx)
-        if pdf is not None:
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cached_pdf, pdf)
+        for cached, there in zip(self._paths(key), (docx, pdf)):
+            if there is not None:
+                there.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(cached, there, previous(there) if previous else None)
         with self._counting:
             self.hits += reused
         return True

@@ -239,7 +239,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying, \
             _abandoned_on_failure(office, stage):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        outputs = _produce(planned, stage, office, cache, dossier, options, copying)
+        outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying)
         if not want_pdf:
             manifest.files += _entries(stage, outputs, "docx")
         else:
@@ -466,14 +466,15 @@ FETCHERS = 4  # threads copying cached documents into place: creating a file wai
 FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the bundle to go last
 
 
-def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: DocumentCache,
-             dossier: Dossier, options: RenderOptions,
+def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Office,
+             cache: DocumentCache, dossier: Dossier, options: RenderOptions,
              copying: ThreadPoolExecutor) -> list[_Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
     written (a group converted as one, once its last member is), or copied from the cache by
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
-    create, mostly waiting on the disk); returns while the conversions and copies run. As each
-    PDF comes back, the worker's thread files it in the cache."""
+    create, mostly waiting on the disk; the ones ``outdir`` holds already are linked from
+    there); returns while the conversions and copies run. As each PDF comes back, the
+    worker's thread files it in the cache."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
     write = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
@@ -502,7 +503,7 @@ def _produce(planned: Sequence[_Planned], stage: Path, office: Office, cache: Do
         return filed
 
     def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
-        if cache.fetch(key, docx, pdf):
+        if cache.fetch(key, docx, pdf, previous=lambda path: outdir / path.relative_to(stage)):
             return pdf
         made = make(doc, key, docx, pdf)  # gone from the cache since it was planned
         office.drain()

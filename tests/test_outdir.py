@@ -149,3 +149,46 @@ def test_interrupted_swap_is_undone_by_the_next_run(tmp_path):
     with locked(outdir):
         assert (outdir / "manifest.json").read_text() == "{}"
     assert not backup.exists()
+
+
+def test_link_or_copy_links_the_previous_file_only_when_it_has_the_same_bytes(tmp_path):
+    from k39docs.outdir import link_or_copy
+
+    src = tmp_path / "cache.pdf"
+    src.write_bytes(b"%PDF same")
+    same, other = tmp_path / "same.pdf", tmp_path / "other.pdf"
+    same.write_bytes(b"%PDF same")
+    other.write_bytes(b"%PDF edit")
+    link_or_copy(src, tmp_path / "a.pdf", same)
+    assert (tmp_path / "a.pdf").stat().st_ino == same.stat().st_ino
+    link_or_copy(src, tmp_path / "b.pdf", other)  # edited since: the cache's copy
+    assert (tmp_path / "b.pdf").read_bytes() == b"%PDF same"
+    assert (tmp_path / "b.pdf").stat().st_ino != other.stat().st_ino
+    link_or_copy(src, tmp_path / "c.pdf", tmp_path / "gone.pdf")
+    assert (tmp_path / "c.pdf").read_bytes() == b"%PDF same"
+    assert src.stat().st_nlink == 1  # the cache's own file is never shared
+
+
+def test_a_render_again_links_unchanged_files_and_copies_what_the_clerk_edited(
+        previous, sample_dossier, monkeypatch):
+    outdir, before = previous
+    inodes = {p.relative_to(outdir): p.stat().st_ino for p in outdir.rglob("*.docx")}
+    edited = outdir / "docx" / "cong-van.docx"
+    edited.write_bytes(edited.read_bytes() + b"\0")  # saved over in place after the render
+    candidate = sample_dossier.candidates[0]
+    changed = sample_dossier.model_copy(update={"candidates": [
+        candidate.model_copy(update={"position": "Phó Giám đốc Sở Tư pháp"}),
+        *sample_dossier.candidates[1:]]})
+    render(changed, outdir, options=DOCX_ONLY)
+    after = {p.relative_to(outdir): p for p in outdir.rglob("*.docx")}
+    assert after.keys() == inodes.keys()
+    kept = {path for path, p in after.items() if p.stat().st_ino == inodes[path]}
+    commitment = Path("docx") / f"cam-ket-{candidate.id.lower()}.docx"
+    assert commitment in after and commitment not in kept  # changed: written anew
+    assert Path("docx/cong-van.docx") not in kept  # edited: the cache's copy instead
+    now = snapshot(outdir)
+    assert now["docx/cong-van.docx"] == before["docx/cong-van.docx"]
+    unchanged = {path for path in after if now[path.as_posix()] == before[path.as_posix()]}
+    assert len(unchanged - {Path("docx/cong-van.docx")}) >= 3
+    assert kept == unchanged - {Path("docx/cong-van.docx")}  # linked, not copied
+    assert all(p.stat().st_nlink == 1 for p in after.values())  # the old output is gone

@@ -520,23 +520,24 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
     # others are done; the bundle's before the one outside it (the eligibility working
     # paper), so that their page counts are known early, for the contents page converted in
     # advance. When only a few documents are to convert (a change to a dossier rendered
-    # before), the working paper goes after all the bundle's: it converts while the bundle is
-    # written and signed.
+    # before), each is quick (the lists convert only their changed pages): they go as they
+    # are written, the ones quickest to write first, and the working paper after all the
+    # bundle's: it converts while the bundle is written and signed.
     listing = {i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None}
+    few = sum(1 for p in planned if not p.cached) <= FEW_TO_CONVERT
     size = {}
-    for i in listing:
+    for i in () if few else listing:
         write(planned[i].doc, paths(i)[0])
         size[i] = paths(i)[0].stat().st_size
-    few = sum(1 for p in planned if not p.cached) <= FEW_TO_CONVERT
 
     def rank(i: int) -> tuple[int, int]:
         if planned[i].cached:
             return (4, 0)
+        if few:
+            return (0 if i not in listing else 1 if planned[i].doc.in_bundle else 3, 0)
         if i not in listing:
             return (2, 0)
-        if planned[i].doc.in_bundle:
-            return (0, -size[i])
-        return (3 if few else 1, -size[i])
+        return (0 if planned[i].doc.in_bundle else 1, -size[i])
 
     # The documents of one candidate each (a Bản cam kết, a báo cáo) convert in groups of one
     # template, as one LibreOffice document each (see k39docs.combine): a group is sent as soon
@@ -570,7 +571,7 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
             if len(members) == sizes[groups[i]]:
                 send(members)
         else:
-            ready = make(doc, key, docx, pdf, written=i in listing)
+            ready = make(doc, key, docx, pdf, written=i in size)
         outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i),
                              planned[i].cached)
     office.drain()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import os
 import secrets
 from dataclasses import dataclass, replace
@@ -194,7 +195,7 @@ async def _sign_revision(
     session = pdf_signer.init_signing_session(writer)
     session.system_time = signing_time
     validation_info = await session.perform_presign_validation(writer)
-    bytes_reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    bytes_reserved = await _bytes_reserved(session, pdf_signer, validation_info)
     tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=bytes_reserved)
     prepared, output = tbs.digest_tbs_document(output=output)
     post = await tbs.perform_signature(
@@ -207,6 +208,30 @@ async def _sign_revision(
     await post.post_signature_processing(output)
     output.seek(0)
     return output
+
+
+# the room a signature's CMS container takes, by what sets its size (see _bytes_reserved)
+_RESERVED: dict[bytes, int] = {}
+
+
+async def _bytes_reserved(session, pdf_signer: signers.PdfSigner, validation_info) -> int:
+    """pyHanko's estimate of the room for the signature, remembered for the process: it signs
+    a dummy container to measure it (a tenth of a signing's time), and the size depends only on
+    the certificates, the key and the digest algorithm. A timestamp or embedded revocation
+    information can change size from one signing to the next: estimated each time then."""
+    signer = pdf_signer.signer
+    if (session.timestamper is not None or signer.signing_cert is None
+            or (validation_info is not None and validation_info.adobe_revinfo_attr is not None)):
+        return await session.estimate_signature_container_size(validation_info, tight=False)
+    key = hashlib.sha256(b"\0".join([
+        session.md_algorithm.encode(), str(session.use_pades).encode(),
+        signer.signing_cert.dump(), *sorted(c.dump() for c in signer.cert_registry),
+    ])).digest()
+    reserved = _RESERVED.get(key)
+    if reserved is None:
+        reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+        _RESERVED[key] = reserved
+    return reserved
 
 
 def _pdf_signer(field_name: str, signer, rect: Rect, page: int, style, reason: str,

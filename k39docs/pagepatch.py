@@ -168,9 +168,12 @@ def read_layout(docx: Path) -> Layout | None:
     (a run would number from 1), fields other than PAGE, notes, comments, bookmarks or tracked
     changes, more than one section, a floating table."""
     with zipfile.ZipFile(docx) as zf:
-        parts = {name: zf.read(name) for name in zf.namelist()}
-    xml = parts.get(_BODY)
-    if xml is None or b"numPr" in xml or b"numPr" in parts.get("word/styles.xml", b""):
+        names = zf.namelist()
+        xml = zf.read(_BODY) if _BODY in names else b""
+        if xml.count(b"<w:cantSplit") < MIN_ROWS:  # no long table (a glance, before parsing)
+            return None
+        parts = {name: zf.read(name) for name in names}
+    if b"numPr" in xml or b"numPr" in parts.get("word/styles.xml", b""):
         return None
     if b"evenAndOddHeaders" in parts.get("word/settings.xml", b""):
         return None  # a run's page parity would pick its header

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,7 @@ _SPACES = re.compile(r"\s+")  # Unicode whitespace: tabs, line breaks, NBSP, U+2
 _UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+@lru_cache(maxsize=8192)  # a dossier's field names and many of its values come again and again
 def clean_text(text: str) -> str:
     """``text`` as a document should print it: NFC, invisible characters removed, every run of
     whitespace (tab, line break, non-breaking space …) one space, no space at either end."""
@@ -210,6 +212,7 @@ _YAML_PROBLEMS = {
     "found unknown escape character": "ký tự thoát (\\) không hợp lệ trong ngoặc kép",
     "found invalid Unicode character escape code": "mã ký tự Unicode (\\u…) không hợp lệ",
     "could not determine a constructor for the tag": "thẻ YAML không được dùng trong hồ sơ",
+    "exceeded maximum nesting depth": _TOO_DEEP,
 }
 
 

@@ -134,6 +134,14 @@ def test_aliases_nesting_deeper_than_the_limit_are_refused(tmp_path):
     assert "lồng nhau quá sâu" in problems(path)
 
 
+def test_indenting_deeper_than_the_parser_allows_is_refused_in_vietnamese(tmp_path):
+    # a thousand levels of indented mappings: libyaml stops first, in English
+    path = tmp_path / "d.yaml"
+    path.write_text("".join(" " * n + f"k{n}:\n" for n in range(1100)) + " " * 1100 + "x\n",
+                    encoding="utf-8")
+    assert "lồng nhau quá sâu" in problems(path)
+
+
 def test_an_impossible_calendar_date_names_its_field(sample_mapping, tmp_path):
     text = SAMPLE.read_text(encoding="utf-8").replace("end_date: 2027-05-28", "end_date: 2027-02-29")
     path = tmp_path / "d.yaml"

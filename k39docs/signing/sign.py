@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import os
 import secrets
 from dataclasses import dataclass, replace
@@ -211,26 +210,31 @@ async def _sign_revision(
 
 
 # the room a signature's CMS container takes, by what sets its size (see _bytes_reserved)
-_RESERVED: dict[bytes, int] = {}
+_RESERVED: dict[tuple, tuple[int, int]] = {}
+_CERTS_GROWTH = 256  # bytes of certificates more than when estimated, still well inside the margin
 
 
 async def _bytes_reserved(session, pdf_signer: signers.PdfSigner, validation_info) -> int:
     """pyHanko's estimate of the room for the signature, remembered for the process: it signs
-    a dummy container to measure it (a tenth of a signing's time), and the size depends only on
-    the certificates, the key and the digest algorithm. A timestamp or embedded revocation
-    information can change size from one signing to the next: estimated each time then."""
+    a dummy container to measure it (a tenth of a signing's time). Without a timestamp or
+    embedded revocation information, the size follows the key, the digest algorithm and the
+    certificates' sizes, and pyHanko adds half again as a margin: an estimate is used again for
+    the same kind of key and certificates at most ``_CERTS_GROWTH`` bytes larger (fresh demo
+    certificates differ by a few bytes)."""
     signer = pdf_signer.signer
     if (session.timestamper is not None or signer.signing_cert is None
             or (validation_info is not None and validation_info.adobe_revinfo_attr is not None)):
         return await session.estimate_signature_container_size(validation_info, tight=False)
-    key = hashlib.sha256(b"\0".join([
-        session.md_algorithm.encode(), str(session.use_pades).encode(),
-        signer.signing_cert.dump(), *sorted(c.dump() for c in signer.cert_registry),
-    ])).digest()
-    reserved = _RESERVED.get(key)
-    if reserved is None:
-        reserved = await session.estimate_signature_container_size(validation_info, tight=False)
-        _RESERVED[key] = reserved
+    certs = [signer.signing_cert, *signer.cert_registry]
+    public_key = signer.signing_cert.public_key
+    kind = (session.md_algorithm, session.use_pades, public_key.algorithm, public_key.bit_size,
+            len(certs))
+    size = sum(len(c.dump()) for c in certs)
+    known = _RESERVED.get(kind)
+    if known is not None and size <= known[1] + _CERTS_GROWTH:
+        return known[0]
+    reserved = await session.estimate_signature_container_size(validation_info, tight=False)
+    _RESERVED[kind] = (reserved, size)
     return reserved
 
 

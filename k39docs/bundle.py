@@ -51,6 +51,7 @@ class BundleWriter:
         self.parts = list(parts)
         self._writer = PdfWriter()
         self._pages: list[list[PageObject] | None] = [None] * len(self.parts)
+        self.page_objects: list[int] = []  # after finish(): each page's object number
 
     @property
     def counts(self) -> list[int | None]:
@@ -125,6 +126,9 @@ class BundleWriter:
         out.parent.mkdir(parents=True, exist_ok=True)
         with open(out, "wb") as fh:
             writer.write(fh)
+        # each page's object number in the file: who stamps pages finds them without walking
+        # the page tree (see k39docs.signing.appearance.stamp_attachments)
+        self.page_objects = [page.indirect_reference.idnum for page in writer.pages]
         self._writer = None  # every page's objects: let them go before the bundle is signed
         return starts
 

@@ -281,7 +281,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 say("Ký số dossier.pdf…")
                 sign_dossier(unsigned, final, dossier.signing,
                              signature_request(dossier, parts, starts,
-                                               places[0] if places else None),
+                                               places[0] if places else None,
+                                               page_objects=bundle.page_objects),
                              base_dir=base_dir, out_dir=stage)
                 manifest.signed = True
             else:
@@ -690,10 +691,12 @@ def _signer(dossier: Dossier) -> tuple[str, tuple[str, ...]]:
     return signer.name, tuple(upper_vn(line) for line in signer.block_lines())
 
 
-def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], place=None):
+def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], place=None, *,
+                      page_objects: Sequence[int] = ()):
     """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
     page, 0-based, as the bundle returns them), and who signs it. ``place``: the signer's block
-    as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF."""
+    as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF;
+    ``page_objects``: each page's object number in the bundle (:class:`BundleWriter`)."""
     from .signing import SignatureRequest
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
@@ -706,6 +709,8 @@ def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], pl
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
         attachment_first_pages=tuple(s for s, p in zip(starts, parts) if p.kind in attachments),
+        attachment_page_objects=tuple(page_objects[s] for s, p in zip(starts, parts)
+                                      if p.kind in attachments) if page_objects else (),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
         place=place,

@@ -90,11 +90,11 @@ def _tricky_pdf() -> bytes:
     })
 
 
-def _stamped(data: bytes, pages: list[int]) -> tuple[bytes, list]:
+def _stamped(data: bytes, pages: list[int], objects=()) -> tuple[bytes, list]:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(BytesIO(data))
-    rects = stamp_attachments(writer, pages, LINES)
+    rects = stamp_attachments(writer, pages, LINES, page_objects=objects)
     out = BytesIO()
     writer.write(out)
     return out.getvalue(), rects
@@ -148,6 +148,34 @@ def test_every_requested_page_shows_the_information_top_right_whatever_its_page_
     assert len(rects) == len(stamped)
     words = _words(pdf, 7)
     assert not any(w[0] in LINES for w in words), "a page that is no attachment got the stamp"
+
+
+@needs_poppler
+def test_pages_given_by_object_number_are_stamped_as_the_tree_walk_stamps_them(monkeypatch):
+    """The bundle tells the pages' object numbers: only those pages are read. A page that
+    inherits its box or resources, or a number that is no page, falls back to the walk."""
+    data = _tricky_pdf()
+    stamped = [0, 1, 2, 3, 4, 5]
+    reader = PdfReader(BytesIO(data))
+    numbers = [reader.pages[i].indirect_reference.idnum for i in stamped]
+    walked, walked_rects = _stamped(data, stamped)
+    for objects in (numbers, [1] * len(stamped)):  # the right pages; the catalog: no pages
+        pdf, rects = _stamped(data, stamped, objects)
+        assert rects == walked_rects
+        for index in stamped:
+            assert _words(pdf, index + 1) == _words(walked, index + 1)
+    flat = _many_pages(12)  # pages of their own box and resources, as the bundle's are
+    wanted = [1, 5, 11]
+    reader = PdfReader(BytesIO(flat))
+    walked, walked_rects = _stamped(flat, wanted)
+
+    def no_walk(*_args):
+        raise AssertionError("the page tree was walked")
+
+    monkeypatch.setattr(appearance, "_pages_to_stamp", no_walk)
+    pdf, rects = _stamped(flat, wanted, [reader.pages[i].indirect_reference.idnum for i in wanted])
+    assert rects == walked_rects
+    assert _stamp_xobjects(pdf, range(12)) == _stamp_xobjects(walked, range(12))
 
 
 @needs_poppler

@@ -650,6 +650,43 @@ def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[in
     return found
 
 
+def _pages_known(writer: BasePdfFileWriter, wanted: Sequence[int],
+                 objects: Sequence[int]) -> dict[int, _StampedPage] | None:
+    """The wanted pages read from their object numbers, or None (not given, or a page that
+    inherits its box or resources, or is no page: the tree walk settles those)."""
+    if not objects or len(objects) != len(wanted):
+        return None
+    found: dict[int, _StampedPage] = {}
+    for index, number in zip(wanted, objects):
+        ref = generic.IndirectObject(number, 0, writer)
+        try:
+            page = ref.get_object()
+        except Exception:  # noqa: BLE001 — not an object of this file: walk the tree instead
+            return None
+        if not isinstance(page, generic.DictionaryObject) or page.get("/Type") != "/Page" \
+                or "/Resources" not in page or not ("/CropBox" in page or "/MediaBox" in page):
+            return None
+        x0, y0, x1, y1 = (float(v) for v in page.get("/CropBox", page.get("/MediaBox")))
+        found[index] = _StampedPage(
+            ref=ref, resources=page.raw_get("/Resources"), resources_inherited=False,
+            box=Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
+            rotate=_rotation(page),
+        )
+    return found
+
+
+def _rotation(page) -> int:
+    """A page's /Rotate, its own or the nearest /Pages node's (a few nodes at most)."""
+    node, seen = page, 0
+    while node is not None and seen < 64:
+        if "/Rotate" in node:
+            return int(node["/Rotate"]) % 360
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+        seen += 1
+    return 0
+
+
 _PLACEMENT = {  # display space → user space, per /Rotate (before the page box offset)
     0: (1, 0, 0, 1, 0, 0),
     90: (0, 1, -1, 0, 1, 0),
@@ -705,8 +742,11 @@ def stamp_attachments(
     *,
     right_margin_mm: float = 15.0,
     top_mm: float = 5.0,
+    page_objects: Sequence[int] = (),
 ) -> list[Rect]:
     """Print ``lines`` right-aligned in the top-right corner of each page, as page content.
+    ``page_objects``: the object numbers of those pages, when the caller knows them (the
+    bundle does): only they are read, not every page of the tree.
 
     The text is drawn once, into one form XObject (one embedded font subset), and every page
     paints it with a small content stream ``Q q <matrix> cm /K39Info Do Q`` appended to its own;
@@ -716,7 +756,7 @@ def stamp_attachments(
     """
     if not page_indices:
         return []
-    pages = _pages_to_stamp(writer, page_indices)
+    pages = _pages_known(writer, page_indices, page_objects) or _pages_to_stamp(writer, page_indices)
     text = PlacedText(tuple(lines), 0, 0, align="right")
     width, height = text.width() + 4, text.height + 3
     style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))

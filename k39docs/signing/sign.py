@@ -101,9 +101,13 @@ class SignatureRequest:
     location: str | None = None  # địa danh, written as the signatures' /Location ("Quảng Ngãi")
     contact_info: str | None = None  # e.g. the agency's e-mail, written as /ContactInfo
     place: SignaturePlace | None = None  # found already (locate_signature); else looked for here
+    # the object numbers of attachment_first_pages' pages in the PDF to sign, when known (the
+    # bundle knows them): stamping reads those pages only, not the whole page tree
+    attachment_page_objects: tuple[int, ...] = ()
 
     def __post_init__(self):
-        for name in ("cover_letter_pages", "signer_title_lines", "attachment_first_pages"):
+        for name in ("cover_letter_pages", "signer_title_lines", "attachment_first_pages",
+                     "attachment_page_objects"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not self.cover_letter_pages:
             raise SigningError("Không biết công văn nằm ở những trang nào của hồ sơ: không thể đặt chữ ký số.")
@@ -332,7 +336,8 @@ def sign_dossier(
                 if not 0 <= page < pages:
                     raise SigningError(f"Trang {page + 1} không có trong tệp PDF ({pages} trang).")
             info = attachment_info_lines(number, when, request.agency_name)
-            stamp_attachments(writer, request.attachment_first_pages, info)
+            stamp_attachments(writer, request.attachment_first_pages, info,
+                              page_objects=request.attachment_page_objects)
             person = _pdf_signer(
                 PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
                 f"Ký ban hành Công văn số {number}", request, timestamper,

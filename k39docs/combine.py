@@ -31,7 +31,7 @@ from pathlib import Path
 from lxml import etree
 
 from .pdfinfo import remember_pages
-from .wordml import bookmark, field_other_than_page, insert_in_order
+from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import w as _w
 
 __all__ = ["combine_docx", "split_pdf", "dress_like_libreoffice", "CombineError", "MARK"]
@@ -41,9 +41,6 @@ _OWN = re.compile(r"^(word/document\.xml|docProps/(core|app|custom)\.xml)$")  # 
 _PRINTED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
 MARK = "k39doc"  # bookmark names: k39doc0, k39doc1 … (no underscore: LibreOffice escapes it)
 _MARK_ID = 900_000  # bookmark ids of the marks, above any a template would use
-# the children of w:sectPr that come after w:pgNumType (schema order matters to Word)
-_AFTER_PGNUM = {"cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
-                "rtlGutter", "docGrid", "printerSettings", "sectPrChange"}
 _AFTER_SECTPR = {"pPrChange"}
 _CATALOG_KEPT = ("/Lang", "/ViewerPreferences", "/MarkInfo")
 
@@ -136,7 +133,7 @@ def _start_member(sect) -> None:
     pg = sect.find(_w("pgNumType"))
     if pg is None:
         pg = etree.Element(_w("pgNumType"))
-        insert_in_order(sect, pg, _AFTER_PGNUM)
+        insert_in_order(sect, pg, AFTER_PGNUMTYPE)
     if pg.get(_w("start")) is None:
         pg.set(_w("start"), "1")
 

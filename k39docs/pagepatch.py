@@ -43,7 +43,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .wordml import bookmark, field_other_than_page, insert_in_order
+from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import W
 from .wordml import w as _w
 
@@ -56,8 +56,6 @@ MIN_ROWS = 30  # a document whose longest table is shorter converts fast enough 
 MOST_PAGES = 0.5  # converting more than this share of the pages again: convert the whole
 _BODY = "word/document.xml"
 _PRINTED_PART = ("word/document.xml", "word/header", "word/footer")
-_AFTER_PGNUM = {"cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
-                "rtlGutter", "docGrid", "printerSettings", "sectPrChange"}
 
 
 class PatchError(Exception):
@@ -134,7 +132,7 @@ class Layout:
             numbering = sect.find(_w("pgNumType"))
             if numbering is None:
                 numbering = etree.Element(_w("pgNumType"))
-                insert_in_order(sect, numbering, _AFTER_PGNUM)
+                insert_in_order(sect, numbering, AFTER_PGNUMTYPE)
             numbering.set(_w("start"), str(int(numbering.get(_w("start"), "1")) + first_page))
         body.append(sect)
         self._write(root, out)

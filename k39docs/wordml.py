@@ -7,9 +7,12 @@ from collections.abc import Container
 
 from lxml import etree
 
-__all__ = ["W", "w", "insert_in_order", "field_other_than_page", "bookmark"]
+__all__ = ["W", "w", "insert_in_order", "field_other_than_page", "bookmark", "AFTER_PGNUMTYPE"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# the children of w:sectPr that come after w:pgNumType (schema order matters to Word)
+AFTER_PGNUMTYPE = {"cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
+                   "rtlGutter", "docGrid", "printerSettings", "sectPrChange"}
 
 
 def w(tag: str) -> str:

@@ -169,6 +169,11 @@ def render(
         if office is not None:
             office.shutdown()  # nothing of LibreOffice outlives the command, whatever happened
         if collecting:
+            # what the render left is set aside first: the collector, turned on again, would
+            # otherwise go through all of it at the next allocation (about a tenth of a second
+            # at a hundred candidates) before the command is over. A warm server collects it
+            # once it is idle (Session.settle); a process of its own ends at once anyway.
+            gc.freeze()
             gc.enable()
     for warning in manifest.warnings:
         _err(f"Cảnh báo: {warning}")

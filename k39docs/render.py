@@ -252,6 +252,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
 
             def locate(out: _Output) -> None:
                 if do_sign and out.doc.kind == "cover_letter":
+                    out.ready.result()  # taken from the cache: its copy may still be on the way
                     places.append(_signature_place(out, dossier, kept))
             if cache.enabled:
                 def foresee(counts):

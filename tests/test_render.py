@@ -246,3 +246,30 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
     threading.Timer(0.2, arrives).start()
     _PageSource(DocumentCache(tmp_path / "cache"), None).add(bundle, 0, out)  # no such entry
     assert bundle.counts == [2]
+
+
+@pytest.mark.soffice
+def test_a_render_from_the_cache_signs_even_when_the_copies_are_slow(tmp_path, monkeypatch,
+                                                                    sample_dossier):
+    """Parts taken from the cache go into the bundle before their copies are in place; the
+    công văn's own PDF, where the signatures are placed, is read only once it is there."""
+    import time
+
+    import k39docs.cache as cache_module
+    from k39docs.render import RenderOptions, render
+
+    from pathlib import Path
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    options = RenderOptions(base_dir=Path(__file__).resolve().parents[1] / "fixtures")
+    render(sample_dossier, tmp_path / "out", options=options)
+    real = cache_module.link_or_copy
+
+    def slow(src, dst, previous=None):
+        if dst.suffix == ".pdf":
+            time.sleep(0.3)
+        real(src, dst, previous)
+
+    monkeypatch.setattr(cache_module, "link_or_copy", slow)
+    manifest = render(sample_dossier, tmp_path / "again", options=options)
+    assert manifest.signed and manifest.cache_hits > 0

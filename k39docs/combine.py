@@ -30,7 +30,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .pdfinfo import remember_pages
+from .pdfinfo import marked_pages, remember_pages
 from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import w as _w
 
@@ -171,10 +171,7 @@ def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(combined)
-    starts = {}
-    for name, dest in reader.named_destinations.items():
-        if name.startswith(f"/{MARK}") and name[len(MARK) + 1:].isdigit():
-            starts[int(name[len(MARK) + 1:])] = reader.get_destination_page_number(dest)
+    starts = marked_pages(reader, MARK)
     bounds = [starts.get(i) for i in range(len(targets))] + [len(reader.pages)]
     if (None in bounds or bounds[0] != 0
             or any(a >= b for a, b in zip(bounds, bounds[1:]))):

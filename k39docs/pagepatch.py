@@ -43,6 +43,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .pdfinfo import marked_pages
 from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import W
 from .wordml import w as _w
@@ -249,15 +250,6 @@ def _on(row, prop: str) -> bool:
 # --- the page map out of a converted PDF ------------------------------------------------------
 
 
-def _marks(reader) -> dict[int, int]:
-    """Unit → its first page, from the named destinations of the marks."""
-    found = {}
-    for name, dest in reader.named_destinations.items():
-        if name.startswith(f"/{MARK}") and name[len(MARK) + 1:].isdigit():
-            found[int(name[len(MARK) + 1:])] = reader.get_destination_page_number(dest)
-    return found
-
-
 def unmark(marked_pdf: Path, layout: Layout, out: Path) -> PageMap:
     """Write the PDF of :meth:`Layout.write_marked` to ``out`` without the marks' named
     destinations, and return its page map."""
@@ -265,7 +257,7 @@ def unmark(marked_pdf: Path, layout: Layout, out: Path) -> PageMap:
     from pypdf.generic import NameObject
 
     reader = PdfReader(marked_pdf)
-    marks = _marks(reader)
+    marks = marked_pages(reader, MARK)
     if len(marks) != len(layout.units):
         raise PatchError(f"{marked_pdf.name}: {len(layout.units) - len(marks)} marks missing")
     writer = PdfWriter(clone_from=reader)
@@ -371,7 +363,7 @@ def splice(old_pdf: Path, old: PageMap, new: Layout, runs: Sequence[Run],
     page, info, catalog = 0, {}, None
     for index, (run, pdf) in enumerate(zip(runs, run_pdfs)):
         reader = PdfReader(pdf)
-        marks = _marks(reader)
+        marks = marked_pages(reader, MARK)
         length = run.last - run.first + 1
         if run.after is None:  # to the end
             length = len(reader.pages)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-__all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count", "remember_pages",
-           "take_pages", "forget_pages"]
+__all__ = ["PdfFacts", "facts_of", "remember", "pdf_facts", "page_count", "marked_pages",
+           "remember_pages", "take_pages", "forget_pages"]
 
 _REMEMBERED = 4096  # files; far more than one run produces
 
@@ -66,6 +66,17 @@ def pdf_facts(path: Path) -> PdfFacts:
 
 def page_count(path: Path) -> int:
     return pdf_facts(path).pages
+
+
+def marked_pages(reader: PdfReader, prefix: str) -> dict[int, int]:
+    """Where the bookmarks ``prefix0``, ``prefix1`` … of the DOCX (exported by LibreOffice as
+    named destinations) are: their number → the page they are on, from 0."""
+    found = {}
+    for name, dest in reader.named_destinations.items():
+        number = name[len(prefix) + 1:]
+        if name.startswith(f"/{prefix}") and number.isdigit():
+            found[int(number)] = reader.get_destination_page_number(dest)
+    return found
 
 
 # PDFs cut from a larger one (see k39docs.combine): the pages they were cut from, parsed already;

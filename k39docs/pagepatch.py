@@ -61,7 +61,11 @@ _PRINTED_PART = ("word/document.xml", "word/header", "word/footer")
 
 class PatchError(Exception):
     """The run converted alone did not come out as the old pages did (the whole document is
-    converted again)."""
+    converted again). ``run``: the index of that run, when one is to blame."""
+
+    def __init__(self, message: str, run: int | None = None):
+        super().__init__(message)
+        self.run = run
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ class Layout:
         body = etree.SubElement(root, _w("body"))
         shell_of, table = None, None
         for i in units:
-            unit = _copy(self.units[i])
+            unit = copy.deepcopy(self.units[i])
             bookmark(_first_p(unit), f"{MARK}{i}", _MARK_ID + i)
             if self.tables[i] < 0:
                 body.append(unit)
@@ -123,10 +127,10 @@ class Layout:
                 continue
             if self.tables[i] != table:
                 table = self.tables[i]
-                shell_of = _copy(self.shells[table])
+                shell_of = copy.deepcopy(self.shells[table])
                 body.append(shell_of)
             shell_of.append(unit)
-        sect = _copy(self.root.find(_w("body"))[-1])
+        sect = copy.deepcopy(self.root.find(_w("body"))[-1])
         if first_page > 0:
             for title_page in sect.findall(_w("titlePg")):
                 sect.remove(title_page)  # the first page's own header is for page 1 only
@@ -143,10 +147,6 @@ class Layout:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self.parts.items():
                 zf.writestr(name, xml if name == _BODY else data)
-
-
-def _copy(element):
-    return copy.deepcopy(element)
 
 
 def _first_p(unit):
@@ -188,10 +188,10 @@ def read_layout(docx: Path) -> Layout | None:
         return None
     units, tables, shells, digests, longest = [], [], {}, [], 0
     for index, block in enumerate(body[:-1]):
+        if block.tag == _w("tbl") and block.find(f"{_w('tblPr')}/{_w('tblpPr')}") is not None:
+            return None  # a floating table: where it goes depends on the text around it
         split = _long_table(block)
         if split is None:
-            if block.tag == _w("tbl") and block.find(f"{_w('tblPr')}/{_w('tblpPr')}") is not None:
-                return None
             if next(block.iter(_w("p")), None) is None:
                 return None  # nothing to mark
             units.append(block)
@@ -219,7 +219,7 @@ def _long_table(block):
     if block.tag != _w("tbl"):
         return None
     props = block.find(_w("tblPr"))
-    if props is None or props.find(_w("tblpPr")) is not None:
+    if props is None:
         return None
     fixed = props.find(_w("tblLayout"))
     if fixed is None or fixed.get(_w("type")) != "fixed":
@@ -236,9 +236,9 @@ def _long_table(block):
     shell = etree.Element(block.tag, nsmap=block.nsmap)
     for child in block:
         if child.tag != _w("tr"):
-            shell.append(_copy(child))
+            shell.append(copy.deepcopy(child))
     for row in rows[:header]:
-        shell.append(_copy(row))
+        shell.append(copy.deepcopy(row))
     return shell, data
 
 
@@ -372,9 +372,7 @@ def splice(old_pdf: Path, old: PageMap, new: Layout, runs: Sequence[Run],
             fits = len(reader.pages) == length + 1 and marks.get(run.after) == length
         own = [i for i in run.units if i != run.after]
         if not fits or any(marks.get(i, length) >= length for i in own):
-            error = PatchError(f"{pdf.name}: the pages break otherwise than in the whole")
-            error.run = index
-            raise error
+            raise PatchError(f"{pdf.name}: the pages break otherwise than in the whole", index)
         for i in own:
             starts[i] = run.first + marks[i]
         for p in range(page, run.first):
@@ -459,7 +457,7 @@ class _Conversion:
                                         [p.with_suffix(".pdf") for p in self.pieces], self.pdf))
             return
         except PatchError as exc:
-            bad = getattr(exc, "run", None)
+            bad = exc.run
             retry = bad is not None and self.runs[bad].after is not None
         except Exception:  # noqa: BLE001 — whatever went wrong, the whole conversion says
             retry = False
@@ -483,7 +481,6 @@ class _Conversion:
             self.done.cancel()
             return
         try:
-            conversion.result()
             self.done.set_result(unmark(conversion.result(), self.layout, self.pdf))
         except BaseException as exc:  # noqa: BLE001 — the caller waits on ``done``
             self.done.set_exception(exc)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import threading
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any

@@ -414,8 +414,9 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
                      added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, from the
     cache, then in the order LibreOffice returns them), while the remaining conversions run;
-    ``added`` is told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions are left, and
-    a part of each kind left is back, ``foresee`` gets the page counts known so far."""
+    ``added`` is told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions
+    are left, and a part of each kind left is back, ``foresee`` gets the page counts known so
+    far."""
     bundle = BundleWriter(parts)
     # the bundle's parts only (the others are waited for after the signatures); the PDFs
     # already there go in first, in order (appending is cheaper than inserting)
@@ -481,6 +482,9 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
     outputs: dict[int, _Output] = {}
     write = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
                     issued=_issued(dossier))
+    work = stage / ".work"  # groups combined, pages of long lists converted again
+    if want_pdf:
+        work.mkdir(exist_ok=True)
 
     def make(doc: Document, key: str, docx: Path, pdf: Path | None, *,
              written: bool = False) -> Future:
@@ -498,8 +502,6 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
         # a long table: converted again only on the pages that changed since the version the
         # cache holds (a dossier's documents that list every candidate: see k39docs.pagepatch)
         lineage = f"{dossier.id}/{doc.stem}"
-        work = stage / ".work"
-        work.mkdir(exist_ok=True)
         pagepatch.convert(office, layout, pdf, work, _latest_pages(cache, lineage)) \
             .add_done_callback(partial(_converted, cache, key, docx, pdf, filed, lineage=lineage))
         return filed
@@ -551,8 +553,6 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
 
     def send(members: list[int]) -> None:
         keys = [planned[j].key for j in members]
-        work = stage / ".work"
-        work.mkdir(exist_ok=True)
         together = office.convert_together(
             [paths(j) for j in members], work / f"gop-{groups[members[0]]}.docx",
             keep=lambda pdf, counts: cache.store_group(keys, pdf, counts))

@@ -260,19 +260,20 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
 def validate(
     dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
     format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    allow_ineligible: AllowIneligibleOption = None,
 ) -> None:
     """Check the schema, the dates and every candidate against the plan's rules; render nothing."""
     from .rules import check_eligibility, format_eligibility_text
 
     try:
-        report = check_eligibility(_load(dossier))
+        report = check_eligibility(_load(dossier), allow_ineligible=allow_ineligible)
     except K39Error as error:
         raise _fail(error) from None
     if format is ReportFormat.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(format_eligibility_text(report))
-    raise typer.Exit(0 if report.eligible else 1)
+    raise typer.Exit(0 if report.issuable else 1)
 
 
 @app.command()

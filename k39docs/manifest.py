@@ -46,10 +46,13 @@ class ManifestFile:
 class Manifest:
     dossier: str
     generated_at: str  # ISO 8601 with the Vietnam offset
+    purpose: str = "nomination"
     files: list[ManifestFile] = field(default_factory=list)
     signed: bool = False
     eligible: bool = True
     allow_ineligible: str | None = None  # the reason given with --allow-ineligible
+    # candidates proposed by exception: {"candidate", "rules", "reason"}, as the papers tell it
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     version: str = ""
     cache_hits: int = 0  # documents reused from the content cache
@@ -63,11 +66,13 @@ class Manifest:
     def to_dict(self) -> dict[str, Any]:
         return {
             "dossier": self.dossier,
+            "purpose": self.purpose,
             "generated_at": self.generated_at,
             "files": [f.to_dict() for f in self.files],
             "signed": self.signed,
             "eligible": self.eligible,
             "allow_ineligible": self.allow_ineligible,
+            "exceptions": list(self.exceptions),
             "warnings": list(self.warnings),
             "k39docs_version": self.version,
             "cache_hits": self.cache_hits,

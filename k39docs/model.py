@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import types
+import unicodedata
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -58,7 +59,15 @@ __all__ = [
     "ReturnReport",
     "SecurityCompliance",
     "PartialDate",
+    "Purpose",
+    "CadreGroup",
+    "Decision",
+    "EligibilityException",
+    "EligibilityReportSettings",
+    "CHOICE_LABELS",
+    "choice_label",
     "COURSE_TYPE_NAMES",
+    "CADRE_GROUP_NAMES",
     "RATING_NAMES",
     "POSITION_LEVEL_NAMES",
 ]
@@ -177,6 +186,36 @@ Text = Annotated[str, Field(min_length=1)]
 # --- enumerations -----------------------------------------------------------------------------
 
 
+def _choice_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _choice(enum: type[Enum], labels: dict[Any, str], *aliases: dict[Any, str]) -> Any:
+    """A BeforeValidator for a choice field: the code (``nu``) or its Vietnamese label (``Nữ``),
+    any case; anything else is refused with the labels and codes a clerk may write."""
+    table: dict[str, Any] = {}
+    for member in enum:
+        table[_choice_key(member.value)] = member
+    for names in (labels, *aliases):
+        for member, label in names.items():
+            table[_choice_key(label)] = member
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, enum):
+            return value
+        if isinstance(value, str):
+            found = table.get(_choice_key(value))
+            if found is not None:
+                return found
+        shown = f"“{value}”" if isinstance(value, str) else repr(value)
+        choices = "; ".join(f"{labels[m]} ({m.value})" for m in enum)
+        raise _error("choice", "giá trị {value} không hợp lệ; phải là một trong: {choices}",
+                     value=shown if len(shown) <= 60 else shown[:57] + "…", choices=choices)
+
+    return BeforeValidator(parse)
+
+
+
 class CourseType(str, Enum):
     ngan_han = "ngan_han"
     trung_han = "trung_han"
@@ -224,6 +263,54 @@ RATING_NAMES = {
     Rating.khong_hoan_thanh: "Không hoàn thành nhiệm vụ",
 }
 
+
+class CadreGroup(str, Enum):
+    """Who a short course (ngắn hạn) is for: the target groups of the Quy chế (QC.3.ngan_han)."""
+
+    bct_bbt = "bct_bbt"
+    uv_btv_tinh_uy = "uv_btv_tinh_uy"
+    lanh_dao_tong_cuc_cuc = "lanh_dao_tong_cuc_cuc"
+    khac = "khac"
+
+
+CADRE_GROUP_NAMES = {
+    CadreGroup.bct_bbt: "Cán bộ thuộc diện Bộ Chính trị, Ban Bí thư quản lý",
+    CadreGroup.uv_btv_tinh_uy: "Ủy viên Ban Thường vụ Tỉnh ủy, Thành ủy",
+    CadreGroup.lanh_dao_tong_cuc_cuc: "Lãnh đạo tổng cục, cục, vụ và tương đương ở Trung ương",
+    CadreGroup.khac: "Không thuộc các nhóm trên",
+}
+
+GENDER_NAMES = {Gender.nam: "Nam", Gender.nu: "Nữ"}
+# the short labels a clerk picks in a sheet; COURSE_TYPE_NAMES is how running text says it
+COURSE_TYPE_LABELS = {
+    CourseType.ngan_han: "Ngắn hạn",
+    CourseType.trung_han: "Trung hạn",
+    CourseType.ngoai_ngu: "Ngoại ngữ",
+}
+POSITION_LEVEL_LABELS = {k: v[0].upper() + v[1:] for k, v in POSITION_LEVEL_NAMES.items()}
+
+# every choice field's labels, by enum: what messages, workbooks and forms show
+CHOICE_LABELS: dict[type[Enum], dict[Any, str]] = {
+    Gender: GENDER_NAMES,
+    CourseType: COURSE_TYPE_LABELS,
+    PositionLevel: POSITION_LEVEL_LABELS,
+    Rating: RATING_NAMES,
+    CadreGroup: CADRE_GROUP_NAMES,
+}
+
+
+def choice_label(value: Enum) -> str:
+    """The Vietnamese label of a choice value: ``Gender.nu`` → ``Nữ``."""
+    return CHOICE_LABELS[type(value)][value]
+
+
+GenderChoice = Annotated[Gender, _choice(Gender, GENDER_NAMES)]
+CourseTypeChoice = Annotated[CourseType, _choice(CourseType, COURSE_TYPE_LABELS, COURSE_TYPE_NAMES)]
+PositionLevelChoice = Annotated[PositionLevel, _choice(PositionLevel, POSITION_LEVEL_LABELS)]
+RatingChoice = Annotated[Rating, _choice(Rating, RATING_NAMES)]
+CadreGroupChoice = Annotated[CadreGroup, _choice(CadreGroup, CADRE_GROUP_NAMES)]
+Purpose = Literal["nomination", "return"]
+
 Authority = Literal["TM.", "KT.", "Q.", "TL.", "TUQ.", ""]
 
 
@@ -257,8 +344,16 @@ class Notice(_Model):
     issuer: Text
 
 
+class Decision(_Model):
+    """Quyết định cử đi bồi dưỡng, which the participants' reports cite (return dossiers)."""
+
+    number: Text  # "1234/QĐ-UBND"
+    date: date
+    issuer: Text
+
+
 class Course(_Model):
-    type: CourseType
+    type: CourseTypeChoice
     title: Text
     topic_group: int = Field(ge=1, le=4)
     language: Text
@@ -269,6 +364,7 @@ class Course(_Model):
     estimated_cost_per_person: int | None = Field(default=None, ge=0)
     required_language_level: str | None = None  # IV.2.2.b, ngoai_ngu
     notice: Notice
+    decision: Decision | None = None  # return dossiers: the decision that sent the participants
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Course:
@@ -341,6 +437,12 @@ class CoverLetter(_Model):
     archive: Text
 
 
+class EligibilityReportSettings(_Model):
+    """The Sở's working paper (Kết quả rà soát): who prepared it."""
+
+    prepared_by: str | None = None  # người lập (the specialist who did the review)
+
+
 class Submission(_Model):
     """Tờ trình của Sở Nội vụ trình UBND tỉnh."""
 
@@ -359,12 +461,14 @@ class CommitmentSettings(_Model):
 
 class Documents(_Model):
     cover_letter: CoverLetter
-    submission: Submission
+    submission: Submission | None = None  # a nomination needs it; a return dossier has none
     commitment: CommitmentSettings = Field(default_factory=CommitmentSettings)
+    eligibility_report: EligibilityReportSettings = Field(
+        default_factory=EligibilityReportSettings)
 
     @model_validator(mode="after")
     def _submission_first(self) -> Documents:
-        if self.cover_letter.date < self.submission.date:
+        if self.submission is not None and self.cover_letter.date < self.submission.date:
             raise _error(
                 "document_dates",
                 "ngày công văn ({cl}) trước ngày tờ trình ({sub}) của Sở Nội vụ",
@@ -427,7 +531,7 @@ class ForeignLanguage(_Model):
 
 class Evaluation(_Model):
     year: int = Field(ge=1990, le=2100)
-    rating: Rating
+    rating: RatingChoice
 
 
 class ActiveDiscipline(_Model):
@@ -443,12 +547,21 @@ class Discipline(_Model):
 
 class K39Course(_Model):
     year: int = Field(ge=2022, le=2100)
-    type: CourseType
+    type: CourseTypeChoice
     title: str | None = None
 
 
 class Commitment(_Model):
     date: date
+
+
+class EligibilityException(_Model):
+    """A candidate the province proposes although some conditions are not met: the rules and
+    the province's reason. Only the Steering Committee's leaders can decide on it (Quy chế
+    Điều 3), so the papers ask them to; they never present it as granted."""
+
+    rules: list[Text] = Field(min_length=1)  # rule ids: ["IV.2.1.a"]
+    reason: Text
 
 
 class SecurityCompliance(_Model):
@@ -491,6 +604,9 @@ class ReturnReport(_Model):
         return self
 
 
+# the candidate fields a nomination cannot do without (optional in a return dossier)
+NOMINATION_FIELDS = ("education", "evaluation", "exit_restricted", "health_fit", "commitment")
+
 _CCCD_RE = re.compile(r"^\d{12}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
@@ -498,28 +614,31 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 class Candidate(_Model):
     id: str
     full_name: Text = Field(max_length=100)
-    gender: Gender
+    gender: GenderChoice
     birth_date: Birth
     ethnicity: str | None = None
     id_number: str
     party_member: bool
     position: Text
-    position_level: PositionLevel
+    position_level: PositionLevelChoice
     agency: Text
     work_field: str | None = None
     planned_position: str | None = None
-    education: Text
+    # required in a nomination (``Dossier`` checks them); a return dossier needs none of them
+    education: str | None = Field(default=None, min_length=1)
     political_theory: str | None = None
     foreign_language: ForeignLanguage | None = None
-    evaluation: Evaluation
+    evaluation: Evaluation | None = None
     discipline: Discipline = Field(default_factory=Discipline)
-    exit_restricted: bool
-    health_fit: bool
+    exit_restricted: bool | None = None
+    health_fit: bool | None = None
     interview_passed: bool | None = None
     leadership_term_end: date | None = None
+    cadre_group: CadreGroupChoice | None = None  # QC.3.ngan_han: who a short course is for
     k39_history: list[K39Course] = Field(default_factory=list)
     reviewed: dict[str, Text] = Field(default_factory=dict)
-    commitment: Commitment
+    exception: EligibilityException | None = None
+    commitment: Commitment | None = None
     return_report: ReturnReport | None = None
 
     @field_validator("id")
@@ -549,6 +668,7 @@ class Dossier(_Model):
     """One nomination dossier: the course, the issuing bodies, the documents and the nominees."""
 
     schema_version: Literal[1]
+    purpose: Purpose = "nomination"
     id: str
     issuer: Issuer
     department: Department
@@ -594,7 +714,71 @@ class Dossier(_Model):
                     "ngày sinh {value} không trước ngày bắt đầu khóa học",
                     at=f"candidates[{i}].birth_date", value=str(c.birth_date),
                 )
+        if self.purpose == "return":
+            self._check_return()
+        else:
+            self._check_nomination()
         return self
+
+    def _check_nomination(self) -> None:
+        """A nomination needs the Tờ trình and every field the rules and papers read; it carries
+        no report on a past course (those are a return dossier of their own)."""
+        missing = [] if self.documents.submission is not None else ["documents.submission"]
+        for i, c in enumerate(self.candidates):
+            missing += [f"candidates[{i}].{name}" for name in NOMINATION_FIELDS
+                        if getattr(c, name) is None]
+        if missing:
+            more = f" (còn thiếu: {', '.join(missing[1:6])}{' …' if len(missing) > 6 else ''})"
+            raise _error(
+                "nomination_field",
+                "thiếu trường bắt buộc của hồ sơ đề cử (purpose: nomination){more}",
+                at=missing[0], more=more if len(missing) > 1 else "",
+            )
+        for i, c in enumerate(self.candidates):
+            if c.return_report is not None:
+                raise _error(
+                    "report_in_nomination",
+                    "hồ sơ đề cử (purpose: nomination) không kèm báo cáo kết quả học tập; báo cáo "
+                    "sau khóa học lập thành một hồ sơ riêng với `purpose: return` (xem "
+                    "dossier.return.example.yaml), về đúng khóa học đã kết thúc",
+                    at=f"candidates[{i}].return_report",
+                )
+
+    def _check_return(self) -> None:
+        """A return dossier forwards one report per participant, on a course that has ended,
+        with a công văn dated after every report it forwards."""
+        letter = self.documents.cover_letter.date
+        if self.course.end_date > letter:
+            raise _error(
+                "course_not_ended",
+                "hồ sơ báo cáo (purpose: return) là về khóa học đã kết thúc, nhưng khóa học kết "
+                "thúc ngày {end}, sau ngày công văn {letter}",
+                at="course.end_date", end=self.course.end_date.isoformat(),
+                letter=letter.isoformat(),
+            )
+        for i, c in enumerate(self.candidates):
+            report = c.return_report
+            if report is None:
+                raise _error(
+                    "report_missing",
+                    "hồ sơ báo cáo (purpose: return) cần báo cáo kết quả học tập của từng người",
+                    at=f"candidates[{i}].return_report",
+                )
+            if report.return_date < self.course.end_date:
+                raise _error(
+                    "return_before_end",
+                    "ngày về nước ({ret}) trước ngày kết thúc khóa học ({end}): báo cáo phải về "
+                    "đúng khóa học ghi ở mục `course`",
+                    at=f"candidates[{i}].return_report.return_date",
+                    ret=report.return_date.isoformat(), end=self.course.end_date.isoformat(),
+                )
+            if report.date > letter:
+                raise _error(
+                    "report_after_letter",
+                    "ngày báo cáo ({rep}) sau ngày công văn gửi kèm nó ({letter})",
+                    at=f"candidates[{i}].return_report.date",
+                    rep=report.date.isoformat(), letter=letter.isoformat(),
+                )
 
     def candidate(self, candidate_id: str) -> Candidate:
         for c in self.candidates:

@@ -37,7 +37,7 @@ from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, staging
 from .pdfinfo import forget_pages, page_count, remember, take_pages
 from .model import Dossier
-from .rules import EligibilityReport, check_eligibility
+from .rules import EligibilityReport, blocking_message, check_eligibility
 from .vietnamese import upper_vn
 from .resources import template_dir
 from .writer import TemplateError, compiled_template, resolve_template, write_docx
@@ -201,9 +201,9 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     want_pdf = "pdf" in options.formats
     if kept is not None:
         kept.serve(dossier.id)
-    report = check_eligibility(dossier)
-    if not report.eligible and not options.allow_ineligible:
-        raise IneligibleError(_ineligible_message(report), report)
+    report = check_eligibility(dossier, allow_ineligible=options.allow_ineligible)
+    if not report.issuable:
+        raise IneligibleError(blocking_message(report), report)
     reason = options.allow_ineligible if not report.eligible else None
     documents = build_documents(dossier, report, allow_ineligible=reason)
     cache = DocumentCache(enabled=options.cache, version=__version__)
@@ -225,8 +225,10 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     manifest = Manifest(
         dossier=dossier.id,
         generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
+        purpose=dossier.purpose,
         eligible=report.eligible,
         allow_ineligible=reason,
+        exceptions=report.to_dict()["exceptions"],
         version=__version__,
     )
     for doc in documents:
@@ -632,17 +634,6 @@ def _latest_pages(cache: DocumentCache, lineage: str):
         return found[0], pagepatch.PageMap.from_json(found[1])
     except (ValueError, KeyError, TypeError):
         return None  # a map from another k39docs, or damaged: convert the whole
-
-
-def _ineligible_message(report: EligibilityReport) -> str:
-    """Who fails which rule, one line each, and what to do about it."""
-    lines = ["Có ứng viên không đủ điều kiện, tiêu chuẩn; không phát hành hồ sơ:"]
-    for c in report.candidates:
-        for k in c.checks:
-            if k.status.value == "fail":
-                lines.append(f"  - {c.full_name} ({c.id}): {k.rule} {k.title} – {k.message}")
-    lines.append("Xem `k39docs validate`, hoặc chạy lại với --allow-ineligible \"lý do\".")
-    return "\n".join(lines)
 
 
 def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict:

@@ -23,6 +23,8 @@ from .base import (
 from .conditions import TOPIC_GROUP_NAMES, WORK_FIELDS, work_field_matches
 from .report import (
     CandidateEligibility,
+    Excepted,
+    blocking_message,
     EligibilityReport,
     check_candidate,
     check_eligibility,
@@ -44,6 +46,8 @@ __all__ = [
     "WORK_FIELDS",
     "work_field_matches",
     "CandidateEligibility",
+    "Excepted",
+    "blocking_message",
     "EligibilityReport",
     "check_candidate",
     "check_eligibility",

@@ -37,16 +37,21 @@ __all__ = [
 
 
 class Status(str, Enum):
+    """``pending``: can only be met after the nomination (the institution's selection
+    interview); it does not block, and the papers say it is still to come."""
+
     passed = "pass"
     failed = "fail"
     review = "review"
+    pending = "pending"
 
     def __str__(self) -> str:
         return self.value
 
 
-STATUS_NAMES = {Status.passed: "Đạt", Status.failed: "Không đạt", Status.review: "Cần xem xét"}
-STATUS_SYMBOLS = {Status.passed: "✓", Status.failed: "✗", Status.review: "?"}
+STATUS_NAMES = {Status.passed: "Đạt", Status.failed: "Không đạt", Status.review: "Cần xem xét",
+                Status.pending: "Chờ kết quả"}
+STATUS_SYMBOLS = {Status.passed: "✓", Status.failed: "✗", Status.review: "?", Status.pending: "…"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class Outcome:
     @classmethod
     def review(cls, message: str) -> Outcome:
         return cls(Status.review, message)
+
+    @classmethod
+    def pending(cls, message: str) -> Outcome:
+        return cls(Status.pending, message)
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from ..model import COURSE_TYPE_NAMES, Candidate, CourseType, Dossier
 from ..retirement import candidate_retirement_date, leadership_months_left, service_months_left
 from .base import STATUS_NAMES, STATUS_SYMBOLS, CheckResult, Status, all_rules, rules_for
 
 __all__ = [
+    "Excepted",
     "CandidateEligibility",
     "EligibilityReport",
     "check_candidate",
     "check_eligibility",
     "format_eligibility_text",
+    "blocking_message",
 ]
 
 
@@ -33,6 +35,22 @@ def _overall(checks: tuple[CheckResult, ...]) -> Status:
     if Status.review in statuses:
         return Status.review
     return Status.passed
+
+
+@dataclass(frozen=True)
+class Excepted:
+    """An exception asked for a candidate: the rules it covers and the province's reason.
+
+    ``by`` says where it was recorded: the candidate's own ``exception`` in the dossier, or the
+    command's ``--allow-ineligible "reason"`` (which covers whatever a candidate does not meet).
+    Only the Steering Committee's leaders decide on it; the papers ask them to."""
+
+    rules: tuple[str, ...]
+    reason: str
+    by: Literal["candidate", "command"] = "candidate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rules": list(self.rules), "reason": self.reason, "by": self.by}
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,33 @@ class CandidateEligibility:
     service_months_left: int
     checks: tuple[CheckResult, ...]
     warnings: tuple[str, ...] = ()  # e.g. a `reviewed` note for a rule id that does not apply
+    exception: Excepted | None = None
+
+    @property
+    def open_checks(self) -> tuple[CheckResult, ...]:
+        """The checks that stand in the way: failed, or a review nobody has settled."""
+        return tuple(k for k in self.checks if k.status in (Status.failed, Status.review))
+
+    @property
+    def pending_checks(self) -> tuple[CheckResult, ...]:
+        """The checks met only after the nomination (the selection interview)."""
+        return tuple(k for k in self.checks if k.status is Status.pending)
+
+    @property
+    def uncovered(self) -> tuple[CheckResult, ...]:
+        """The open checks that no exception covers."""
+        covered = set(self.exception.rules) if self.exception else set()
+        return tuple(k for k in self.open_checks if k.rule not in covered)
+
+    @property
+    def excepted(self) -> bool:
+        """Does not meet every condition, and an exception is asked for all it does not meet."""
+        return bool(self.open_checks) and not self.uncovered
+
+    @property
+    def blocked(self) -> bool:
+        """Stops the dossier: a condition not met and not covered by an exception."""
+        return bool(self.uncovered)
 
     def check(self, rule_id: str) -> CheckResult:
         """The result of one rule; ``KeyError`` if the rule does not apply to this course type."""
@@ -65,6 +110,7 @@ class CandidateEligibility:
             "service_months_left": self.service_months_left,
             "checks": [c.to_dict() for c in self.checks],
             "warnings": list(self.warnings),
+            "exception": self.exception.to_dict() if self.exception else None,
         }
 
 
@@ -80,8 +126,42 @@ class EligibilityReport:
 
     @property
     def eligible(self) -> bool:
-        """No candidate fails a rule (``review`` does not make a dossier ineligible)."""
-        return all(c.status is not Status.failed for c in self.candidates)
+        """Every candidate passes: no check fails and no review is left unsettled (a
+        ``pending`` interview does not count against it)."""
+        return all(c.status is Status.passed for c in self.candidates)
+
+    @property
+    def blocked(self) -> tuple[CandidateEligibility, ...]:
+        """The candidates that stop the dossier: a condition not met and no exception for it."""
+        return tuple(c for c in self.candidates if c.blocked)
+
+    @property
+    def issuable(self) -> bool:
+        """The papers may be issued: every candidate passes or has an exception for all it
+        does not meet (the papers then tell it)."""
+        return not self.blocked
+
+    @property
+    def exceptions(self) -> tuple[CandidateEligibility, ...]:
+        """The candidates proposed by exception, in dossier order."""
+        return tuple(c for c in self.candidates if c.excepted)
+
+    def allowing(self, reason: str | None) -> EligibilityReport:
+        """This report with the command's ``--allow-ineligible`` ``reason`` recorded as the
+        exception of every candidate that does not meet a condition and has none of its own
+        covering it (the candidate's own reason is kept for the rules it names)."""
+        reason = (reason or "").strip()
+        if not reason or not self.blocked:
+            return self
+        candidates = []
+        for c in self.candidates:
+            if c.blocked:
+                own = c.exception
+                rules = tuple(k.rule for k in c.open_checks)
+                text = reason if own is None else f"{own.reason}; {reason}"
+                c = replace(c, exception=Excepted(rules, text, "command"))
+            candidates.append(c)
+        return replace(self, candidates=tuple(candidates))
 
     def candidate(self, candidate_id: str) -> CandidateEligibility:
         for c in self.candidates:
@@ -97,6 +177,11 @@ class EligibilityReport:
             "course_type": self.course_type.value,
             "course_start": self.course_start.isoformat(),
             "rules": list(self.rule_ids),
+            "issuable": self.issuable,
+            "exceptions": [
+                {"candidate": c.id, "rules": list(c.exception.rules), "reason": c.exception.reason}
+                for c in self.exceptions if c.exception
+            ],
             "candidates": [c.to_dict() for c in self.candidates],
         }
 
@@ -120,6 +205,24 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
                 f"`reviewed` ghi điều kiện {rule_id}, không áp dụng cho "
                 f"{COURSE_TYPE_NAMES[course.type]}"
             )
+    exception = None
+    if candidate.exception is not None:
+        asked = tuple(dict.fromkeys(candidate.exception.rules))
+        exception = Excepted(asked, candidate.exception.reason)
+        open_ids = {k.rule for k in checks if k.status in (Status.failed, Status.review)}
+        for rule_id in asked:
+            if rule_id not in known_ids:
+                warnings.append(f"`exception` ghi mã điều kiện không tồn tại: {rule_id}")
+            elif rule_id not in applicable_ids:
+                warnings.append(
+                    f"`exception` ghi điều kiện {rule_id}, không áp dụng cho "
+                    f"{COURSE_TYPE_NAMES[course.type]}"
+                )
+            elif rule_id not in open_ids:
+                warnings.append(
+                    f"`exception` ghi điều kiện {rule_id}, nhưng ứng viên đã đạt điều kiện này; "
+                    "bỏ mã này khỏi `exception`"
+                )
     return CandidateEligibility(
         id=candidate.id,
         full_name=candidate.full_name,
@@ -129,18 +232,51 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
         service_months_left=service_months_left(candidate, course.start_date),
         checks=checks,
         warnings=tuple(warnings),
+        exception=exception,
     )
 
 
-def check_eligibility(dossier: Dossier) -> EligibilityReport:
-    """Check every candidate of ``dossier`` against the rules that apply to its course type."""
+def check_eligibility(dossier: Dossier, *, allow_ineligible: str | None = None
+                      ) -> EligibilityReport:
+    """Check every candidate of ``dossier`` against the rules that apply to its course type.
+
+    ``allow_ineligible``: the command's reason for proposing whoever does not meet a condition
+    (see :meth:`EligibilityReport.allowing`)."""
     return EligibilityReport(
         dossier_id=dossier.id,
         course_type=dossier.course.type,
         course_start=dossier.course.start_date,
         rule_ids=tuple(r.id for r in rules_for(dossier.course.type)),
         candidates=tuple(check_candidate(c, dossier) for c in dossier.candidates),
-    )
+    ).allowing(allow_ineligible)
+
+
+def blocking_message(report: EligibilityReport) -> str:
+    """Who stops the dossier and on which condition, and exactly how each can be settled."""
+    lines = ["Hồ sơ chưa đủ điều kiện phát hành; không tạo văn bản nào:"]
+    for c in report.blocked:
+        for k in c.uncovered:
+            what = "không đạt" if k.status is Status.failed else "cần xem xét, chưa có ý kiến"
+            lines.append(f"  - {c.full_name} ({c.id}): {k.rule} {k.title} – {what}: {k.message}")
+    reviews = [(c, k) for c in report.blocked for k in c.uncovered if k.status is Status.review]
+    lines.append("Cách xử lý:")
+    if reviews:
+        c, k = reviews[0]
+        lines.append(
+            f"  - điều kiện cần xem xét: người có thẩm quyền ghi ý kiến vào ứng viên, ví dụ "
+            f"`reviewed: {{{k.rule}: \"…ý kiến…\"}}` ở ứng viên {c.id} (trong bảng tính: cột "
+            f"“Đánh giá {k.rule}”)"
+        )
+    c = report.blocked[0] if report.blocked else None
+    if c is not None:
+        rules = ", ".join(k.rule for k in c.uncovered)
+        lines.append(
+            f"  - hoặc đề nghị Ban Chỉ đạo xem xét ngoại lệ: ghi `exception: {{rules: [{rules}], "
+            f"reason: \"…lý do…\"}}` ở ứng viên {c.id}, hoặc chạy lại với "
+            f"--allow-ineligible \"lý do\"; các văn bản sẽ nêu rõ trường hợp này"
+        )
+    lines.append("  - hoặc bỏ ứng viên khỏi hồ sơ.")
+    return "\n".join(lines)
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -186,14 +322,14 @@ def format_eligibility_text(report: EligibilityReport) -> str:
         else "thời gian giữ chức vụ lãnh đạo còn lại"
     )
     lines.append(
-        f"Ký hiệu: ✓ đạt, ✗ không đạt, ? cần xem xét. Còn lại: {measured} "
+        f"Ký hiệu: ✓ đạt, ✗ không đạt, ? cần xem xét, … chờ kết quả. Còn lại: {measured} "
         "tính từ ngày bắt đầu khóa học (tháng)."
     )
 
     for c in report.candidates:
-        reasons = [k for k in c.checks if k.status is not Status.passed]
+        reasons = list(c.open_checks)
         noted = [k for k in c.checks if k.status is Status.passed and k.note]
-        if not (reasons or noted or c.warnings):
+        if not (reasons or noted or c.warnings or c.pending_checks or c.exception):
             continue
         lines += ["", f"{c.id} – {c.full_name}: {STATUS_NAMES[c.status]}"]
         for k in reasons:
@@ -204,13 +340,20 @@ def format_eligibility_text(report: EligibilityReport) -> str:
         for w in c.warnings:
             lines.append(f"  ! {w}")
 
-    failed = sum(c.status is Status.failed for c in report.candidates)
-    review = sum(c.status is Status.review for c in report.candidates)
+        if c.exception is not None:
+            rules = ", ".join(c.exception.rules)
+            lines.append(f"  ! đề nghị xem xét ngoại lệ ({rules}): {c.exception.reason}")
+        for k in c.pending_checks:
+            lines.append(f"  … {k.rule} {k.title}: {k.message}")
+
     total = len(report.candidates)
+    passed = sum(c.status is Status.passed for c in report.candidates)
     lines.append("")
-    if failed:
-        lines.append(f"Kết luận: {failed}/{total} ứng viên không đạt điều kiện.")
-    else:
-        lines.append(f"Kết luận: {total}/{total} ứng viên không vướng điều kiện nào"
-                     + (f"; {review} ứng viên còn nội dung cần xem xét." if review else "."))
+    lines.append(f"Kết luận: {passed}/{total} ứng viên đáp ứng đầy đủ điều kiện, tiêu chuẩn.")
+    if report.exceptions:
+        names = ", ".join(f"{c.full_name} ({c.id})" for c in report.exceptions)
+        lines.append(f"Đề nghị Ban Chỉ đạo xem xét ngoại lệ: {names}.")
+    if report.blocked:
+        lines.append("")
+        lines.append(blocking_message(report))
     return "\n".join(lines) + "\n"

@@ -37,4 +37,7 @@ def test_wheel_contains_templates_and_sample_and_uses_them(tmp_path):
     assert run("init", "hoso.yaml").returncode == 0
     result = run("render", "hoso.yaml", "-o", "out", "--format", "docx", "-q")
     assert result.returncode == 0, result.stderr
-    assert len(list((work / "out" / "docx").glob("*.docx"))) == 9
+    # Tờ trình, công văn, danh sách, working paper, and one Bản cam kết per candidate
+    candidates = (work / "hoso.yaml").read_text(encoding="utf-8").count("\n  - id: ")
+    assert candidates == 4
+    assert len(list((work / "out" / "docx").glob("*.docx"))) == 4 + candidates

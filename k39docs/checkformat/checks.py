@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from .. import layout
+from ..headerlines import bad_breaks
 from ..layout import COMPONENTS, FONT_NAME, PAGE
 from ..vietnamese.dates import day_text, month_text
 from .anatomy import DATE_RE, MOTTO, NATIONAL_TITLE, Anatomy, Block, Part, Rule, Section
@@ -551,6 +552,22 @@ def _check_fits(ctx: _Context, report: _Report, part: Part) -> None:
             )
 
 
+def _check_name_breaks(report: _Report, part: Part) -> None:
+    """The agency name (its lines, one paragraph each) and the chủ quản (lines split by line
+    breaks) break between units of meaning only: ``ỦY BAN NHÂN DÂN`` / ``TỈNH GIA LAI``, never
+    ``ỦY BAN NHÂN`` / ``DÂN TỈNH GIA LAI`` (``k39docs.headerlines`` says where a unit ends)."""
+    for component in ("parent_agency", "agency"):
+        blocks = [b for b in part.all(component) if b.tbl is part.header]
+        lines = [normalise(line) for b in blocks for line in b.text.split("\n") if line.strip()]
+        for before, after in bad_breaks(lines):
+            report.add(
+                _label(blocks[0], part),
+                "xuống dòng giữa các cụm từ trọn nghĩa (như “ỦY BAN NHÂN DÂN” / “TỈNH GIA LAI”)",
+                f"ngắt giữa một cụm từ: “{before}” / “{after}”",
+                _where(blocks[0]),
+            )
+
+
 def _check_date(report: _Report, label: str, text: str, where: str = "") -> None:
     for match in DATE_RE.finditer(normalise(text)):
         day, month = match.group(1), match.group(2)
@@ -620,6 +637,7 @@ def check_header(ctx: _Context, report: _Report) -> None:
                 "không có",
             )
         _check_fits(ctx, report, part)
+        _check_name_breaks(report, part)
         number = part.first("number")
         if number is not None:
             _check_number(report, _label(number, part), number.text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fonts import balanced_lines
+from ..headerlines import name_lines, subject_lines
 from ..layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from ..model import COURSE_TYPE_NAMES, Candidate, Dossier, Gender, Signer
 from ..vietnamese import date_words, format_date_line, upper_vn
@@ -55,17 +55,21 @@ def agency_header(
     date_line: str | None = None,
     subject: str | None = None,
 ) -> dict[str, Any]:
-    """ô 1–5b context. The agency name is capitalised and wrapped into balanced lines that fit
-    the left column (``ỦY BAN NHÂN DÂN`` / ``TỈNH QUẢNG NGÃI``), as clerks set it by hand."""
-    agency, vv = COMPONENTS["agency"], COMPONENTS["subject"]
+    """ô 1–5b context. The agency name is capitalised and wrapped between units of meaning into
+    the fewest, most even lines that fit the left column (``ỦY BAN NHÂN DÂN`` / ``TỈNH GIA
+    LAI``, never ``ỦY BAN NHÂN`` / ``DÂN …``; see ``k39docs.headerlines``), as clerks set it by
+    hand. A chủ quản too wide for one line breaks the same way, by a line break inside its one
+    paragraph (``UBND`` / ``THÀNH PHỐ HỒ CHÍ MINH``)."""
+    agency, chu_quan, vv = COMPONENTS["agency"], COMPONENTS["parent_agency"], COMPONENTS["subject"]
     width = HEADER_LEFT_MM - 2 * CELL_MARGIN_MM
+    parent_lines = name_lines(upper_vn(parent), width, chu_quan.size, bold=chu_quan.bold) if parent else []
     return {
-        "parent": upper_vn(parent) if parent else "",
-        "agency_lines": balanced_lines(upper_vn(name), width, agency.size, bold=agency.bold),
+        "parent": "\n".join(parent_lines),  # the writer turns "\n" into a line break (w:br)
+        "agency_lines": name_lines(upper_vn(name), width, agency.size, bold=agency.bold),
         "number": f"Số: {number}" if number else "",
         "date_line": date_line or "",
-        # V/v lines broken by us, so "39-KL/TW" never splits at its hyphen
-        "subject_lines": balanced_lines(subject, width, vv.size) if subject else [],
+        # V/v lines broken by us, so "39-KL/TW" never splits at its hyphen nor a phrase in two
+        "subject_lines": subject_lines(subject, width, vv.size) if subject else [],
     }
 
 

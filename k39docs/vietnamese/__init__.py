@@ -9,14 +9,43 @@ from __future__ import annotations
 
 from .dates import date_words, day_text, format_date_line, month_text, month_year, short_date
 from .filters import FILTERS
-from .numbers import Num2Word_VI, amount_in_words, format_money, number_in_words, register
-from .text import document_number, nfc, nfc_deep, upper_vn
+from .numbers import (
+    Num2Word_VI,
+    amount_in_words,
+    counted,
+    format_money,
+    number_in_words,
+    padded,
+    register,
+)
+from .text import (
+    capitalize_first,
+    certificate_text,
+    decimal_comma,
+    document_number,
+    language_line,
+    language_name,
+    nfc,
+    nfc_deep,
+    position_at,
+    repeated_agency,
+    upper_vn,
+)
 
 __all__ = [
     "nfc",
     "nfc_deep",
     "upper_vn",
     "document_number",
+    "capitalize_first",
+    "decimal_comma",
+    "language_name",
+    "certificate_text",
+    "language_line",
+    "position_at",
+    "repeated_agency",
+    "padded",
+    "counted",
     "day_text",
     "month_text",
     "date_words",

@@ -14,8 +14,8 @@ from functools import wraps
 from typing import Any
 
 from .dates import date_words, format_date_line, month_year, short_date
-from .numbers import amount_in_words, format_money, number_in_words
-from .text import document_number, upper_vn
+from .numbers import amount_in_words, format_money, number_in_words, padded
+from .text import decimal_comma, document_number, upper_vn
 
 __all__ = ["FILTERS"]
 
@@ -52,5 +52,7 @@ FILTERS: dict[str, Callable[..., str]] = {
         "number_words": number_in_words,  # một nghìn không trăm mười lăm
         "upper_vn": upper_vn,  # ỦY BAN NHÂN DÂN
         "doc_number": document_number,  # 05/TTr-SNV
+        "decimal_comma": decimal_comma,  # IELTS 6,5
+        "padded": padded,  # 03
     }.items()
 }

@@ -32,6 +32,8 @@ __all__ = [
     "number_in_words",
     "amount_in_words",
     "format_money",
+    "padded",
+    "counted",
     "ZeroTens",
     "Four",
 ]
@@ -237,3 +239,19 @@ def format_money(n: int) -> str:
     """An amount in figures, "." between thousands: 385000000 → "385.000.000", -5000 → "-5.000"."""
     amount = _whole_dong(n)
     return f"{amount:,}".replace(",", ".")
+
+
+def padded(n: int) -> str:
+    """A count as clerks write it in running text, zero-padded below 10: ``3`` → ``"03"``
+    (the same as ``documents.base.count_phrase``, for modules that cannot import documents)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"expected an int count, got {n!r}")
+    if n < 0:
+        raise ValueError(f"a count cannot be negative: {n}")
+    return f"{n:02d}"
+
+
+def counted(n: int, noun: str) -> str:
+    """A count with its noun: ``counted(3, "tháng")`` → ``"03 tháng"``, ``(121, "tháng")`` →
+    ``"121 tháng"``."""
+    return f"{padded(n)} {nfc(noun)}"

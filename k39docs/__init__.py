@@ -9,8 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-# where each public name lives: imported on first use, so that `import k39docs` (and the
-# `k39docs` command handing a render to its warm server) loads no pydantic, pypdf or pyHanko
+# where each public name lives: imported on first use, so that `import k39docs` loads no
+# pydantic, pypdf or pyHanko until a name that needs them is used
 _EXPORTS = {
     "load_dossier": "loader",
     "check_eligibility": "rules",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -83,21 +82,6 @@ CacheOption = Annotated[bool, typer.Option(
     "--cache/--no-cache", help="Reuse documents whose template and data did not change.")]
 
 
-_session = None  # the warm server's Session while it runs a command (k39docs.server)
-
-
-@contextmanager
-def in_session(session):
-    """Commands run inside use ``session`` (LibreOffice and the last render's PDFs, kept by the
-    warm server) instead of starting their own LibreOffice."""
-    global _session
-    _session = session
-    try:
-        yield
-    finally:
-        _session = None
-
-
 def _render_options(dossier: Path, format: OutputFormat, sign: bool,
                     allow_ineligible: Optional[str], templates: Optional[Path], cache: bool):
     from .render import RenderOptions
@@ -126,37 +110,29 @@ def render(
     templates: TemplatesOption = None,
     cache: CacheOption = True,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
-    server: Annotated[bool, typer.Option(
-        "--server/--no-server",
-        help="Hand the render to the warm k39docs server (started if needed; it keeps "
-             "LibreOffice and the last render between commands). K39_NO_SERVER=1: never.")] = True,
 ) -> None:
     """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
     import gc
 
     from .convert import ConvertOptions, Office
 
-    del server  # decided before typer ran: main() handed the command over, or did not
-
     # One render, then the process ends: the cyclic garbage collector only rescans the objects
     # of the bundle (what a run frees, it frees by reference counting), which cost about a
     # second at 200 candidates for some 12 MB of peak memory (measured by benchmarks/bench.py).
     collecting = gc.isenabled()
     gc.disable()
-    session = _session  # the warm server's, or one for this command alone
-    office = None if session is not None else Office(ConvertOptions(), keep=False)
+    office = Office(ConvertOptions(), keep=False)
     try:
         model = _load(dossier)
-        if office is not None and format is OutputFormat.all and (
+        if format is OutputFormat.all and (
                 templates is None or templates.is_dir()):
             # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
             # written (only once the dossier has loaded: bad input starts nothing)
             office.start()
         options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
-        if session is None:
-            from .render import Session
+        from .render import Session
 
-            session = Session(office=office)
+        session = Session(office=office)
         target = outdir or Path("output") / model.id
         manifest = session.render(model, target, options=options,
                                   progress=None if quiet else typer.echo)
@@ -166,13 +142,11 @@ def render(
         _write_failed(error, outdir)
         raise typer.Exit(2) from None
     finally:
-        if office is not None:
-            office.shutdown()  # nothing of LibreOffice outlives the command, whatever happened
+        office.shutdown()  # nothing of LibreOffice outlives the command, whatever happened
         if collecting:
             # what the render left is set aside first: the collector, turned on again, would
             # otherwise go through all of it at the next allocation (about a tenth of a second
-            # at a hundred candidates) before the command is over. A warm server collects it
-            # once it is idle (Session.settle); a process of its own ends at once anyway.
+            # at a hundred candidates) before the command is over; the process ends at once.
             gc.freeze()
             gc.enable()
     for warning in manifest.warnings:
@@ -348,34 +322,6 @@ def check_format(
     typer.echo(f"Đúng thể thức: {len(files)} tệp.")
 
 
-@app.command("server")
-def server_command(
-    stop: Annotated[bool, typer.Option("--stop", help="Stop the running server.")] = False,
-    status: Annotated[bool, typer.Option("--status", help="Show the running server (JSON).")] = False,
-    idle: Annotated[float, typer.Option(
-        "--idle", help="Seconds without a command before the server stops; 0: never.")] = -1,
-) -> None:
-    """The warm server `render` hands its work to: run it in the foreground (as a service),
-    show it, or stop it. `render` starts one by itself when none is running."""
-    from . import server
-
-    if stop:
-        typer.echo("Đã dừng tiến trình nền k39docs." if server.stop()
-                   else "Không có tiến trình nền k39docs nào đang chạy.")
-        return
-    if status:
-        state = server.status()
-        if state is None:
-            typer.echo("Không có tiến trình nền k39docs nào đang chạy.")
-            raise typer.Exit(1)
-        typer.echo(json.dumps(state, ensure_ascii=False))
-        return
-    if server.status() is not None:
-        _err("Lỗi: tiến trình nền k39docs đã chạy (k39docs server --status).")
-        raise typer.Exit(2)
-    server.serve(server.socket_path(), server.IDLE_S if idle < 0 else idle)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"k39docs {__version__}")
@@ -398,9 +344,7 @@ def main() -> None:
     handlers run and the process ends at once, without the interpreter's teardown: freeing a
     large render's objects one by one and a last garbage collection over all of them took the
     better part of a second at a hundred candidates, with nothing left to do.
-
-    This runs the command in this process; the ``k39docs`` command itself
-    (:mod:`k39docs.__main__`) first offers a ``render`` to the warm server."""
+"""
     try:
         app()
     except SystemExit as done:

@@ -136,15 +136,7 @@ class Session:
         candidates), and without this it happens in the middle of the next render. ``k39docs
         watch`` calls it once a render is reported, between looks at the file."""
         with self._lock:
-            gc.unfreeze()  # (what :meth:`put_off_settling` set aside)
             gc.collect()
-
-    def put_off_settling(self) -> None:
-        """Set the last render's objects aside from the collector (``gc.freeze``, which costs
-        nothing) until :meth:`settle`: a warm server settles once it has been idle a moment,
-        so that a command coming at once does not wait for the collection."""
-        with self._lock:
-            gc.freeze()
 
     def close(self) -> None:
         """Stop LibreOffice and wait until it is gone; a later render starts it again."""
@@ -155,8 +147,9 @@ class Session:
 @dataclass
 class _Kept:
     """What a session keeps between renders, by content key: the parsed part PDFs, and where
-    the signatures go on the latest công văn; of one dossier, the latest (a warm server renders
-    one dossier after another all day: it keeps one dossier's PDFs, not every dossier's)."""
+    the signatures go on the latest công văn; of one dossier, the latest (a long-lived Session
+    renders one dossier after another all day: it keeps one dossier's PDFs, not every
+    dossier's)."""
 
     readers: PartReaders = field(default_factory=PartReaders)
     places: dict = field(default_factory=dict)
@@ -313,7 +306,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
 def _abandoned_on_failure(office: Office, stage: Path):
     """A render that fails (an error, Ctrl-C, its caller gone) gives up its conversions before
     its staging folder is removed: LibreOffice would go on writing PDFs into it. The groups'
-    parsed pages nobody will bundle are let go (a warm server lives long)."""
+    parsed pages nobody will bundle are let go (a Session lives long)."""
     try:
         yield
     except BaseException:

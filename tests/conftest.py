@@ -20,9 +20,6 @@ def pytest_configure(config):
     import tempfile
 
     os.environ["K39_CACHE_DIR"] = tempfile.mkdtemp(prefix="k39-test-cache-")
-    # commands run in their own process: no test leaves a warm server behind, except those of
-    # tests/test_server.py, which turn this off for themselves and stop what they start
-    os.environ["K39_NO_SERVER"] = "1"
 
 
 def pytest_unconfigure(config):

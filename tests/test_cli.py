@@ -143,7 +143,7 @@ def test_nfd_input_comes_out_nfc(tmp_path):
 
 def test_missing_libreoffice_exits_2_with_install_hint_but_docx_still_works(tmp_path):
     env = {"PATH": str(Path(sys.executable).parent), "K39_SOFFICE": str(tmp_path / "no-soffice"),
-           "HOME": str(tmp_path), "K39_NO_SERVER": "1"}  # (tests/test_server.py: with a server)
+           "HOME": str(tmp_path)}
     out = tmp_path / "out"
     result = k39("render", SAMPLE, "-o", out, env=env)
     assert result.returncode == 2
@@ -151,7 +151,7 @@ def test_missing_libreoffice_exits_2_with_install_hint_but_docx_still_works(tmp_
     assert not out.exists()
     result = k39("render", SAMPLE, "-o", out, "--format", "docx", env=env)
     assert result.returncode == 0, result.stderr
-    assert len(list((out / "docx").glob("*.docx"))) == 9  # 8 documents + the working paper
+    assert len(list((out / "docx").glob("*.docx"))) == 8  # 7 documents + the working paper
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {f["format"] for f in manifest["files"]} == {"docx"}
 

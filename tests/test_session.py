@@ -192,21 +192,6 @@ def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
     assert gc.get_threshold() == before
 
 
-def test_settling_put_off_sets_objects_aside_until_the_session_settles():
-    import gc
-
-    from k39docs.render import Session
-
-    session = Session()  # (LibreOffice is not started: nothing is rendered)
-    garbage = [[i] for i in range(1000)]
-    session.put_off_settling()
-    try:
-        assert gc.get_freeze_count() >= len(garbage)  # out of the collector's sight
-    finally:
-        session.settle()
-    assert gc.get_freeze_count() == 0
-
-
 @pytest.mark.soffice
 def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeypatch):
     from k39docs.convert import Office

@@ -1,14 +1,15 @@
 """The eligibility conditions of the plan (Mục IV, V) and the Quy chế (Điều 3), one function each.
 
-Each function is registered with ``@rule``: its id, a short title, the source cited in reports,
-the clause wording (a paraphrase of the plan; check it against the signed Kế hoạch before
-printing it as a quotation) and the course types it applies to. The function's docstring says
+Each function is registered with ``@rule``: its id, a short title, where it stands in the plan
+(``unit``), the plan's words for it (``clause``, verbatim from the plan the province signed,
+shared/spec/ke-hoach-trien-khai.txt; a test holds every clause to it), what it adds from the
+Quy chế (``also``, our summary with its own citation) and the course types it applies to. The function's docstring says
 how it decides; its messages state the facts used, so a clerk can check them against the file.
 
 Decisions the spec leaves open, and what is done here:
 
 * Time checks (IV.2.1.a, IV.2.2.a) count whole months from the course start to the end date,
-  as the documents print them ("01/03/2027 → 30/04/2037: 121 tháng"). Service runs to the end of
+  as the documents print them ("từ 01/03/2027 đến 30/04/2037: 121 tháng"). Service runs to the end of
   the end date, so the condition holds when the candidate is still in post through the day before
   ``start + N months``. Less than one month beyond that is ``review``; short of it is ``fail``.
 * Nghị định 83/2022/NĐ-CP (amended by 99/2024): at province level it lists posts such as Phó Bí
@@ -26,6 +27,10 @@ Decisions the spec leaves open, and what is done here:
   leadership post fails it.
 * IV.2.1.b: no language recorded, or no certificate, is ``review``; a different language from
   the course's is ``fail``. Certificate age is not checked.
+* IV.2.1.c: the selection interview comes after the nomination, so no result yet is
+  ``pending`` (it does not block); a recorded result passes or fails.
+* QC.3.ngan_han: the plan's Mục V.2 names no target group for ngắn hạn; the Quy chế does, and
+  ``cadre_group`` says which one the candidate is in (missing: ``review``; ``khac``: ``fail``).
 * V.2.2: ``work_field`` is free text; it passes when it names a field of the list and is
   ``review`` otherwise (missing or not recognised), never ``fail``.
 """
@@ -37,9 +42,11 @@ import unicodedata
 from datetime import date, timedelta
 
 from ..model import (
+    CADRE_GROUP_NAMES,
     COURSE_TYPE_NAMES,
     POSITION_LEVEL_NAMES,
     RATING_NAMES,
+    CadreGroup,
     Candidate,
     Course,
     CourseType,
@@ -54,7 +61,9 @@ from ..retirement import (
     leadership_end_date,
     whole_months_between,
 )
-from .base import Outcome, rule
+from ..vietnamese.numbers import counted
+from ..vietnamese.text import decimal_comma, language_line, language_name, position_at
+from .base import QUY_CHE_DIEU_3, Also, Outcome, rule
 from .language import compare_levels, parse_level, same_language
 
 __all__ = [
@@ -62,6 +71,7 @@ __all__ = [
     "WORK_FIELDS",
     "LEADERSHIP_MONTHS_REQUIRED",
     "SERVICE_MONTHS_REQUIRED",
+    "SHORT_COURSE_GROUPS",
     "work_field_matches",
 ]
 
@@ -75,6 +85,10 @@ TOPIC_GROUP_NAMES = {
 
 LEADERSHIP_MONTHS_REQUIRED = {CourseType.trung_han: 24, CourseType.ngan_han: 18}
 SERVICE_MONTHS_REQUIRED = 24
+
+# QC.3.ngan_han: the groups a short course is for
+SHORT_COURSE_GROUPS = (CadreGroup.bct_bbt, CadreGroup.uv_btv_tinh_uy,
+                       CadreGroup.lanh_dao_tong_cuc_cuc)
 
 # V.2.2: the fields of the plan, each with the words that identify it in a free-text work_field
 WORK_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -154,18 +168,26 @@ def _time_left(candidate: Candidate, course: Course, *, required: int, leadershi
 
     if served_until >= add_months(start, required + 1):
         return Outcome.ok(
-            f"{facts}; {what} tính từ ngày {_d(start)} là {months} tháng ≥ {required} tháng"
+            f"{facts}; {what} tính từ ngày {_d(start)} là {counted(months, 'tháng')}, không ít "
+            f"hơn {counted(required, 'tháng')}"
         )
     if served_until >= threshold:
         margin = (served_until - threshold).days
         excess = f"chỉ dư {margin} ngày so với" if margin else "vừa đủ, không dư ngày nào so với"
         return Outcome.review(
             f"{facts}; {what} tính từ ngày {_d(start)} đến hết ngày {_d(end)} {excess} mốc "
-            f"{required} tháng (hết ngày {_d(deadline)}), dư dưới 1 tháng: cần xem xét"
+            f"{counted(required, 'tháng')} (hết ngày {_d(deadline)}), dư chưa đến 01 tháng: "
+            "cần xem xét"
         )
+    if end < start:
+        left = f"không còn (đến hết ngày {_d(end)}, trước ngày bắt đầu khóa học)"
+    elif months == 0:
+        left = "chưa đến 01 tháng"
+    else:
+        left = counted(months, "tháng")
     short = (
-        f"{facts}; {what} tính từ ngày {_d(start)} là {months} tháng < {required} tháng "
-        f"(phải đến hết ngày {_d(deadline)})"
+        f"{facts}; {what} tính từ ngày {_d(start)} là {left}, ít hơn "
+        f"{counted(required, 'tháng')} (phải đến hết ngày {_d(deadline)})"
     )
     if _nd83_might_apply(candidate):
         at_sixty = _retirement_at_sixty(candidate)
@@ -176,7 +198,7 @@ def _time_left(candidate: Candidate, course: Course, *, required: int, leadershi
             return Outcome.review(
                 f"{short}; nếu thuộc diện nghỉ hưu ở tuổi cao hơn theo Nghị định 83/2022/NĐ-CP "
                 f"(sửa đổi bởi Nghị định 99/2024/NĐ-CP), nghỉ hưu khi đủ 60 tuổi ({_d(at_sixty)}) "
-                f"thì đủ {required} tháng: cần xác minh"
+                f"thì đủ {counted(required, 'tháng')}: cần xác minh"
             )
     return Outcome.fail(short)
 
@@ -187,9 +209,8 @@ def _time_left(candidate: Candidate, course: Course, *, required: int, leadershi
 @rule(
     "IV.1.a",
     title="Kết quả đánh giá, xếp loại",
-    source="Kế hoạch, Mục IV.1",
-    clause="Được đánh giá, xếp loại chất lượng từ mức hoàn thành tốt nhiệm vụ trở lên "
-    "trong năm liền trước.",
+    unit="gạch đầu dòng thứ nhất khoản 1 Mục IV",
+    clause="Hoàn thành tốt nhiệm vụ được giao trở lên.",
 )
 def evaluation_good_or_better(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Pass on hoàn thành tốt / xuất sắc; fail below; review if the evaluation is not recent.
@@ -212,9 +233,10 @@ def evaluation_good_or_better(candidate: Candidate, course: Course, dossier: Dos
 @rule(
     "IV.1.b",
     title="Không trong thời gian xem xét, thi hành kỷ luật",
-    source="Kế hoạch, Mục IV.1",
-    clause="Không trong thời gian bị xem xét xử lý kỷ luật hoặc đang thi hành quyết định kỷ luật "
-    "từ hình thức khiển trách trở lên.",
+    unit="gạch đầu dòng thứ hai khoản 1 Mục IV",
+    # the bullet's first part, up to its ";" (the second is IV.1.c)
+    clause="Không trong thời gian xem xét, xử lý kỷ luật hoặc trong thời gian thi hành kỷ luật "
+    "từ khiển trách trở lên",
 )
 def no_discipline(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Fail if under disciplinary review, or if a discipline is in force on the course start date.
@@ -259,8 +281,9 @@ def no_discipline(candidate: Candidate, course: Course, dossier: Dossier) -> Out
 @rule(
     "IV.1.c",
     title="Không thuộc trường hợp chưa được xuất cảnh",
-    source="Kế hoạch, Mục IV.1",
-    clause="Không thuộc trường hợp chưa được xuất cảnh theo quy định của pháp luật.",
+    unit="gạch đầu dòng thứ hai khoản 1 Mục IV",
+    # the bullet's second part, after its ";"
+    clause="không thuộc trường hợp chưa được xuất cảnh, nhập cảnh theo quy định của pháp luật.",
 )
 def may_leave_the_country(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Fail if ``exit_restricted``."""
@@ -272,14 +295,14 @@ def may_leave_the_country(candidate: Candidate, course: Course, dossier: Dossier
 @rule(
     "IV.1.d",
     title="Nội dung khóa học phù hợp",
-    source="Kế hoạch, Mục IV.1",
-    clause="Nội dung khóa bồi dưỡng phù hợp với vị trí việc làm, lĩnh vực công tác hiện tại "
-    "hoặc chức danh lãnh đạo, quản lý được quy hoạch.",
+    unit="gạch đầu dòng thứ ba khoản 1 Mục IV",
+    clause="Nội dung của khóa bồi dưỡng phù hợp với chuyên môn, nghiệp vụ đang công tác hoặc vị "
+    "trí lãnh đạo, quản lý được quy hoạch.",
 )
 def content_fits_the_post(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Always ``review``: a person judges the fit, from the facts listed in the message."""
     return Outcome.review(
-        f"Chức vụ: {candidate.position}, {candidate.agency}; "
+        f"Chức vụ: {position_at(candidate.position, candidate.agency)}; "
         f"lĩnh vực công tác: {candidate.work_field or 'chưa ghi'}; "
         f"chức danh quy hoạch: {candidate.planned_position or 'chưa ghi'}; "
         f"khóa học “{course.title}” thuộc nhóm chủ đề {course.topic_group} "
@@ -290,8 +313,8 @@ def content_fits_the_post(candidate: Candidate, course: Course, dossier: Dossier
 @rule(
     "IV.1.e",
     title="Đủ sức khỏe",
-    source="Kế hoạch, Mục IV.1",
-    clause="Có đủ sức khỏe để tham gia khóa bồi dưỡng.",
+    unit="gạch đầu dòng thứ tư khoản 1 Mục IV",
+    clause="Có đủ sức khỏe đáp ứng yêu cầu khóa bồi dưỡng.",
 )
 def fit_for_the_course(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Fail unless ``health_fit``."""
@@ -303,9 +326,11 @@ def fit_for_the_course(candidate: Candidate, course: Course, dossier: Dossier) -
 @rule(
     "IV.1.f",
     title="Số lần tham gia bồi dưỡng",
-    source="Kế hoạch, Mục IV.1; Quy chế 02-QĐ/BCĐ, Điều 3",
-    clause="Mỗi cán bộ tham gia không quá 02 khóa bồi dưỡng trong 01 năm và không tham gia "
-    "02 năm liên tiếp; bồi dưỡng ngắn hạn chỉ tham gia 01 lần.",
+    unit="gạch đầu dòng thứ năm khoản 1 Mục IV",
+    clause="Được cử đi bồi dưỡng không quá 02 lần một năm, không bố trí tham gia bồi dưỡng trong "
+    "02 năm liên tiếp theo kinh phí thực hiện Kết luận số 39-KL/TW của Bộ Chính trị.",
+    also=Also("mỗi cán bộ chỉ tham gia bồi dưỡng ngắn hạn 01 lần", QUY_CHE_DIEU_3,
+              frozenset({CourseType.ngan_han})),
 )
 def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Count the K39 courses of ``k39_history`` against the new course (its year = start year).
@@ -317,18 +342,19 @@ def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier)
     history = candidate.k39_history
     if not history:
         return Outcome.ok(
-            f"Chưa tham gia khóa bồi dưỡng nào theo Kết luận 39; khóa học này năm {year}"
+            f"Chưa tham gia khóa bồi dưỡng nào theo Kết luận số 39-KL/TW; khóa học này năm {year}"
         )
     listed = "; ".join(
         f"năm {h.year}: {COURSE_TYPE_NAMES[h.type]}" + (f" “{h.title}”" if h.title else "")
         for h in sorted(history, key=lambda h: h.year)
     )
     this = COURSE_TYPE_NAMES[course.type]
-    facts = f"Đã tham gia theo Kết luận 39: {listed}; khóa {this} này năm {year}"
+    facts = f"Đã tham gia theo Kết luận số 39-KL/TW: {listed}; khóa {this} này năm {year}"
     problems = []
     same_year = [h for h in history if h.year == year]
     if len(same_year) >= 2:
-        problems.append(f"đã có {len(same_year)} khóa trong năm {year}, quá 02 khóa/năm")
+        problems.append(
+            f"đã có {counted(len(same_year), 'khóa')} trong năm {year}, quá 02 lần một năm")
     adjacent = sorted({h.year for h in history if abs(h.year - year) == 1})
     if adjacent:
         years = ", ".join(str(y) for y in adjacent)
@@ -337,14 +363,15 @@ def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier)
         problems.append("đã tham gia bồi dưỡng ngắn hạn, chỉ được tham gia 01 lần")
     if problems:
         return Outcome.fail(f"{facts}: " + "; ".join(problems))
-    return Outcome.ok(f"{facts}: không quá 02 khóa/năm, không liên tiếp")
+    return Outcome.ok(f"{facts}: không quá 02 lần một năm, không 02 năm liên tiếp")
 
 
 @rule(
     "IV.1.g",
     title="Bản cam kết",
-    source="Kế hoạch, Mục IV.1",
-    clause="Có bản cam kết thực hiện trách nhiệm, nghĩa vụ khi được cử đi bồi dưỡng ở nước ngoài.",
+    unit="gạch đầu dòng thứ sáu khoản 1 Mục IV",
+    # without the bullet's bracket, which names the form of the Party committee's plan
+    clause="Có cam kết thực hiện đúng trách nhiệm, nghĩa vụ trước khi được cử đi bồi dưỡng",
 )
 def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Pass if the commitment is dated on or before the cover letter."""
@@ -361,15 +388,21 @@ def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) ->
 @rule(
     "IV.2.1.a",
     title="Thời gian giữ chức vụ lãnh đạo còn lại",
-    source="Kế hoạch, Mục IV.2.1",
-    clause="Thời gian giữ chức vụ lãnh đạo, quản lý còn lại tính từ thời điểm đi bồi dưỡng "
-    "ít nhất 24 tháng đối với bồi dưỡng trung hạn (18 tháng đối với bồi dưỡng ngắn hạn).",
+    unit="gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV",
+    clause="Cán bộ, công chức, viên chức còn đủ thời gian công tác là lãnh đạo, quản lý ít nhất "
+    "24 tháng, tính từ khi khóa bồi dưỡng bắt đầu.",
+    also=Also("đối với bồi dưỡng ngắn hạn: còn đủ thời gian công tác là lãnh đạo, quản lý ít nhất "
+              "18 tháng, tính từ khi khóa bồi dưỡng bắt đầu", QUY_CHE_DIEU_3,
+              frozenset({CourseType.ngan_han})),
     applies_to=(CourseType.trung_han, CourseType.ngan_han),
 )
 def leadership_time_left(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """min(retirement, ``leadership_term_end``) at least 24 months (18 for ngan_han) after start."""
     if candidate.position_level is PositionLevel.khong_lanh_dao:
-        return Outcome.fail(f"Không giữ chức vụ lãnh đạo, quản lý (chức vụ: {candidate.position})")
+        return Outcome.fail(
+            "Không giữ chức vụ lãnh đạo, quản lý (chức vụ: "
+            f"{position_at(candidate.position, candidate.agency)})"
+        )
     return _time_left(
         candidate, course, required=LEADERSHIP_MONTHS_REQUIRED[course.type], leadership=True
     )
@@ -378,9 +411,8 @@ def leadership_time_left(candidate: Candidate, course: Course, dossier: Dossier)
 @rule(
     "IV.2.1.b",
     title="Ngoại ngữ học trực tiếp",
-    source="Kế hoạch, Mục IV.2.1",
-    clause="Có đủ trình độ ngoại ngữ để học tập trực tiếp bằng ngôn ngữ giảng dạy của khóa "
-    "bồi dưỡng.",
+    unit="gạch đầu dòng thứ hai tiểu mục 2.1 Mục IV",
+    clause="Có năng lực học trực tiếp bằng ngoại ngữ.",
     applies_to=(CourseType.trung_han,),
 )
 def studies_in_the_course_language(
@@ -388,53 +420,55 @@ def studies_in_the_course_language(
 ) -> Outcome:
     """Pass with a certificate in the course language; another language fail; none review."""
     fl = candidate.foreign_language
+    taught = language_name(course.language)
     if fl is None:
         return Outcome.review(
-            "Hồ sơ chưa ghi trình độ ngoại ngữ; khóa học giảng dạy bằng "
-            f"{course.language}: cần bổ sung"
+            f"Hồ sơ chưa ghi trình độ ngoại ngữ; khóa học giảng dạy bằng {taught}: cần bổ sung"
         )
-    held = fl.language
-    if fl.certificate:
-        held += f", {fl.certificate}" + (f" {fl.score}" if fl.score else "")
-        if fl.issued:
-            held += f" (cấp ngày {_d(fl.issued)})"
+    held = language_line(fl)
+    if fl.certificate and fl.issued:
+        held += f" (cấp ngày {_d(fl.issued)})"
     if not same_language(fl.language, course.language):
-        return Outcome.fail(f"Ngoại ngữ: {held}; khóa học giảng dạy bằng {course.language}")
+        return Outcome.fail(f"Ngoại ngữ: {held}; khóa học giảng dạy bằng {taught}")
     if not fl.certificate:
         return Outcome.review(
-            f"Ngoại ngữ: {held}, chưa có chứng chỉ; khóa học giảng dạy bằng "
-            f"{course.language}: cần bổ sung"
+            f"Ngoại ngữ: {held}, chưa có chứng chỉ; khóa học giảng dạy bằng {taught}: cần bổ sung"
         )
-    return Outcome.ok(f"Ngoại ngữ: {held}; khóa học giảng dạy bằng {course.language}")
+    return Outcome.ok(f"Ngoại ngữ: {held}; khóa học giảng dạy bằng {taught}")
 
 
 @rule(
     "IV.2.1.c",
-    title="Phỏng vấn của cơ sở đào tạo",
-    source="Kế hoạch, Mục IV.2.1",
-    clause="Đạt yêu cầu phỏng vấn của cơ sở đào tạo.",
+    title="Phỏng vấn tuyển chọn của cơ sở đào tạo",
+    unit="gạch đầu dòng thứ ba tiểu mục 2.1 Mục IV",
+    clause="Phải đạt yêu cầu của vòng phỏng vấn tuyển chọn của cơ sở đào tạo thực hiện chương "
+    "trình bồi dưỡng trung hạn.",
     applies_to=(CourseType.trung_han,),
 )
 def interview_passed(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
-    """``interview_passed``: true pass, false fail, not recorded review."""
+    """``interview_passed``: true pass, false fail; not recorded is ``pending``, because the
+    institution interviews the nominees after the nomination (it must not block it)."""
     if candidate.interview_passed is None:
-        return Outcome.review(f"Chưa có kết quả phỏng vấn của {course.institution}")
+        return Outcome.pending(
+            f"Sau khi được đề cử, sẽ tham gia phỏng vấn tuyển chọn của {course.institution}"
+        )
     if candidate.interview_passed:
-        return Outcome.ok(f"Đạt phỏng vấn của {course.institution}")
-    return Outcome.fail(f"Không đạt phỏng vấn của {course.institution}")
+        return Outcome.ok(f"Đạt yêu cầu phỏng vấn tuyển chọn của {course.institution}")
+    return Outcome.fail(f"Không đạt yêu cầu phỏng vấn tuyển chọn của {course.institution}")
 
 
 @rule(
     "V.2.1",
     title="Lãnh đạo cấp sở trở lên",
-    source="Kế hoạch, Mục V.2.1",
-    clause="Cán bộ lãnh đạo, quản lý cấp sở và tương đương trở lên.",
+    unit="gạch đầu dòng thứ hai tiểu mục 2.1 Mục V",
+    clause="Đối tượng xem xét, tuyển chọn bồi dưỡng: cán bộ, công chức, viên chức là lãnh đạo, "
+    "quản lý cấp sở và các chức danh tương đương trở lên.",
     applies_to=(CourseType.trung_han,),
 )
 def senior_enough(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Pass for ``cap_tinh`` and ``cap_so``; fail below."""
     level = POSITION_LEVEL_NAMES[candidate.position_level]
-    fact = f"Chức vụ: {candidate.position}, {candidate.agency} ({level})"
+    fact = f"Chức vụ: {position_at(candidate.position, candidate.agency)} ({level})"
     if candidate.position_level in (PositionLevel.cap_tinh, PositionLevel.cap_so):
         return Outcome.ok(fact)
     return Outcome.fail(f"{fact}, chưa đến lãnh đạo cấp sở và tương đương")
@@ -446,8 +480,9 @@ def senior_enough(candidate: Candidate, course: Course, dossier: Dossier) -> Out
 @rule(
     "IV.2.2.a",
     title="Thời gian công tác còn lại",
-    source="Kế hoạch, Mục IV.2.2",
-    clause="Thời gian công tác còn lại tính từ thời điểm đi bồi dưỡng ít nhất 24 tháng.",
+    unit="gạch đầu dòng thứ nhất tiểu mục 2.2 Mục IV",
+    clause="Cán bộ, công chức, viên chức còn đủ thời gian công tác ít nhất 24 tháng, tính từ khi "
+    "khóa bồi dưỡng bắt đầu.",
     applies_to=(CourseType.ngoai_ngu,),
 )
 def service_time_left(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
@@ -458,8 +493,9 @@ def service_time_left(candidate: Candidate, course: Course, dossier: Dossier) ->
 @rule(
     "IV.2.2.b",
     title="Trình độ ngoại ngữ đầu vào",
-    source="Kế hoạch, Mục IV.2.2",
-    clause="Đáp ứng yêu cầu về trình độ ngoại ngữ đầu vào theo thông báo của khóa bồi dưỡng.",
+    unit="gạch đầu dòng thứ hai tiểu mục 2.2 Mục IV",
+    clause="Phải đáp ứng yêu cầu về trình độ ngoại ngữ đầu vào, đầu ra thực hiện theo thông báo "
+    "tuyển sinh hàng năm hoặc của từng khóa học.",
     applies_to=(CourseType.ngoai_ngu,),
 )
 def entry_language_level(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
@@ -467,7 +503,7 @@ def entry_language_level(candidate: Candidate, course: Course, dossier: Dossier)
 
     Then pass if the candidate's certificate in the course language meets it, fail if it is lower.
     """
-    required_text = course.required_language_level
+    required_text = decimal_comma(course.required_language_level or "")
     if not required_text:
         return Outcome.review(
             "Hồ sơ chưa ghi trình độ ngoại ngữ đầu vào theo thông báo của khóa học: cần đối chiếu"
@@ -477,13 +513,14 @@ def entry_language_level(candidate: Candidate, course: Course, dossier: Dossier)
         return Outcome.review(
             f"Yêu cầu đầu vào: {required_text}; hồ sơ chưa ghi chứng chỉ ngoại ngữ: cần bổ sung"
         )
-    held_text = " ".join(t for t in (fl.language, fl.certificate, fl.score) if t)
+    held_text = language_line(fl)
     if not same_language(fl.language, course.language):
         return Outcome.review(
-            f"Yêu cầu đầu vào: {required_text} ({course.language}); chứng chỉ đã có: {held_text}: "
+            f"Yêu cầu đầu vào: {required_text} ({language_name(course.language)}); chứng chỉ đã "
+            f"có: {held_text}: "
             "chưa có thông tin trình độ đúng ngôn ngữ của khóa học, cần bổ sung"
         )
-    required = parse_level(required_text)
+    required = parse_level(course.required_language_level)
     held = parse_level(fl.certificate, fl.score)
     if required is None or held is None:
         return Outcome.review(
@@ -511,10 +548,13 @@ def work_field_matches(work_field: str | None) -> str | None:
 @rule(
     "V.2.2",
     title="Lĩnh vực thường xuyên sử dụng ngoại ngữ",
-    source="Kế hoạch, Mục V.2.2",
-    clause="Công chức, viên chức thường xuyên sử dụng ngoại ngữ trong công tác thuộc các lĩnh vực: "
-    + "; ".join(field for field, _ in WORK_FIELDS)
-    + ".",
+    unit="gạch đầu dòng thứ hai tiểu mục 2.2 Mục V",
+    clause="Đối tượng xem xét, tuyển chọn bồi dưỡng là cán bộ, công chức, viên chức phải thường "
+    "xuyên sử dụng ngoại ngữ trong công việc, liên quan đến một trong các lĩnh vực như sau: đối "
+    "ngoại, ngoại vụ; hợp tác quốc tế, an ninh - quốc phòng; đầu tư, xúc tiến thương mại, du lịch, "
+    "quản lý các khu kinh tế, khu công nghiệp; thông tin, tuyên truyền, truyền thông đối ngoại; "
+    "nghiên cứu giảng dạy tại các trường cao đẳng, trường đại học; công việc liên quan đến yếu tố "
+    "nước ngoài tại các cơ quan, đơn vị khối Nhà nước.",
     applies_to=(CourseType.ngoai_ngu,),
 )
 def works_in_a_listed_field(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
@@ -527,4 +567,38 @@ def works_in_a_listed_field(candidate: Candidate, course: Course, dossier: Dossi
     return Outcome.review(
         f"Lĩnh vực công tác: {candidate.work_field}: không khớp lĩnh vực nào trong danh sách "
         "của Kế hoạch, cần xem xét"
+    )
+
+
+# --- QC.3: bồi dưỡng ngắn hạn ----------------------------------------------------------------
+
+
+@rule(
+    "QC.3.ngan_han",
+    title="Đối tượng bồi dưỡng ngắn hạn",
+    unit="khoản 3 Mục V",
+    # the plan asks for the right target group; the Quy chế says who a short course is for
+    clause="lập danh sách cử cán bộ, công chức, viên chức đúng đối tượng, đủ điều kiện, tiêu "
+    "chuẩn phù hợp với nội dung, chương trình khóa bồi dưỡng",
+    also=Also("bồi dưỡng ngắn hạn dành cho cán bộ thuộc diện Bộ Chính trị, Ban Bí thư quản lý; "
+              "ủy viên Ban Thường vụ tỉnh ủy, thành ủy; ở Trung ương là lãnh đạo tổng cục, cục, "
+              "vụ và tương đương", QUY_CHE_DIEU_3, frozenset({CourseType.ngan_han})),
+    applies_to=(CourseType.ngan_han,),
+)
+def in_the_short_course_group(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
+    """``cadre_group``: one of the Quy chế's groups passes, ``khac`` fails, missing is
+    ``review`` (the plan's Mục V.2 names no group for ngắn hạn, so the data must say it)."""
+    groups = "; ".join(CADRE_GROUP_NAMES[g][0].lower() + CADRE_GROUP_NAMES[g][1:]
+                       for g in SHORT_COURSE_GROUPS)
+    position = position_at(candidate.position, candidate.agency)
+    group = candidate.cadre_group
+    if group is None:
+        return Outcome.review(
+            f"Chức vụ: {position}; hồ sơ chưa ghi ứng viên thuộc nhóm đối tượng nào của bồi "
+            f"dưỡng ngắn hạn ({groups}): cần bổ sung"
+        )
+    if group in SHORT_COURSE_GROUPS:
+        return Outcome.ok(f"Chức vụ: {position}; thuộc nhóm: {CADRE_GROUP_NAMES[group]}")
+    return Outcome.fail(
+        f"Chức vụ: {position}; không thuộc nhóm đối tượng của bồi dưỡng ngắn hạn ({groups})"
     )

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from ..model import COURSE_TYPE_NAMES, Candidate, CourseType, Dossier
 from ..retirement import candidate_retirement_date, leadership_months_left, service_months_left
+from ..vietnamese.text import position_at, repeated_agency
 from .base import STATUS_NAMES, STATUS_SYMBOLS, CheckResult, Status, all_rules, rules_for
 
 __all__ = [
@@ -205,6 +206,12 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
                 f"`reviewed` ghi điều kiện {rule_id}, không áp dụng cho "
                 f"{COURSE_TYPE_NAMES[course.type]}"
             )
+    if repeated_agency(candidate.position, candidate.agency):
+        warnings.append(
+            f"`position` đã ghi tên cơ quan (“{candidate.position}”, cơ quan “{candidate.agency}”)"
+            f"; chỉ cần ghi chức vụ. Các văn bản ghi: "
+            f"“{position_at(candidate.position, candidate.agency)}”"
+        )
     exception = None
     if candidate.exception is not None:
         asked = tuple(dict.fromkeys(candidate.exception.rules))
@@ -252,30 +259,32 @@ def check_eligibility(dossier: Dossier, *, allow_ineligible: str | None = None
 
 
 def blocking_message(report: EligibilityReport) -> str:
-    """Who stops the dossier and on which condition, and exactly how each can be settled."""
+    """Who stops the dossier and on which condition, and exactly how each can be settled: the
+    ``reviewed`` note (or its workbook column) for each unsettled review, the ``exception`` that
+    would ask the Steering Committee for the rest, or leaving the candidate out."""
     lines = ["Hồ sơ chưa đủ điều kiện phát hành; không tạo văn bản nào:"]
     for c in report.blocked:
         for k in c.uncovered:
             what = "không đạt" if k.status is Status.failed else "cần xem xét, chưa có ý kiến"
             lines.append(f"  - {c.full_name} ({c.id}): {k.rule} {k.title} – {what}: {k.message}")
-    reviews = [(c, k) for c in report.blocked for k in c.uncovered if k.status is Status.review]
-    lines.append("Cách xử lý:")
-    if reviews:
-        c, k = reviews[0]
-        lines.append(
-            f"  - điều kiện cần xem xét: người có thẩm quyền ghi ý kiến vào ứng viên, ví dụ "
-            f"`reviewed: {{{k.rule}: \"…ý kiến…\"}}` ở ứng viên {c.id} (trong bảng tính: cột "
-            f"“Đánh giá {k.rule}”)"
-        )
-    c = report.blocked[0] if report.blocked else None
-    if c is not None:
+    lines.append("Cách xử lý (mỗi ứng viên một cách):")
+    for c in report.blocked:
+        reviews = [k.rule for k in c.uncovered if k.status is Status.review]
         rules = ", ".join(k.rule for k in c.uncovered)
+        lines.append(f"  {c.full_name} ({c.id}):")
+        if reviews:
+            notes = ", ".join(f'{r}: "…ý kiến…"' for r in reviews)
+            columns = ", ".join(f"“Đánh giá {r}”" for r in reviews)
+            lines.append(
+                f"    - người có thẩm quyền xem xét và ghi ý kiến: `reviewed: {{{notes}}}` ở "
+                f"ứng viên {c.id} (trong bảng tính: cột {columns})"
+            )
         lines.append(
-            f"  - hoặc đề nghị Ban Chỉ đạo xem xét ngoại lệ: ghi `exception: {{rules: [{rules}], "
-            f"reason: \"…lý do…\"}}` ở ứng viên {c.id}, hoặc chạy lại với "
-            f"--allow-ineligible \"lý do\"; các văn bản sẽ nêu rõ trường hợp này"
+            f"    - {'hoặc ' if reviews else ''}đề nghị Ban Chỉ đạo xem xét ngoại lệ: ghi "
+            f"`exception: {{rules: [{rules}], reason: \"…lý do…\"}}` ở ứng viên {c.id}, hoặc "
+            "chạy lại với --allow-ineligible \"lý do\"; các văn bản sẽ nêu rõ trường hợp này"
         )
-    lines.append("  - hoặc bỏ ứng viên khỏi hồ sơ.")
+        lines.append("    - hoặc bỏ ứng viên khỏi hồ sơ.")
     return "\n".join(lines)
 
 

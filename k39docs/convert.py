@@ -25,6 +25,7 @@ share (or lock) a profile.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import shutil
@@ -67,7 +68,13 @@ INSTALL_HINT = (
     "Chỉ cần DOCX thì chạy với --format docx."
 )
 
+log = logging.getLogger(__name__)
+
 _BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
+# LibreOffice's working folders (profiles, batches): named so that the next run can remove those
+# a killed run left behind; each holds the pid of the process that made it
+TMP_PREFIX = "k39-lo-"
+_OWNER_FILE = "owner.pid"
 # PDF export: LibreOffice's defaults, and Word bookmarks as named destinations (a group of
 # documents converted as one marks where each member begins with one; see k39docs.combine)
 PDF_EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
@@ -205,6 +212,42 @@ def _session_kwargs() -> dict:
     return {"start_new_session": True}
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def _sweep_stale_tmp(tmp_root: Path) -> None:
+    """Remove the working folders of runs that were killed (their owner is gone): they hold
+    profiles and PDFs with the candidates' names and CCCD numbers."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for folder in tmp_root.glob(f"{TMP_PREFIX}*"):
+        try:
+            if uid is not None and folder.stat().st_uid != uid:
+                continue
+            owner = int((folder / _OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not ours, not finished being made, or from before the marker existed
+        if not _pid_alive(owner):
+            log.info("removing %s, left by a run that was stopped (pid %d)", folder, owner)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_tmp() -> Path:
+    """A private working folder for LibreOffice (mode 0700), marked with this process's pid;
+    stale ones of killed runs are removed first."""
+    root = Path(tempfile.gettempdir())
+    _sweep_stale_tmp(root)
+    folder = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=root))
+    (folder / _OWNER_FILE).write_text(str(os.getpid()))
+    return folder
+
+
 # --- warm workers -----------------------------------------------------------------------------
 
 
@@ -311,7 +354,7 @@ class WorkerPool:
         if self.python is None:
             raise DependencyError("Không tìm thấy Python có mô-đun `uno` của LibreOffice "
                                   "(Debian/Ubuntu: sudo apt-get install python3-uno).")
-        self._tmp = Path(tempfile.mkdtemp(prefix="k39-lo-"))
+        self._tmp = make_tmp()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._closed = False
         self._closer: threading.Thread | None = None
@@ -428,6 +471,8 @@ class WorkerPool:
                 worker = None
                 with self._lock:
                     self.restarts += 1
+                log.warning("LibreOffice worker %d restarted: %s while converting %s",
+                            index, reason, job.src.name)
                 self._retry_or_fail(job, reason)
                 while sent:  # queued behind the one that failed: not their fault, no attempt lost
                     self._jobs.put(sent.popleft())
@@ -561,36 +606,46 @@ class BatchConverter:
             self._convert(out_dir, items)
 
     def _convert(self, out_dir: Path, items: list[tuple[Path, Path, Future]]) -> None:
+        """One ``soffice --convert-to`` per core, each into a fresh folder of its own: a PDF
+        counts only if that run made it and ended well, never a file left from before."""
         out_dir.mkdir(parents=True, exist_ok=True)
         workers = self.options.worker_count(len(items))
-        buckets: list[list[Path]] = [[] for _ in range(workers)]
-        for i, (src, _, _) in enumerate(items):
-            buckets[i % workers].append(src)
-        with tempfile.TemporaryDirectory(prefix="k39-lo-") as tmp:
-            procs = []
+        buckets: list[list[tuple[Path, Path, Future]]] = [[] for _ in range(workers)]
+        for i, item in enumerate(items):
+            buckets[i % workers].append(item)
+        tmp = make_tmp()
+        try:
+            runs = []
             for i, batch in enumerate(b for b in buckets if b):
-                profile = _new_profile(Path(tmp), f"profile-{i}", self.options.seed_profile)
+                profile = _new_profile(tmp, f"profile-{i}", self.options.seed_profile)
+                made = tmp / f"out-{i}"
+                made.mkdir()
                 cmd = [str(self.soffice), f"-env:UserInstallation={profile.resolve().as_uri()}",
                        "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
                        "--nodefault", "--convert-to", convert_to_arg(PDF_EXPORT_OPTIONS),
-                       "--outdir", str(out_dir), *(str(p) for p in batch)]
-                procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                              stderr=subprocess.DEVNULL,
-                                              stdin=subprocess.DEVNULL, **_session_kwargs()))
+                       "--outdir", str(made), *(str(src) for src, _, _ in batch)]
+                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        stdin=subprocess.DEVNULL, **_session_kwargs())
+                runs.append((proc, made, batch))
             deadline = time.monotonic() + self.options.timeout_s
-            for proc in procs:
+            for proc, made, batch in runs:
                 try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    code = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    why = None if code == 0 else f"soffice kết thúc với mã {code}"
                 except subprocess.TimeoutExpired:
                     _kill_group(proc)
-        for src, dst, future in items:
-            produced = out_dir / f"{src.stem}.pdf"
-            if produced.is_file() and produced.stat().st_size:
-                if produced != dst:
-                    os.replace(produced, dst)
-                future.set_result(dst)
-            else:
-                future.set_exception(ConversionError(f"Không chuyển được {src.name} sang PDF."))
+                    why = f"quá thời gian {self.options.timeout_s:.0f} giây"
+                for src, dst, future in batch:
+                    produced = made / f"{src.stem}.pdf"
+                    if why is None and produced.is_file() and produced.stat().st_size:
+                        os.replace(produced, dst)
+                        future.set_result(dst)
+                    else:
+                        reason = why or "LibreOffice không tạo ra PDF"
+                        future.set_exception(ConversionError(
+                            f"Không chuyển được {src.name} sang PDF ({reason})."))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def close(self, wait: bool = True) -> None:
         self.drain()
@@ -683,11 +738,16 @@ class Office:
         from .combine import split_pdf
 
         try:
+            if conversion.cancelled():  # the render was abandoned: so are its members
+                for future in futures:
+                    future.cancel()
+                return
             conversion.result()
             counts = split_pdf(pdf, metadata, [out for _, out in pairs])
             if keep is not None:
                 keep(pdf, counts)
-        except Exception:  # noqa: BLE001 — whatever went wrong, each alone says what it was
+        except Exception as exc:  # noqa: BLE001 — whatever went wrong, each alone says what it was
+            log.info("group %s converted one by one: %s", combined.name, exc)
             self._one_by_one(pairs, futures)
         else:
             for (_, out), future in zip(pairs, futures):
@@ -735,7 +795,11 @@ class Office:
 
 
 def _pass_on(to: Future, done: Future) -> None:
-    if done.exception() is not None:
+    """``done``'s outcome becomes ``to``'s, a cancellation too (an abandoned render's documents
+    are cancelled: that is no error to report)."""
+    if done.cancelled():
+        to.cancel()  # (a Future nobody runs: only one already done refuses, and keeps its result)
+    elif done.exception() is not None:
         to.set_exception(done.exception())
     else:
         to.set_result(done.result())

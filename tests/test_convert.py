@@ -324,3 +324,61 @@ def test_worker_that_prints_garbage_is_replaced(tmp_path, fake, monkeypatch):
         assert pool.restarts == 1
     pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
     assert len(pids) == 2 and not any(_alive(pid) for pid in pids)
+
+
+def test_batch_fallback_does_not_take_a_leftover_pdf_for_its_output(tmp_path):
+    """A failed soffice run is a failure even when a PDF of the expected name is already there."""
+    from k39docs.convert import BatchConverter
+
+    failing = tmp_path / "soffice"
+    failing.write_text("#!/bin/sh\nexit 1\n")
+    failing.chmod(0o755)
+    src = tmp_path / "cong-van.docx"
+    src.write_bytes(b"not really a docx")
+    out = tmp_path / "pdf"
+    out.mkdir()
+    (out / "cong-van.pdf").write_bytes(b"%PDF-1.7 left over from an earlier run")
+    with BatchConverter(soffice=failing) as converter:
+        future = converter.submit(src, out / "cong-van.pdf")
+        converter.drain()
+    with pytest.raises(ConversionError, match="cong-van.docx"):
+        future.result()
+
+
+def test_working_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    import tempfile
+
+    from k39docs.convert import make_tmp
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / "k39-lo-stale"
+    (stale / "profile").mkdir(parents=True)
+    (stale / "owner.pid").write_text(str(dead.pid))
+    (stale / "cam-ket-ca01.pdf").write_bytes(b"%PDF with a CCCD number")
+    live = tmp_path / "k39-lo-live"
+    live.mkdir()
+    (live / "owner.pid").write_text(str(os.getpid()))
+    fresh = make_tmp()
+    try:
+        assert not stale.exists(), "a killed run's folder (with candidates' data) was left"
+        assert live.exists(), "a running process's folder was removed"
+        assert fresh.parent == tmp_path and (fresh.stat().st_mode & 0o077) == 0
+    finally:
+        import shutil
+        shutil.rmtree(fresh)
+
+
+def test_a_cancelled_conversion_cancels_what_waits_on_it_without_a_traceback(caplog):
+    from concurrent.futures import Future
+    from functools import partial
+
+    from k39docs.convert import _pass_on
+
+    converting, member = Future(), Future()
+    converting.add_done_callback(partial(_pass_on, member))
+    with caplog.at_level("ERROR"):
+        converting.cancel()
+    assert member.cancelled()
+    assert not [r for r in caplog.records if "callback" in r.getMessage()], caplog.text

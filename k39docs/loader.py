@@ -47,6 +47,7 @@ __all__ = [
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # scalar/mapping/sequence visits after alias expansion
+MAX_EXPANDED_CHARS = MAX_FILE_BYTES  # text after alias expansion: no more than a file may hold
 MAX_DEPTH = 40  # nesting of mappings/lists; a dossier needs 6
 MAX_TEXT_CHARS = 5_000  # one value; the model has tighter limits where a field needs one
 RESOLVED_PATHS = ("pkcs12", "signature_image", "seal_image")  # under `signing`
@@ -144,6 +145,10 @@ _TOO_BIG = (
     f"tệp quá lớn hoặc có quá nhiều tham chiếu (alias) lồng nhau (giới hạn {MAX_NODES} giá trị)"
 )
 _TOO_DEEP = f"các bảng/danh sách lồng nhau quá sâu (giới hạn {MAX_DEPTH} cấp)"
+_TOO_MUCH_TEXT = (
+    f"tham chiếu (alias) nhân bản văn bản quá nhiều: sau khi mở rộng vượt "
+    f"{MAX_EXPANDED_CHARS // 1_000_000} triệu ký tự"
+)
 
 
 def _key_text(key: yaml.Node) -> Any:
@@ -156,6 +161,11 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], values: dict[tuple[i
     budget[0] -= 1
     if budget[0] < 0:
         raise DossierError([FieldIssue("", node.start_mark.line + 1, _TOO_BIG)])
+    if isinstance(node, yaml.ScalarNode):
+        budget[1] -= len(node.value)
+        if budget[1] < 0:
+            raise DossierError([FieldIssue(_path_text(loc), node.start_mark.line + 1,
+                                           _TOO_MUCH_TEXT)])
     if len(loc) > MAX_DEPTH:  # aliases can nest deeper than the text does
         raise DossierError([FieldIssue(_path_text(loc[:MAX_DEPTH]), node.start_mark.line + 1,
                                        _TOO_DEEP)])
@@ -230,7 +240,12 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     """Parse a YAML file safely; return the data and the line of every field path."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        if not path.is_file():  # a device (/dev/zero), a pipe or a folder: never read it
+            problem = (f"không tìm thấy tệp {path}" if not path.exists()
+                       else f"{path} không phải là một tệp hồ sơ (thư mục, thiết bị hoặc ống)")
+            raise DossierError([FieldIssue("", None, problem)])
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # no more than the limit, whatever the file says
     except FileNotFoundError:
         raise DossierError([FieldIssue("", None, f"không tìm thấy tệp {path}")]) from None
     except OSError as exc:
@@ -264,7 +279,7 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     values: dict[tuple[int, int], Loc] = {}
     duplicates: list[FieldIssue] = []
     try:
-        _walk(node, (), lines, values, [MAX_NODES], duplicates)
+        _walk(node, (), lines, values, [MAX_NODES, MAX_EXPANDED_CHARS], duplicates)
     except DossierError as exc:
         exc.source = str(path)
         raise

@@ -34,7 +34,7 @@ from .documents.base import course_phrase
 from .documents.cover_letter import number_of
 from .errors import IneligibleError
 from .manifest import Manifest, ManifestFile, sha256_of
-from .outdir import locked, staging
+from .outdir import locked, real_outdir, staging
 from .pdfinfo import forget_pages, page_count, remember, take_pages
 from .model import Dossier
 from .rules import EligibilityReport, blocking_message, check_eligibility
@@ -123,7 +123,7 @@ class Session:
         """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
         with self._lock, _rare_gc():
             try:
-                return _render(dossier, Path(outdir), options or RenderOptions(),
+                return _render(dossier, real_outdir(Path(outdir)), options or RenderOptions(),
                                progress or (lambda _msg: None), self._office, self._kept)
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
@@ -275,11 +275,12 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 from .signing import sign_dossier
 
                 say("Ký số dossier.pdf…")
-                sign_dossier(unsigned, final, dossier.signing,
-                             signature_request(dossier, parts, starts,
-                                               places[0] if places else None,
-                                               page_objects=bundle.page_objects),
-                             base_dir=base_dir, out_dir=stage)
+                signed = sign_dossier(unsigned, final, dossier.signing,
+                                      signature_request(dossier, parts, starts,
+                                                        places[0] if places else None,
+                                                        page_objects=bundle.page_objects),
+                                      base_dir=base_dir, out_dir=stage)
+                manifest.warnings.extend(signed.warnings)
                 manifest.signed = True
             else:
                 os.replace(unsigned, final)

@@ -30,9 +30,18 @@ def _data_dir() -> Path:
     return _first_dir(_PACKAGE / "data", _CHECKOUT / "fixtures")
 
 
+_SEAL_NOTE = (
+    "  # demo: true draws the demo seal with issuer.name when seal_image is left out; a demo seal\n"
+    "  # of another agency (this sample's Quảng Ngãi one) is replaced by the issuer's, with a warning\n"
+)
+
+
 def sample_dossier() -> str:
-    """The commented sample dossier (``fixtures/sample.yaml``), as text."""
-    return (_data_dir() / "sample.yaml").read_text(encoding="utf-8")
+    """The commented sample dossier (``fixtures/sample.yaml``), as text, with a note above its
+    ``seal_image`` line: a user of another province keeps no Quảng Ngãi seal by mistake."""
+    text = (_data_dir() / "sample.yaml").read_text(encoding="utf-8")
+    at = text.find("\n  seal_image:")
+    return text if at < 0 or _SEAL_NOTE in text else text[: at + 1] + _SEAL_NOTE + text[at + 1:]
 
 
 def sample_images() -> list[Path]:

@@ -132,6 +132,19 @@ def _demo_cert(subject: x509.Name, issuer: x509.Name, public_key, signing_key, *
     return builder.sign(signing_key, hashes.SHA256())
 
 
+_UB_NAME = 64  # RFC 5280 ub-common-name / ub-organization-name; cryptography counts UTF-8 bytes
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    """``text`` cut at a character boundary so that its UTF-8 encoding is at most ``limit``
+    bytes (a Vietnamese letter takes 2–3 bytes: cutting by characters overflowed the limit);
+    a cut name ends in "…" so nobody reads it as the whole name."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    data = text.encode("utf-8")[: limit - len("…".encode("utf-8"))]
+    return data.decode("utf-8", errors="ignore").rstrip(" -") + "…"
+
+
 def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     """A fresh test CA and two certificates (person, agency); the CA is written to ``out_dir``.
 
@@ -146,11 +159,14 @@ def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     ])
     ca_cert = _demo_cert(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True, now=now, days=3650)
 
+    mark = f" ({DEMO_MARK})"
+
     def leaf(common_name: str) -> tuple[SimpleSigner, str]:
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name[:64 - len(DEMO_MARK) - 3]} ({DEMO_MARK})"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME,
+                               f"{_cut_utf8(common_name, _UB_NAME - len(mark.encode()))}{mark}"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut_utf8(agency_name, _UB_NAME)),
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_UNIT),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
         ])

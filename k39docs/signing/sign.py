@@ -22,6 +22,7 @@ import asyncio
 import datetime as dt
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from .appearance import (
     signing_font_path,
     stamp_attachments,
 )
+from .demo_images import demo_seal
 from .keys import check_key_source, open_signing_keys
 
 __all__ = [
@@ -129,6 +131,7 @@ class SignResult:
     timestamped: bool = False  # PAdES B-T (RFC 3161 timestamp tokens from signing.tsa_url)
     demo: bool = False  # throw-away test certificates: no legal value
     demo_ca_pem: Path | None = None  # the demo CA certificate written to out_dir
+    warnings: tuple[str, ...] = ()  # for the manifest: e.g. a demo seal of another agency replaced
 
     @property
     def signing_time_text(self) -> str:
@@ -283,13 +286,32 @@ def sign_dossier(
     ``out_dir`` receives the demo CA certificate. ``signing_time`` (default: now) and
     ``timestamper`` (default: one for ``signing.tsa_url``, if any) are for tests and tools.
     ``signed_pdf`` is written atomically and may be the same path as ``unsigned_pdf``.
+
+    Demo signing (``signing.demo``) stamps a demo seal drawn with ``request.agency_name`` when
+    the dossier gives no seal, or gives a demo seal drawn for another agency (the sample's
+    Quảng Ngãi seal left in another province's dossier; a warning in the result says so).
     """
+    with tempfile.TemporaryDirectory(prefix="k39-seal-") as scratch:
+        return _sign_dossier(unsigned_pdf, signed_pdf, signing, request, base_dir=base_dir,
+                             out_dir=out_dir, signing_time=signing_time, timestamper=timestamper,
+                             scratch=Path(scratch))
+
+
+def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
+                  request: SignatureRequest, *, base_dir: Path, out_dir: Path,
+                  signing_time: dt.datetime | None, timestamper: TimeStamper | None,
+                  scratch: Path) -> SignResult:
+    """:func:`sign_dossier`; ``scratch`` holds a demo seal drawn for this signing."""
     if not signing.enabled:
         raise SigningError("Chưa cấu hình chữ ký số (`signing`): không có gì để ký.")
     base_dir, out_dir = Path(base_dir), Path(out_dir)
     _check_files(signing, base_dir)  # the key is checked when it is opened below
     signature_image = _resolve(signing.signature_image, base_dir)
     seal_image = _resolve(signing.seal_image, base_dir)
+    warnings: list[str] = []
+    if signing.demo:
+        seal_image, warning = demo_seal(seal_image, request.agency_name, scratch)
+        warnings += [warning] if warning else []
     moment = (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ).replace(microsecond=0)
     when = format_signing_time(moment)
     if timestamper is None and signing.tsa_url:
@@ -380,6 +402,7 @@ def sign_dossier(
         timestamped=timestamper is not None,
         demo=keys.demo,
         demo_ca_pem=keys.demo_ca_pem,
+        warnings=tuple(warnings),
     )
 
 

@@ -22,9 +22,12 @@ from k39docs.retirement import retirement_date
 from k39docs.rules import (
     Status,
     all_rules,
+    blocking_message,
     check_eligibility,
+    cite,
     format_eligibility_text,
     get_rule,
+    plan_name,
     rules_for,
     work_field_matches,
 )
@@ -87,6 +90,7 @@ DOMAIN_RULES = {
     "V.2.1": {CourseType.trung_han},
     "IV.2.2.a": {CourseType.ngoai_ngu}, "IV.2.2.b": {CourseType.ngoai_ngu},
     "V.2.2": {CourseType.ngoai_ngu},
+    "QC.3.ngan_han": {CourseType.ngan_han},
 }
 
 
@@ -96,13 +100,79 @@ def test_every_rule_of_the_domain_table_is_registered_in_order_with_its_course_t
         assert set(r.course_types) == DOMAIN_RULES[r.id], r.id
 
 
+QUY_CHE_3 = "Điều 3 Quy chế ban hành kèm theo Quyết định số 02-QĐ/BCĐ"
+
+
+@pytest.mark.parametrize("rule_id, source", [
+    ("IV.1.a", "gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch"),
+    ("IV.1.b", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
+    ("IV.1.c", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
+    ("IV.1.f", f"gạch đầu dòng thứ năm khoản 1 Mục IV Kế hoạch; {QUY_CHE_3}"),
+    ("IV.2.1.a", f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV Kế hoạch; {QUY_CHE_3}"),
+    ("IV.2.1.c", "gạch đầu dòng thứ ba tiểu mục 2.1 Mục IV Kế hoạch"),
+    ("V.2.1", "gạch đầu dòng thứ hai tiểu mục 2.1 Mục V Kế hoạch"),
+    ("IV.2.2.b", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục IV Kế hoạch"),
+    ("V.2.2", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục V Kế hoạch"),
+    ("QC.3.ngan_han", f"khoản 3 Mục V Kế hoạch; {QUY_CHE_3}"),
+])
+def test_sources_cite_the_smallest_unit_first_the_phu_luc_ii_way(rule_id, source):
+    assert get_rule(rule_id).source == source
+
+
 def test_every_rule_cites_its_source_and_has_vietnamese_wording_and_documentation():
     for r in all_rules():
-        section = r.id.rsplit(".", 1)[0] if r.id.count(".") >= 2 else r.id
-        assert r.source.startswith(f"Kế hoạch, Mục {section}"), (r.id, r.source)
-        assert r.title and r.clause.endswith("."), r.id
+        assert r.source.startswith(f"{r.unit} Kế hoạch"), (r.id, r.source)
+        assert "Kế hoạch," not in r.source and "Mục IV." not in r.source, r.source
+        assert r.title and r.clause, r.id
         assert r.evaluate.__doc__, f"{r.id} has no docstring saying how it decides"
-    assert "Quy chế 02-QĐ/BCĐ, Điều 3" in get_rule("IV.1.f").source
+    # the Quy chế's additions are said apart from the plan's words, with their own citation
+    assert {r.id for r in all_rules() if r.also} == {"IV.1.f", "IV.2.1.a", "QC.3.ngan_han"}
+    for r in all_rules():
+        if r.also:
+            assert r.also.source == QUY_CHE_3 and r.also.text not in r.clause
+
+
+PLAN_TEXT = ROOT.parent / "shared" / "spec" / "ke-hoach-trien-khai.txt"
+
+
+@pytest.mark.skipif(not PLAN_TEXT.exists(), reason=f"the plan's text is not at {PLAN_TEXT}")
+def test_every_clause_quotes_the_plan_verbatim():
+    plan = " ".join(PLAN_TEXT.read_text(encoding="utf-8").split())
+    for r in all_rules():
+        assert r.clause in plan, f"{r.id}: the clause is not the plan's text: {r.clause!r}"
+    # the bullet holding IV.1.b and IV.1.c is split at its ";", each part quoted whole
+    both = get_rule("IV.1.b").clause + "; " + get_rule("IV.1.c").clause
+    assert f"- {both}" in plan
+
+
+def test_cite_names_the_plan_from_the_dossier():
+    sample = load_dossier(SAMPLE_PATH)  # names only the Party committee's plan 107-KH/TU
+    name = plan_name(sample)
+    assert name == ("Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực hiện Kế hoạch "
+                    "số 107-KH/TU ngày 06 tháng 3 năm 2023 của Ban Thường vụ Tỉnh ủy")
+    assert cite(get_rule("IV.2.1.b"), sample) == f"gạch đầu dòng thứ hai tiểu mục 2.1 Mục IV {name}"
+    # the Quy chế's 18 months concern only a short course
+    assert cite(get_rule("IV.2.1.a"), sample) == (
+        f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV {name}")
+    short = dossier(course_type="ngan_han")
+    assert cite(get_rule("IV.2.1.a"), short).endswith(f"{name}; {QUY_CHE_3}")
+    assert cite(get_rule("IV.1.a")) == get_rule("IV.1.a").source
+
+    def own_plan(data, ca01):
+        data["legal_basis"] = data["legal_basis"] + [
+            "Kế hoạch số 45/KH-UBND ngày 20 tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi "
+            "triển khai thực hiện Kế hoạch số 107-KH/TU ngày 06 tháng 3 năm 2023 của Ban Thường vụ "
+            "Tỉnh ủy"]
+
+    named = dossier(own_plan)
+    assert plan_name(named) == ("Kế hoạch số 45/KH-UBND ngày 20 tháng 4 năm 2023 của Ủy ban nhân "
+                                "dân tỉnh Quảng Ngãi")
+    check = check_eligibility(named).candidate("ca01").check("IV.1.a")
+    assert check.source == ("gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch số 45/KH-UBND ngày 20 "
+                            "tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi")
+    nothing = dossier(lambda data, ca01: data.pop("legal_basis"))
+    assert plan_name(nothing) == ("Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực "
+                                  "hiện Kết luận số 39-KL/TW")
 
 
 def test_rules_for_a_course_type_are_the_table_columns():
@@ -112,6 +182,7 @@ def test_rules_for_a_course_type_are_the_table_columns():
     ]
     assert "IV.2.1.a" in [r.id for r in rules_for(CourseType.ngan_han)]
     assert "V.2.1" not in [r.id for r in rules_for(CourseType.ngan_han)]
+    assert [r.id for r in rules_for("ngan_han")][-1] == "QC.3.ngan_han"
 
 
 # --- the sample -------------------------------------------------------------------------------
@@ -141,7 +212,7 @@ def test_the_pass_message_states_the_dates_and_months_used():
     msg = result(setter("leadership_term_end", _DELETE)).check("IV.2.1.a").message
     assert msg == (
         "Ngày nghỉ hưu dự kiến 30/04/2037; thời gian giữ chức vụ lãnh đạo còn lại tính từ "
-        "ngày 01/03/2027 là 121 tháng ≥ 24 tháng"
+        "ngày 01/03/2027 là 121 tháng, không ít hơn 24 tháng"
     )
 
 
@@ -188,16 +259,24 @@ ONLY_ONE = [
 
 @pytest.mark.parametrize("rule_id, status, edit, kwargs", ONLY_ONE, ids=[r[0] for r in ONLY_ONE])
 def test_only_the_rule_under_test_does_not_pass(rule_id, status, edit, kwargs):
-    cand = result(edit, **kwargs)
+    d = dossier(edit, **kwargs)
+    cand = check_eligibility(d).candidate("ca01")
     assert not_passed(cand) == {rule_id: status}, cand.check(rule_id).message
     assert cand.status is status
     check = cand.check(rule_id)
-    assert check.source == get_rule(rule_id).source
+    assert check.source == cite(get_rule(rule_id), d)
+    assert check.source.startswith(get_rule(rule_id).unit + " Kế hoạch của Ủy ban nhân dân")
+
+
+def _short_course(data, ca01):
+    """A ngắn hạn course for ca01: a provincial standing committee member, no earlier course."""
+    ca01["k39_history"] = []
+    ca01["cadre_group"] = "uv_btv_tinh_uy"
 
 
 @pytest.mark.parametrize("course_type", ["trung_han", "ngan_han"])
 def test_the_unedited_fixture_passes_everything(course_type):
-    edit = setter("k39_history", []) if course_type == "ngan_han" else None
+    edit = _short_course if course_type == "ngan_han" else None
     cand = result(edit, course_type=course_type)
     assert not_passed(cand) == {}
 
@@ -218,13 +297,15 @@ def test_the_ngoai_ngu_fixture_passes_everything():
 def test_man_born_june_1965_fails_trung_han_starting_march_2027():
     check = result(setter("birth_date", "1965-06")).check("IV.2.1.a")
     assert check.status is Status.failed
-    assert "31/12/2026" in check.message and "0 tháng < 24 tháng" in check.message
+    assert "31/12/2026" in check.message
+    assert "là không còn (đến hết ngày 31/12/2026, trước ngày bắt đầu khóa học), ít hơn 24 tháng" in (
+        check.message)
 
 
 def test_term_ending_20_months_after_start_fails():
     check = result(setter("leadership_term_end", date(2028, 11, 1))).check("IV.2.1.a")
     assert check.status is Status.failed
-    assert "20 tháng < 24 tháng" in check.message
+    assert "20 tháng, ít hơn 24 tháng" in check.message
     assert "01/11/2028" in check.message
 
 
@@ -239,11 +320,11 @@ def test_margin_under_one_month_is_review(term_end, status):
     check = result(setter("leadership_term_end", term_end)).check("IV.2.1.a")
     assert check.status is status, check.message
     if status is Status.review:
-        assert "dư dưới 1 tháng" in check.message and "28/02/2029" in check.message
+        assert "dư chưa đến 01 tháng" in check.message and "28/02/2029" in check.message
 
 
 def test_ngan_han_needs_18_months():
-    edit = _both(setter("leadership_term_end", date(2028, 10, 15)), setter("k39_history", []))
+    edit = _both(setter("leadership_term_end", date(2028, 10, 15)), _short_course)
     assert result(edit, course_type="ngan_han").check("IV.2.1.a").status is Status.passed
     assert result(edit).check("IV.2.1.a").status is Status.failed  # trung_han: 24
 
@@ -351,8 +432,8 @@ def test_discipline_forms(form, until, status):
     ([{"year": 2026, "type": "trung_han"}], "trung_han", Status.failed, "02 năm liên tiếp"),
     ([{"year": 2028, "type": "ngoai_ngu"}], "trung_han", Status.failed, "02 năm liên tiếp"),
     ([{"year": 2027, "type": "ngan_han"}, {"year": 2027, "type": "ngoai_ngu"}], "trung_han",
-     Status.failed, "quá 02 khóa/năm"),
-    ([{"year": 2027, "type": "ngan_han"}], "trung_han", Status.passed, "không liên tiếp"),
+     Status.failed, "đã có 02 khóa trong năm 2027, quá 02 lần một năm"),
+    ([{"year": 2027, "type": "ngan_han"}], "trung_han", Status.passed, "không 02 năm liên tiếp"),
     ([{"year": 2024, "type": "ngan_han"}], "ngan_han", Status.failed, "ngắn hạn"),
     ([{"year": 2024, "type": "trung_han"}], "ngan_han", Status.passed, "năm 2024"),
     ([], "ngan_han", Status.passed, "Chưa tham gia"),
@@ -372,8 +453,62 @@ def test_language_without_certificate_or_missing_is_review():
     assert result(setter("foreign_language", "language", "English")).check("IV.2.1.b").status is Status.passed
 
 
-def test_interview_not_yet_held_is_review():
-    assert result(setter("interview_passed", _DELETE)).check("IV.2.1.c").status is Status.review
+def test_interview_not_yet_held_is_pending_and_does_not_block():
+    report = check_eligibility(dossier(setter("interview_passed", _DELETE)))
+    cand = report.candidate("ca01")
+    check = cand.check("IV.2.1.c")
+    assert check.status is Status.pending
+    assert "sẽ tham gia phỏng vấn tuyển chọn của Đại học Quốc gia Ô-xtrây-li-a (ANU)" in check.message
+    assert cand.status is Status.passed and cand.pending_checks == (check,)
+    assert not cand.open_checks and not cand.blocked
+    assert report.eligible and report.issuable
+    assert check.to_dict()["status"] == "pending"
+    jsonschema.validate(report.to_dict(), SCHEMA)
+    text = format_eligibility_text(report)
+    assert "… IV.2.1.c" in text and "sẽ tham gia phỏng vấn tuyển chọn" in text
+    row = next(line for line in text.splitlines() if line.startswith("ca01"))
+    assert "…" in row and row.rstrip().endswith("Đạt")
+
+
+@pytest.mark.parametrize("value, status", [(True, Status.passed), (False, Status.failed)])
+def test_a_recorded_interview_passes_or_fails(value, status):
+    assert result(setter("interview_passed", value)).check("IV.2.1.c").status is status
+
+
+def test_a_note_does_not_turn_a_pending_interview_into_a_pass():
+    edit = _both(setter("interview_passed", _DELETE),
+                 setter("reviewed", "IV.2.1.c", "Chắc chắn đạt"))
+    check = result(edit).check("IV.2.1.c")
+    assert check.status is Status.pending and check.note == "Chắc chắn đạt"
+    assert "không thay thế" in check.message
+
+
+# --- QC.3.ngan_han: who a short course is for --------------------------------------------------
+
+
+@pytest.mark.parametrize("group, status", [
+    ("bct_bbt", Status.passed),
+    ("uv_btv_tinh_uy", Status.passed),
+    ("Ủy viên Ban Thường vụ Tỉnh ủy, Thành ủy", Status.passed),  # the label a workbook shows
+    ("lanh_dao_tong_cuc_cuc", Status.passed),
+    ("khac", Status.failed),
+    (_DELETE, Status.review),
+])
+def test_short_course_checks_the_target_group(group, status):
+    edit = _both(_short_course, setter("cadre_group", group))
+    cand = result(edit, course_type="ngan_han")
+    check = cand.check("QC.3.ngan_han")
+    assert check.status is status, check.message
+    assert not_passed(cand) == ({} if status is Status.passed else {"QC.3.ngan_han": status})
+    assert "Phó Giám đốc Sở Tài chính" in check.message
+    if status is not Status.passed:
+        assert "Bộ Chính trị, Ban Bí thư" in check.message
+
+
+def test_target_group_is_not_checked_for_other_courses():
+    cand = result(setter("cadre_group", "khac"))
+    with pytest.raises(KeyError):
+        cand.check("QC.3.ngan_han")
 
 
 def test_content_fit_is_review_without_a_note_and_shows_the_facts():
@@ -448,10 +583,11 @@ def test_work_field_outside_the_list_or_missing_is_review_and_a_note_settles_it(
 # --- the report and its text ------------------------------------------------------------------------
 
 
-def test_candidate_status_is_the_worst_check_and_eligible_means_no_fail():
+def test_candidate_status_is_the_worst_check_and_an_unsettled_review_is_not_eligible():
     review_only = check_eligibility(dossier(setter("reviewed", {})))
     assert review_only.candidate("ca01").status is Status.review
-    assert review_only.eligible
+    assert not review_only.eligible and not review_only.issuable
+    assert [c.id for c in review_only.blocked] == ["ca01"]
     failing = check_eligibility(dossier(_both(setter("reviewed", {}), setter("exit_restricted", True))))
     assert failing.candidate("ca01").status is Status.failed
     assert not failing.eligible
@@ -472,10 +608,151 @@ def test_text_output_has_a_row_per_candidate_and_the_reasons():
     assert next(line for line in lines if line.startswith("ca02")).rstrip().endswith("Đạt")
     assert "✗ IV.1.c" in text and "Thuộc trường hợp chưa được xuất cảnh" in text
     assert "? IV.1.d" in text
-    assert "Kết luận: 1/4 ứng viên không đạt điều kiện." in text
+    assert "Kết luận: 3/4 ứng viên đáp ứng đầy đủ điều kiện, tiêu chuẩn." in text
+    assert "`reviewed: {IV.1.d:" in text and "`exception: {rules: [IV.1.c, IV.1.d]" in text
 
 
 def test_text_output_prints_reviewer_notes():
     text = format_eligibility_text(check_eligibility(load_dossier(SAMPLE_PATH)))
     assert "đã xem xét: Phù hợp lĩnh vực quản lý khu kinh tế, khu công nghiệp" in text
     assert "✗" not in text.split("Ký hiệu")[0]
+
+
+# --- exceptions ----------------------------------------------------------------------------------
+
+REASON = "Ban Thường vụ Tỉnh ủy đã cho ý kiến tại Thông báo số 12-TB/TU"
+
+
+def _retiring_with_exception(rules):
+    return _both(setter("birth_date", "1965-06"),
+                 setter("exception", {"rules": rules, "reason": REASON}))
+
+
+def test_a_candidate_exception_covering_the_failing_rule_makes_the_dossier_issuable():
+    report = check_eligibility(dossier(_retiring_with_exception(["IV.2.1.a"])))
+    ca01 = report.candidate("ca01")
+    assert ca01.status is Status.failed  # the check itself still fails: nothing is hidden
+    assert ca01.excepted and not ca01.blocked and ca01.uncovered == ()
+    assert ca01.exception.rules == ("IV.2.1.a",) and ca01.exception.reason == REASON
+    assert ca01.exception.by == "candidate"
+    assert not report.eligible and report.issuable
+    assert [c.id for c in report.exceptions] == ["ca01"]
+    data = report.to_dict()
+    assert data["exceptions"] == [{"candidate": "ca01", "rules": ["IV.2.1.a"], "reason": REASON}]
+    assert data["issuable"] is True and data["eligible"] is False
+    text = format_eligibility_text(report)
+    assert f"đề nghị xem xét ngoại lệ (IV.2.1.a): {REASON}" in text
+    assert "Đề nghị Ban Chỉ đạo xem xét ngoại lệ: Nguyễn Văn An (ca01)." in text
+    assert "chưa đủ điều kiện phát hành" not in text
+
+
+def test_an_exception_that_leaves_an_open_rule_still_blocks():
+    edit = _both(_retiring_with_exception(["IV.2.1.a"]), setter("reviewed", {}))
+    report = check_eligibility(dossier(edit))
+    ca01 = report.candidate("ca01")
+    assert [k.rule for k in ca01.uncovered] == ["IV.1.d"]
+    assert ca01.blocked and not ca01.excepted
+    assert not report.issuable and report.exceptions == ()
+    message = blocking_message(report)
+    assert "ca01" in message and "IV.1.d" in message
+    assert '`reviewed: {IV.1.d: "…ý kiến…"}`' in message
+    assert "“Đánh giá IV.1.d”" in message  # the workbook column
+
+
+def test_an_exception_for_a_rule_the_candidate_meets_is_a_warning():
+    cand = result(setter("exception", {"rules": ["IV.1.a", "IV.9.z"], "reason": REASON}))
+    assert any("IV.1.a" in w and "đã đạt" in w for w in cand.warnings)
+    assert any("IV.9.z" in w for w in cand.warnings)
+
+
+def test_allowing_records_the_command_reason_for_every_blocked_candidate():
+    edit = _both(setter("birth_date", "1965-06"), setter("reviewed", {}))
+    report = check_eligibility(dossier(edit))
+    assert not report.issuable
+    allowed = report.allowing("Ban Tổ chức Tỉnh ủy đề nghị giữ tên")
+    assert allowed.issuable and not allowed.eligible
+    ca01 = allowed.candidate("ca01")
+    assert set(ca01.exception.rules) == {"IV.1.d", "IV.2.1.a"}
+    assert ca01.exception.by == "command"
+    assert ca01.exception.reason == "Ban Tổ chức Tỉnh ủy đề nghị giữ tên"
+    assert allowed.candidate("ca02").exception is None  # who passes asks for nothing
+    assert report.allowing("  ") is report  # no reason: nothing allowed
+    same = check_eligibility(dossier(edit), allow_ineligible="Ban Tổ chức Tỉnh ủy đề nghị giữ tên")
+    assert same.to_dict() == allowed.to_dict()
+
+
+def test_allowing_keeps_the_candidate_own_reason():
+    edit = _both(_retiring_with_exception(["IV.2.1.a"]), setter("reviewed", {}))
+    allowed = check_eligibility(dossier(edit), allow_ineligible="lý do chung")
+    ca01 = allowed.candidate("ca01")
+    assert ca01.exception.reason == f"{REASON}; lý do chung"
+    assert set(ca01.exception.rules) == {"IV.1.d", "IV.2.1.a"}
+
+
+def test_the_blocking_message_tells_each_candidate_how_to_settle():
+    edit = _both(setter("reviewed", {}))
+
+    def two(data, ca01):
+        edit(data, ca01)
+        data["candidates"][2]["birth_date"] = "1965-06"  # ca03 retires before the start
+
+    message = blocking_message(check_eligibility(dossier(two)))
+    assert message.startswith("Hồ sơ chưa đủ điều kiện phát hành; không tạo văn bản nào:")
+    assert "Nguyễn Văn An (ca01): IV.1.d" in message and "cần xem xét, chưa có ý kiến" in message
+    assert "Trần Minh Khoa (ca03): IV.2.1.a" in message and "không đạt" in message
+    assert '`reviewed: {IV.1.d: "…ý kiến…"}` ở ứng viên ca01' in message
+    assert "`exception: {rules: [IV.2.1.a]" in message and "ở ứng viên ca03" in message
+    assert "--allow-ineligible" in message and "bỏ ứng viên khỏi hồ sơ" in message
+    # no reviewed note is suggested for a fact that fails
+    assert "`reviewed: {IV.2.1.a" not in message
+
+
+# --- wording printed in the papers ---------------------------------------------------------------
+
+_BANNED = ("×", "<", ">", "≥", "≤", "→")
+
+
+def _every_message():
+    """Messages of many outcomes: the sample and the fixtures of this file, all course types."""
+    edits = [e for _, _, e, _ in ONLY_ONE]
+    reports = [check_eligibility(load_dossier(SAMPLE_PATH))]
+    for e, kwargs in [(None, {}), *((e, k) for _, _, e, k in ONLY_ONE)]:
+        reports.append(check_eligibility(dossier(e, **kwargs)))
+    reports.append(check_eligibility(dossier(setter("leadership_term_end", date(2029, 3, 15)))))
+    reports.append(check_eligibility(dossier(_provincial_woman("cap_tinh"))))
+    reports.append(check_eligibility(dossier(setter("interview_passed", _DELETE))))
+    for group in ("khac", _DELETE, "bct_bbt"):
+        reports.append(check_eligibility(dossier(
+            _both(_short_course, setter("cadre_group", group)), course_type="ngan_han")))
+    assert edits
+    return [k.message for r in reports for c in r.candidates for k in c.checks]
+
+
+def test_messages_have_no_symbols_in_running_text():
+    for message in _every_message():
+        assert not any(ch in message for ch in _BANNED), message
+        assert " 1 tháng" not in message and " 2 khóa" not in message, message
+
+
+def test_language_messages_use_lower_case_names_a_decimal_comma_and_say_the_level_once():
+    report = check_eligibility(load_dossier(SAMPLE_PATH))
+    ca01 = report.candidate("ca01").check("IV.2.1.b").message
+    assert ca01.startswith("Ngoại ngữ: tiếng Anh: IELTS 6,5 (cấp ngày 10/05/2025)")
+    assert "khóa học giảng dạy bằng tiếng Anh" in ca01 and "Tiếng Anh" not in ca01
+    ca04 = report.candidate("ca04").check("IV.2.1.b").message
+    assert "VSTEP bậc 4 (B2) (cấp" in ca04 and "(B2) B2" not in ca04
+    required = result(setter("course", "required_language_level", "IELTS 7.0"),
+                      **NGOAI_NGU).check("IV.2.2.b").message
+    assert "Yêu cầu đầu vào: IELTS 7,0" in required and "IELTS 6,5" in required
+
+
+def test_messages_join_position_and_agency_once_and_validate_warns():
+    edit = _both(setter("position", "Phó Chủ tịch Ủy ban nhân dân"),
+                 setter("agency", "Ủy ban nhân dân xã Ia Grai"), setter("reviewed", {}))
+    cand = result(edit)
+    assert "Chức vụ: Phó Chủ tịch Ủy ban nhân dân xã Ia Grai;" in cand.check("IV.1.d").message
+    assert "Ủy ban nhân dân Ủy ban nhân dân" not in cand.check("V.2.1").message
+    assert any(w.startswith("`position` đã ghi tên cơ quan") and "chỉ cần ghi chức vụ" in w
+               for w in cand.warnings), cand.warnings
+    # the sample writes only titles: no warning
+    assert not any(c.warnings for c in check_eligibility(load_dossier(SAMPLE_PATH)).candidates)

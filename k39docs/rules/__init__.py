@@ -11,16 +11,19 @@ from . import conditions  # noqa: F401  (registers the rules)
 from .base import (
     STATUS_NAMES,
     STATUS_SYMBOLS,
+    Also,
     CheckResult,
     Outcome,
     Rule,
     Status,
     all_rules,
+    cite,
     get_rule,
+    plan_name,
     rule,
     rules_for,
 )
-from .conditions import TOPIC_GROUP_NAMES, WORK_FIELDS, work_field_matches
+from .conditions import SHORT_COURSE_GROUPS, TOPIC_GROUP_NAMES, WORK_FIELDS, work_field_matches
 from .report import (
     CandidateEligibility,
     Excepted,
@@ -42,6 +45,10 @@ __all__ = [
     "all_rules",
     "rules_for",
     "get_rule",
+    "Also",
+    "cite",
+    "plan_name",
+    "SHORT_COURSE_GROUPS",
     "TOPIC_GROUP_NAMES",
     "WORK_FIELDS",
     "work_field_matches",

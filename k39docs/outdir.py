@@ -5,6 +5,11 @@ A run writes into a staging folder beside OUTDIR and swaps it in only when every
 lock file beside OUTDIR makes a second run into the same folder wait (up to a limit) instead of
 interleaving with the first. If a machine dies in the middle of the swap, the next run puts the
 previous output back before it starts.
+
+The output holds personal data (CCCD numbers, birth dates: Nghị định 13/2023/NĐ-CP), so it is
+readable by its owner and group only: the staging folder is private while it is written, and
+its files and folders get mode 0640 / 0750 (less what the umask takes) before it is swapped in.
+An OUTDIR that is a symbolic link is followed: the folder it points to is replaced.
 """
 
 from __future__ import annotations
@@ -20,13 +25,84 @@ from pathlib import Path
 
 from .errors import K39Error
 
-__all__ = ["OutdirBusyError", "locked", "staging", "link_or_copy", "LOCK_TIMEOUT_S"]
+__all__ = ["OutdirBusyError", "OutdirError", "real_outdir", "locked", "staging", "link_or_copy",
+           "LOCK_TIMEOUT_S", "FILE_MODE", "DIR_MODE"]
 
 LOCK_TIMEOUT_S = float(os.environ.get("K39_LOCK_TIMEOUT", "600"))
 
 
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+
+
 class OutdirBusyError(K39Error):
     """Another run is writing the same output folder."""
+
+
+class OutdirError(K39Error):
+    """The previous output cannot be replaced (write-protected, or not a folder)."""
+
+
+def real_outdir(outdir: Path) -> Path:
+    """The folder a render replaces: a symbolic link is followed, so the link keeps pointing at
+    the new output (replacing the link itself left its target stale and broke later runs)."""
+    outdir = Path(outdir)
+    if outdir.is_symlink():
+        target = outdir.resolve()
+        if target.exists() and not target.is_dir():
+            raise OutdirError(f"{outdir} trỏ tới {target}, không phải một thư mục.")
+        return target
+    if outdir.exists() and not outdir.is_dir():
+        raise OutdirError(f"{outdir} đã có và không phải một thư mục; hãy chọn thư mục khác "
+                          "với -o.")
+    return outdir
+
+
+def _force_rmtree(path: Path) -> None:
+    """Remove a tree of our own leftovers, write-protected folders included (we own them)."""
+    def writable_then_retry(func, name, _exc):
+        parent = os.path.dirname(name)
+        try:
+            os.chmod(parent, os.stat(parent).st_mode | 0o700)
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, os.stat(name).st_mode | 0o700)
+            func(name)
+        except OSError:
+            pass
+
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(path, onexc=writable_then_retry)
+        else:
+            shutil.rmtree(path, onerror=writable_then_retry)
+
+
+def _check_replaceable(outdir: Path) -> None:
+    """Refuse, before any work, to replace an output someone write-protected: the swap would
+    leave it half-removed beside the new one."""
+    if not outdir.is_dir():
+        return
+    for folder, dirs, _files in os.walk(outdir):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OutdirError(
+                f"Không thay được kết quả cũ trong {outdir}: thư mục {folder} đang bị chống ghi. "
+                f"Bỏ chống ghi (chmod -R u+w {outdir}) hoặc chọn thư mục khác với -o. "
+                "Chưa ghi gì."
+            )
+
+
+def _make_private(stage: Path) -> None:
+    """Files 0640, folders 0750 (less the umask): the output holds personal data."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder, _dirs, files in os.walk(stage):
+        os.chmod(folder, DIR_MODE & ~umask)
+        for name in files:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE & ~umask)
 
 
 def _try_lock(fh) -> bool:
@@ -72,19 +148,23 @@ def locked(outdir: Path, *, timeout_s: float | None = None,
                 told = True
             time.sleep(0.2)
         _recover(outdir)
+        _check_replaceable(outdir)
         yield
 
 
 def _recover(outdir: Path) -> None:
     """Undo a swap that a crash interrupted: the previous output comes back."""
     backup = _backup_of(outdir)
-    if backup.is_dir():
+    if backup.exists() or backup.is_symlink():
         if outdir.exists():
-            shutil.rmtree(backup, ignore_errors=True)
+            _force_rmtree(backup)
+            if backup.exists():
+                raise OutdirError(f"Không xóa được bản cũ {backup} (một lượt trước bị dừng "
+                                  "giữa chừng); hãy xóa thư mục này rồi chạy lại.")
         else:
             os.replace(backup, outdir)
     for stale in outdir.parent.glob(f".{outdir.name}.k39-stage-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        _force_rmtree(stale)
 
 
 @contextmanager
@@ -92,20 +172,19 @@ def staging(outdir: Path) -> Iterator[Path]:
     """A fresh folder beside ``outdir`` (same file system); swapped in on success, removed on
     failure. Call inside ``locked(outdir)``."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
+    # mkdtemp's 0700: nobody else sees the personal data while it is written
     stage = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.k39-stage-", dir=outdir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would hide the output from colleagues
     try:
         yield stage
+        _make_private(stage)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        _force_rmtree(stage)
         raise
     backup = _backup_of(outdir)
     if outdir.exists():
         os.replace(outdir, backup)
     os.replace(stage, outdir)
-    shutil.rmtree(backup, ignore_errors=True)
+    _force_rmtree(backup)
 
 
 def link_or_copy(src: Path, dst: Path, previous: Path | None = None) -> None:

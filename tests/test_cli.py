@@ -50,6 +50,25 @@ def test_validate_sample_is_eligible():
     assert [c["id"] for c in data["candidates"]] == ["ca01", "ca02", "ca03", "ca04"]
 
 
+def test_an_unsettled_review_stops_validate_and_render_and_says_how_to_settle(tmp_path):
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    del data["candidates"][0]["reviewed"]  # IV.1.d: nobody has judged the fit yet
+    path = write_yaml(tmp_path / "review.yaml", data)
+    result = k39("validate", path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Nguyễn Văn An (ca01): IV.1.d" in result.stdout
+    assert '`reviewed: {IV.1.d: "…ý kiến…"}` ở ứng viên ca01' in result.stdout
+    assert "“Đánh giá IV.1.d”" in result.stdout and "`exception: {rules: [IV.1.d]" in result.stdout
+    as_json = k39("validate", path, "--format", "json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["eligible"] is False
+    out = tmp_path / "out"
+    rendered = k39("render", path, "-o", out, "--format", "docx")
+    assert rendered.returncode == 1, rendered.stdout + rendered.stderr
+    assert "IV.1.d" in rendered.stderr and "reviewed" in rendered.stderr
+    assert "Traceback" not in rendered.stderr
+    assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
 def test_wrong_enum_names_field_and_line_in_vietnamese_and_creates_nothing(tmp_path):
     text = SAMPLE.read_text(encoding="utf-8").replace("gender: nu", "gender: female", 1)
     bad = tmp_path / "bad.yaml"

@@ -1,8 +1,9 @@
 """The eligibility working paper (Kết quả rà soát) and what `render` does when a candidate fails.
 
-A failing candidate stops `k39docs render` (exit 1, nothing written) unless a reason is given with
-`--allow-ineligible`; the reason then goes in manifest.json, eligibility.json and the working
-paper, which shows √ / × / ? for every rule. Most tests render DOCX only; the PDF checks use the
+A failing candidate, or a review nobody has settled, stops `k39docs render` (exit 1, nothing
+written) unless a reason is given with `--allow-ineligible`; the reason then goes in
+manifest.json, eligibility.json and the working paper, which shows √ / × / ? for every rule. A
+selection interview still to come (IV.2.1.c ``pending``) does not stop it. Most tests render DOCX only; the PDF checks use the
 session's `rendered` sample and one LibreOffice render of an ineligible dossier.
 """
 
@@ -125,7 +126,7 @@ def test_allow_ineligible_issues_and_records_the_reason_everywhere(tmp_path, fai
     assert all(r[columns["IV.2.1.a"]] == "√" for r in others)
     # the reason for the × is spelled out under the table, with the rule's clause and source
     assert "Ngày nghỉ hưu dự kiến 31/12/2026" in text
-    assert "Kế hoạch, Mục IV.2.1" in text
+    assert "tiểu mục 2.1 Mục IV" in text  # cited the Phụ lục II way, smallest unit first
 
 
 def test_reason_is_not_printed_when_everyone_is_eligible(tmp_path):
@@ -138,20 +139,49 @@ def test_reason_is_not_printed_when_everyone_is_eligible(tmp_path):
     assert REASON not in docx_text(out / REPORT_DOCX)
 
 
-def test_review_items_do_not_block_and_show_a_question_mark(tmp_path, sample_mapping):
+def test_an_unsettled_review_blocks_render(tmp_path, sample_mapping):
     ngoc = sample_mapping["candidates"][1]
-    del ngoc["interview_passed"]  # not interviewed yet: IV.2.1.c needs review
+    del ngoc["reviewed"]  # IV.1.d: nobody has judged the fit yet
+    path = write_yaml(tmp_path / "review.yaml", sample_mapping)
+    out = tmp_path / "out"
+    result = k39("render", path, "-o", out, "--format", "docx")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ngoc["full_name"] in result.stderr and "IV.1.d" in result.stderr
+    assert "`reviewed: {IV.1.d:" in result.stderr, "the clerk is not told how to settle it"
+    assert not out.exists()
+
+
+def test_a_review_settled_by_an_exception_is_issued_and_marked(tmp_path, sample_mapping):
+    ngoc = sample_mapping["candidates"][1]
+    del ngoc["reviewed"]
+    ngoc["exception"] = {"rules": ["IV.1.d"], "reason": REASON}
     path = write_yaml(tmp_path / "review.yaml", sample_mapping)
     out = tmp_path / "out"
     result = k39("render", path, "-o", out, "--format", "docx")
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["eligible"] is True and manifest["allow_ineligible"] is None
+    assert manifest["eligible"] is False
+    assert [(e["candidate"], e["rules"]) for e in manifest["exceptions"]] == [("ca02", ["IV.1.d"])]
     columns, rows = results_table(out / REPORT_DOCX)
     row = next(r for r in rows if r[columns["Họ và tên"]] == ngoc["full_name"])
-    assert row[columns["IV.2.1.c"]] == "?"
+    assert row[columns["IV.1.d"]] == "?"
     assert row[columns["Kết quả"]] == "Cần xem xét"
-    assert "Chưa có kết quả phỏng vấn" in docx_text(out / REPORT_DOCX)
+
+
+def test_a_pending_interview_does_not_block_and_the_paper_says_it_is_to_come(tmp_path,
+                                                                             sample_mapping):
+    ngoc = sample_mapping["candidates"][1]
+    del ngoc["interview_passed"]  # the institution interviews the nominees after the nomination
+    path = write_yaml(tmp_path / "pending.yaml", sample_mapping)
+    out = tmp_path / "out"
+    result = k39("render", path, "-o", out, "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["eligible"] is True and manifest["exceptions"] == []
+    columns, rows = results_table(out / REPORT_DOCX)
+    row = next(r for r in rows if r[columns["Họ và tên"]] == ngoc["full_name"])
+    assert row[columns["IV.2.1.c"]] not in ("√", "×", "?"), "a pending interview shown as decided"
+    assert "sẽ tham gia phỏng vấn tuyển chọn" in docx_text(out / REPORT_DOCX)
 
 
 # --- the working paper of the sample --------------------------------------------------------------
@@ -184,7 +214,7 @@ def test_every_rule_is_a_column_and_cited_with_its_clause(sample_docx, sample_do
     for rule in rules_for(sample_dossier.course.type):
         assert rule.id in columns, f"no column for {rule.id}"
         assert rule.clause in text, f"clause of {rule.id} missing under the table"
-        assert rule.source in text
+        assert rule.unit in text, f"the citation of {rule.id} is missing"
     # the reviewers' notes are printed with the rule they decide
     for c in sample_dossier.candidates:
         for note in c.reviewed.values():

@@ -34,6 +34,11 @@ def nobody_dir():
     prefix = _as_nobody()
     if prefix is None:
         pytest.skip("setpriv is not installed: cannot drop root, which ignores write protection")
+    probe = subprocess.run([*prefix, sys.executable, "-c", "import k39docs.cli"],
+                           env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]},
+                           capture_output=True, text=True, cwd="/")
+    if probe.returncode != 0:
+        pytest.skip(f"the unprivileged user cannot run this checkout: {probe.stderr[-200:]}")
     folder = Path(tempfile.mkdtemp(prefix="k39-nobody-"))
     folder.chmod(0o777)
     if os.geteuid() == 0:

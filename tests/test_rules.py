@@ -718,7 +718,8 @@ def _every_message():
     reports = [check_eligibility(load_dossier(SAMPLE_PATH))]
     for e, kwargs in [(None, {}), *((e, k) for _, _, e, k in ONLY_ONE)]:
         reports.append(check_eligibility(dossier(e, **kwargs)))
-    reports.append(check_eligibility(dossier(setter("leadership_term_end", date(2029, 3, 15)))))
+    for day in (5, 15):
+        reports.append(check_eligibility(dossier(setter("leadership_term_end", date(2029, 3, day)))))
     reports.append(check_eligibility(dossier(_provincial_woman("cap_tinh"))))
     reports.append(check_eligibility(dossier(setter("interview_passed", _DELETE))))
     for group in ("khac", _DELETE, "bct_bbt"):
@@ -729,9 +730,18 @@ def _every_message():
 
 
 def test_messages_have_no_symbols_in_running_text():
+    import re
+
+    unpadded = re.compile(r"(?<![\d/.,])\d (?:tháng|ngày|khóa|lần|năm)\b")
     for message in _every_message():
         assert not any(ch in message for ch in _BANNED), message
-        assert " 1 tháng" not in message and " 2 khóa" not in message, message
+        assert not unpadded.search(message), message
+    assert any("chỉ dư 05 ngày" in m for m in _margins())
+
+
+def _margins():
+    edit = setter("leadership_term_end", date(2029, 3, 5))
+    return [result(edit).check("IV.2.1.a").message]
 
 
 def test_language_messages_use_lower_case_names_a_decimal_comma_and_say_the_level_once():

@@ -173,7 +173,8 @@ def _time_left(candidate: Candidate, course: Course, *, required: int, leadershi
         )
     if served_until >= threshold:
         margin = (served_until - threshold).days
-        excess = f"chỉ dư {margin} ngày so với" if margin else "vừa đủ, không dư ngày nào so với"
+        excess = (f"chỉ dư {counted(margin, 'ngày')} so với" if margin
+                  else "vừa đủ, không dư ngày nào so với")
         return Outcome.review(
             f"{facts}; {what} tính từ ngày {_d(start)} đến hết ngày {_d(end)} {excess} mốc "
             f"{counted(required, 'tháng')} (hết ngày {_d(deadline)}), dư chưa đến 01 tháng: "

@@ -663,6 +663,10 @@ def test_an_exception_for_a_rule_the_candidate_meets_is_a_warning():
     cand = result(setter("exception", {"rules": ["IV.1.a", "IV.9.z"], "reason": REASON}))
     assert any("IV.1.a" in w and "đã đạt" in w for w in cand.warnings)
     assert any("IV.9.z" in w for w in cand.warnings)
+    pending = result(_both(setter("interview_passed", _DELETE),
+                           setter("exception", {"rules": ["IV.2.1.c"], "reason": REASON})))
+    assert any("IV.2.1.c" in w and "sau khi đề cử" in w for w in pending.warnings)
+    assert not any("đã đạt" in w for w in pending.warnings)
 
 
 def test_allowing_records_the_command_reason_for_every_blocked_candidate():

@@ -3,7 +3,7 @@
 ``check_eligibility`` is what ``k39docs validate`` and ``render`` call;
 ``EligibilityReport.to_dict`` is the shape of ``eligibility.json`` (interface.md), and
 ``format_eligibility_text`` the text output of ``validate``: one row per candidate with
-✓ / ✗ / ? per rule, then the reasons.
+✓ / ✗ / ? / … per rule, then the reasons, what is still to come, and how to settle what blocks.
 """
 
 from __future__ import annotations
@@ -217,6 +217,7 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
         asked = tuple(dict.fromkeys(candidate.exception.rules))
         exception = Excepted(asked, candidate.exception.reason)
         open_ids = {k.rule for k in checks if k.status in (Status.failed, Status.review)}
+        pending_ids = {k.rule for k in checks if k.status is Status.pending}
         for rule_id in asked:
             if rule_id not in known_ids:
                 warnings.append(f"`exception` ghi mã điều kiện không tồn tại: {rule_id}")
@@ -224,6 +225,11 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
                 warnings.append(
                     f"`exception` ghi điều kiện {rule_id}, không áp dụng cho "
                     f"{COURSE_TYPE_NAMES[course.type]}"
+                )
+            elif rule_id in pending_ids:
+                warnings.append(
+                    f"`exception` ghi điều kiện {rule_id}, là kết quả chỉ có sau khi đề cử "
+                    "(không cản trở hồ sơ); bỏ mã này khỏi `exception`"
                 )
             elif rule_id not in open_ids:
                 warnings.append(

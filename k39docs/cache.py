@@ -1,11 +1,14 @@
 """The content cache: a document whose template and data are unchanged is neither rendered nor
 converted again.
 
-The key is the SHA-256 of the template's bytes, the document's context and metadata, and the
-k39docs version, so any change to any of them misses. Entries (the DOCX and its PDF) live in the
+The key is the SHA-256 of the template's bytes, the document's context and metadata, and of
+what produces a document from them (:func:`producer_identity`): k39docs' own code, LibreOffice's
+build and the fonts it sets the text in. Any change to any of them misses, so the cache can never
+serve a document an uncached render would not make. Entries (the DOCX and its PDF) live in the
 user cache folder (``$K39_CACHE_DIR`` or the platform's, e.g. ``~/.cache/k39docs``) and are
-written atomically, so concurrent runs can share it. ``K39_NO_CACHE=1`` or
-``RenderOptions(cache=False)`` turns it off.
+written atomically, so concurrent runs can share it. They hold personal data, so files are 0600
+and folders 0700; :meth:`DocumentCache.clear` (``k39docs cache --clear``) removes them all.
+``K39_NO_CACHE=1`` or ``RenderOptions(cache=False)`` turns it off.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ from typing import Any
 
 from .outdir import link_or_copy
 
-__all__ = ["DocumentCache", "cache_root"]
+__all__ = ["DocumentCache", "cache_root", "producer_identity"]
+
+PACKAGE = Path(__file__).resolve().parent
+# where fontconfig keeps its caches: fc-cache (run when fonts are installed) touches them
+_FONT_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
 
 
 def cache_root() -> Path:
@@ -45,6 +52,77 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _soffice_identity() -> str:
+    """LibreOffice's build: its version file and its program's size and date."""
+    from .convert import find_soffice  # (finding it runs nothing)
+    from .errors import DependencyError
+
+    try:
+        program = find_soffice().resolve().parent
+    except DependencyError:
+        return "no soffice"
+    parts = []
+    for name in ("versionrc", "soffice.bin", "soffice"):
+        path = program / name
+        if path.is_file():
+            stat = path.stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    version = program / "versionrc"
+    if version.is_file():
+        parts.append(hashlib.sha256(version.read_bytes()).hexdigest())
+    return f"{program};" + ";".join(parts)
+
+
+def _fonts_identity() -> str:
+    """The serif fonts documents are set in, and fontconfig's caches (new fonts change them)."""
+    from .fonts import FontMissingError, serif_font_path
+
+    parts = []
+    for bold in (False, True):
+        for italic in (False, True):
+            try:
+                path = serif_font_path(bold, italic)
+            except FontMissingError:
+                parts.append("missing")
+                continue
+            stat = path.stat()
+            parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    for folder in _FONT_CACHES:
+        path = Path(folder).expanduser()
+        if path.is_dir():
+            parts.append(f"{path}:{path.stat().st_mtime_ns}")
+    return ";".join(parts)
+
+
+def producer_identity(package: Path = PACKAGE) -> str:
+    """A digest of what turns a template and its data into a document: every Python file of
+    ``package`` (k39docs), LibreOffice's build and the fonts. A change to the code that writes
+    a document (say, how an indent is set) gave cache hits with the old output before."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    digest.update(_soffice_identity().encode())
+    digest.update(_fonts_identity().encode())
+    return digest.hexdigest()
+
+
+def _private_dirs(folder: Path, top: Path) -> None:
+    """Make ``folder`` and its parents up to ``top``, each 0700 (the entries hold CCCD
+    numbers)."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder == top or folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)  # (mkdir's mode is masked by the umask)
+
+
 # (cache root, document key) → (group, start, end): see DocumentCache.group_of
 _group_pointers: dict[tuple[Path, str], tuple[str, int, int]] = {}
 _GROUP_POINTERS = 20_000  # documents: a hundred dossiers of a hundred candidates
@@ -53,10 +131,16 @@ _GROUP_POINTERS = 20_000  # documents: a hundred dossiers of a hundred candidate
 class DocumentCache:
     """DOCX + PDF pairs by content key."""
 
-    def __init__(self, root: Path | None = None, *, enabled: bool = True, version: str = ""):
+    def __init__(self, root: Path | None = None, *, enabled: bool = True, version: str = "",
+                 producer: str | None = None):
+        """``producer``: what makes the documents (:func:`producer_identity`, computed when
+        not given)."""
         self.enabled = enabled and os.environ.get("K39_NO_CACHE", "") not in ("1", "true", "yes")
-        self.root = (root or cache_root()) / "documents"
+        self.top = root or cache_root()
+        self.root = self.top / "documents"
         self.version = version
+        self.producer = producer if producer is not None else (
+            producer_identity() if self.enabled else "")
         self.hits = 0
         self.misses = 0
         self._counting = threading.Lock()  # entries are fetched from several threads
@@ -66,7 +150,8 @@ class DocumentCache:
         stat = template.stat()
         payload = json.dumps(
             {"template": _file_digest(template, stat.st_mtime_ns, stat.st_size),
-             "context": context, "meta": meta, "version": self.version},
+             "context": context, "meta": meta, "version": self.version,
+             "producer": self.producer},
             sort_keys=True, ensure_ascii=False, default=_default,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -188,11 +273,20 @@ class DocumentCache:
         self._put_bytes(src.read_bytes(), dst)
 
     def _put_bytes(self, data: bytes, dst: Path) -> None:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
+        _private_dirs(dst.parent, self.top)
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")  # 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, dst)
+
+    def clear(self) -> int:
+        """Remove every cached document (the LibreOffice profile seed stays: it holds no
+        personal data); the number of files removed."""
+        import shutil
+
+        count = sum(1 for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
+        shutil.rmtree(self.root, ignore_errors=True)
+        return count
 
     def store(self, key: str, docx: Path, pdf: Path | None) -> None:
         """Keep a finished pair (best effort: a full disk must not fail the run)."""

@@ -322,6 +322,24 @@ def check_format(
     typer.echo(f"Đúng thể thức: {len(files)} tệp.")
 
 
+@app.command()
+def cache(
+    clear: Annotated[bool, typer.Option("--clear", help="Remove every cached document.")] = False,
+) -> None:
+    """Show where the content cache is (it holds the candidates' data), or clear it."""
+    from .cache import DocumentCache
+
+    store = DocumentCache(producer="")
+    if clear:
+        removed = store.clear()
+        typer.echo(f"Đã xóa {removed} tệp trong bộ nhớ đệm {store.root}.")
+        return
+    files = [p for p in store.root.rglob("*") if p.is_file()] if store.root.is_dir() else []
+    size = sum(p.stat().st_size for p in files)
+    typer.echo(f"Bộ nhớ đệm: {store.root} ({len(files)} tệp, {size / 1e6:.1f} MB). "
+               "Xóa: k39docs cache --clear")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"k39docs {__version__}")

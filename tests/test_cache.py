@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from k39docs import load_dossier
+from k39docs.cache import DocumentCache
 from k39docs.render import RenderOptions, render
 
 DOCX = RenderOptions(formats=("docx",))
@@ -113,3 +114,57 @@ def test_a_bundle_from_the_cache_takes_grouped_pages_from_their_group(
              for name in ("first", "again", "alone")}
     assert fonts["again"] == fonts["first"] < fonts["alone"]
     assert fonts["alone"] - fonts["first"] == 3 * 3  # three more commitments, three fonts each
+
+
+def test_the_key_covers_the_code_that_makes_a_document(tmp_path):
+    """A changed indent in the writer once gave 9/9 hits with the old output."""
+    import shutil
+
+    from k39docs.cache import PACKAGE, producer_identity
+
+    copy = tmp_path / "k39docs"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = producer_identity(copy)
+    assert producer_identity(copy) == before  # stable while nothing changes
+    writer = copy / "writer.py"
+    writer.write_text(writer.read_text(encoding="utf-8") + "\n# an indent set otherwise\n",
+                      encoding="utf-8")
+    assert producer_identity(copy) != before
+    template = tmp_path / "t.docx"
+    template.write_bytes(b"template")
+    old = DocumentCache(tmp_path / "cache", producer=before).key(template, {"a": 1})
+    new = DocumentCache(tmp_path / "cache", producer=producer_identity(copy)).key(template, {"a": 1})
+    assert old != new
+
+
+def test_cached_files_are_private_and_can_be_cleared(tmp_path):
+    import stat
+
+    cache = DocumentCache(tmp_path / "cache", producer="x")
+    docx, pdf = tmp_path / "a.docx", tmp_path / "a.pdf"
+    docx.write_bytes(b"docx with a CCCD number")
+    pdf.write_bytes(b"%PDF")
+    cache.store("ab" * 32, docx, pdf)
+    stored = [p for p in (tmp_path / "cache").rglob("*")]
+    assert stored
+    for path in stored:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path} is {oct(mode)}"
+    assert cache.clear() == 2
+    assert not cache.holds("ab" * 32, pdf=True)
+
+
+def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from k39docs.cli import app
+
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docx = tmp_path / "a.docx"
+    docx.write_bytes(b"x")
+    DocumentCache(producer="x").store("cd" * 32, docx, None)
+    shown = CliRunner().invoke(app, ["cache"])
+    assert shown.exit_code == 0 and "1 tệp" in shown.stdout
+    cleared = CliRunner().invoke(app, ["cache", "--clear"])
+    assert cleared.exit_code == 0 and "Đã xóa 1 tệp" in cleared.stdout
+    assert not list((tmp_path / "cache").rglob("*.docx"))

@@ -11,11 +11,10 @@ import num2words as num2words_module
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from num2words import num2words
 from num2words.base import Num2Word_Base
 
-import k39docs.vietnamese  # noqa: F401  (registers the converter)
 from k39docs.vietnamese.numbers import (
+    num2words,
     Num2Word_VI,
     amount_in_words,
     format_money,
@@ -337,20 +336,30 @@ def test_format_money_refuses_what_is_not_whole_dong(n, error):
 # Registration in num2words
 
 
-def test_importing_the_package_fixes_num2words_vi():
+def test_importing_k39docs_leaves_num2words_as_it_was():
+    """An application embedding k39docs keeps num2words' own converters."""
+    import subprocess
+    import sys
+
+    probe = ("import num2words, k39docs, k39docs.vietnamese, k39docs.documents; "
+             "from k39docs.vietnamese.numbers import Num2Word_VI; "
+             "print(isinstance(num2words.CONVERTER_CLASSES['vi'], Num2Word_VI))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+    assert isinstance(Num2Word_VI(), Num2Word_Base)
     assert num2words(1015, lang="vi") == "một nghìn không trăm mười lăm"
-    converter = num2words_module.CONVERTER_CLASSES["vi"]
-    assert isinstance(converter, Num2Word_VI)
-    assert isinstance(converter, Num2Word_Base)
+    assert num2words(21, lang="en") == "twenty-one"  # other languages: num2words' own
 
 
 def test_register_replaces_the_builtin_converter(monkeypatch):
     from num2words.lang_VI import Num2Word_VI as BuiltIn
 
     monkeypatch.setitem(num2words_module.CONVERTER_CLASSES, "vi", BuiltIn())
-    assert num2words(1015, lang="vi") != "một nghìn không trăm mười lăm"  # the bug we fix
-    register()
-    assert num2words(1015, lang="vi") == "một nghìn không trăm mười lăm"
+    upstream = num2words_module.num2words
+    assert upstream(1015, lang="vi") != "một nghìn không trăm mười lăm"  # the bug we fix
+    register()  # (monkeypatch puts the built-in back afterwards)
+    assert upstream(1015, lang="vi") == "một nghìn không trăm mười lăm"
 
 
 def test_regional_language_code_falls_back_to_vi():

@@ -1,8 +1,8 @@
 """Vietnamese language helpers for documents: NFC text, dates, numbers and amounts in words.
 
 Everything a template or writer needs to put Vietnamese text on paper the way
-Nghị định 30/2020/NĐ-CP and Luật Kế toán want it. Importing this package installs the corrected
-Vietnamese converter into num2words, so ``num2words(n, lang="vi")`` is right from then on.
+Nghị định 30/2020/NĐ-CP and Luật Kế toán want it. Numbers in words go through our own num2words
+converter (``k39docs.vietnamese.num2words``); num2words itself is not changed by importing this.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from .numbers import (
     amount_in_words,
     counted,
     format_money,
+    num2words,
     number_in_words,
     padded,
     register,
@@ -56,8 +57,7 @@ __all__ = [
     "amount_in_words",
     "format_money",
     "Num2Word_VI",
+    "num2words",
     "register",
     "FILTERS",
 ]
-
-register()

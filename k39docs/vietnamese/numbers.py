@@ -2,8 +2,10 @@
 
 Luật Kế toán 2015 wants payment totals written in figures and in words. num2words' own ``vi``
 converter gets many numbers wrong (no "không trăm", "lẻ mười", wrong scales above 10^15), so
-:class:`Num2Word_VI` replaces it; :func:`register` installs it as ``num2words(..., lang="vi")``
-and runs when ``k39docs.vietnamese`` is imported. Conventions: ``vietnamese-numbers.md``.
+:class:`Num2Word_VI` is ours, a num2words converter. :func:`num2words` here is num2words'
+interface with our converter for ``vi``; num2words itself is left as it is (an application
+embedding k39docs keeps the converters it chose), unless it calls :func:`register` to install
+ours there too. Conventions: ``vietnamese-numbers.md``.
 
 Two choices beyond that spec:
 
@@ -21,13 +23,14 @@ import math
 from decimal import Decimal
 from typing import Literal
 
-import num2words
+import num2words as _upstream
 from num2words.base import Num2Word_Base
 
 from .text import nfc
 
 __all__ = [
     "Num2Word_VI",
+    "num2words",
     "register",
     "number_in_words",
     "amount_in_words",
@@ -204,11 +207,27 @@ class Num2Word_VI(Num2Word_Base):
 
 
 def register() -> None:
-    """Install :class:`Num2Word_VI` as num2words' ``vi`` converter, replacing the built-in one."""
-    num2words.CONVERTER_CLASSES["vi"] = Num2Word_VI()
+    """Install :class:`Num2Word_VI` as num2words' ``vi`` converter, replacing the built-in one,
+    for an application that wants ``num2words.num2words(n, lang="vi")`` right everywhere (an
+    explicit choice: importing k39docs changes nothing in num2words)."""
+    _upstream.CONVERTER_CLASSES["vi"] = Num2Word_VI()
 
 
 _CONVERTER = Num2Word_VI()
+
+
+def num2words(number, ordinal: bool = False, lang: str = "vi", to: str = "cardinal", **kwargs):
+    """num2words' own call, with our converter for Vietnamese (``vi``, ``vi_VN`` …) and
+    num2words' converters for every other language."""
+    if not (lang == "vi" or lang.startswith(("vi_", "vi-"))):
+        return _upstream.num2words(number, ordinal=ordinal, lang=lang, to=to, **kwargs)
+    if isinstance(number, str):
+        number = _CONVERTER.str_to_number(number)
+    if ordinal:
+        to = "ordinal"
+    if to not in _upstream.CONVERTES_TYPES:
+        raise NotImplementedError(to)
+    return getattr(_CONVERTER, f"to_{to}")(number, **kwargs)
 
 
 def number_in_words(

@@ -54,8 +54,11 @@ class ReportFormat(str, Enum):
 
 def _load(path: Path):
     from .loader import load_dossier
+    from .signer_fit import check_signers
 
-    return load_dossier(path)
+    dossier = load_dossier(path)
+    check_signers(dossier, path)  # validate and render refuse a signer line that cannot be signed
+    return dossier
 
 
 OutdirOption = Annotated[

@@ -1,4 +1,5 @@
-"""Where the Times New Roman metric clone lives, and how wide a line of text is in it.
+"""Where the Times New Roman metric clone lives, how wide a line of text is in it, and which
+characters it cannot print.
 
 Rules under the header lines must be sized to the text (ND30 Phụ lục I), so we measure text with
 the font LibreOffice actually uses on Linux: Liberation Serif, metric-compatible with TNR.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["serif_font_path", "text_width_mm", "balanced_lines", "FontMissingError"]
+__all__ = ["serif_font_path", "text_width_mm", "missing_glyphs", "FontMissingError"]
 
 _FILES = {
     (False, False): "LiberationSerif-Regular.ttf",
@@ -81,37 +83,15 @@ def text_width_mm(text: str, size_pt: float, *, bold: bool = False, italic: bool
     return units / upem * size_pt * 25.4 / 72
 
 
-def balanced_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = False) -> list[str]:
-    """Split ``text`` at spaces into the fewest lines that fit ``width_mm``, as evenly as possible.
+def missing_glyphs(text: str, *, bold: bool = False, italic: bool = False) -> list[str]:
+    """The characters of ``text`` (NFC) the font has no glyph for, each once, in order.
 
-    ND30 agency names wrap by meaning-preserving halves (``ỦY BAN NHÂN DÂN`` / ``TỈNH QUẢNG NGÃI``)
-    rather than filling the first line greedily; minimising the widest line does that.
+    Word and LibreOffice print such a character (an emoji, a rare symbol) in another font, so
+    the line is neither Times New Roman nor measured right; its text may not even extract again.
     """
-    words = text.split()
-    if not words:
-        return []
-    width = lambda ws: text_width_mm(" ".join(ws), size_pt, bold=bold)  # noqa: E731
-    if width(words) <= width_mm:
-        return [" ".join(words)]
-
-    def split(start: int, lines: int) -> tuple[float, list[list[str]]] | None:
-        """The split of words[start:] into ``lines`` lines with the narrowest widest line."""
-        if lines == 1:
-            return width(words[start:]), [words[start:]]
-        result = None
-        for cut in range(start + 1, len(words) - lines + 2):
-            rest = split(cut, lines - 1)
-            if rest is None:
-                continue
-            widest = max(width(words[start:cut]), rest[0])
-            if result is None or widest < result[0]:
-                result = (widest, [words[start:cut], *rest[1]])
-        return result
-
-    best = [words]  # a single word wider than the column: let the table wrap it
-    for lines in range(2, min(len(words), 4) + 1):
-        found = split(0, lines)
-        if found and found[0] <= width_mm:
-            best = found[1]
-            break
-    return [" ".join(line) for line in best]
+    cmap, _, _ = _metrics(bold, italic)
+    missing: list[str] = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ord(ch) not in cmap and not ch.isspace() and ch not in missing:
+            missing.append(ch)
+    return missing

@@ -108,7 +108,8 @@ PAYLOAD = ' {{ 7*7 }} {% if 1 %}X{% endif %} {%p if 1 %} <w:t>]]></w:t> & "q" <b
 
 def _assert_markup_printed_literally(path: Path, text: str) -> None:
     """Every field of the file ends in PAYLOAD with its own mark «fNN»; each one printed must be
-    whole, character for character (upper-cased headings compared case-insensitively)."""
+    whole, character for character (upper-cased headings compared case-insensitively). The
+    signers' fields, which must fit one line of the signature column, carry a shorter markup."""
     source = path.read_text(encoding="utf-8")
     marks = re.findall(r"«(f\d+)»", source)
     assert len(marks) >= 60, "the hostile file should poison every free-text field"

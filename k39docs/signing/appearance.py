@@ -262,7 +262,10 @@ def find_signature_block(
     shown = " / ".join([*title_lines, signer_name])
     raise SigningError(
         f"Không tìm thấy khối chữ ký “{shown}” trên các trang công văn "
-        f"({', '.join(str(p + 1) for p in pages)}) của tệp PDF: không biết đặt chữ ký số ở đâu."
+        f"({', '.join(str(p + 1) for p in pages)}) của tệp PDF: không biết đặt chữ ký số ở đâu. "
+        "Họ tên và chức vụ người ký (documents.cover_letter.signer) phải in được mỗi dòng trên một "
+        "dòng của cột chữ ký, bằng phông Times New Roman; mẫu công văn riêng (--templates) phải in "
+        "chúng đúng như trong hồ sơ."
     )
 
 

@@ -25,18 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from .outdir import link_or_copy
+from .userdirs import cache_root
 
 __all__ = ["DocumentCache", "cache_root", "producer_identity"]
 
 PACKAGE = Path(__file__).resolve().parent
 # where fontconfig keeps its caches: fc-cache (run when fonts are installed) touches them
 _FONT_CACHES = ("/var/cache/fontconfig", "~/.cache/fontconfig", "~/.fontconfig")
-
-
-def cache_root() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("K39_CACHE_DIR") or user_cache_dir("k39docs"))
 
 
 @lru_cache(maxsize=128)

@@ -160,7 +160,7 @@ class ConvertOptions:
 
 
 def _seed_dir() -> Path:
-    from .cache import cache_root
+    from .userdirs import cache_root
 
     return cache_root() / "libreoffice-profile"
 

@@ -83,7 +83,7 @@ class Batch:
         self.started = True
 
 
-class Office:
+class RunningSoffice:
     """The soffice this worker drives, and the two ways to hand it documents. Everything that
     happens (a request, a line soffice prints, a call or soffice ending) is an event on
     ``events``, so the worker never polls."""
@@ -241,7 +241,7 @@ def convert_to_arg(options):
 def main(soffice, profile_url, pipe_name, export_options="{}"):
     events = queue.Queue()
     try:
-        office = Office(soffice, profile_url, pipe_name, events, json.loads(export_options))
+        office = RunningSoffice(soffice, profile_url, pipe_name, events, json.loads(export_options))
     except Exception as exc:
         _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1

@@ -1,4 +1,4 @@
-"""No import circles inside k39docs: when two modules need each other, one of them holds
+"""The shape of the package: no import circles inside k39docs, one class per name. When two
 something that belongs in a third. Imports inside functions count too (they only hide a
 circle until the function runs)."""
 
@@ -94,3 +94,13 @@ def test_no_import_circles_in_k39docs():
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     assert len(graph) > 30
     assert _cycles(graph) == []
+
+
+def test_one_class_per_name():
+    """Two classes of one name (two ``Office`` once) make a reader guess which is meant."""
+    seen: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                seen.setdefault(node.name, []).append(name)
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}

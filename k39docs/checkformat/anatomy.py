@@ -20,8 +20,8 @@ from .ooxml import DocxPackage, StyleSheet, paragraph_runs, paragraph_text, run_
 __all__ = [
     "Section",
     "Block",
-    "Rule",
-    "Part",
+    "HorizontalRule",
+    "DocumentPart",
     "Anatomy",
     "read_anatomy",
     "normalise",
@@ -95,7 +95,7 @@ class Block:
 
 
 @dataclass
-class Rule:
+class HorizontalRule:
     """A horizontal rule: the bottom border of ``carrier`` or a line drawn in it."""
 
     carrier: Block
@@ -103,16 +103,16 @@ class Rule:
 
 
 @dataclass
-class Part:
+class DocumentPart:
     """A main document or an annex: everything from one header table to the next."""
 
     number: int
     header: etree._Element | None = None
     signature: etree._Element | None = None
     blocks: list[Block] = field(default_factory=list)
-    motto_rule: Rule | None = None
-    agency_rule: Rule | None = None
-    summary_rule: Rule | None = None
+    motto_rule: HorizontalRule | None = None
+    agency_rule: HorizontalRule | None = None
+    summary_rule: HorizontalRule | None = None
     header_has_left_text: bool = False
 
     def all(self, component: str) -> list[Block]:
@@ -126,7 +126,7 @@ class Part:
 @dataclass
 class Anatomy:
     sections: list[Section]
-    parts: list[Part]
+    parts: list[DocumentPart]
     data_tables: list[tuple[etree._Element, Section]]
 
 
@@ -172,13 +172,13 @@ def _line_drawing_mm(p: etree._Element) -> float | None:
     return None
 
 
-def _rule_of(block: Block, styles: StyleSheet) -> Rule | None:
+def _rule_of(block: Block, styles: StyleSheet) -> HorizontalRule | None:
     """The rule a paragraph carries: its own bottom border or a drawn line."""
     drawn = _line_drawing_mm(block.p)
     if drawn is not None:
-        return Rule(block, drawn)
+        return HorizontalRule(block, drawn)
     if styles.para_format(block.p, block.tbl).bottom_border is not None:
-        return Rule(block, None)
+        return HorizontalRule(block, None)
     return None
 
 
@@ -191,7 +191,7 @@ class _Reader:
         self.styles = package.styles
         body = package.document.find(w("body"))
         self.sections = _sections(body) if body is not None else [Section(1, None)]
-        self.parts: list[Part] = []
+        self.parts: list[DocumentPart] = []
         self.data_tables: list[tuple[etree._Element, Section]] = []
 
     def block(self, component: str, p, section, tbl=None, tc=None, row=None) -> Block:
@@ -203,7 +203,7 @@ class _Reader:
 
     # -- the whole document --------------------------------------------------------------------
     def read(self) -> Anatomy:
-        part = Part(1)
+        part = DocumentPart(1)
         self.parts.append(part)
         has_header = any(
             el.tag == w("tbl") and self._is_header(el) for s in self.sections for el in s.elements
@@ -214,7 +214,7 @@ class _Reader:
             for el in section.elements:
                 if el.tag == w("tbl") and self._is_header(el):
                     if part.header is not None:
-                        part = Part(len(self.parts) + 1)
+                        part = DocumentPart(len(self.parts) + 1)
                         self.parts.append(part)
                     state = {"stage": "start"}
                     self._read_header(el, part, section)
@@ -255,7 +255,7 @@ class _Reader:
         return False
 
     # -- header table ----------------------------------------------------------------------------
-    def _read_header(self, tbl: etree._Element, part: Part, section: Section) -> None:
+    def _read_header(self, tbl: etree._Element, part: DocumentPart, section: Section) -> None:
         part.header = tbl
         ordered: list[Block] = []
         left: list[Block] = []
@@ -276,7 +276,7 @@ class _Reader:
         self._read_header_left(left, part)
         part.blocks += [b for b in ordered if b.text.strip()]
 
-    def _rule_after(self, blocks: list[Block], index: int) -> Rule | None:
+    def _rule_after(self, blocks: list[Block], index: int) -> HorizontalRule | None:
         """The rule under ``blocks[index]``: its own border/line, or the next empty paragraphs'."""
         own = _rule_of(blocks[index], self.styles)
         if own is not None:
@@ -289,7 +289,7 @@ class _Reader:
                 return rule
         return None
 
-    def _read_header_right(self, blocks: list[Block], part: Part) -> None:
+    def _read_header_right(self, blocks: list[Block], part: DocumentPart) -> None:
         for i, block in enumerate(blocks):
             if not block.text.strip():
                 continue
@@ -301,7 +301,7 @@ class _Reader:
             elif _is_date_line(block.text):
                 block.component = "date_line"
 
-    def _read_header_left(self, blocks: list[Block], part: Part) -> None:
+    def _read_header_left(self, blocks: list[Block], part: DocumentPart) -> None:
         names: list[int] = []
         stage = "name"
         for i, block in enumerate(blocks):
@@ -335,7 +335,7 @@ class _Reader:
         part.agency_rule = self._rule_after(blocks, tail[-1])
 
     # -- signature table ---------------------------------------------------------------------------
-    def _read_signature(self, tbl: etree._Element, part: Part, section: Section) -> None:
+    def _read_signature(self, tbl: etree._Element, part: DocumentPart, section: Section) -> None:
         part.signature = tbl
         for ri, tr in enumerate(tbl.findall(w("tr"))):
             for tc in tr.findall(w("tc")):
@@ -364,7 +364,7 @@ class _Reader:
                 part.blocks += blocks
 
     # -- other tables and paragraphs -------------------------------------------------------------
-    def _read_data_table(self, tbl: etree._Element, part: Part, section: Section) -> None:
+    def _read_data_table(self, tbl: etree._Element, part: DocumentPart, section: Section) -> None:
         self.data_tables.append((tbl, section))
         for p in tbl.iter(w("p")):
             text = paragraph_text(p)
@@ -373,7 +373,7 @@ class _Reader:
                 tc = next(p.iterancestors(w("tc")), None)
                 part.blocks.append(Block("table", p, text, section, inner, tc))
 
-    def _read_paragraph(self, p: etree._Element, part: Part, section: Section, state: dict) -> None:
+    def _read_paragraph(self, p: etree._Element, part: DocumentPart, section: Section, state: dict) -> None:
         block = self.block("other", p, section)
         text = normalise(block.text)
         stage = state["stage"]

@@ -16,7 +16,7 @@ from .. import layout
 from ..headerlines import bad_breaks
 from ..layout import COMPONENTS, FONT_NAME, PAGE
 from ..vietnamese.dates import day_text, month_text
-from .anatomy import DATE_RE, MOTTO, NATIONAL_TITLE, Anatomy, Block, Part, Rule, Section
+from .anatomy import DATE_RE, MOTTO, NATIONAL_TITLE, Anatomy, Block, DocumentPart, HorizontalRule, Section
 from .anatomy import is_caps, normalise
 from .findings import LABELS, Finding
 from .geometry import line_widths, paragraph_box, widest_printed_line
@@ -118,11 +118,11 @@ class _Report:
         return out
 
 
-def _part_suffix(part: Part) -> str:
+def _part_suffix(part: DocumentPart) -> str:
     return f" ({LABELS['annex']} {part.number - 1})" if part.number > 1 else ""
 
 
-def _label(block: Block, part: Part | None = None) -> str:
+def _label(block: Block, part: DocumentPart | None = None) -> str:
     if block.component in COMPONENTS:
         base = COMPONENTS[block.component].label
     else:
@@ -496,7 +496,7 @@ def _check_rule(
     ctx: _Context,
     report: _Report,
     label: str,
-    rule: Rule | None,
+    rule: HorizontalRule | None,
     text_block: Block,
     lo_fraction: float,
     hi_fraction: float,
@@ -535,7 +535,7 @@ def _check_rule(
         report.add(label, wanted, f"dài {_mm(length)}")
 
 
-def _check_fits(ctx: _Context, report: _Report, part: Part) -> None:
+def _check_fits(ctx: _Context, report: _Report, part: DocumentPart) -> None:
     for block in part.blocks:
         if block.component not in _ONE_LINE or block.tbl is not part.header:
             continue
@@ -552,7 +552,7 @@ def _check_fits(ctx: _Context, report: _Report, part: Part) -> None:
             )
 
 
-def _check_name_breaks(report: _Report, part: Part) -> None:
+def _check_name_breaks(report: _Report, part: DocumentPart) -> None:
     """The agency name (its lines, one paragraph each) and the chủ quản (lines split by line
     breaks) break between units of meaning only: ``ỦY BAN NHÂN DÂN`` / ``TỈNH GIA LAI``, never
     ``ỦY BAN NHÂN`` / ``DÂN TỈNH GIA LAI`` (``k39docs.headerlines`` says where a unit ends)."""
@@ -791,7 +791,7 @@ def check_body(ctx: _Context, report: _Report) -> None:
         _check_basis_punctuation(report, part)
 
 
-def _check_basis_punctuation(report: _Report, part: Part) -> None:
+def _check_basis_punctuation(report: _Report, part: DocumentPart) -> None:
     blocks = part.blocks
     for i, block in enumerate(blocks):
         if block.component != "basis":
@@ -838,7 +838,7 @@ def check_signature(ctx: _Context, report: _Report) -> None:
                 )
 
 
-def _check_recipient_lines(report: _Report, part: Part) -> None:
+def _check_recipient_lines(report: _Report, part: DocumentPart) -> None:
     label = COMPONENTS["recipients"].label + _part_suffix(part)
     lines = [
         line.strip()

@@ -47,7 +47,10 @@ from k39docs.layout import (  # noqa: E402
 )
 
 PAGE_NUMBER_STYLE = "K39 Số trang"
-ADDRESSEE_INDENT_MM = 35.0
+# several recipients: "Kính gửi:" starts this far in from the left margin, the recipients' "- "
+# stand one under the other after it (ND30 ô 9a)
+ADDRESSEE_LABEL_MM = 20.0
+ADDRESSEE_LABEL = "Kính gửi:"
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -251,22 +254,36 @@ def para(container, text: str = "", style: str = "body", *, align=None, runs=Non
     return p
 
 
-def addressee_item(container, text: str):
-    """One recipient of a multi-line Kính gửi, indented under the words "Kính gửi:"."""
-    p = para(container, text, "addressee", align=LEFT, space_before=0, space_after=0)
-    p.paragraph_format.left_indent = Mm(ADDRESSEE_INDENT_MM)
+def addressee_item(container, text: str, *, first: bool):
+    """One recipient of a multi-line Kính gửi. The first shares its line with "Kính gửi:" (a
+    hanging indent and a tab stop put its "- " just after the label); the others start at that
+    same tab stop, so the dashes stand in one column; a long name wraps under its own text."""
+    label = text_width_mm(ADDRESSEE_LABEL + " ", COMPONENTS["addressee"].size) + 1.0
+    tab_at = ADDRESSEE_LABEL_MM + label
+    if first:
+        p = para(container, "", "addressee", align=LEFT, space_before=0, space_after=0,
+                 runs=[(ADDRESSEE_LABEL, {})])
+        p.add_run().add_tab()
+        p.add_run(text)
+        p.paragraph_format.first_line_indent = Mm(-label)
+    else:
+        p = para(container, text, "addressee", align=LEFT, space_before=0, space_after=0)
+    p.paragraph_format.left_indent = Mm(tab_at)
+    p.paragraph_format.tab_stops.add_tab_stop(Mm(tab_at))
     return p
 
 
 def addressee_block(doc, names: str):
-    """ND30 ô 9a: "Kính gửi: X." on one line, or "Kính gửi:" over a "- X;" list (``names`` is
-    the context list), with a blank line after the list."""
+    """ND30 ô 9a: "Kính gửi: X." on one line, centred; several recipients each on a line of its
+    own, "- X;" … "- Y.", the first after "Kính gửi:" and the others aligned under it
+    (``names`` is the context list), with a blank line after the list."""
     tag(doc, f"{{%p if {names}|length == 1 %}}")
-    para(doc, f"Kính gửi: {{{{ {names}[0] }}}}.", "addressee", align=CENTER)
+    para(doc, f"{ADDRESSEE_LABEL} {{{{ {names}[0] }}}}.", "addressee", align=CENTER)
     tag(doc, "{%p else %}")
-    para(doc, "Kính gửi:", "addressee", align=CENTER)
-    tag(doc, f"{{%p for r in {names} %}}")
-    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}")
+    blank_line(doc)
+    addressee_item(doc, f"- {{{{ {names}[0] }}}};", first=True)
+    tag(doc, f"{{%p for r in {names}[1:] %}}")
+    addressee_item(doc, "- {{ r }}{{ ';' if not loop.last else '.' }}", first=False)
     tag(doc, "{%p endfor %}")
     blank_line(doc)
     tag(doc, "{%p endif %}")
@@ -402,7 +419,8 @@ def title_block(doc, doc_type: str, summary: str | None):
 
 
 def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký tên, đóng dấu)",
-                    right_date=False, right_role=None, right_hint=None, landscape=False):
+                    right_date=False, right_role=None, right_hint=None, landscape=False,
+                    left_signs=False):
     """ND30 ô 7/9b: Nơi nhận on the left, authority/title/name on the right, both top-aligned."""
     total = text_width(landscape)
     widths = [total * 0.45, total * 0.55]
@@ -418,6 +436,17 @@ def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký t�
         tag(left, "{%p for line in signature.recipients %}")
         para(left, "{{ line }}", "recipients")
         tag(left, "{%p endfor %}")
+    elif left_signs:
+        # a person signs on the left too (the working paper's NGƯỜI LẬP): title, room to sign,
+        # name; the pads (from the context) put both names on one line
+        para(left, "{{ signature.left_title }}", "signer_title")
+        para(left, left_hint, "signer_title", runs=[(left_hint, {"bold": False, "italic": True})])
+        tag(left, "{%p for _ in signature.left_pad %}")
+        para(left, "", "signer_title")
+        tag(left, "{%p endfor %}")
+        for _ in range(5):
+            para(left, "", "signer_title")
+        para(left, "{{ signature.left_name }}", "signer_name")
     elif left_title:
         para(left, left_title, "signer_title", space_before=6)
         para(left, left_hint, "signer_title", runs=[(left_hint, {"bold": False, "italic": True})])
@@ -431,6 +460,10 @@ def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký t�
     else:
         tag(right, "{%p for line in signature.title_lines %}")
         para(right, "{{ line }}", "signer_title")
+        tag(right, "{%p endfor %}")
+    if left_signs:
+        tag(right, "{%p for _ in signature.right_pad %}")
+        para(right, "", "signer_title")
         tag(right, "{%p endfor %}")
     for _ in range(5):  # room for the signature and seal (ô 7c, 8): about 30 mm
         para(right, "", "signer_title")
@@ -460,11 +493,35 @@ def grid_table(doc, widths_mm: list[float]):
             el.set(qn(f"w:{k}"), v)
         borders.append(el)
     tbl_pr.append(borders)
+    # inner padding of every cell: text never touches the rules (schema order: … tblBorders,
+    # shd, tblLayout, tblCellMar, tblLook)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(int(round(CELL_SIDE_MARGIN_MM * 1440 / 25.4))))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
     for _ in range(1):
         table.add_row()
     _fixed_widths(table, widths_mm)
+    _schema_order(tbl_pr)
     table._tbl.remove(table.rows[0]._tr)
     return table
+
+
+_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                 "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+                 "shd", "tblLayout", "tblCellMar", "tblLook")
+
+
+def _schema_order(tbl_pr) -> None:
+    """tblPr's children in the order the schema wants (Word refuses some files otherwise)."""
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(_TBL_PR_ORDER)}
+    children = sorted(tbl_pr, key=lambda el: rank.get(el.tag, len(rank)))
+    for el in children:
+        tbl_pr.remove(el)
+        tbl_pr.append(el)
 
 
 def add_row(table, widths_mm, texts, style="table", *, header=False):
@@ -504,7 +561,7 @@ def vmerge(table, col: int, row_from: int, row_to: int):
 
 
 TABLE_LINE_PT = 11 * 1.15  # one line of a table cell (11 pt Liberation Serif, single spacing)
-CELL_SIDE_MARGIN_MM = 1.9  # Word's default left and right cell margins
+CELL_SIDE_MARGIN_MM = 1.2  # left and right inner padding of data table cells (grid_table)
 
 
 def wrapped_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = False) -> int:
@@ -539,7 +596,7 @@ def build_submission():
     doc = new_document()
     agency_header(doc)
     title_block(doc, "TỜ TRÌNH", "{{ summary }}")
-    para(doc, "Kính gửi: {{ addressee }}.", "addressee", align=CENTER)
+    addressee_block(doc, "addressees")
     tag(doc, "{%p for line in basis %}")
     para(doc, "{{ line }}", "basis")
     tag(doc, "{%p endfor %}")
@@ -553,7 +610,10 @@ def build_submission():
          keep_next=True)
     para(doc, "{{ review_text }}")
     tag(doc, "{%p for c in candidates %}")
-    para(doc, "{{ loop.index }}. {{ c.line }}")
+    para(doc, "{{ c.label }} {{ c.text }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for line in review_lines %}")
+    para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
     para(doc, "3. Kinh phí dự kiến", runs=[("3. Kinh phí dự kiến", {"bold": True})], keep_next=True)
     tag(doc, "{%p for item in cost_lines %}")
@@ -593,20 +653,26 @@ def build_cover_letter():
     save(doc, "cover_letter")
 
 
+# Widths (mm, 252 in all: the landscape text width) measured with the font's metrics, 11 pt,
+# 1.2 mm padding each side: a date (17.7 mm) on one line; "Cao cấp" whole; the rating as
+# "Hoàn thành" / "tốt nhiệm vụ" or "Hoàn thành" / "xuất sắc" / "nhiệm vụ" (inner 21.1 mm: wider
+# than "tốt nhiệm vụ", narrower than "Hoàn thành tốt" and "Hoàn thành xuất"); the language as
+# "Tiếng Anh:" / "IELTS 6,5" (inner 25.1 mm: "TOEFL iBT 86" fits, "Tiếng Anh: IELTS" does
+# not); "Đảng viên" whole in Ghi chú. tests/test_truthful_papers.py checks these breaks.
 NOMINATION_COLUMNS = [
     # (header, width mm, Jinja cell, style)
-    ("STT", 12, "{{ loop.index }}", "table Center"),
-    ("Họ và tên", 29, "{{ r.full_name }}", "table"),
-    ("Nam", 23, "{{ r.birth_male }}", "table Center"),
-    ("Nữ", 23, "{{ r.birth_female }}", "table Center"),
-    ("Chức vụ, đơn vị công tác", 34, "{{ r.position }}", "table"),
-    ("Chức danh quy hoạch", 27, "{{ r.planned_position }}", "table"),
-    ("Trình độ chuyên môn", 22, "{{ r.education }}", "table"),
-    ("Lý luận chính trị", 14, "{{ r.political_theory }}", "table Center"),
-    ("Ngoại ngữ (chứng chỉ, điểm)", 20, "{{ r.foreign_language }}", "table Center"),
-    ("{{ rating_header }}", 18, "{{ r.rating }}", "table Center"),
-    ("Thời gian công tác còn lại (tháng)", 16, "{{ r.months_left }}", "table Center"),
-    ("Ghi chú", 14, "{{ r.note }}", "table Center"),
+    ("STT", 10, "{{ loop.index }}", "table Center"),
+    ("Họ và tên", 24, "{{ r.full_name }}", "table"),
+    ("Nam", 20.5, "{{ r.birth_male }}", "table Center"),
+    ("Nữ", 20.5, "{{ r.birth_female }}", "table Center"),
+    ("Chức vụ, đơn vị công tác", 31.5, "{{ r.position }}", "table"),
+    ("Chức danh quy hoạch", 24, "{{ r.planned_position }}", "table"),
+    ("Trình độ chuyên môn", 21, "{{ r.education }}", "table"),
+    ("Lý luận chính trị", 16, "{{ r.political_theory }}", "table Center"),
+    ("Ngoại ngữ (chứng chỉ, điểm)", 27.5, "{{ r.foreign_language }}", "table Center"),
+    ("{{ rating_header }}", 23.5, "{{ r.rating }}", "table Center"),
+    ("Thời gian công tác còn lại (tháng)", 14.5, "{{ r.months_left }}", "table Center"),
+    ("Ghi chú", 19, "{{ r.note }}", "table Center"),
 ]
 
 
@@ -647,7 +713,14 @@ def build_nomination_list():
     add_row(table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))],
             header=True)
     add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
-    add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
+    row = add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
+    # Ghi chú: one paragraph per mark ("Đảng viên", "Đề nghị xem xét ngoại lệ …")
+    notes_cell = _CellWriter(row.cells[-1])
+    notes_cell.cell.paragraphs[0]._p.getparent().remove(notes_cell.cell.paragraphs[0]._p)
+    notes_cell.fresh = False
+    tag(notes_cell.cell, "{%p for n in r.notes %}")
+    para(notes_cell.cell, "{{ n }}", "table Center")
+    tag(notes_cell.cell, "{%p endfor %}")
     add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
     save(doc, "nomination_list")
 
@@ -662,14 +735,27 @@ def build_commitment():
     tag(doc, "{%p endfor %}")
     para(doc, "{{ course_text }}")
     para(doc, "Tôi xin cam kết thực hiện nghiêm túc các nội dung sau:", keep_next=True)
-    tag(doc, "{%p for clause in clauses %}")
+    tag(doc, "{%p for clause in clauses[:-1] %}")
     para(doc, "{{ loop.index }}. {{ clause }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "{{ closing }}")
-    signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
-                    right_date=True, right_role="NGƯỜI CAM KẾT",
-                    right_hint="(Ký, ghi rõ họ tên)")
+    # never a page holding only the signatures: the last clause and the closing go with them
+    para(doc, "{{ clauses|length }}. {{ clauses[-1] }}", keep_next=True)
+    para(doc, "{{ closing }}", keep_next=True)
+    table = signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
+                            right_date=True, right_role="NGƯỜI CAM KẾT",
+                            right_hint="(Ký, ghi rõ họ tên)")
+    _keep_table_with_text(table)
     save(doc, "commitment")
+
+
+def _keep_table_with_text(table) -> None:
+    """Every paragraph of the signature table keeps with the next: Word then keeps the table
+    on one page with what precedes it; LibreOffice reads it as the table's "keep with next
+    paragraph" and, with the row that cannot split, moves the closing lines along."""
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def build_return_report():
@@ -678,9 +764,11 @@ def build_return_report():
     title_block(doc, "BÁO CÁO", "{{ summary }}")
     addressee_block(doc, "addressees")
     tag(doc, "{%p for section in sections %}")
-    # headings left-aligned: a justified heading that wraps gets stretched word gaps
-    para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],
-         keep_next=True, align=LEFT)
+    # headings left-aligned: a justified heading that wraps gets stretched word gaps; its lines
+    # (broken between units of meaning by the data) all start at the body's first-line indent
+    heading = para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],
+                   keep_next=True, align=LEFT, indent_first=0)
+    heading.paragraph_format.left_indent = Mm(BODY_FIRST_LINE_INDENT_MM)
     tag(doc, "{%p for line in section.lines %}")
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
@@ -801,9 +889,11 @@ def build_eligibility_report():
     rule(doc, "short")
     para(doc, "{{ annex_note }}", "annex_note", space_before=3, space_after=6)
     para(doc, "{{ course_line }}")
-    tag(doc, "{%p if ineligible_reason %}")
-    para(doc, runs=[("Lưu ý: ", {"bold": True}), ("{{ ineligible_reason_text }}", {}),
-                    ("{{ ineligible_reason }}", {"italic": True}), (".", {})])
+    tag(doc, "{%p if exceptions %}")
+    para(doc, runs=[("Lưu ý: ", {"bold": True}), ("{{ exceptions_text }}", {})], keep_next=True)
+    tag(doc, "{%p for line in exceptions %}")
+    para(doc, "- {{ line }}{{ ';' if not loop.last else '.' }}")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     for course_type in CourseType:
         tag(doc, f"{{%p if course_type == '{course_type.value}' %}}")
@@ -824,17 +914,22 @@ def build_eligibility_report():
     heading = "2. Lý do không đạt, nội dung cần xem xét và ý kiến của người xem xét"
     para(doc, heading, runs=[(heading, {"bold": True})], keep_next=True, space_before=6)
     tag(doc, "{%p if findings %}")
+    # one numbered item per person, that person's findings one paragraph each
     specs = [("STT", 11.5, "{{ loop.index }}", "table Center"),
              ("Họ và tên", 36, "{{ f.name }}", "table"),
-             ("Điều kiện", 62, "{{ f.rule }}", "table"),
              ("Kết quả", 21, "{{ f.result }}", "table Center"),
-             ("Lý do; ý kiến của người xem xét", None, "{{ f.reason }}", "table")]
+             ("Điều kiện, lý do; ý kiến của người xem xét", None, "", "table")]
     rest = text_width(True) - sum(w for _, w, _, _ in specs if w is not None)
     widths = [w if w is not None else rest for _, w, _, _ in specs]
     table = grid_table(doc, widths)
     add_row(table, widths, [(h, "table Head") for h, _, _, _ in specs], header=True)
     add_row(table, widths, ["{%tr for f in findings %}"] + [""] * (len(specs) - 1))
-    add_row(table, widths, [(cell, style) for _, _, cell, style in specs])
+    row = add_row(table, widths, [(cell, style) for _, _, cell, style in specs])
+    lines = row.cells[-1]
+    lines.paragraphs[0]._p.getparent().remove(lines.paragraphs[0]._p)
+    tag(lines, "{%p for line in f.lines %}")
+    para(lines, "{{ line }}", "table", align=JUSTIFY)
+    tag(lines, "{%p endfor %}")
     add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(specs) - 1))
     tag(doc, "{%p else %}")
     para(doc, "Không có.")
@@ -842,8 +937,8 @@ def build_eligibility_report():
     para(doc, "3. Kết luận", runs=[("3. Kết luận", {"bold": True})], keep_next=True,
          space_before=6)
     para(doc, "{{ conclusion }}", keep_next=True)  # never a signature page without text
-    signature_table(doc, recipients=False, left_title="NGƯỜI LẬP BIỂU",
-                    left_hint="(Ký, ghi rõ họ tên)", landscape=True)
+    signature_table(doc, recipients=False, left_signs=True, left_hint="(Ký, ghi rõ họ tên)",
+                    landscape=True)
     save(doc, "eligibility_report")
 
 

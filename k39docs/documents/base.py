@@ -13,7 +13,16 @@ from typing import Any
 from ..headerlines import name_lines, subject_lines
 from ..layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from ..model import COURSE_TYPE_NAMES, Candidate, Dossier, Gender, Signer
-from ..vietnamese import date_words, format_date_line, upper_vn
+from ..vietnamese import (
+    amount_in_words,
+    capitalize_first,
+    date_words,
+    format_date_line,
+    format_money,
+    language_line,
+    position_at,
+    upper_vn,
+)
 
 __all__ = [
     "Document",
@@ -27,9 +36,19 @@ __all__ = [
     "count_phrase",
     "notice_phrase",
     "K39_REF",
+    "QC_REF",
+    "in_words",
+    "person_position",
+    "language_text",
+    "plain",
+    "Standing",
 ]
 
 K39_REF = "Kết luận số 39-KL/TW"
+# who decides on an exception (Quy chế, Điều 3: "Trường hợp cần thiết do Lãnh đạo Ban Chỉ đạo …
+# xem xét, quyết định"), cited the Phụ lục II way
+STEERING_LEADERS = f"Lãnh đạo Ban Chỉ đạo thực hiện {K39_REF}"
+QC_REF = "Điều 3 Quy chế ban hành kèm theo Quyết định số 02-QĐ/BCĐ"
 
 
 @dataclass(frozen=True)
@@ -121,3 +140,137 @@ def count_phrase(n: int) -> str:
 
 def date_line(place: str, d) -> str:
     return format_date_line(place, d)
+
+
+def in_words(amount: int) -> str:
+    """An amount in words, written one way on every paper: ``(Bằng chữ: Ba trăm … đồng)``."""
+    return f"(Bằng chữ: {amount_in_words(amount)})"
+
+
+def person_position(c: Candidate) -> str:
+    """Position and agency said once: "Phó Chủ tịch Ủy ban nhân dân xã Ia Grai"."""
+    return position_at(c.position, c.agency)
+
+
+def language_text(c: Candidate, *, cell: bool = False) -> str:
+    """"tiếng Anh: IELTS 6,5" in running text; "Tiếng Anh: IELTS 6,5" where it opens a cell."""
+    if c.foreign_language is None:
+        return ""
+    line = language_line(c.foreign_language)
+    return capitalize_first(line) if cell else line
+
+
+_SIGNS = ((" ≥ ", ", không ít hơn "), (" ≤ ", ", không quá "), (" < ", ", ít hơn "),
+          (" > ", ", nhiều hơn "), ("≥", "từ "), ("≤", "đến "), ("<", "dưới "), (">", "trên "),
+          (" × ", " nhân "))
+
+
+def plain(text: str) -> str:
+    """A rule's message as a sentence of running text: no "<", "≥", "×" (3 tháng < 24 tháng →
+    3 tháng, ít hơn 24 tháng), no full stop at the end (the caller punctuates)."""
+    for sign, words in _SIGNS:
+        text = text.replace(sign, words)
+    return " ".join(text.split()).rstrip(" .;")
+
+
+# --- eligibility, as the papers tell it -------------------------------------------------------
+
+# a rule title that is itself a predicate reads "điều kiện đủ sức khỏe"; a noun "điều kiện về …"
+_PREDICATES = ("không ", "đủ ", "có ", "đạt ", "lãnh đạo ", "mỗi ", "được ")
+
+
+def condition_name(title: str) -> str:
+    """"Thời gian giữ chức vụ lãnh đạo còn lại" → "điều kiện về thời gian giữ chức vụ lãnh đạo
+    còn lại"; "Đủ sức khỏe" → "điều kiện đủ sức khỏe"."""
+    text = title.strip()
+    lowered = text[:1].lower() + text[1:]
+    if lowered.startswith(_PREDICATES):
+        return f"điều kiện {lowered}"
+    return f"điều kiện về {lowered}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the nominees of a dossier stand, read from its eligibility report: who meets every
+    condition, who is still to sit the institution's selection interview, who is proposed by
+    exception (and why). The papers' sentences about eligibility are built from this only."""
+
+    dossier: Dossier
+    report: Any = None  # rules.EligibilityReport; None: checked here
+
+    def __post_init__(self) -> None:
+        if self.report is None:
+            from ..rules import check_eligibility
+
+            object.__setattr__(self, "report", check_eligibility(self.dossier))
+
+    @property
+    def total(self) -> int:
+        return len(self.report.candidates)
+
+    @property
+    def complete(self) -> list:
+        """Meet every condition now, nothing left to come."""
+        return [c for c in self.report.candidates
+                if not c.open_checks and not c.pending_checks]
+
+    @property
+    def pending(self) -> list:
+        """Meet every condition that can be met now; the selection interview is still to come."""
+        return [c for c in self.report.candidates if c.pending_checks and not c.open_checks]
+
+    @property
+    def excepted(self) -> list:
+        """Proposed although a condition is not met (or not settled): the leaders decide."""
+        return [c for c in self.report.candidates if c.open_checks]
+
+    @property
+    def clean(self) -> bool:
+        """Everyone meets every condition: the papers say so in one sentence, as always."""
+        return len(self.complete) == self.total
+
+    def candidate(self, ce) -> Candidate:
+        return self.dossier.candidate(ce.id)
+
+    def who(self, ce, *, capital: bool = False) -> str:
+        """"ông Nguyễn Văn An" (the honorific in lower case inside a sentence)."""
+        h = honorific(self.candidate(ce))
+        return f"{h if capital else h.lower()} {ce.full_name}"
+
+    def names(self, people) -> str:
+        """"ông A, bà B và ông C"."""
+        names = [self.who(c) for c in people]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+    def fact(self, ce, check) -> str:
+        """What the data says about an unmet condition, briefly: "còn 03 tháng"."""
+        months = {"IV.2.1.a": ce.leadership_months_left, "IV.2.2.a": ce.service_months_left}
+        if check.rule in months and months[check.rule] is not None:
+            n = months[check.rule]
+            start = f"tính từ ngày bắt đầu khóa học ({self.report.course_start:%d/%m/%Y})"
+            return f"còn {count_phrase(n)} tháng {start}" if n else f"không còn thời gian {start}"
+        text = plain(check.message)
+        return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[1:2].isupper() \
+            else text
+
+    def unmet(self, ce, check) -> str:
+        """"không đáp ứng điều kiện về … (tiểu mục 2.1 Mục IV Kế hoạch …): còn 03 tháng"."""
+        verb = "không đáp ứng" if check.status.value == "fail" else "chưa xác định được"
+        return f"{verb} {condition_name(check.title)} ({check.source}): {self.fact(ce, check)}"
+
+    def reason(self, ce) -> str:
+        """The province's reason for proposing ``ce``, quoted."""
+        text = ce.exception.reason.strip().rstrip(".") if ce.exception else ""
+        return f"“{text}”" if text else ""
+
+    def exception_case(self, ce) -> str:
+        """"ông Y, Phó Chủ tịch …, không đáp ứng điều kiện về … (…): còn 03 tháng" (no stop)."""
+        unmet = "; ".join(self.unmet(ce, k) for k in ce.open_checks)
+        return f"{self.who(ce)}, {person_position(self.candidate(ce))}, {unmet}"
+
+    def interview(self) -> str:
+        """"sẽ tham gia phỏng vấn tuyển chọn của Đại học …"."""
+        return f"sẽ tham gia phỏng vấn tuyển chọn của {self.dossier.course.institution}"
+
+    def interview_people(self) -> list:
+        return [c for c in self.report.candidates if c.pending_checks]

@@ -7,8 +7,8 @@ can be replaced per dossier (``documents.commitment.clauses``).
 from __future__ import annotations
 
 from ..model import Candidate, Dossier, Gender
-from ..vietnamese import amount_in_words, format_date_line, format_money
-from .base import Document, K39_REF, course_phrase, period_phrase
+from ..vietnamese import format_date_line, format_money
+from .base import Document, K39_REF, course_phrase, in_words, period_phrase, person_position
 
 __all__ = ["build", "DEFAULT_CLAUSES"]
 
@@ -37,8 +37,8 @@ def clauses(dossier: Dossier) -> list[str]:
     cost = dossier.course.estimated_cost_per_person
     if cost is not None:
         items[-1] = (
-            f"Bồi hoàn kinh phí theo quy định nếu vi phạm cam kết (kinh phí dự kiến "
-            f"{format_money(cost)} đồng/người; bằng chữ: {amount_in_words(cost)})."
+            f"Bồi hoàn kinh phí theo quy định nếu vi phạm cam kết; kinh phí dự kiến: "
+            f"{format_money(cost)} đồng/người {in_words(cost)}."
         )
     return items
 
@@ -50,10 +50,10 @@ def build(dossier: Dossier, c: Candidate) -> Document:
         ("Họ và tên", c.full_name),
         ("Ngày, tháng, năm sinh", c.birth_date.display()),
         ("Giới tính", "Nữ" if c.gender is Gender.nu else "Nam"),
-        ("Số Căn cước công dân", c.id_number),
+        # Luật Căn cước 2023 (in force 01/7/2024): the number is the personal identification number
+        ("Số định danh cá nhân", c.id_number),
         ("Đảng viên Đảng Cộng sản Việt Nam", "Có" if c.party_member else "Không"),
-        ("Chức vụ", c.position),
-        ("Đơn vị công tác", c.agency),
+        ("Chức vụ, đơn vị công tác", person_position(c)),
     ]
     context = {
         "summary": SUMMARY,

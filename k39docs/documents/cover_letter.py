@@ -9,7 +9,10 @@ from ..model import Dossier
 from ..vietnamese import document_number, format_date_line
 from .base import (
     K39_REF,
+    QC_REF,
+    STEERING_LEADERS,
     Document,
+    Standing,
     agency_header,
     count_phrase,
     course_phrase,
@@ -22,6 +25,54 @@ from .base import (
 __all__ = ["build", "SUBJECT", "number_of"]
 
 SUBJECT = f"V/v cử cán bộ tham gia bồi dưỡng ở nước ngoài theo {K39_REF}"
+
+# the wording of the công văn (the UBND tỉnh speaks); eligibility sentences from the report only
+OPENING = ("Thực hiện {notice}, {issuer} cử {n} cán bộ tham gia khóa {title} tại {institution}, "
+           "{country}, thời gian {period} (có danh sách kèm theo).")
+BASIS = f"Quy chế bồi dưỡng cán bộ theo {K39_REF} và Kế hoạch của tỉnh"
+REVIEWED_CLEAN = ("Các cán bộ được cử đã được rà soát, đáp ứng đầy đủ điều kiện, tiêu chuẩn theo "
+                  + BASIS + "; đã ký bản cam kết thực hiện trách nhiệm, nghĩa vụ khi được cử đi "
+                  "{course}.")
+REVIEWED = "Qua rà soát, {parts}. Các cán bộ được cử đã ký bản cam kết thực hiện trách nhiệm, " \
+           "nghĩa vụ khi được cử đi {course}."
+COMPLETE = "{count} cán bộ đáp ứng đầy đủ điều kiện, tiêu chuẩn theo " + BASIS
+PENDING = "{names} {interview}"
+EXCEPTED = "{count} cán bộ không đáp ứng một số điều kiện, tiêu chuẩn ({names})"
+# the province cannot grant an exception: it asks the Steering Committee's leaders to decide
+EXCEPTION = ("Trường hợp {case}. {issuer} đề nghị cử {who} với lý do: {reason}. Căn cứ {qc}, "
+             "{issuer} kính đề nghị {leaders} xem xét, quyết định đối với trường hợp {who}.")
+ENCLOSED = "Hồ sơ gửi kèm theo gồm:"
+CLOSING = ("{issuer} kính đề nghị Cơ quan Thường trực Ban Chỉ đạo thực hiện " + K39_REF
+           + " xem xét, tổng hợp./.")
+
+
+def review_paragraphs(dossier: Dossier, standing: Standing) -> list[str]:
+    """What the rà soát found, as the công văn tells it: one sentence when everyone meets
+    every condition; otherwise how many do, who is still to sit the selection interview, and
+    a paragraph for each person proposed by exception, with the condition and the reason."""
+    course = course_phrase(dossier)
+    if standing.clean:
+        return [REVIEWED_CLEAN.format(course=course)]
+    parts = []
+    if standing.complete:
+        parts.append(COMPLETE.format(count=count_phrase(len(standing.complete))))
+    interviewing = standing.interview_people()
+    if interviewing:
+        names = standing.names(interviewing)
+        if len(interviewing) == standing.total:
+            names = f"cả {count_phrase(standing.total)} cán bộ"
+        parts.append(PENDING.format(names=names, interview=standing.interview()))
+    if standing.excepted:
+        parts.append(EXCEPTED.format(count=count_phrase(len(standing.excepted)),
+                                     names=standing.names(standing.excepted)))
+    lines = [REVIEWED.format(parts="; ".join(parts), course=course)]
+    issuer = dossier.issuer.name
+    for ce in standing.excepted:
+        lines.append(EXCEPTION.format(
+            case=standing.exception_case(ce), issuer=issuer, who=standing.who(ce),
+            reason=standing.reason(ce) or "(chưa ghi lý do)", qc=QC_REF,
+            leaders=STEERING_LEADERS))
+    return lines
 
 
 def number_of(dossier: Dossier) -> str:
@@ -45,12 +96,13 @@ def enclosures(dossier: Dossier) -> list[str]:
     return listed(items)
 
 
-def build(dossier: Dossier) -> Document:
+def build(dossier: Dossier, report=None) -> Document:
     cl = dossier.documents.cover_letter
     issuer = dossier.issuer
     course = dossier.course
     n = len(dossier.candidates)
     number = number_of(dossier)
+    standing = Standing(dossier, report)
     contacts = [
         f"Địa chỉ: {issuer.address}" if issuer.address else "",
         f"Điện thoại: {issuer.phone}" if issuer.phone else "",
@@ -65,19 +117,14 @@ def build(dossier: Dossier) -> Document:
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
         "paragraphs": [
-            f"Thực hiện {notice_phrase(dossier)}, {issuer.name} cử {count_phrase(n)} cán bộ tham gia khóa "
-            f"{course.title} tại {course.institution}, {course.country}, thời gian "
-            f"{period_phrase(dossier)} (có danh sách kèm theo).",
-            f"Các cán bộ được cử đã được rà soát, đáp ứng điều kiện, tiêu chuẩn theo Quy chế bồi "
-            f"dưỡng cán bộ theo {K39_REF} và Kế hoạch của tỉnh; đã ký bản cam kết thực hiện trách "
-            f"nhiệm, nghĩa vụ khi được cử đi {course_phrase(dossier)}.",
-            "Hồ sơ gửi kèm theo gồm:",
+            OPENING.format(notice=notice_phrase(dossier), issuer=issuer.name, n=count_phrase(n),
+                           title=course.title, institution=course.institution,
+                           country=course.country, period=period_phrase(dossier)),
+            *review_paragraphs(dossier, standing),
+            ENCLOSED,
         ],
         "enclosures": enclosures(dossier),
-        "closing": (
-            f"{issuer.name} kính đề nghị Cơ quan Thường trực Ban Chỉ đạo thực hiện {K39_REF} "
-            f"xem xét, tổng hợp./."
-        ),
+        "closing": CLOSING.format(issuer=issuer.name),
         "signature": signature(cl.signer, cl.copies_to, cl.archive),
         "footer_info": "; ".join(c for c in contacts if c),
     }

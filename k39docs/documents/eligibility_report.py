@@ -13,19 +13,41 @@ by ``scripts/build_templates.py``; ``rule_ids`` says which one applies.
 from __future__ import annotations
 
 from ..model import CourseType, Dossier
-from ..rules import STATUS_NAMES, EligibilityReport, Status, get_rule
-from ..vietnamese import date_words, document_number, format_date_line, short_date, upper_vn
-from .base import Document, agency_header, count_phrase, course_phrase, period_phrase
+from ..rules import STATUS_NAMES, EligibilityReport, Status, cite, get_rule
+from ..vietnamese import (
+    date_words,
+    document_number,
+    format_date_line,
+    language_name,
+    short_date,
+    upper_vn,
+)
+from .base import (
+    STEERING_LEADERS,
+    Document,
+    Standing,
+    agency_header,
+    count_phrase,
+    course_phrase,
+    period_phrase,
+    person_position,
+    plain,
+)
 from .submission import TYPE_CODE as SUBMISSION_TYPE_CODE
 
-__all__ = ["build", "TITLE", "SYMBOL_KEY", "MARKS", "INELIGIBLE_TEXT"]
+__all__ = ["build", "TITLE", "SYMBOL_KEY", "MARKS", "EXCEPTIONS_TEXT", "PREPARER_MISSING"]
 
 TITLE = "KẾT QUẢ RÀ SOÁT ĐIỀU KIỆN, TIÊU CHUẨN"
 # Times New Roman (and its clone Liberation Serif) has no ✓ ✗: LibreOffice would borrow them
 # from another font. √ × ? are in every TNR, so the paper stays in one typeface.
-MARKS = {Status.passed: "√", Status.failed: "×", Status.review: "?"}
-SYMBOL_KEY = "√ đạt; × không đạt; ? cần xem xét."
-INELIGIBLE_TEXT = "có cán bộ không đạt điều kiện, tiêu chuẩn; hồ sơ vẫn được lập với lý do: "
+MARKS = {Status.passed: "√", Status.failed: "×", Status.review: "?", Status.pending: "…"}
+SYMBOL_KEY = "√ đạt; × không đạt; ? cần xem xét; … chờ kết quả (phỏng vấn tuyển chọn)."
+EXCEPTIONS_TEXT = "Đề nghị {leaders} xem xét, quyết định đối với trường hợp không đáp ứng " \
+                  "điều kiện, tiêu chuẩn:"
+EXCEPTION_LINE = "{who} ({rules}), lý do: {reason}"
+PREPARER = "NGƯỜI LẬP"
+PREPARER_MISSING = ("Kết quả rà soát: chưa ghi người lập (documents.eligibility_report.prepared_by); "
+                    "để trống chỗ ký, ghi tên người lập bằng tay")
 MONTHS_HEADER = {
     CourseType.ngan_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
     CourseType.trung_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
@@ -46,6 +68,12 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _result(c) -> str:
+    """"Đạt", "Không đạt", "Cần xem xét"; "Chờ kết quả" for who meets all but the interview."""
+    pending = c.status is Status.passed and c.pending_checks
+    return STATUS_NAMES[Status.pending if pending else c.status]
+
+
 def _rows(report: EligibilityReport, months_left: dict[str, int | None],
           dossier: Dossier) -> list[dict]:
     rows = []
@@ -54,50 +82,59 @@ def _rows(report: EligibilityReport, months_left: dict[str, int | None],
         months = months_left.get(c.id)
         rows.append({
             "full_name": c.full_name,
-            "position": f"{person.position} {person.agency}",
+            "position": person_position(person),
             "retirement_date": short_date(c.retirement_date),
             "months_left": "–" if months is None else str(months),
             "marks": {k.rule: MARKS[k.status] for k in c.checks},
-            "result": STATUS_NAMES[c.status],
+            "result": _result(c),
         })
     return rows
 
 
-def _clauses(report: EligibilityReport) -> list[dict[str, str]]:
+def _clauses(report: EligibilityReport, dossier: Dossier) -> list[dict[str, str]]:
     """Every rule of the table with its clause and source: the legend of the rule columns."""
     return [
-        {"rule": r.id, "clause": r.clause, "source": r.source}
+        {"rule": r.id, "clause": r.clause, "source": cite(r, dossier)}
         for r in map(get_rule, report.rule_ids)
     ]
 
 
-def _findings(report: EligibilityReport) -> list[dict[str, str]]:
-    """One row per fail or review with its reason, then per reviewer's note, candidate by
-    candidate; warnings about the candidate's ``reviewed`` map last."""
-    rows = []
+def _findings(report: EligibilityReport, standing: Standing) -> list[dict]:
+    """One item per candidate with something to say: each condition not met or still to be
+    decided, with its reason; the reviewers' notes; what is still to come (the interview); the
+    exception asked for and its reason; warnings about the candidate's data."""
+    items = []
     for c in report.candidates:
-        open_checks = [k for k in c.checks if k.status is not Status.passed]
-        noted = [k for k in c.checks if k.status is Status.passed and k.note]
-        for k in open_checks:
-            rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
-                         "result": f"{MARKS[k.status]} {STATUS_NAMES[k.status]}",
-                         "reason": _sentence(k.message)})
-        for k in noted:
-            rows.append({"name": c.full_name, "rule": f"{k.rule} {k.title}",
-                         "result": f"{MARKS[k.status]} {STATUS_NAMES[k.status]}",
-                         "reason": f"Đã xem xét: {_sentence(k.note)}"})
-        for w in c.warnings:
-            rows.append({"name": c.full_name, "rule": "–", "result": "Lưu ý",
-                         "reason": _sentence(w)})
-    return rows
+        lines = []
+        for k in c.open_checks:
+            lines.append(f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
+                         f"{STATUS_NAMES[k.status]} – {plain(k.message)}.")
+        for k in c.pending_checks:
+            lines.append(f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
+                         f"{STATUS_NAMES[k.status]} – {plain(k.message)}.")
+        for k in c.checks:
+            if k.status is Status.passed and k.note:
+                lines.append(f"{k.rule} {k.title}: {MARKS[k.status]} {STATUS_NAMES[k.status]} – "
+                             f"đã xem xét: {_sentence(plain(k.note))}")
+        if c.exception is not None and c.open_checks:
+            lines.append(f"Đề nghị {STEERING_LEADERS} xem xét ngoại lệ "
+                         f"({', '.join(c.exception.rules)}), lý do: {standing.reason(c)}.")
+        if lines:
+            items.append({"name": c.full_name, "result": _result(c), "lines": lines})
+    return items
 
 
 def _conclusion(report: EligibilityReport) -> str:
     total = len(report.candidates)
     failed = [c for c in report.candidates if c.status is Status.failed]
     review = [c for c in report.candidates if c.status is Status.review]
-    passed = total - len(failed) - len(review)
+    pending = [c for c in report.candidates if c.status is Status.passed and c.pending_checks]
+    passed = total - len(failed) - len(review) - len(pending)
     parts = [f"{count_phrase(passed)}/{count_phrase(total)} cán bộ đạt đủ điều kiện, tiêu chuẩn"]
+    if pending:
+        names = ", ".join(c.full_name for c in pending)
+        parts.append(f"{count_phrase(len(pending))} cán bộ đạt các điều kiện, tiêu chuẩn khác, "
+                     f"chờ kết quả phỏng vấn tuyển chọn ({names})")
     if review:
         parts.append(f"{count_phrase(len(review))} cán bộ còn nội dung cần xem xét")
     if failed:
@@ -115,7 +152,9 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
     course = dossier.course
     submission_number = document_number(sub.number, SUBMISSION_TYPE_CODE, dept.code)
     start = short_date(course.start_date)
-    reason = allow_ineligible.strip().rstrip(".") if (allow_ineligible and not report.eligible) else ""
+    standing = Standing(dossier, report)
+    preparer = dossier.documents.eligibility_report.prepared_by
+    lines = len(sub.signer.block_lines())  # the right column's title lines; the left has two
     context = {
         "header": agency_header(dept.name, parent=dept.parent,
                                 date_line=format_date_line(dept.place, sub.date)),
@@ -124,9 +163,12 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
         "annex_note": (f"(Tài liệu phục vụ Tờ trình số {submission_number} {date_words(sub.date)} "
                        f"của {dept.name}; lưu hành nội bộ)"),
         "course_line": (f"Khóa bồi dưỡng: {course.title}; {course.institution}, {course.country}; "
-                        f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {course.language}."),
-        "ineligible_reason": reason,
-        "ineligible_reason_text": INELIGIBLE_TEXT,
+                        f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {language_name(course.language)}."),
+        "exceptions_text": EXCEPTIONS_TEXT.format(leaders=STEERING_LEADERS),
+        "exceptions": [EXCEPTION_LINE.format(who=standing.who(c, capital=True),
+                                             rules=", ".join(k.rule for k in c.open_checks),
+                                             reason=standing.reason(c) or "chưa ghi")
+                       for c in standing.excepted],
         "course_type": report.course_type.value,
         "rule_ids": list(report.rule_ids),
         "months_header": MONTHS_HEADER[report.course_type],
@@ -134,12 +176,18 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
         "key": f"{SYMBOL_KEY} Thời điểm nghỉ hưu theo Điều 169 Bộ luật Lao động năm 2019 và "
                f"Nghị định số 135/2020/NĐ-CP; "
                + MONTHS_NOTE[report.course_type].format(start=start) + ".",
-        "clauses": _clauses(report),
-        "findings": _findings(report),
+        "clauses": _clauses(report, dossier),
+        "findings": _findings(report, standing),
         "conclusion": _conclusion(report),
-        "signature": {  # the Sở's leader who signs the Tờ trình approves the paper; no Nơi nhận
+        # the Sở's leader who signs the Tờ trình approves the paper, the specialist who did the
+        # review prepared it; no Nơi nhận. The pads keep both names on one line.
+        "signature": {
             "title_lines": [upper_vn(line) for line in sub.signer.block_lines()],
             "name": sub.signer.name,
+            "left_title": PREPARER,
+            "left_name": preparer or "",
+            "left_pad": ["" for _ in range(max(0, lines - 2))],
+            "right_pad": ["" for _ in range(max(0, 2 - lines))],
         },
     }
     return Document(
@@ -150,4 +198,5 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
         context=context,
         in_bundle=False,
         landscape=True,
+        warnings=() if preparer else (PREPARER_MISSING,),
     )

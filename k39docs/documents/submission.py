@@ -1,27 +1,34 @@
 """Tờ trình of the Sở Nội vụ proposing the nominees to the UBND tỉnh (``…/TTr-SNV``).
 
 Holds the Vietnamese wording of the Tờ trình and builds its template context, including the
-cost estimate: per person × count, the total in figures and in words.
+cost estimate: per person, the number of people, the total in figures and in words. The Tờ
+trình is written before the công văn: it submits the draft công văn and its list for the UBND
+to sign. What it says about eligibility comes from the eligibility report, never fixed text.
 """
 
 from __future__ import annotations
 
 from ..model import COURSE_TYPE_NAMES, Dossier
-from ..vietnamese import amount_in_words, document_number, format_date_line, format_money
+from ..vietnamese import document_number, format_date_line, format_money, language_name
 from .base import (
     K39_REF,
+    QC_REF,
+    STEERING_LEADERS,
     Document,
+    Standing,
     agency_header,
     count_phrase,
     course_phrase,
     honorific,
+    in_words,
     listed,
     notice_phrase,
     period_phrase,
+    person_position,
     signature,
 )
 
-__all__ = ["build", "DEFAULT_LEGAL_BASIS", "TOPIC_GROUPS", "basis_lines"]
+__all__ = ["build", "DEFAULT_LEGAL_BASIS", "TOPIC_GROUPS", "basis_lines", "item_labels"]
 
 TYPE_CODE = "TTr"
 
@@ -39,22 +46,83 @@ TOPIC_GROUPS = {
     4: "Kỹ năng lãnh đạo, quản lý",
 }
 
+# the wording of the Tờ trình (the Sở speaks; {dept} {issuer} {n} … are filled in by ``build``)
+INTRO = ("Thực hiện {notice}, {dept} đã phối hợp với các cơ quan, đơn vị rà soát điều kiện, tiêu "
+         "chuẩn và lựa chọn cán bộ tham gia {course}. {dept} kính trình {issuer} như sau:")
+ENCLOSED = "(có dự thảo Công văn và Danh sách kèm theo)"
+PROPOSAL_CLEAN = ("Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ đáp ứng đầy đủ điều kiện, "
+                  "tiêu chuẩn theo {k39}, Quy chế bồi dưỡng cán bộ theo {k39} và Kế hoạch của tỉnh "
+                  "tham gia khóa bồi dưỡng " + ENCLOSED + ", gồm:")
+PROPOSAL = ("Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ tham gia khóa bồi dưỡng "
+            + ENCLOSED + ", gồm:")
+COMPLETE = ("{count} cán bộ đáp ứng đầy đủ điều kiện, tiêu chuẩn theo {k39}, Quy chế bồi dưỡng "
+            "cán bộ theo {k39} và Kế hoạch của tỉnh")
+PENDING = "{names} đáp ứng các điều kiện, tiêu chuẩn đến thời điểm đề nghị và {interview}"
+PENDING_ALL = "{names} {interview}"
+EXCEPTION = ("{case}. {dept} đề nghị cử {who} với lý do: {reason}; kính đề nghị {issuer} báo cáo "
+             "{leaders} xem xét, quyết định đối với trường hợp {who} (theo {qc}).")
+CLOSING = ("{dept} kính trình {issuer} xem xét, ký ban hành Công văn cử cán bộ tham gia khóa bồi "
+           "dưỡng " + ENCLOSED + "./.")
+
+# the points of a list inside a numbered part: a), b), c) … in the Vietnamese alphabet
+_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+
+
+def item_labels(n: int) -> list[str]:
+    """"a)", "b)", … "y)", then "a1)", "b1)" … should a list ever be that long."""
+    return [f"{_LETTERS[i % len(_LETTERS)]}{i // len(_LETTERS) or ''})" for i in range(n)]
+
 
 def basis_lines(dossier: Dossier) -> list[str]:
-    """Căn cứ lines: each ends with ``;``, the last with ``.`` (ND30); the notice comes last."""
+    """Căn cứ lines: each ends with ``;``, the last with ``.`` (ND30). The course notice is not
+    one of them: the Tờ trình cites it once, in its opening ("Thực hiện Thông báo …")."""
     items = list(dossier.legal_basis or DEFAULT_LEGAL_BASIS)
-    items.append(notice_phrase(dossier))
     return listed([i.strip().removeprefix("Căn cứ ") for i in items], prefix="Căn cứ ")
 
 
-def build(dossier: Dossier) -> Document:
+def review_lines(dossier: Dossier, standing: Standing) -> list[str]:
+    """The sentences after the list of nominees: who meets every condition, who is still to
+    sit the selection interview, who is proposed by exception and why. None when everyone
+    meets every condition (the proposal sentence says it)."""
+    if standing.clean:
+        return []
+    dept, issuer = dossier.department.name, dossier.issuer.name
+    parts = []
+    if standing.complete:
+        parts.append(COMPLETE.format(count=count_phrase(len(standing.complete)), k39=K39_REF))
+    interviewing = standing.interview_people()
+    if interviewing:
+        template = PENDING if standing.complete or standing.excepted else PENDING_ALL
+        names = standing.names(interviewing)
+        if len(interviewing) == standing.total:
+            names = f"cả {count_phrase(standing.total)} cán bộ"
+        parts.append(template.format(names=names, interview=standing.interview()))
+    lines = []
+    if parts:
+        text = "; ".join(parts)
+        lines.append(f"Trong số {count_phrase(standing.total)} cán bộ nêu trên, {text}.")
+    for ce in standing.excepted:
+        case = standing.exception_case(ce)
+        lines.append(EXCEPTION.format(
+            case=case[:1].upper() + case[1:], dept=dept, issuer=issuer, who=standing.who(ce),
+            reason=standing.reason(ce) or "(chưa ghi lý do)", qc=QC_REF,
+            leaders=STEERING_LEADERS))
+    return lines
+
+
+def build(dossier: Dossier, report=None) -> Document:
     sub = dossier.documents.submission
     dept = dossier.department
     course = dossier.course
-    n = len(dossier.candidates)
+    issuer = dossier.issuer.name
+    standing = Standing(dossier, report)
+    n = count_phrase(len(dossier.candidates))
     number = document_number(sub.number, TYPE_CODE, dept.code)
-    candidates = [{"line": line} for line in listed(
-        [f"{honorific(c)} {c.full_name}, {c.position} {c.agency}" for c in dossier.candidates])]
+    texts = listed([f"{honorific(c)} {c.full_name}, {person_position(c)}"
+                    for c in dossier.candidates])
+    candidates = [{"label": label, "text": text}
+                  for label, text in zip(item_labels(len(texts)), texts)]
+    proposal = PROPOSAL_CLEAN if standing.clean else PROPOSAL
     context = {
         "header": agency_header(
             dept.name,
@@ -63,30 +131,23 @@ def build(dossier: Dossier) -> Document:
             date_line=format_date_line(dept.place, sub.date),
         ),
         "summary": f"Về việc cử cán bộ tham gia {course_phrase(dossier)}",
-        "addressee": dossier.issuer.name,
+        "addressees": [issuer],
         "basis": basis_lines(dossier),
-        "intro": (
-            f"Thực hiện Thông báo số {course.notice.number} của {course.notice.issuer}, "
-            f"{dept.name} đã phối hợp với các cơ quan, đơn vị rà soát, lựa chọn cán bộ đáp ứng "
-            f"điều kiện, tiêu chuẩn tham gia {course_phrase(dossier)}. "
-            f"{dept.name} kính trình {dossier.issuer.name} như sau:"
-        ),
-        "course_lines": [
-            f"Tên khóa bồi dưỡng: {course.title};",
+        "intro": INTRO.format(notice=notice_phrase(dossier), dept=dept.name,
+                              course=course_phrase(dossier), issuer=issuer),
+        "course_lines": listed([
+            f"Tên khóa bồi dưỡng: {course.title}",
             f"Loại hình: {COURSE_TYPE_NAMES[course.type]}; nhóm chủ đề {course.topic_group}: "
-            f"{TOPIC_GROUPS[course.topic_group]};",
-            f"Cơ sở đào tạo: {course.institution}, {course.country};",
-            f"Thời gian: {period_phrase(dossier)};",
-            f"Ngôn ngữ giảng dạy: {course.language}.",
-        ],
-        "review_text": (
-            f"Qua rà soát, {dept.name} đề nghị {dossier.issuer.name} cử {count_phrase(n)} cán bộ "
-            f"đáp ứng đầy đủ điều kiện, tiêu chuẩn theo {K39_REF} và Kế hoạch của tỉnh tham gia "
-            f"khóa bồi dưỡng (có danh sách chi tiết kèm theo), gồm:"
-        ),
+            f"{TOPIC_GROUPS[course.topic_group]}",
+            f"Cơ sở đào tạo: {course.institution}, {course.country}",
+            f"Thời gian: {period_phrase(dossier)}",
+            f"Ngôn ngữ giảng dạy: {language_name(course.language)}",
+        ]),
+        "review_text": proposal.format(dept=dept.name, issuer=issuer, n=n, k39=K39_REF),
         "candidates": candidates,
+        "review_lines": review_lines(dossier, standing),
         "cost_lines": cost_lines(dossier),
-        "closing": f"{dept.name} kính trình {dossier.issuer.name} xem xét, quyết định./.",
+        "closing": CLOSING.format(dept=dept.name, issuer=issuer),
         "signature": signature(sub.signer, sub.copies_to, sub.archive),
     }
     return Document(
@@ -107,7 +168,7 @@ def cost_lines(dossier: Dossier) -> list[str]:
         return [f"Kinh phí thực hiện theo thông báo của Ban Chỉ đạo thực hiện {K39_REF}. {funding}"]
     total = per_person * n
     return [
-        f"Kinh phí dự kiến: {format_money(per_person)} đồng/người × {count_phrase(n)} người = "
-        f"{format_money(total)} đồng (Bằng chữ: {amount_in_words(total)}).",
+        f"Kinh phí dự kiến: {format_money(per_person)} đồng/người, {count_phrase(n)} người, tổng "
+        f"cộng {format_money(total)} đồng {in_words(total)}.",
         funding,
     ]

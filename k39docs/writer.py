@@ -6,6 +6,9 @@ candidate), so each template is read and compiled once (``CompiledTemplate``) an
 document is one Jinja render plus one ZIP write — milliseconds, so Python never holds up
 LibreOffice.
 
+Every part docxtpl's own ``render`` fills is filled here too: the body, headers, footers,
+footnotes and endnotes (core properties are written by k39docs: title, author, language).
+
 Data is printed literally: autoescape is on and ``StrictUndefined`` makes a misspelt variable
 fail loudly. Templates from a user folder run in Jinja's sandbox. After rendering, the ND30
 rules under the header lines are sized to the text actually printed (``fit_rules``): a template
@@ -49,7 +52,7 @@ __all__ = [
 _NS = {"w": W}
 _TWIPS_PER_MM = 1440 / 25.4
 _STYLE_COMPONENT = {name: key for key, name in STYLE_NAMES.items()}
-_RENDERED_PARTS = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+_RENDERED_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 
 
 class TemplateError(K39Error):

@@ -119,3 +119,47 @@ def test_library_refuses_a_missing_template_folder(tmp_path):
         render(dossier, tmp_path / "out",
                options=RenderOptions(formats=("docx",), templates=tmp_path / "nope"))
     assert not (tmp_path / "out").exists()
+
+
+FOOTNOTES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+    '</w:r></w:p></w:footnote>'
+    '<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">Chú thích: {{ summary }}</w:t>'
+    '</w:r></w:p></w:footnote></w:footnotes>'
+)
+
+
+def test_tags_in_a_user_template_s_footnotes_are_rendered(tmp_path):
+    """docxtpl renders footnotes too; our writer once left their tags as typed."""
+    folder = tmp_path / "mau"
+    folder.mkdir()
+    name = "commitment.docx"
+    with zipfile.ZipFile(TEMPLATES / name) as source, zipfile.ZipFile(folder / name, "w") as target:
+        for info in source.infolist():
+            data = source.read(info).decode("utf-8") if info.filename.endswith(".xml") or \
+                info.filename.endswith(".rels") else source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", '<Override PartName="/word/footnotes.xml" '
+                                    'ContentType="application/vnd.openxmlformats-officedocument.'
+                                    'wordprocessingml.footnotes+xml"/></Types>')
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", '<Relationship Id="rIdFn" Type="http://'
+                                    'schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                                    'footnotes" Target="footnotes.xml"/></Relationships>')
+            elif info.filename == "word/document.xml":
+                data = data.replace("BẢN CAM KẾT</w:t></w:r>", 'BẢN CAM KẾT</w:t></w:r><w:r>'
+                                    '<w:footnoteReference w:id="1"/></w:r>', 1)
+            target.writestr(info, data)
+        target.writestr("word/footnotes.xml", FOOTNOTES)
+    out = tmp_path / "out"
+    result = render("--templates", folder, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    with zipfile.ZipFile(out / "docx" / "cam-ket-ca01.docx") as zf:
+        footnotes = zf.read("word/footnotes.xml").decode("utf-8")
+        body = zf.read("word/document.xml").decode("utf-8")
+    assert "footnoteReference" in body
+    assert "{{" not in footnotes
+    assert "Chú thích: Thực hiện trách nhiệm, nghĩa vụ" in footnotes

@@ -208,8 +208,9 @@ def test_pdf_text_is_composed_vietnamese(rendered):
 def test_submission_states_cost_in_figures_and_words(rendered):
     outdir, _ = rendered
     text = docx_text(outdir / "docx" / "to-trinh.docx")
-    assert "385.000.000 đồng/người × 04 người = 1.540.000.000 đồng" in text
-    assert "Bằng chữ: Một tỷ năm trăm bốn mươi triệu đồng" in text
+    assert ("385.000.000 đồng/người, 04 người, tổng cộng 1.540.000.000 đồng "
+            "(Bằng chữ: Một tỷ năm trăm bốn mươi triệu đồng)") in text
+    assert "×" not in text
 
 
 def test_no_font_substitution_warning_for_the_sample(rendered):

@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import zipfile
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -47,6 +48,8 @@ from .pdfinfo import marked_pages
 from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import W
 from .wordml import w as _w
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark",
            "convert"]
@@ -459,8 +462,12 @@ class _Conversion:
         except PatchError as exc:
             bad = exc.run
             retry = bad is not None and self.runs[bad].after is not None
-        except Exception:  # noqa: BLE001 — whatever went wrong, the whole conversion says
+            log.info("%s: changed pages not spliced (%s); converting %s", self.pdf.name, exc,
+                     "from that page to the end" if retry else "the whole document")
+        except Exception as exc:  # noqa: BLE001 — whatever went wrong, the whole conversion says
             retry = False
+            log.info("%s: page-wise conversion failed (%s); converting the whole document",
+                     self.pdf.name, exc)
         try:
             if retry:
                 self._convert_runs(self.runs[:bad] + [to_the_end(self.runs[bad], old)], bad)

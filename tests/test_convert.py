@@ -382,3 +382,31 @@ def test_a_cancelled_conversion_cancels_what_waits_on_it_without_a_traceback(cap
         converting.cancel()
     assert member.cancelled()
     assert not [r for r in caplog.records if "callback" in r.getMessage()], caplog.text
+
+
+def test_verbose_shows_what_happened_inside(tmp_path, monkeypatch):
+    """A fallback (a group converted one by one, a worker restarted) leaves a trace with -v."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    from k39docs.cli import app
+
+    def noisy_render(*args, **kwargs):
+        logging.getLogger("k39docs.convert").info("group cam-ket.docx converted one by one")
+        logging.getLogger("k39docs.convert").debug("not shown")
+        raise SystemExit(0)
+
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("k39docs.render").Session, "render", noisy_render)
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml"
+    try:
+        quiet = CliRunner().invoke(app, ["render", str(sample), "-o", str(tmp_path / "a")])
+        loud = CliRunner().invoke(app, ["-v", "render", str(sample), "-o", str(tmp_path / "b")])
+    finally:
+        logging.getLogger("k39docs").handlers.clear()
+        logging.getLogger("k39docs").setLevel(logging.NOTSET)
+    assert "converted one by one" not in quiet.stderr
+    assert "k39docs: group cam-ket.docx converted one by one" in loud.stderr
+    assert "not shown" not in loud.stderr

@@ -354,8 +354,19 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    verbose: Annotated[bool, typer.Option(
+        "-v", "--verbose", help="Also print what happened inside (a LibreOffice restarted, a "
+                                "document converted again in another way).")] = False,
 ) -> None:
     """Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW."""
+    if verbose:
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("k39docs: %(message)s"))
+        logger = logging.getLogger("k39docs")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def main() -> None:

@@ -90,7 +90,8 @@ def build(dossier: Dossier, months_left: dict[str, int | None], report=None) -> 
         ),
         "rating_header": f"Xếp loại chất lượng năm {year}",
         "rows": [row(c, months_left.get(c.id), year, marks[c.id]) for c in dossier.candidates],
-        "notes": notes,
+        # one "Ghi chú:" paragraph, a line for each note (the writer prints "\n" as a break)
+        "notes": ["\n".join(notes)],
     }
     return Document(
         kind="nomination_list",

@@ -69,6 +69,16 @@ def _docs(folder: Path, names: list[str]) -> list[Path]:
     return out
 
 
+def _eventually(condition, failure: str, timeout: float = 30) -> None:
+    """Wait until ``condition()`` holds (a process gone, a file there), polling; fail after
+    ``timeout`` seconds with ``failure``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(failure)
+        time.sleep(0.05)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -109,10 +119,11 @@ def test_abandon_drops_the_queue_waits_for_what_is_held_and_the_pool_goes_on(tmp
         assert 0 < len(dropped) < len(futures)  # the worker held some (up to 16); not the rest
         made = sorted(p.name for p in out.iterdir())
         assert len(made) == len(futures) - len(dropped)
-        time.sleep(0.5)
-        assert sorted(p.name for p in out.iterdir()) == made  # nothing written afterwards
+        # the worker converts in order: once the next document is back, anything it still held
+        # from before would have been written first
         following = _docs(tmp_path / "in", ["next"])[0]
         assert pool.submit(following, out / "next.pdf").result(timeout=30) == out / "next.pdf"
+        assert sorted(p.name for p in out.iterdir()) == sorted([*made, "next.pdf"])
 
 
 def test_a_document_tried_again_is_sent_alone(tmp_path, fake):
@@ -219,8 +230,7 @@ def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tm
             assert len(PdfReader(path).pages) == 1
     finally:
         pool.close()
-    time.sleep(0.5)
-    assert _soffice_pids_using(marker) == []
+    _eventually(lambda: _soffice_pids_using(marker) == [], "a soffice of the pool outlived it")
     assert not Path(marker).exists()  # profiles and the killed worker's batch folders too
 
 
@@ -250,8 +260,8 @@ def test_worker_whose_caller_vanished_takes_its_libreoffice_with_it(tmp_path):
         bridge.stdin.flush()
         bridge.stdout.close()  # nobody reads the reply any more
         bridge.wait(timeout=120)
-        time.sleep(0.5)
-        assert _soffice_pids_using(str(profile)) == []
+        _eventually(lambda: _soffice_pids_using(str(profile)) == [],
+                    "the worker's soffice outlived it")
     finally:
         if bridge.poll() is None:
             os.killpg(bridge.pid, signal.SIGKILL)

@@ -128,7 +128,8 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
     proc = subprocess.Popen(
         [sys.executable, "-m", "k39docs", "watch", str(dossier), "-o", str(out), "--no-sign",
          "--interval", "0.2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=(errors := open(tmp_path / "stderr.txt", "w")), text=True,
+        env=env,
     )
     try:
         manifest = out / "manifest.json"
@@ -144,12 +145,14 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
         assert "Phó Trưởng phòng Tổng hợp" in _text(out / "pdf" / "cam-ket-ca01.pdf")
 
         dossier.write_text("candidates: [\n", encoding="utf-8")  # a broken save: reported, kept
-        time.sleep(1.5)
+        _wait_for(lambda: "Lỗi:" in (tmp_path / "stderr.txt").read_text(encoding="utf-8"))
         assert proc.poll() is None
         assert manifest.read_text(encoding="utf-8") == second
     finally:
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout, _ = proc.communicate(timeout=60)
+        errors.close()
+    stderr = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
     assert proc.returncode == 0, stderr
     assert stdout.count("Đã tạo") == 2 and "Đã dừng theo dõi." in stdout
     assert "Lỗi:" in stderr and "dòng" in stderr

@@ -1,8 +1,9 @@
 """Synthetic dossiers of any size, for benchmarks and scale tests.
 
-Built from the sample dossier so the shape stays the real one: N eligible candidates with
-plausible Vietnamese names, unique ids and CCCD numbers, long agency names, and (by default) a
-return report each, so every document kind is exercised N times.
+Built from the sample dossier so the shape stays the real one: a nomination of N eligible
+candidates with plausible Vietnamese names, unique ids and CCCD numbers and long agency names,
+so every document of a nomination is exercised N times (a report after a course is a dossier of
+its own, ``purpose: return``).
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ _AGENCIES = [
 ]
 
 
-def synthetic_dossier(n: int, *, seed: int = 0, return_reports: bool = True) -> dict[str, Any]:
+def synthetic_dossier(n: int, *, seed: int = 0) -> dict[str, Any]:
     """A dossier mapping with ``n`` candidates (ids ``c0001`` …), all meant to be eligible."""
     if n < 1:
         raise ValueError("n must be at least 1")
     rng = random.Random(seed)
     data = yaml.safe_load(sample_dossier())
-    template = data["candidates"][0]  # has a return report
+    template = data["candidates"][0]
     data["id"] = f"synthetic-{n}"
     data["candidates"] = []
     for i in range(1, n + 1):
@@ -68,7 +69,5 @@ def synthetic_dossier(n: int, *, seed: int = 0, return_reports: bool = True) -> 
             k39_history=[],
             leadership_term_end="2031-06-30",
         )
-        if not return_reports:
-            c.pop("return_report", None)
         data["candidates"].append(c)
     return data

@@ -134,3 +134,29 @@ def test_validator_tracebacks_stay_off_the_terminal(signed_copy, capfd):
     capfd.readouterr()
     assert not verify_pdf(signed_copy).ok  # untrusted chain + disallowed change: both logged by pyHanko
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_dossier_with_hundreds_of_bookmarks_verifies(block_pdf, tmp_path):
+    """A genuine 200-candidate dossier (861 pages, 403 bookmarks) was rejected with a
+    RecursionError inside pyHanko's difference analysis; pdfsig accepted it."""
+    from signing_support import FIXTURES, demo_signing, signature_request
+
+    from k39docs.signing import sign_dossier
+
+    writer = PdfWriter(clone_from=str(block_pdf))
+    first = writer.pages[0]
+    for i in range(900):  # one bookmark per document, as the bundle writes them: one /Next chain
+        page = writer.add_blank_page(float(first.mediabox.width), float(first.mediabox.height))
+        writer.add_outline_item(title=f"Bản cam kết - Ứng viên {i:04d}", page_number=page)
+    unsigned = tmp_path / "unsigned.pdf"
+    with open(unsigned, "wb") as fh:
+        writer.write(fh)
+    signed = tmp_path / "dossier.pdf"
+    out = tmp_path / "out"
+    out.mkdir()
+    result = sign_dossier(unsigned, signed, demo_signing(), signature_request(),
+                          base_dir=FIXTURES, out_dir=out)
+    report = verify_pdf(signed, [result.demo_ca_pem])
+    assert report.ok, format_verify_report(report)
+    assert len(report.signatures) == 2
+    assert subprocess.run(["pdfsig", str(signed)], capture_output=True).returncode == 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
+import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -236,6 +238,43 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
     )
 
 
+# pyHanko's difference analysis walks every path from the trailer to each object recursively;
+# a dossier's bookmarks are one /Next chain, so the depth grows with the number of documents
+# (about 400 bookmarks of a 200-candidate dossier passed Python's default limit of 1000)
+_DEEP_RECURSION = 200_000
+_DEEP_STACK_BYTES = 512 * 1024 * 1024  # virtual: pages of the stack are used only as needed
+
+
+def _in_deep_stack(function, *args):
+    """``function(*args)`` in a thread with a large stack and a high recursion limit, so that
+    a long outline is analysed, not refused with a RecursionError (the limit is the
+    interpreter's: raised while this runs, then put back)."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the caller's thread
+            outcome["error"] = exc
+
+    previous_limit = sys.getrecursionlimit()
+    previous_stack = threading.stack_size()
+    try:
+        threading.stack_size(_DEEP_STACK_BYTES)
+        thread = threading.Thread(target=run, name="k39-verify")
+    finally:
+        threading.stack_size(previous_stack)
+    sys.setrecursionlimit(max(previous_limit, _DEEP_RECURSION))
+    try:
+        thread.start()
+        thread.join()
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 @contextmanager
 def _quiet_validator():
     """pyHanko logs a traceback for each disallowed change and each unbuildable certificate path;
@@ -285,7 +324,7 @@ def verify_pdf(
             context = ValidationContext(
                 trust_roots=roots, allow_fetching=allow_fetching, revocation_mode="soft-fail"
             )
-            checks.append(_check_one(sig, context, trust_given))
+            checks.append(_in_deep_stack(_check_one, sig, context, trust_given))
     problems: list[str] = []
     last = checks[-1]
     if not last.covers_whole_file:

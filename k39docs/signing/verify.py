@@ -45,10 +45,11 @@ class SignatureCheck:
     covers_whole_file: bool  # nothing was written after this signature
     changes_allowed: bool  # later revisions only add signatures / fill fields (or there are none)
     coverage: str  # entire_file | entire_revision | partial | unknown
-    modification: str  # none | signing | other | unknown (what later revisions did)
+    modification: str  # none | signing | metadata | other | unknown (what later revisions did)
     problems: tuple[str, ...]  # Vietnamese, empty when ok
     message: str  # one Vietnamese sentence summing the signature up
     detail: str | None = None  # the validator's own (English) words on a disallowed change, if any
+    changes: tuple[str, ...] = ()  # what later revisions did, in Vietnamese (k39docs.signing.changes)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +73,7 @@ class SignatureCheck:
             "problems": list(self.problems),
             "message": self.message,
             "detail": self.detail,
+            "changes": list(self.changes),
         }
 
 
@@ -194,30 +196,29 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
         SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
         SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
     }.get(coverage_level, "partial")
+    changed = _what_changed(embedded) if not covers else None
     level = status.modification_level
-    if covers or level == ModificationLevel.NONE:
+    if covers or level == ModificationLevel.NONE or (changed is not None and not changed.descriptions()):
         modification = "none"
-    elif level in (ModificationLevel.FORM_FILLING, ModificationLevel.LTA_UPDATES):
+    elif changed is not None and changed.only_signing:
         modification = "signing"
-    elif level is None:
+    elif changed is not None and changed.only_metadata:
+        modification = "metadata"
+    elif level is None and changed is None:
         modification = "unknown"
     else:
         modification = "other"
+    said = tuple(changed.descriptions()) if changed is not None else ()
     changes_allowed = covers or bool(status.docmdp_ok)
-    detail, pages_changed = None, False
+    detail = None
     if isinstance(status.diff_result, SuspiciousModification):
         full = str(status.diff_result).strip()
         detail = full.splitlines()[0][:300] if full else None
-        pages_changed = "page tree" in full.lower() or ".Root.Pages" in full
     if coverage == "partial":
         problems.append("vùng được ký không bao trọn phiên bản của tệp (cấu trúc chữ ký bất thường hoặc tệp bị ghi lại)")
     elif not changes_allowed:
-        what = (
-            "danh sách trang đã bị thay đổi: thêm, xóa hoặc thay trang"
-            if pages_changed
-            else "thêm, xóa hoặc sửa trang, nội dung — không chỉ thêm chữ ký"
-        )
-        problems.append(f"tệp đã bị sửa đổi sau khi ký theo cách không được phép ({what})")
+        what = "; ".join(d for d in said if "chữ ký số" not in d) or "sửa đổi không xác định được"
+        problems.append(f"tệp đã bị sửa đổi sau khi ký theo cách không được phép: {what}")
     if ts is not None and not (ts.intact and ts.valid):
         problems.append("dấu thời gian (RFC 3161) kèm chữ ký không hợp lệ")
 
@@ -226,7 +227,8 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
     else:
         after = (
             "bao trùm toàn bộ tệp" if covers
-            else "sau đó tệp chỉ được thêm chữ ký số khác"
+            else "sau đó tệp chỉ được thêm chữ ký số khác" if modification in ("signing", "none")
+            else "sau đó tệp được: " + "; ".join(said)
         )
         trust_text = "" if trusted is None else ", chứng thư số dẫn về chứng thư gốc tin cậy"
         message = f"Chữ ký “{name}” của {signer}: còn nguyên vẹn, hợp lệ{trust_text}; {after}."
@@ -235,7 +237,34 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
         intact=bool(status.intact), valid=bool(status.valid), trusted=trusted,
         covers_whole_file=covers, changes_allowed=changes_allowed, coverage=coverage,
         modification=modification, problems=tuple(problems), message=message, detail=detail,
+        changes=said,
     )
+
+
+def _what_changed(embedded):
+    """What the revisions after the signature did (None when that cannot be read)."""
+    from .changes import changes_after
+
+    try:
+        return changes_after(embedded.reader, embedded.signed_revision)
+    except Exception:  # noqa: BLE001 — a damaged file: pyHanko's verdict still stands
+        return None
+
+
+def _missing_dossier_signatures(reader, checks: list[SignatureCheck]) -> list[str]:
+    """A dossier k39docs made (its Creator says so) carries the signer's and the agency's
+    signatures; the fields it lacks (a file cut back to its first signature lacks one)."""
+    from .sign import AGENCY_FIELD, PERSON_FIELD
+
+    try:
+        info = reader.trailer_view["/Info"]
+        creator = str(info.get("/Creator", ""))
+    except Exception:  # noqa: BLE001 — no document information: not known to be a dossier
+        return []
+    if not creator.startswith("k39docs"):
+        return []
+    present = {c.field_name for c in checks}
+    return [name for name in (PERSON_FIELD, AGENCY_FIELD) if name not in present]
 
 
 # pyHanko's difference analysis walks every path from the trailer to each object recursively;
@@ -326,11 +355,18 @@ def verify_pdf(
             )
             checks.append(_in_deep_stack(_check_one, sig, context, trust_given))
     problems: list[str] = []
+    missing = _missing_dossier_signatures(reader, checks)
+    if missing:
+        who = {"ChuKySo-NguoiKy": "người ký văn bản", "ChuKySo-CoQuan": "cơ quan ban hành"}
+        names = ", ".join(f"{who.get(m, m)} ({m})" for m in missing)
+        problems.append(f"hồ sơ do k39docs lập phải có chữ ký số của người ký và của cơ quan; "
+                        f"thiếu chữ ký của {names}")
     last = checks[-1]
     if not last.covers_whole_file:
+        after = "; ".join(last.changes) or "thêm hoặc sửa nội dung"
         problems.append(
-            f"chữ ký cuối cùng (“{last.field_name}”) không bao trùm toàn bộ tệp: "
-            "tệp đã được thêm hoặc sửa nội dung sau khi ký"
+            f"chữ ký cuối cùng (“{last.field_name}”) không bao trùm toàn bộ tệp: sau khi ký, "
+            f"tệp đã bị {after}"
         )
     return VerifyReport(path, tuple(checks), tuple(problems), trust_given)
 
@@ -368,8 +404,10 @@ def format_verify_report(report: VerifyReport) -> str:
         scope = {
             "entire_file": "bao trùm toàn bộ tệp",
             "entire_revision": "bao trùm phiên bản của nó; sau đó "
-            + {"signing": "chỉ thêm chữ ký số", "other": "có sửa đổi KHÔNG được phép",
-               "none": "không có sửa đổi", "unknown": "có sửa đổi chưa xác định"}[s.modification],
+            + {"signing": "chỉ thêm chữ ký số", "none": "không có sửa đổi",
+               "unknown": "có sửa đổi chưa xác định",
+               "metadata": "; ".join(s.changes),
+               "other": "; ".join(s.changes) + ("" if s.ok else " (KHÔNG được phép)")}[s.modification],
             "partial": "không bao trọn phiên bản của nó (bất thường)",
             "unknown": "không xác định",
         }[s.coverage]

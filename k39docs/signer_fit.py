@@ -5,25 +5,23 @@ Digital signing finds the signature block on the rendered công văn by its text
 each matched as one printed line. A name or chức vụ wider than the signature column wraps, and a
 character Times New Roman lacks (an emoji) is printed in another font and may not extract again:
 either way the block is not found and signing stopped with "Không tìm thấy khối chữ ký", after
-``validate`` had passed. :func:`check_signers` refuses such a dossier before anything is
-rendered, naming the field (and its YAML line when the file is known), in the loader's form.
+``validate`` had passed. :func:`signer_issues` lists them; :func:`k39docs.preflight.check_dossier`
+refuses such a dossier before anything is rendered, naming the field and its YAML line.
 It lives outside ``k39docs.signing`` so that ``validate`` does not import pyHanko to run it.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import DossierError, FieldIssue
 from .fonts import missing_glyphs, text_width_mm
 from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE
 from .model import Dossier, Signer
 from .vietnamese import upper_vn
 
-__all__ = ["SIGNATURE_COLUMN_MM", "signer_issues", "check_signers"]
+__all__ = ["SIGNATURE_COLUMN_MM", "signer_issues"]
 
 # the signature table's right column: 55 % of the portrait text width (the templates'
 # signature_table in scripts/build_templates.py), less the cell's own margins
@@ -93,24 +91,3 @@ def signer_issues(dossier: Dossier) -> list[tuple[str, str]]:
 
 def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X}"
-
-
-def check_signers(dossier: Dossier, source: str | Path | None = None) -> None:
-    """Raise :class:`DossierError` listing :func:`signer_issues`; ``source`` is the YAML file
-    the dossier was read from, read again (only when there is an issue) for the lines."""
-    issues = signer_issues(dossier)
-    if not issues:
-        return
-    where = None
-    if source is not None:
-        from .loader import read_yaml
-
-        try:
-            _, where = read_yaml(Path(source))
-        except Exception:  # noqa: BLE001 — the lines are a help; the issues stand without them
-            where = None
-    found = []
-    for path, message in issues:
-        loc = tuple(path.split("."))
-        found.append(FieldIssue(path, where.line_of(loc) if where is not None else None, message))
-    raise DossierError(found, str(source) if source is not None else None)

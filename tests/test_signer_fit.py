@@ -19,12 +19,18 @@ from k39docs.documents import cover_letter
 from k39docs.errors import DossierError
 from k39docs.fonts import text_width_mm
 from k39docs.render import RenderOptions, render
-from k39docs.signer_fit import SIGNATURE_COLUMN_MM, check_signers, signer_issues
+from k39docs.preflight import check_dossier
+from k39docs.signer_fit import SIGNATURE_COLUMN_MM, signer_issues
 from k39docs.writer import write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"
 LONG_NAME = "Nguyễn Thị Phương Thảo Hoàng Lê Ngọc Diễm Quỳnh"  # 47 characters
+
+
+def check_signers(dossier):
+    """The pre-render check, with the sample's images found where the sample keeps them."""
+    check_dossier(dossier, base_dir=Path(__file__).resolve().parents[1] / "fixtures")
 
 
 def _k39(*args, cwd: Path):

@@ -26,7 +26,6 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PIL import Image
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
@@ -151,20 +150,13 @@ def _resolve(path: Path | None, base_dir: Path) -> Path | None:
 
 
 def _check_image(path: Path | None, field_name: str, what: str) -> None:
+    from ..images import image_problem
+
     if path is None:
         return
-    if not path.is_file():
-        raise SigningError(f"Không tìm thấy tệp hình {what} `{path}` (signing.{field_name}).")
-    try:
-        with Image.open(path) as img:
-            img.load()
-            fmt = img.format
-    except Exception:
-        raise SigningError(f"Tệp hình {what} `{path}` không đọc được (signing.{field_name}).") from None
-    if fmt != "PNG":
-        raise SigningError(
-            f"Hình {what} `{path}` phải là tệp PNG nền trong suốt (Nghị định 30/2020), không phải {fmt}."
-        )
+    problem = image_problem(path)
+    if problem is not None:
+        raise SigningError(f"Hình {what} (signing.{field_name}): {problem}.")
 
 
 def check_signing_config(signing: Signing, base_dir: Path) -> None:

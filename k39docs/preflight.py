@@ -1,0 +1,45 @@
+"""Problems known before anything is rendered: found by ``validate`` and before LibreOffice
+starts, each naming its field (and its YAML line when the file is known), in the loader's form.
+
+The checks that need more than the model: a signer's line that would not fit one line of the
+signature column or has characters the font lacks (:mod:`k39docs.signer_fit`), and the
+signature and seal images (:mod:`k39docs.images`). None of them imports pyHanko.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import DossierError, FieldIssue
+from .images import signing_image_issues
+from .model import Dossier
+from .signer_fit import signer_issues
+
+__all__ = ["dossier_issues", "check_dossier"]
+
+
+def dossier_issues(dossier: Dossier, base_dir: Path | None = None) -> list[tuple[str, str]]:
+    """(field path, Vietnamese message) for each problem found before rendering."""
+    return signer_issues(dossier) + signing_image_issues(dossier, base_dir)
+
+
+def check_dossier(dossier: Dossier, source: str | Path | None = None, *,
+                  base_dir: Path | None = None) -> None:
+    """Raise :class:`DossierError` listing :func:`dossier_issues`; ``source`` is the YAML file
+    the dossier was read from, read again (only when there is an issue) for the lines."""
+    issues = dossier_issues(dossier, base_dir)
+    if not issues:
+        return
+    where = None
+    if source is not None:
+        from .loader import read_yaml
+
+        try:
+            _, where = read_yaml(Path(source))
+        except Exception:  # noqa: BLE001 — the lines are a help; the issues stand without them
+            where = None
+    found = []
+    for path, message in issues:
+        loc = tuple(path.split("."))
+        found.append(FieldIssue(path, where.line_of(loc) if where is not None else None, message))
+    raise DossierError(found, str(source) if source is not None else None)

@@ -54,10 +54,10 @@ class ReportFormat(str, Enum):
 
 def _load(path: Path):
     from .loader import load_dossier
-    from .signer_fit import check_signers
+    from .preflight import check_dossier
 
     dossier = load_dossier(path)
-    check_signers(dossier, path)  # validate and render refuse a signer line that cannot be signed
+    check_dossier(dossier, path)  # what would fail later (a signer's line, an image), named now
     return dossier
 
 

@@ -189,9 +189,9 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             say: Callable[[str], None], office: Office,
             kept: _Kept | None = None) -> Manifest:
     """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
-    from .signer_fit import check_signers
+    from .preflight import check_dossier
 
-    check_signers(dossier)  # a signer's line too wide or not in the font: refused before LibreOffice
+    check_dossier(dossier, base_dir=options.base_dir)  # refused before LibreOffice starts
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats

@@ -52,12 +52,14 @@ class ReportFormat(str, Enum):
     json = "json"
 
 
-def _load(path: Path):
+def _load(path: Path, *, signing: bool | None = None):
+    """The dossier at ``path``, refused now for what would fail later (a signer's line; the
+    images, when this run signs: ``signing``, None for whenever the dossier sets it up)."""
     from .loader import load_dossier
     from .preflight import check_dossier
 
     dossier = load_dossier(path)
-    check_dossier(dossier, path)  # what would fail later (a signer's line, an image), named now
+    check_dossier(dossier, path, signing=signing)
     return dossier
 
 
@@ -126,7 +128,7 @@ def render(
     gc.disable()
     office = Office(ConvertOptions(), keep=False)
     try:
-        model = _load(dossier)
+        model = _load(dossier, signing=None if sign and format is OutputFormat.all else False)
         if format is OutputFormat.all and (
                 templates is None or templates.is_dir()):
             # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
@@ -204,7 +206,8 @@ def watch(
                     seen = stamp
                     started = time.perf_counter()
                     try:
-                        model = _load(dossier)
+                        model = _load(dossier, signing=None if sign and format is OutputFormat.all
+                                      else False)
                         target = outdir or Path("output") / model.id
                         manifest = session.render(model, target, options=options)
                     except K39Error as error:

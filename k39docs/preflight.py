@@ -18,16 +18,22 @@ from .signer_fit import signer_issues
 __all__ = ["dossier_issues", "check_dossier"]
 
 
-def dossier_issues(dossier: Dossier, base_dir: Path | None = None) -> list[tuple[str, str]]:
-    """(field path, Vietnamese message) for each problem found before rendering."""
-    return signer_issues(dossier) + signing_image_issues(dossier, base_dir)
+def dossier_issues(dossier: Dossier, base_dir: Path | None = None, *,
+                   signing: bool | None = None) -> list[tuple[str, str]]:
+    """(field path, Vietnamese message) for each problem found before rendering. The images
+    matter only to signing: ``signing`` says whether this run signs (None: whenever the
+    dossier's ``signing`` is set up, as ``validate`` asks)."""
+    issues = signer_issues(dossier)
+    if dossier.signing.enabled if signing is None else signing:
+        issues += signing_image_issues(dossier, base_dir)
+    return issues
 
 
 def check_dossier(dossier: Dossier, source: str | Path | None = None, *,
-                  base_dir: Path | None = None) -> None:
+                  base_dir: Path | None = None, signing: bool | None = None) -> None:
     """Raise :class:`DossierError` listing :func:`dossier_issues`; ``source`` is the YAML file
     the dossier was read from, read again (only when there is an issue) for the lines."""
-    issues = dossier_issues(dossier, base_dir)
+    issues = dossier_issues(dossier, base_dir, signing=signing)
     if not issues:
         return
     where = None

@@ -191,7 +191,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
     from .preflight import check_dossier
 
-    check_dossier(dossier, base_dir=options.base_dir)  # refused before LibreOffice starts
+    check_dossier(dossier, base_dir=options.base_dir,  # refused before LibreOffice starts
+                  signing="pdf" in options.formats and options.sign and dossier.signing.enabled)
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats

@@ -30,8 +30,20 @@ def pytest_unconfigure(config):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _libreoffice_missing() -> bool:
+    """As k39docs looks for it: $K39_SOFFICE, PATH, the usual install folders."""
+    from k39docs.convert import find_soffice
+    from k39docs.errors import DependencyError
+
+    try:
+        find_soffice()
+    except DependencyError:
+        return True
+    return False
+
+
 def pytest_collection_modifyitems(config, items):
-    if shutil.which("soffice") is None:
+    if _libreoffice_missing():
         skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed")
         for item in items:
             if "soffice" in item.keywords:

@@ -73,6 +73,9 @@ def rendered(tmp_path_factory, sample_dossier):
     """The sample rendered end to end (DOCX, PDF, bundle, signature) into a fresh folder."""
     from k39docs.render import RenderOptions, render
 
+    if _libreoffice_missing():
+        pytest.skip("LibreOffice (soffice) is not installed")
+
     outdir = tmp_path_factory.mktemp("render") / sample_dossier.id
     manifest = render(sample_dossier, outdir, options=RenderOptions(base_dir=SAMPLE.parent))
     return outdir, manifest

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from k39docs import load_dossier
 from k39docs.cache import DocumentCache
 from k39docs.render import RenderOptions, render
@@ -88,6 +90,7 @@ def _font_files(pdf: Path) -> int:
     return len(seen)
 
 
+@pytest.mark.soffice
 def test_a_bundle_from_the_cache_takes_grouped_pages_from_their_group(
         tmp_path, monkeypatch, sample_mapping):
     """The sample's four Bản cam kết convert as one group. Rendered again from the cache, the

@@ -412,8 +412,10 @@ def test_verbose_shows_what_happened_inside(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.import_module("k39docs.render").Session, "render", noisy_render)
     sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml"
     try:
-        quiet = CliRunner().invoke(app, ["render", str(sample), "-o", str(tmp_path / "a")])
-        loud = CliRunner().invoke(app, ["-v", "render", str(sample), "-o", str(tmp_path / "b")])
+        quiet = CliRunner().invoke(app, ["render", str(sample), "-o", str(tmp_path / "a"),
+                                         "--format", "docx"])
+        loud = CliRunner().invoke(app, ["-v", "render", str(sample), "-o", str(tmp_path / "b"),
+                                        "--format", "docx"])
     finally:
         logging.getLogger("k39docs").handlers.clear()
         logging.getLogger("k39docs").setLevel(logging.NOTSET)

@@ -160,16 +160,11 @@ def language_text(c: Candidate, *, cell: bool = False) -> str:
     return capitalize_first(line) if cell else line
 
 
-_SIGNS = ((" ≥ ", ", không ít hơn "), (" ≤ ", ", không quá "), (" < ", ", ít hơn "),
-          (" > ", ", nhiều hơn "), ("≥", "từ "), ("≤", "đến "), ("<", "dưới "), (">", "trên "),
-          (" × ", " nhân "))
-
-
 def plain(text: str) -> str:
-    """A rule's message as a sentence of running text: no "<", "≥", "×" (3 tháng < 24 tháng →
-    3 tháng, ít hơn 24 tháng), no full stop at the end (the caller punctuates)."""
-    for sign, words in _SIGNS:
-        text = text.replace(sign, words)
+    """A rule's message (or a reviewer's note) as part of a sentence: no full stop at the end,
+    the caller punctuates. The rules already word their comparisons ("ít hơn 24 tháng", not
+    "< 24 tháng"); what comes from the data (a position, a note) is printed as typed, "<" and
+    "&" included."""
     return " ".join(text.split()).rstrip(" .;")
 
 

@@ -1,32 +1,32 @@
 """Measure k39docs against LibreOffice's own limit, in one run on one machine.
 
-    .venv/bin/python benchmarks/bench.py --candidates 100 [--repeat 2] [--json]
+    .venv/bin/python benchmarks/bench.py --candidates 10 100 200 [--repeat 2] [--verify] [--json]
 
-Builds a synthetic dossier of N candidates (all with return reports) and measures:
+Builds a synthetic nomination dossier of N candidates and measures:
 
-* ``end_to_end_s``      ``k39docs render`` (the CLI, signing included) with a cold content cache
-                        (nothing rendered or converted before) and no warm server running, on a
-                        machine where k39docs has run once: what the first run leaves in the
-                        user cache besides documents (a started LibreOffice profile, the stamp
-                        font) is made beforehand by a one-candidate render, as any clerk's
-                        second dossier finds it. The render starts the warm server and hands
-                        itself over (``k39docs.server``);
+* ``end_to_end_s``      ``k39docs render`` (the command, in its own process, signing included)
+                        with a cold content cache (nothing rendered or converted before) and no
+                        LibreOffice running, on a machine where k39docs has run once: what the
+                        first run leaves in the user cache besides documents (a started
+                        LibreOffice profile, the stamp font) is made beforehand by a
+                        one-candidate render, as any clerk's second dossier finds it;
 * ``floor_s``           the same DOCX files converted by bare ``soffice --convert-to pdf``, one
                         call per core in parallel: the LibreOffice limit. Its profiles are copies
                         of that started profile too, so both sides start the same LibreOffice;
 * ``naive_per_doc_s``   one ``soffice`` process per document (measured on ``--naive-docs``
                         documents, each with a copy of the started profile), the way
                         docassemble-style tools convert;
-* ``rerun_one_changed_s`` ``k39docs render`` again after changing one candidate (warm cache),
-                        in the server the first render left running;
-* ``rerun_no_server_s`` the same with ``--no-server``: Python and LibreOffice start again;
-* ``rerun_session_s``   the same in a warm :class:`k39docs.render.Session` (``k39docs watch``, a
+* ``rerun_cli_s``       ``k39docs render`` again, a new process, after one candidate's position
+                        changed: the content cache is warm, nothing else is;
+* ``rerun_session_s``   the same in a warm :class:`k39docs.render.Session` (``k39docs watch``, the
                         service): LibreOffice already running, another candidate changed;
-* ``peak_rss_mb``       peak resident memory of the Python process that rendered (the server,
-                        or the ``--no-server`` command), not LibreOffice's;
+* ``peak_rss_mb``       peak resident memory of the Python process of the cold render (not
+                        LibreOffice's);
+* ``verify_s``, ``verify_ok`` (with ``--verify``): ``k39docs verify`` on the signed dossier;
 * with ``--repeat R``, each timing is the best of R runs (content cache emptied before each);
 * ``documents``, ``pages``, ``ratio_vs_floor`` = end_to_end / floor,
-  ``speedup_vs_naive`` = naive_per_doc × documents / end_to_end.
+  ``speedup_vs_naive`` = naive_per_doc × documents / end_to_end, ``rerun_share`` =
+  rerun_cli / end_to_end.
 """
 
 from __future__ import annotations
@@ -57,20 +57,17 @@ _RUN_WITH_RSS = (
     "atexit.register(lambda: open(out, 'w').write("
     "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
     "sys.argv[0] = 'k39docs'\n"
-    "from k39docs.__main__ import main\n"
+    "from k39docs.cli import main\n"
     "main()\n"
 )
 
 
 def _env(cache_dir: Path) -> dict[str, str]:
-    env = {**os.environ, "K39_CACHE_DIR": str(cache_dir)}
-    env.pop("K39_NO_SERVER", None)
-    return env
+    return {**os.environ, "K39_CACHE_DIR": str(cache_dir)}
 
 
 def _render(dossier: Path, outdir: Path, cache_dir: Path, *extra: str) -> tuple[float, float]:
-    """Run the CLI; return (seconds, peak RSS in MB of its Python process: with the warm
-    server, that is only the command handing the render over; see :func:`_server`)."""
+    """Run the CLI; return (seconds, peak RSS in MB of its Python process)."""
     rss_file = outdir.parent / f"{outdir.name}.rss"
     started = time.perf_counter()
     result = subprocess.run(
@@ -85,18 +82,12 @@ def _render(dossier: Path, outdir: Path, cache_dir: Path, *extra: str) -> tuple[
     return elapsed, rss_kb / 1024
 
 
-def _server(cache_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """``k39docs server …`` for the benchmark's environment (its cache folder is part of it)."""
-    return subprocess.run([sys.executable, "-m", "k39docs", "server", *args],
-                          env=_env(cache_dir), capture_output=True, text=True)
-
-
-def _server_rss(cache_dir: Path) -> float:
-    """Peak RSS in MB of the warm server, the process that rendered."""
-    result = _server(cache_dir, "--status")
-    if result.returncode != 0:
-        raise SystemExit(f"no k39docs server after a render:\n{result.stdout}{result.stderr}")
-    return float(json.loads(result.stdout)["peak_rss_mb"])
+def _verify(pdf: Path, ca: Path, cache_dir: Path) -> tuple[float, bool]:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "k39docs", "verify", str(pdf),
+                             "--trust-root", str(ca)], env=_env(cache_dir), capture_output=True,
+                            text=True)
+    return time.perf_counter() - started, result.returncode == 0
 
 
 _RERUN_IN_SESSION = (
@@ -181,7 +172,7 @@ def _first_run(work: Path, cache: Path) -> Path:
     (small / "dossier.yaml").write_text(
         yaml.safe_dump(synthetic_dossier(1), allow_unicode=True, sort_keys=False), encoding="utf-8")
     shutil.copytree(work / "images", small / "images")
-    _render(small / "dossier.yaml", small / "out", cache, "--no-server")
+    _render(small / "dossier.yaml", small / "out", cache)
     shutil.rmtree(cache / "documents")
     seed = cache / "libreoffice-profile"
     if not seed.is_dir():
@@ -189,7 +180,7 @@ def _first_run(work: Path, cache: Path) -> Path:
     return seed
 
 
-def run(n: int, naive_docs: int, repeat: int = 1) -> dict:
+def run(n: int, naive_docs: int, repeat: int = 1, verify: bool = False) -> dict:
     """One row of the table; with ``repeat`` > 1 each timing is the best of that many (this
     machine's timings vary by about ±1 s from run to run, the floor's as much as the rest)."""
     with tempfile.TemporaryDirectory(prefix="k39-bench-") as tmp:
@@ -208,51 +199,51 @@ def run(n: int, naive_docs: int, repeat: int = 1) -> dict:
             dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                                encoding="utf-8")
 
+        verified = (None, None)
         for attempt in range(repeat):
             change("Phó Giám đốc")
             shutil.rmtree(cache / "documents", ignore_errors=True)  # cold content cache
             shutil.rmtree(work / "out", ignore_errors=True)
-            _server(cache, "--stop")  # cold: no warm server either; the render starts one
-            end_to_end, _ = _render(dossier, work / "out", cache)
+            end_to_end, rss = _render(dossier, work / "out", cache)
+            if verify and attempt == 0:
+                verified = _verify(work / "out" / "dossier.pdf", work / "out" / "demo-ca.pem",
+                                   cache)
             # one candidate changes: only their documents and the ones listing everybody
-            # render again, in the server the first render left
+            # render again; a new process, with the content cache
             change(f"Giám đốc {attempt}")
             rerun, _ = _render(dossier, work / "out", cache)
-            rss = _server_rss(cache)
-            _server(cache, "--stop")
-            change(f"Phó Giám đốc {attempt}")
-            rerun_alone, alone_rss = _render(dossier, work / "out", cache, "--no-server")
             rerun_session = _rerun_in_session(dossier, work / "out", cache)
             floor = _floor(sorted((work / "out" / "docx").glob("*.docx")), work / f"floor-{attempt}",
                            seed)
-            runs.append((end_to_end, floor, rerun, rerun_session, rerun_alone,
-                         max(rss, alone_rss)))
+            runs.append((end_to_end, floor, rerun, rerun_session, rss))
         manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
         documents = [f for f in manifest["files"] if f["format"] == "docx"]
         pages = sum(f["pages"] or 0 for f in manifest["files"]
-                    if f["format"] == "pdf" and f["kind"] != "dossier")
+                    if f["format"] == "pdf" and f["kind"] not in ("dossier", "internal_bundle"))
         docx = sorted((work / "out" / "docx").glob("*.docx"))
         naive = _naive(docx[:naive_docs], work, seed)
-    end_to_end, floor, rerun, rerun_session, rerun_alone = (min(r[i] for r in runs)
-                                                            for i in range(5))
-    rss = max(r[5] for r in runs)
-    return {
+    end_to_end, floor, rerun, rerun_session = (min(r[i] for r in runs) for i in range(4))
+    rss = max(r[4] for r in runs)
+    row = {
         "candidates": n,
         "documents": len(documents),
         "pages": pages,
         "end_to_end_s": round(end_to_end, 2),
         "floor_s": round(floor, 2),
-        "naive_per_doc_s": round(naive, 3),
-        "rerun_one_changed_s": round(rerun, 2),
-        "peak_rss_mb": round(rss, 1),
         "ratio_vs_floor": round(end_to_end / floor, 3),
+        "naive_per_doc_s": round(naive, 3),
         "speedup_vs_naive": round(naive * len(documents) / end_to_end, 1),
+        "rerun_cli_s": round(rerun, 2),
         "rerun_share": round(rerun / end_to_end, 3),
-        "rerun_no_server_s": round(rerun_alone, 2),
         "rerun_session_s": round(rerun_session, 2),
         "rerun_session_share": round(rerun_session / end_to_end, 3),
+        "peak_rss_mb": round(rss, 1),
         "repeat": repeat,
     }
+    if verify:
+        row["verify_s"] = round(verified[0], 2)
+        row["verify_ok"] = verified[1]
+    return row
 
 
 def machine() -> str:
@@ -274,12 +265,14 @@ def main() -> int:
     parser.add_argument("--naive-docs", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=1,
                         help="best of this many runs for each timing (default 1)")
+    parser.add_argument("--verify", action="store_true",
+                        help="also run k39docs verify on the signed dossier")
     parser.add_argument("--json", action="store_true", help="print JSON lines")
     args = parser.parse_args()
     if not args.json:
         print(machine())
     for n in args.candidates:
-        result = run(n, args.naive_docs, args.repeat)
+        result = run(n, args.naive_docs, args.repeat, args.verify)
         if args.json:
             print(json.dumps(result), flush=True)
         else:

@@ -121,9 +121,9 @@ def render(
 
     from .convert import ConvertOptions, Office
 
-    # One render, then the process ends: the cyclic garbage collector only rescans the objects
-    # of the bundle (what a run frees, it frees by reference counting), which cost about a
-    # second at 200 candidates for some 12 MB of peak memory (measured by benchmarks/bench.py).
+    # One render, then the process ends: the cyclic garbage collector would only rescan the
+    # bundle's many small objects again and again (what a run frees, it frees by reference
+    # counting), a cost that grows with the dossier; docs/performance.md has the numbers.
     collecting = gc.isenabled()
     gc.disable()
     office = Office(ConvertOptions(), keep=False)
@@ -246,14 +246,44 @@ def validate(
     from .rules import check_eligibility, format_eligibility_text
 
     try:
-        report = check_eligibility(_load(dossier), allow_ineligible=allow_ineligible)
+        model = _load(dossier)
+        if model.purpose == "return":  # reports on a course that ended: no eligibility to check
+            _validated_return(model, format)
+            raise typer.Exit(0)
+        report = check_eligibility(model, allow_ineligible=allow_ineligible)
     except K39Error as error:
         raise _fail(error) from None
     if format is ReportFormat.json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"purpose": "nomination", **report.to_dict()}, ensure_ascii=False,
+                              indent=2))
     else:
         typer.echo(format_eligibility_text(report))
     raise typer.Exit(0 if report.issuable else 1)
+
+
+def _validated_return(model, format: ReportFormat) -> None:
+    """What ``validate`` says of a valid return dossier: the course, each report's dates, and
+    the reports past the 15-day deadline (warnings); ``eligible`` is null, none was checked."""
+    from .documents.return_report import late_warning
+
+    warnings = [w for w in (late_warning(c) for c in model.candidates) if w]
+    if format is ReportFormat.json:
+        typer.echo(json.dumps({
+            "purpose": "return", "ok": True, "eligible": None, "dossier": model.id,
+            "course": {"title": model.course.title, "end_date": model.course.end_date.isoformat()},
+            "reports": [{"id": c.id, "full_name": c.full_name,
+                         "return_date": c.return_report.return_date.isoformat(),
+                         "date": c.return_report.date.isoformat()} for c in model.candidates],
+            "warnings": warnings,
+        }, ensure_ascii=False, indent=2))
+        return
+    lines = [f"Hồ sơ báo cáo {model.id} (purpose: return) hợp lệ: {len(model.candidates):02d} báo "
+             f"cáo về khóa {model.course.title}, kết thúc {model.course.end_date:%d/%m/%Y}."]
+    lines += [f"  - {c.full_name} ({c.id}): về nước {c.return_report.return_date:%d/%m/%Y}, "
+              f"báo cáo ngày {c.return_report.date:%d/%m/%Y}" for c in model.candidates]
+    lines.append("Không rà soát điều kiện, tiêu chuẩn: việc này chỉ dành cho hồ sơ đề cử.")
+    lines += [f"Cảnh báo: {w}" for w in warnings]
+    typer.echo("\n".join(lines))
 
 
 @app.command()

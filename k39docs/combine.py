@@ -1,9 +1,8 @@
 """Many documents of one template converted as one: a combined DOCX in, a PDF per document out.
 
 LibreOffice spends most of a short document's conversion on the document itself (loading its
-styles, setting up the layout, starting the PDF export), not on its pages: 50 two-page Bản cam
-kết take about 4 s one by one and 1.5 s as one document (measured here, warm LibreOffice). So
-the documents that share a template (one Bản cam kết per candidate, one báo cáo per returned
+styles, setting up the layout, starting the PDF export), not on its pages (docs/performance.md
+has the measurement). So the documents that share a template (one Bản cam kết per candidate, one báo cáo per returned
 candidate) are converted in groups:
 
 * :func:`combine_docx` writes one DOCX holding each member's body in turn, each ending its own

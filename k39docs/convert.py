@@ -1,7 +1,7 @@
 """DOCX → PDF with LibreOffice: finding ``soffice``, and converters that keep both cores busy.
 
-LibreOffice is the cost that dominates a run: a start costs about a second, a 2–3 page document
-about 60 ms in a running instance, and one instance converts one document at a time. So:
+LibreOffice is the cost that dominates a run: starting it costs far more than converting a short
+document in a running instance, and one instance converts one document at a time. So:
 
 * ``WorkerPool`` (the default): N warm LibreOffice workers (N = CPU cores), each a ``soffice``
   with its own profile run by ``uno_bridge.py``, all fed from one queue. A worker converts the

@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 
-CHUNK = 8  # documents per batch: the ~20 ms of a `--convert-to` call are shared by all of them
+CHUNK = 8  # documents per batch: the fixed cost of a `--convert-to` call is shared by all of them
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
 
 

@@ -216,8 +216,8 @@ class DocumentCache:
         pointer = _group_pointers.get((self.root, key))
         if pointer is None:
             try:
-                group, start, end = self._paths(key)[0].with_suffix(".group").read_text().split()
-                pointer = (group, int(start), int(end))
+                name, first, last = self._paths(key)[0].with_suffix(".group").read_text().split()
+                pointer = (name, int(first), int(last))
             except (OSError, ValueError):
                 return None
             if len(_group_pointers) >= _GROUP_POINTERS:

@@ -197,31 +197,38 @@ def unit_lines(words: tuple[str, ...], gaps: tuple[Gap, ...], width_mm: float, s
     def width(i: int, j: int) -> float:
         return text_width_mm(" ".join(words[i:j]), size_pt, bold=bold)
 
-    # best[j]: the cost of the best lines for words[:j] and where its last line starts
-    best: list[tuple[tuple, int] | None] = [None] * (n + 1)
+    # best[j]: the cost of the best lines for words[:j] and where its last line starts; the cost
+    # counts phrases split, units split, lines, weak breaks, and the widest line
+    best: list[tuple[tuple[int, int, int, int, float], int] | None] = [None] * (n + 1)
     best[0] = ((0, 0, 0, 0, 0.0), 0)
     for j in range(1, n + 1):
         for i in range(j - 1, -1, -1):
             w = width(i, j)
             if w > width_mm and j - i > 1:
                 break  # longer lines only get wider
-            if best[i] is None:
+            before = best[i]
+            if before is None:
                 continue
-            (phrase, unit, lines, weak, widest), _ = best[i]
+            (phrase, unit, lines, weak, widest), _ = before
             if i:
                 gap = gaps[i - 1]
                 phrase += gap == Gap.INSIDE_PHRASE
                 unit += gap == Gap.INSIDE_UNIT
                 weak += gap == Gap.WEAK
             cost = (phrase, unit, lines + 1, weak, max(widest, w))
-            if best[j] is None or cost < best[j][0]:
+            current = best[j]
+            if current is None or cost < current[0]:
                 best[j] = (cost, i)
-    lines, j = [], n
+    result: list[str] = []
+    j = n
     while j:
-        i = best[j][1]
-        lines.append(" ".join(words[i:j]))
+        # every best[j] is set: a line of the single word words[j - 1] is always allowed
+        last = best[j]
+        assert last is not None
+        i = last[1]
+        result.append(" ".join(words[i:j]))
         j = i
-    return lines[::-1]
+    return result[::-1]
 
 
 def name_lines(name: str, width_mm: float, size_pt: float, *, bold: bool = False) -> list[str]:

@@ -8,13 +8,13 @@ here are Vietnamese; ``loader`` adds the field path and the YAML line.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import types
-import unicodedata
 import typing
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -100,10 +100,10 @@ class _Model(BaseModel):
 def _date_fields(model: type[BaseModel]) -> frozenset[str]:
     """Names of the fields of ``model`` typed ``date`` or ``date | None``."""
     def is_date(annotation: Any) -> bool:
-        if annotation is date:
+        if annotation is dt.date:
             return True
         if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-            return date in typing.get_args(annotation)
+            return dt.date in typing.get_args(annotation)
         return False
 
     return frozenset(name for name, f in model.model_fields.items() if is_date(f.annotation))
@@ -121,9 +121,9 @@ class PartialDate:
     day: int | None = None
 
     @property
-    def earliest(self) -> date:
+    def earliest(self) -> dt.date:
         """The date the rules use: 01/01 for a bare year, day 01 for year-month (domain §3)."""
-        return date(self.year, self.month or 1, self.day or 1)
+        return dt.date(self.year, self.month or 1, self.day or 1)
 
     def __str__(self) -> str:
         if self.month is None:
@@ -147,16 +147,17 @@ _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 def _parse_partial_date(value: Any) -> PartialDate:
     if isinstance(value, PartialDate):
         return value
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, str):
         m = _PARTIAL_RE.match(value.strip())
         if m:
-            year, month, day = (int(g) if g else None for g in m.groups())
+            year = int(m.group(1))
+            month, day = (int(g) if g else None for g in m.groups()[1:])
             try:
-                date(year, month or 1, day or 1)
+                dt.date(year, month or 1, day or 1)
             except ValueError:
                 pass
             else:
@@ -340,7 +341,7 @@ class Department(_Model):
 
 class Notice(_Model):
     number: Text
-    date: date
+    date: dt.date
     issuer: Text
 
 
@@ -348,7 +349,7 @@ class Decision(_Model):
     """Quyết định cử đi bồi dưỡng, which the participants' reports cite (return dossiers)."""
 
     number: Text  # "1234/QĐ-UBND"
-    date: date
+    date: dt.date
     issuer: Text
 
 
@@ -359,8 +360,8 @@ class Course(_Model):
     language: Text
     country: Text
     institution: Text
-    start_date: date
-    end_date: date
+    start_date: dt.date
+    end_date: dt.date
     estimated_cost_per_person: int | None = Field(default=None, ge=0)
     required_language_level: str | None = None  # IV.2.2.b, ngoai_ngu
     notice: Notice
@@ -430,7 +431,7 @@ class CoverLetter(_Model):
 
     number: int = Field(ge=1)
     unit_code: Text
-    date: date
+    date: dt.date
     recipients: list[Text] = Field(min_length=1)
     signer: Signer
     copies_to: list[Text] = Field(default_factory=list)
@@ -447,7 +448,7 @@ class Submission(_Model):
     """Tờ trình của Sở Nội vụ trình UBND tỉnh."""
 
     number: int = Field(ge=1)
-    date: date
+    date: dt.date
     signer: Signer
     copies_to: list[Text] = Field(default_factory=list)
     archive: Text
@@ -521,7 +522,7 @@ class ForeignLanguage(_Model):
     language: Text
     certificate: str | None = None
     score: str | None = None
-    issued: date | None = None
+    issued: dt.date | None = None
 
     @field_validator("score", mode="before")
     @classmethod
@@ -536,8 +537,8 @@ class Evaluation(_Model):
 
 class ActiveDiscipline(_Model):
     form: Text  # khiển trách, cảnh cáo, cách chức …
-    decided: date
-    until: date | None = None
+    decided: dt.date
+    until: dt.date | None = None
 
 
 class Discipline(_Model):
@@ -552,7 +553,7 @@ class K39Course(_Model):
 
 
 class Commitment(_Model):
-    date: date
+    date: dt.date
 
 
 class EligibilityException(_Model):
@@ -572,9 +573,9 @@ class SecurityCompliance(_Model):
 
 
 class ReturnReport(_Model):
-    date: date
-    departure_date: date
-    return_date: date
+    date: dt.date
+    departure_date: dt.date
+    return_date: dt.date
     decision: str | None = None  # quyết định cử đi, if the report should cite it
     completion: Text
     certificate: str | None = None
@@ -633,7 +634,7 @@ class Candidate(_Model):
     exit_restricted: bool | None = None
     health_fit: bool | None = None
     interview_passed: bool | None = None
-    leadership_term_end: date | None = None
+    leadership_term_end: dt.date | None = None
     cadre_group: CadreGroupChoice | None = None  # QC.3.ngan_han: who a short course is for
     k39_history: list[K39Course] = Field(default_factory=list)
     reviewed: dict[str, Text] = Field(default_factory=dict)

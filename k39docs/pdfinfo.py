@@ -75,7 +75,9 @@ def marked_pages(reader: PdfReader, prefix: str) -> dict[int, int]:
     for name, dest in reader.named_destinations.items():
         number = name[len(prefix) + 1:]
         if name.startswith(f"/{prefix}") and number.isdigit():
-            found[int(number)] = reader.get_destination_page_number(dest)
+            page = reader.get_destination_page_number(dest)
+            if page is not None:  # a destination on no page of the file is a mark not found
+                found[int(number)] = page
     return found
 
 

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from typing import Any
 
 CHUNK = 8  # documents per batch: the fixed cost of a `--convert-to` call is shared by all of them
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
@@ -174,7 +175,7 @@ class RunningSoffice:
             raise RuntimeError("LibreOffice exited")
         try:
             self.convert_one(request["src"], request["dst"])
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (UNO's exceptions share no base to name; reported)
             if "Disposed" in type(exc).__name__ or "disposed" in str(exc):
                 raise RuntimeError("LibreOffice exited") from None
             return f"{type(exc).__name__}: {exc}"
@@ -199,7 +200,7 @@ class RunningSoffice:
         try:
             self.keep_open.close(True)
             self.desktop.terminate()
-        except Exception:
+        except Exception:  # noqa: BLE001  (a LibreOffice gone already raises anything: it's closed)
             pass
         try:
             self.proc.wait(timeout=10)
@@ -239,10 +240,10 @@ def convert_to_arg(options):
 
 
 def main(soffice, profile_url, pipe_name, export_options="{}"):
-    events = queue.Queue()
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()  # (kind, value), see _serve
     try:
         office = RunningSoffice(soffice, profile_url, pipe_name, events, json.loads(export_options))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (whatever failed is the caller's "ready" error)
         _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
     try:
@@ -263,8 +264,10 @@ def _serve(office, events):
         events.put(("end", None))
 
     threading.Thread(target=read_requests, daemon=True).start()
-    waiting = collections.deque()  # requests not handed to soffice yet
-    batches = collections.deque()  # handed to soffice, oldest first: at most two
+    # requests not handed to soffice yet
+    waiting: collections.deque[dict[str, Any]] = collections.deque()
+    # handed to soffice, oldest first: at most two
+    batches: collections.deque[Batch] = collections.deque()
     ending = False
     started = time.monotonic()
     while True:
@@ -308,7 +311,8 @@ def _serve(office, events):
                     break
                 shutil.rmtree(batch.folder, ignore_errors=True)
                 batches.popleft()
-        except Exception as exc:  # LibreOffice is gone: the caller starts a fresh worker
+        except Exception as exc:  # noqa: BLE001  (whatever it raised, the worker is done)
+            # LibreOffice is gone: the caller starts a fresh worker
             _reply({"ok": False, "fatal": True, "error": f"{type(exc).__name__}: {exc}"})
             return 3
     office.close()

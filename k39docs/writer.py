@@ -105,12 +105,12 @@ class CompiledTemplate:
                                 f"{exc.message}") from None
         self.style_names = _style_names(dict((i.filename, d) for i, d in entries)["word/styles.xml"])
         # the parts no document changes, compressed once: each document only adds its own
-        self._base = io.BytesIO()
-        with zipfile.ZipFile(self._base, "w", zipfile.ZIP_DEFLATED) as zf:
+        base = io.BytesIO()
+        with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, data in entries:
                 if info.filename not in self.parts and info.filename != "docProps/core.xml":
                     zf.writestr(info, data)
-        self._base = self._base.getvalue()
+        self._base = base.getvalue()
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """The rendered XML of the document body, headers and footers."""
@@ -286,7 +286,7 @@ def fit_rules(root, style_names: dict[str, str]) -> None:
     body_width = _body_width_mm(root)
     # only the body and cells that hold a rule: a 100-row list has nothing to measure
     rule_ids = {sid for sid, name in style_names.items() if name in RULE_FRACTION}
-    containers = {}
+    containers: dict[Any, None] = {}  # the elements, in document order (a set keeps none)
     for ref in root.iter(_w("pStyle")):
         if ref.get(_w("val")) in rule_ids:
             container = ref.getparent().getparent().getparent()  # pStyle → pPr → p → container

@@ -68,7 +68,8 @@ def _is_motto(text: str) -> bool:
 def _is_date_line(text: str) -> bool:
     text = normalise(text)
     match = DATE_RE.search(text)
-    return bool(match) and match.start() <= 60 and len(text) <= 90 and not text.startswith("(")
+    return (match is not None and match.start() <= 60 and len(text) <= 90
+            and not text.startswith("("))
 
 
 @dataclass
@@ -183,7 +184,7 @@ def _rule_of(block: Block, styles: StyleSheet) -> HorizontalRule | None:
 
 
 def _cell_paragraphs(tc: etree._Element) -> list[etree._Element]:
-    return [p for p in tc.iter(w("p"))]
+    return list(tc.iter(w("p")))
 
 
 class _Reader:
@@ -322,7 +323,7 @@ class _Reader:
         # trailing bold paragraphs are the issuing agency, those above it the parent agency;
         # with no bold line at all the last one is taken as the agency
         agency = [i for i in names if self.is_bold(blocks[i])]
-        tail = []
+        tail: list[int] = []
         for i in reversed(names):
             if i in agency:
                 tail.insert(0, i)

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from lxml import etree
 
@@ -16,13 +17,24 @@ from .. import layout
 from ..headerlines import bad_breaks
 from ..layout import COMPONENTS, FONT_NAME, PAGE
 from ..vietnamese.dates import day_text, month_text
-from .anatomy import DATE_RE, MOTTO, NATIONAL_TITLE, Anatomy, Block, DocumentPart, HorizontalRule, Section
-from .anatomy import is_caps, normalise
+from .anatomy import (
+    DATE_RE,
+    MOTTO,
+    NATIONAL_TITLE,
+    Anatomy,
+    Block,
+    DocumentPart,
+    HorizontalRule,
+    Section,
+    is_caps,
+    normalise,
+)
 from .findings import LABELS, Finding
 from .geometry import line_widths, paragraph_box, widest_printed_line
 from .ooxml import (
     DocxPackage,
     ParaFormat,
+    RunFormat,
     StyleSheet,
     on_off,
     paragraph_runs,
@@ -145,7 +157,7 @@ def _where(block: Block) -> str:
     return "" if block.component in _SINGLE else _quote(block.text)
 
 
-def _text_runs(styles: StyleSheet, block: Block) -> list[tuple[etree._Element, object]]:
+def _text_runs(styles: StyleSheet, block: Block) -> list[tuple[etree._Element, RunFormat]]:
     out = []
     for r in paragraph_runs(block.p):
         if run_text(r).strip():
@@ -245,10 +257,13 @@ def _page_field_paragraphs(root: etree._Element) -> list[etree._Element]:
     return found
 
 
-def _header_refs(ctx: _Context) -> list[dict[tuple[str, str], str | None]]:
+_Refs = dict[tuple[str, str], str | None]  # (kind, type) → the relationship id of the part
+
+
+def _header_refs(ctx: _Context) -> list[_Refs]:
     """Per section, the header/footer part used for each (kind, type), inherited as Word does."""
-    out: list[dict[tuple[str, str], str | None]] = []
-    current: dict[tuple[str, str], str | None] = {}
+    out: list[_Refs] = []
+    current: _Refs = {}
     for section in ctx.anatomy.sections:
         refs = dict(current)
         if section.sect_pr is not None:
@@ -262,7 +277,7 @@ def _header_refs(ctx: _Context) -> list[dict[tuple[str, str], str | None]]:
 
 def check_page_numbers(ctx: _Context, report: _Report) -> None:
     part_starts = [p.blocks[0].section for p in ctx.anatomy.parts if p.blocks]
-    for earlier, later in zip(ctx.anatomy.parts, ctx.anatomy.parts[1:]):
+    for earlier, later in pairwise(ctx.anatomy.parts):
         if not (earlier.blocks and later.blocks):
             continue
         if later.blocks[0].section is earlier.blocks[-1].section:
@@ -271,14 +286,15 @@ def check_page_numbers(ctx: _Context, report: _Report) -> None:
                 "phụ lục đánh số trang riêng (ngắt phần trang, bắt đầu từ 1)",
                 "cùng phần trang với văn bản trước",
             )
-    for section, refs in zip(ctx.anatomy.sections, _header_refs(ctx)):
+    for section, refs in zip(ctx.anatomy.sections, _header_refs(ctx), strict=True):
         if section.number > 1 and not any(section is s for s in part_starts):
             continue  # a continuation section (e.g. a landscape table) keeps the numbering
         label = LABELS["page_number"] + _section_suffix(ctx, section)
         sect = section.sect_pr
         title_pg = bool(sect is not None and on_off(sect.find(w("titlePg"))))
 
-        def part_of(kind: str, kind_type: str) -> etree._Element | None:
+        # `refs` bound now: B023 cannot see that part_of is only called in this iteration
+        def part_of(kind: str, kind_type: str, refs: _Refs = refs) -> etree._Element | None:
             rid = refs.get((kind, kind_type))
             return ctx.package.parts.get(rid) if rid else None
 
@@ -345,8 +361,8 @@ def check_page_numbers(ctx: _Context, report: _Report) -> None:
 
 
 # -- fonts and colours of every run ---------------------------------------------------------------
-def _font_problems(fmt) -> list[str]:
-    bad = {}
+def _font_problems(fmt: RunFormat) -> list[str]:
+    bad: dict[str, list[str]] = {}
     for slot, name in fmt.fonts:
         if (name or "").strip().casefold() != FONT_NAME.casefold():
             bad.setdefault(name or "(không khai báo)", []).append(slot)
@@ -645,7 +661,9 @@ def check_header(ctx: _Context, report: _Report) -> None:
         for block in part.all("date_line"):
             _check_date(report, _label(block, part), block.text)
             text = normalise(block.text)
-            place = text.split(",")[0] if "," in text[: DATE_RE.search(text).start()] else None
+            date_match = DATE_RE.search(text)
+            assert date_match is not None  # the block is a date_line because DATE_RE found it
+            place = text.split(",")[0] if "," in text[: date_match.start()] else None
             if place is None:
                 report.add(
                     _label(block, part),

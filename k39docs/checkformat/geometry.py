@@ -12,7 +12,16 @@ from lxml import etree
 
 from ..fonts import text_width_mm
 from .anatomy import Block, Section
-from .ooxml import ParaFormat, StyleSheet, paragraph_runs, run_text, to_int, twips_to_mm, w
+from .ooxml import (
+    ParaFormat,
+    RunFormat,
+    StyleSheet,
+    paragraph_runs,
+    run_text,
+    to_int,
+    twips_to_mm,
+    w,
+)
 
 __all__ = [
     "Box",
@@ -25,9 +34,9 @@ __all__ = [
 ]
 
 
-def _styled_lines(styles: StyleSheet, block: Block) -> list[list[tuple[str, object]]]:
+def _styled_lines(styles: StyleSheet, block: Block) -> list[list[tuple[str, RunFormat]]]:
     """The paragraph's hard lines (split at ``w:br``), each a list of (text, run format)."""
-    lines: list[list[tuple[str, object]]] = [[]]
+    lines: list[list[tuple[str, RunFormat]]] = [[]]
     for r in paragraph_runs(block.p):
         fmt = styles.run_format(block.p, r, block.tbl)
         if fmt.hidden:
@@ -40,7 +49,7 @@ def _styled_lines(styles: StyleSheet, block: Block) -> list[list[tuple[str, obje
     return lines
 
 
-def _width(pieces: Iterable[tuple[str, object]]) -> float:
+def _width(pieces: Iterable[tuple[str, RunFormat]]) -> float:
     return sum(
         text_width_mm(text, f.size, bold=f.bold, italic=f.italic) for text, f in pieces if text
     )
@@ -57,7 +66,7 @@ def wrapped_line_widths(styles: StyleSheet, block: Block, column_mm: float | Non
         return line_widths(styles, block)
     out = []
     for line in _styled_lines(styles, block):
-        words: list[list[tuple[str, object]]] = [[]]  # word pieces; a space piece between words
+        words: list[list[tuple[str, RunFormat]]] = [[]]  # word pieces; a space piece between words
         for text, fmt in line:
             for i, chunk in enumerate(text.split(" ")):
                 if i:
@@ -134,9 +143,10 @@ def paragraph_box(styles: StyleSheet, block: Block, fmt: ParaFormat | None = Non
         left_mar, right_mar = styles.cell_margins(block.tbl, block.tc)
         area = cell - left_mar - right_mar
     else:
-        area = section_text_width(block.section)
-        if area is None:
+        text_width = section_text_width(block.section)
+        if text_width is None:
             return None
+        area = text_width
     width = area - fmt.left - fmt.right
     return Box(twips_to_mm(width), twips_to_mm(fmt.left - fmt.right) / 2)
 

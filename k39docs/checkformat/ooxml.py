@@ -9,6 +9,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from lxml import etree
 
@@ -52,6 +53,10 @@ def on_off(el: etree._Element | None) -> bool | None:
     return el.get(w("val"), "true").lower() not in ("0", "false", "off")
 
 
+@overload
+def to_int(value: str | None, default: int) -> int: ...
+@overload
+def to_int(value: str | None, default: None = None) -> int | None: ...
 def to_int(value: str | None, default: int | None = None) -> int | None:
     """An integer attribute, tolerating \"1134.0\"; ``default`` when absent or unreadable."""
     if value is None:
@@ -188,7 +193,7 @@ class StyleSheet:
         if direct is not None:
             layers.append(direct)
 
-        fonts: dict[str, str | None] = {slot: None for slot in FONT_SLOTS}
+        fonts: dict[str, str | None] = dict.fromkeys(FONT_SLOTS)
         toggles = {"b": False, "i": False, "caps": False, "vanish": False}
         size, color = 10.0, "auto"
         for rpr in layers:
@@ -201,8 +206,9 @@ class StyleSheet:
                     elif rfonts.get(w(slot)) is not None:
                         fonts[slot] = rfonts.get(w(slot))
             sz = rpr.find(w("sz"))
-            if sz is not None and to_int(sz.get(w("val"))) is not None:
-                size = to_int(sz.get(w("val"))) / 2
+            half_points = to_int(sz.get(w("val"))) if sz is not None else None
+            if half_points is not None:
+                size = half_points / 2
             for tag in toggles:  # later levels override (Word's XOR of toggles in styles is rare)
                 value = on_off(rpr.find(w(tag)))
                 if value is not None:
@@ -352,22 +358,22 @@ def _theme_fonts(theme: etree._Element | None) -> dict[str, str | None]:
         scheme = theme.find(f".//{{{_A}}}{major}Font")
         if scheme is None:
             continue
-
-        def face(tag: str) -> str | None:
-            el = scheme.find(f"{{{_A}}}{tag}")
-            return (el.get("typeface") or None) if el is not None else None
-
-        fonts[f"{major}Ascii"] = fonts[f"{major}HAnsi"] = face("latin")
-        fonts[f"{major}Bidi"] = face("cs")
-        fonts[f"{major}EastAsia"] = face("ea")
+        fonts[f"{major}Ascii"] = fonts[f"{major}HAnsi"] = _typeface(scheme, "latin")
+        fonts[f"{major}Bidi"] = _typeface(scheme, "cs")
+        fonts[f"{major}EastAsia"] = _typeface(scheme, "ea")
     return fonts
+
+
+def _typeface(scheme: etree._Element, tag: str) -> str | None:
+    el = scheme.find(f"{{{_A}}}{tag}")
+    return (el.get("typeface") or None) if el is not None else None
 
 
 def read_package(path: Path) -> DocxPackage:
     """Open a DOCX; raises ``zipfile.BadZipFile``, ``KeyError`` or ``etree.XMLSyntaxError``."""
     with zipfile.ZipFile(path) as z:
         main = "word/document.xml"
-        for rid, (kind, target) in _rels(z, "").items():
+        for kind, target in _rels(z, "").values():
             if kind == "officeDocument":
                 main = target
         document = _parse(z.read(main))

@@ -220,6 +220,8 @@ def evaluation_good_or_better(candidate: Candidate, course: Course, dossier: Dos
     the end of the year, so a letter of December 2026 may still cite 2025).
     """
     ev = candidate.evaluation
+    if ev is None:  # required in a nomination; a return dossier's candidate may have none
+        return Outcome.review("Hồ sơ chưa ghi kết quả đánh giá, xếp loại: cần bổ sung")
     fact = f"Xếp loại chất lượng năm {ev.year}: {RATING_NAMES[ev.rating]}"
     if ev.rating not in (Rating.hoan_thanh_tot, Rating.hoan_thanh_xuat_sac):
         return Outcome.fail(f"{fact}, dưới mức hoàn thành tốt nhiệm vụ")
@@ -376,6 +378,8 @@ def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier)
 )
 def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Pass if the commitment is dated on or before the cover letter."""
+    if candidate.commitment is None:  # required in a nomination, as for evaluation above
+        return Outcome.review("Hồ sơ chưa có bản cam kết: cần bổ sung")
     signed = candidate.commitment.date
     letter = dossier.documents.cover_letter.date
     if signed <= letter:

@@ -40,19 +40,19 @@ def _date_line(d: date, place: str) -> str:
     return format_date_line(place, d)
 
 
+_FUNCTIONS: dict[str, Callable[..., str]] = {
+    "date_words": date_words,  # ngày 05 tháng 02 năm 2027
+    "short_date": short_date,  # 05/02/2027
+    "month_year": month_year,  # tháng 3 năm 2027
+    "date_line": _date_line,  # Quảng Ngãi, ngày 05 tháng 02 năm 2027
+    "money": format_money,  # 385.000.000
+    "amount_words": amount_in_words,  # Ba trăm tám mươi lăm triệu đồng
+    "number_words": number_in_words,  # một nghìn không trăm mười lăm
+    "upper_vn": upper_vn,  # ỦY BAN NHÂN DÂN
+    "doc_number": document_number,  # 05/TTr-SNV
+    "decimal_comma": decimal_comma,  # IELTS 6,5
+    "padded": padded,  # 03
+}
 FILTERS: dict[str, Callable[..., str]] = {
-    name: _refuse_none(name, func)
-    for name, func in {
-        "date_words": date_words,  # ngày 05 tháng 02 năm 2027
-        "short_date": short_date,  # 05/02/2027
-        "month_year": month_year,  # tháng 3 năm 2027
-        "date_line": _date_line,  # Quảng Ngãi, ngày 05 tháng 02 năm 2027
-        "money": format_money,  # 385.000.000
-        "amount_words": amount_in_words,  # Ba trăm tám mươi lăm triệu đồng
-        "number_words": number_in_words,  # một nghìn không trăm mười lăm
-        "upper_vn": upper_vn,  # ỦY BAN NHÂN DÂN
-        "doc_number": document_number,  # 05/TTr-SNV
-        "decimal_comma": decimal_comma,  # IELTS 6,5
-        "padded": padded,  # 03
-    }.items()
+    name: _refuse_none(name, func) for name, func in _FUNCTIONS.items()
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 import num2words as _upstream
 from num2words.base import Num2Word_Base
@@ -144,7 +144,7 @@ class Num2Word_VI(Num2Word_Base):
     after tens ≥ 2. Only ``currency="VND"`` is known; VND has no subunit in use.
     """
 
-    CURRENCY_FORMS = {"VND": ("đồng", "")}
+    CURRENCY_FORMS: ClassVar[dict[str, tuple[str, str]]] = {"VND": ("đồng", "")}
 
     def setup(self) -> None:
         self.negword = "âm "
@@ -152,14 +152,15 @@ class Num2Word_VI(Num2Word_Base):
         self.errmsg_nonnum = "type(%s) not in [int, float, Decimal]"
 
     def to_cardinal(self, value, zero_tens: ZeroTens = "linh", four: Four = "tư") -> str:
-        zero_tens, four = _check_options(zero_tens, four)
+        # the options as checked and NFC-normalised (a caller's decomposed "lẻ" is accepted)
+        tens_word, four_word = _check_options(zero_tens, four)
         negative, integer, fraction = _split_decimal(value)
-        words = _integer_words(integer, zero_tens, four)
+        words = _integer_words(integer, tens_word, four_word)
         if fraction:
             significant = fraction.lstrip("0")
             leading_zeros = [_DIGITS[0]] * (len(fraction) - len(significant))
             words = " ".join([words, self.pointword, *leading_zeros,
-                              _integer_words(int(significant), zero_tens, four)])
+                              _integer_words(int(significant), tens_word, four_word)])
         if negative and (integer or fraction):
             words = f"{self.negword}{words}"
         return words

@@ -251,6 +251,13 @@ def validate(
             _validated_return(model, format)
             raise typer.Exit(0)
         report = check_eligibility(model, allow_ineligible=allow_ineligible)
+    except DossierError as error:
+        if format is ReportFormat.json:  # the service's problem details say the same
+            from .service.problems import bad_input
+
+            typer.echo(json.dumps(bad_input(error), ensure_ascii=False, indent=2))
+            raise typer.Exit(2) from None
+        raise _fail(error) from None
     except K39Error as error:
         raise _fail(error) from None
     if format is ReportFormat.json:
@@ -333,10 +340,37 @@ def init(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the dossier file."""
-    from .model import Dossier
+    """Print the JSON Schema of the dossier file (Vietnamese titles, for building forms)."""
+    from .schema import dossier_schema
 
-    typer.echo(json.dumps(Dossier.model_json_schema(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(dossier_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8039,
+    keys: Annotated[Optional[Path], typer.Option(
+        "--keys", metavar="KEYS.yaml",
+        help="The signing keys requests may name (signing: {key: NAME}).")] = None,
+) -> None:
+    """Run the HTTP service (FastAPI) with LibreOffice kept warm; settings from K39_* variables."""
+    from .service.keys import load_keys
+    from .service.settings import Settings, is_loopback
+
+    try:
+        settings = Settings.from_env()
+        keyring = load_keys(keys)
+    except K39Error as error:
+        raise _fail(error) from None
+    if not is_loopback(host) and not settings.api_token:
+        _err(f"Lỗi: không mở dịch vụ trên địa chỉ {host} khi chưa đặt K39_API_TOKEN: ai vào "
+             "được mạng này cũng gửi và tải được hồ sơ cá nhân. Đặt K39_API_TOKEN (một chuỗi "
+             "ngẫu nhiên dài), hoặc chạy trên 127.0.0.1 sau một reverse proxy.")
+        raise typer.Exit(2)
+    from .service.app import run
+
+    run(settings, keyring, host, port)
 
 
 @app.command("check-format")

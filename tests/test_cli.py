@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -50,8 +51,8 @@ def test_validate_sample_is_eligible():
     assert [c["id"] for c in data["candidates"]] == ["ca01", "ca02", "ca03", "ca04"]
 
 
-@pytest.mark.soffice  # (render starts LibreOffice while the rules run)
 def test_an_unsettled_review_stops_validate_and_render_and_says_how_to_settle(tmp_path):
+    shutil.copytree(SAMPLE.parent / "images", tmp_path / "images")  # validate checks them
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     del data["candidates"][0]["reviewed"]  # IV.1.d: nobody has judged the fit yet
     path = write_yaml(tmp_path / "review.yaml", data)

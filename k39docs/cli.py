@@ -320,14 +320,26 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the sample dossier.")] = Path("dossier.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented sample dossier (and its demo signature images) to start from."""
+    """Write a commented sample dossier (and its demo signature images) to start from;
+    PATH.xlsx writes the clerk's Excel workbook, filled with the same sample."""
     from .resources import sample_dossier, sample_images
 
     if path.exists() and not force:
         _err(f"Lỗi: {path} đã tồn tại (dùng --force để ghi đè).")
         raise typer.Exit(2)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sample_dossier(), encoding="utf-8")
+    if path.suffix.lower() == ".xlsx":
+        from .workbook.convert import init_workbook
+
+        try:
+            init_workbook(path, force=True)
+        except K39Error as error:
+            raise _fail(error) from None
+    elif path.suffix.lower() in (".xls", ".ods", ".xlsm"):
+        _err(f"Lỗi: chỉ tạo được bảng tính .xlsx, không phải {path.suffix}.")
+        raise typer.Exit(2)
+    else:
+        path.write_text(sample_dossier(), encoding="utf-8")
     images = path.parent / "images"
     images.mkdir(exist_ok=True)
     for image in sample_images():
@@ -336,6 +348,49 @@ def init(
             shutil.copyfile(image, target)
     typer.echo(f"Đã tạo {path} (và ảnh chữ ký, con dấu mẫu trong {images}/).")
     typer.echo(f"Tiếp theo: k39docs validate {path} && k39docs render {path}")
+
+
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(
+        help="Tệp hồ sơ vào: .yaml, .yml, .json, .xlsx, .xls, .ods.")],
+    out: Annotated[Path, typer.Argument(help="Tệp ra: .xlsx (bảng tính) hoặc .yaml.")],
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp ra đã có.")] = False,
+) -> None:
+    """Chuyển hồ sơ YAML ↔ bảng tính Excel theo đuôi tệp; không mất dữ liệu nào."""
+    from .workbook.convert import convert_file
+
+    try:
+        dossier = convert_file(source, out, force=force)
+    except K39Error as error:
+        raise _fail(error) from None
+    except OSError as error:
+        _write_failed(error, out)
+        raise typer.Exit(2) from None
+    typer.echo(f"Đã ghi {out} ({len(dossier.candidates)} ứng viên).")
+
+
+@app.command()
+def merge(
+    inputs: Annotated[list[Path], typer.Argument(help="Tệp của từng cơ quan (.xlsx, .yaml …).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Tệp hồ sơ ghép: .xlsx hoặc .yaml.")],
+    base: Annotated[Optional[Path], typer.Option(
+        "--base", help="Tệp lấy các mục khác ngoài ứng viên [tệp đầu tiên].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp ra đã có.")] = False,
+) -> None:
+    """Ghép danh sách đề cử của nhiều cơ quan (mỗi cơ quan một tệp) thành một hồ sơ."""
+    from .workbook.merge import merge_files
+
+    try:
+        result = merge_files(inputs, out, base=base, force=force)
+    except K39Error as error:
+        raise _fail(error) from None
+    except OSError as error:
+        _write_failed(error, out)
+        raise typer.Exit(2) from None
+    for warning in result.warnings:
+        _err(f"Cảnh báo: {warning}")
+    typer.echo(f"Đã ghép {len(result.dossier.candidates)} ứng viên từ {len(inputs)} tệp vào {out}.")
 
 
 @app.command()

@@ -26,16 +26,20 @@ class K39Error(Exception):
 
 @dataclass(frozen=True)
 class FieldIssue:
-    """One problem in the input: where it is (field path, YAML line) and what is wrong."""
+    """One problem in the input: where it is (field path, YAML line or workbook cell) and what
+    is wrong."""
 
     path: str  # "candidates[0].gender"
     line: int | None  # 1-based line in the YAML file, when known
     message: str  # Vietnamese
+    cell: str | None = None  # "Ứng viên!F7" in a workbook
 
     def __str__(self) -> str:
         where = f"trường `{self.path}`" if self.path else "tệp hồ sơ"
         if self.line is not None:
             where += f" (dòng {self.line})"
+        elif self.cell is not None:
+            where += f" (ô {self.cell})"
         return f"{where}: {self.message}"
 
 

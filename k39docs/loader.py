@@ -51,6 +51,7 @@ MAX_EXPANDED_CHARS = MAX_FILE_BYTES  # text after alias expansion: no more than 
 MAX_DEPTH = 40  # nesting of mappings/lists; a dossier needs 6
 MAX_TEXT_CHARS = 5_000  # one value; the model has tighter limits where a field needs one
 RESOLVED_PATHS = ("pkcs12", "signature_image", "seal_image")  # under `signing`
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # read by ``workbook.read``
 
 Loc = tuple[Any, ...]
 
@@ -301,7 +302,8 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
 
 def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path | None = None
                  ) -> Dossier:
-    """Load and validate a dossier from a YAML path or an already-parsed mapping.
+    """Load and validate a dossier from a YAML path, a workbook (``.xlsx``, ``.xls``, ``.ods``:
+    errors name the sheet and cell) or an already-parsed mapping.
 
     Raises ``DossierError`` listing every problem with its field path (and YAML line when read
     from a file). All text comes out cleaned (``clean_text``) and NFC. Relative paths under
@@ -312,6 +314,10 @@ def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path
         data, where = dict(source), _Source()
     else:
         path = Path(source)
+        if path.suffix.lower() in WORKBOOK_SUFFIXES:  # the clerk's workbook: errors name cells
+            from .workbook.read import load_workbook
+
+            return load_workbook(path, validate=load_dossier, base_dir=base_dir)
         data, where = read_yaml(path)
         if base_dir is None:
             base_dir = path.resolve().parent

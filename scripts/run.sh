@@ -7,10 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils softhsm2 python3-venv)
+APT_PACKAGES=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-liberation2 poppler-utils softhsm2 python3-venv)
 
 need_apt() {
   command -v soffice >/dev/null || return 0
+  [ -e /usr/lib/libreoffice/program/libsclo.so ] || return 0   # Calc: the clerk's workbook as PDF
   command -v pdftoppm >/dev/null || return 0
   command -v pdfsig >/dev/null || return 0
   command -v softhsm2-util >/dev/null || return 0

@@ -18,14 +18,16 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
+from .clitext import VietnameseCommand, VietnameseGroup, usage_error_message
 from .errors import DossierError, K39Error
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="k39docs",
-    help="Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW: "
-    "render the documents (DOCX, PDF), check eligibility, sign and verify the dossier.",
+    help="Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW: rà soát điều kiện, "
+    "lập văn bản (DOCX, PDF), đóng gói, ký số và kiểm tra hồ sơ.",
+    cls=VietnameseGroup,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -64,27 +66,27 @@ def _load(path: Path, *, signing: bool | None = None):
 
 
 OutdirOption = Annotated[
-    Optional[Path], typer.Option("-o", "--outdir", help="Output folder [output/<dossier id>/].")
+    Optional[Path], typer.Option("-o", "--outdir", help="Thư mục kết quả [output/<mã hồ sơ>/].")
 ]
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="all: DOCX, PDF and dossier.pdf; docx: DOCX only.")
+    OutputFormat, typer.Option("--format", help="all: DOCX, PDF và dossier.pdf; docx: chỉ DOCX (không cần LibreOffice).")
 ]
 SignOption = Annotated[bool, typer.Option("--sign/--no-sign",
-                                          help="Sign dossier.pdf when `signing` is configured.")]
+                                          help="Ký số dossier.pdf khi hồ sơ có mục `signing`.")]
 AllowIneligibleOption = Annotated[
     Optional[str],
-    typer.Option("--allow-ineligible", metavar="REASON",
-                 help="Issue even if a candidate fails a rule; the reason goes in the manifest."),
+    typer.Option("--allow-ineligible", metavar="LÝ_DO",
+                 help="Vẫn lập hồ sơ khi có người chưa đủ điều kiện: các văn bản nêu rõ trường hợp đó và lý do này, đề nghị Ban Chỉ đạo xem xét."),
 ]
 TemplatesOption = Annotated[
     Optional[Path],
-    typer.Option("--templates", metavar="DIR",
-                 help="A folder of your own DOCX templates named like the built-in ones "
-                      "(cover_letter.docx …); missing ones come from the built-in set. "
-                      "They are rendered in a Jinja sandbox."),
+    typer.Option("--templates", metavar="THƯ_MỤC",
+                 help="Thư mục mẫu DOCX riêng của tỉnh, tên như mẫu có sẵn "
+                      "(cover_letter.docx …); mẫu nào không có thì dùng mẫu có sẵn. "
+                      "Mẫu riêng chạy trong hộp cát Jinja."),
 ]
 CacheOption = Annotated[bool, typer.Option(
-    "--cache/--no-cache", help="Reuse documents whose template and data did not change.")]
+    "--cache/--no-cache", help="Dùng lại văn bản có mẫu và dữ liệu không đổi (bộ nhớ đệm).")]
 
 
 def _render_options(dossier: Path, format: OutputFormat, sign: bool,
@@ -105,18 +107,18 @@ def _write_failed(error: OSError, outdir) -> None:
          f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên.")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def render(
-    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
+    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
     outdir: OutdirOption = None,
     format: FormatOption = OutputFormat.all,
     sign: SignOption = True,
     allow_ineligible: AllowIneligibleOption = None,
     templates: TemplatesOption = None,
     cache: CacheOption = True,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Chỉ in lỗi.")] = False,
 ) -> None:
-    """Validate, render every document as DOCX and PDF, bundle and sign dossier.pdf."""
+    """Kiểm tra, lập mọi văn bản (DOCX, PDF), đóng gói và ký số dossier.pdf."""
     import gc
 
     from .convert import ConvertOptions, Office
@@ -167,9 +169,9 @@ def render(
         typer.echo(f"  Phát hành dù có ứng viên không đủ điều kiện; lý do: {manifest.allow_ineligible}")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def watch(
-    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
+    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
     outdir: OutdirOption = None,
     format: FormatOption = OutputFormat.all,
     sign: SignOption = True,
@@ -177,10 +179,10 @@ def watch(
     templates: TemplatesOption = None,
     cache: CacheOption = True,
     interval: Annotated[float, typer.Option("--interval", min=0.1,
-                                            help="Seconds between looks at the file.")] = 0.5,
+                                            help="Số giây giữa hai lần xem tệp.")] = 0.5,
 ) -> None:
-    """Render, then render again each time the dossier file is saved, with LibreOffice kept
-    running in between (Ctrl-C stops it). Errors are printed and the watch goes on."""
+    """Lập hồ sơ, rồi lập lại mỗi khi tệp hồ sơ được lưu; LibreOffice chạy sẵn giữa các lần
+    (Ctrl-C để dừng). Lỗi được in ra và lệnh vẫn theo dõi tiếp."""
     import signal
     import time
 
@@ -236,13 +238,13 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def validate(
-    dossier: Annotated[Path, typer.Argument(help="The dossier YAML file.")],
-    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
+    format: Annotated[ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")] = ReportFormat.text,
     allow_ineligible: AllowIneligibleOption = None,
 ) -> None:
-    """Check the schema, the dates and every candidate against the plan's rules; render nothing."""
+    """Kiểm tra dữ liệu, ngày tháng và điều kiện, tiêu chuẩn của từng người; không lập văn bản."""
     from .rules import check_eligibility, format_eligibility_text
 
     try:
@@ -293,15 +295,15 @@ def _validated_return(model, format: ReportFormat) -> None:
     typer.echo("\n".join(lines))
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def verify(
-    pdf: Annotated[Path, typer.Argument(help="The signed PDF.")],
+    pdf: Annotated[Path, typer.Argument(help="Tệp PDF đã ký số.")],
     trust_root: Annotated[
-        Optional[list[Path]], typer.Option("--trust-root", help="PEM certificate of a trusted root (repeatable).")
+        Optional[list[Path]], typer.Option("--trust-root", help="Chứng thư gốc tin cậy, tệp PEM (dùng nhiều lần được).")
     ] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="text or json.")] = ReportFormat.text,
+    format: Annotated[ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")] = ReportFormat.text,
 ) -> None:
-    """Check every signature in a PDF: intact, trusted, and the last one covering the whole file."""
+    """Kiểm tra mọi chữ ký số của tệp PDF: còn nguyên vẹn, tin cậy, chữ ký cuối bao trùm toàn bộ tệp."""
     from .signing import format_verify_report, verify_pdf
 
     try:
@@ -315,13 +317,13 @@ def verify(
     raise typer.Exit(0 if report.ok else 1)
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the sample dossier.")] = Path("dossier.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    path: Annotated[Path, typer.Argument(help="Nơi ghi hồ sơ mẫu (.yaml, hoặc .xlsx cho bảng tính).")] = Path("dossier.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
-    """Write a commented sample dossier (and its demo signature images) to start from;
-    PATH.xlsx writes the clerk's Excel workbook, filled with the same sample."""
+    """Ghi hồ sơ mẫu có chú thích (và ảnh chữ ký, con dấu mẫu) để bắt đầu; tên .xlsx thì ghi
+    bảng tính Excel cho văn thư, điền sẵn cùng hồ sơ mẫu."""
     from .resources import sample_dossier, sample_images
 
     if path.exists() and not force:
@@ -350,7 +352,7 @@ def init(
     typer.echo(f"Tiếp theo: k39docs validate {path} && k39docs render {path}")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def convert(
     source: Annotated[Path, typer.Argument(
         help="Tệp hồ sơ vào: .yaml, .yml, .json, .xlsx, .xls, .ods.")],
@@ -370,7 +372,7 @@ def convert(
     typer.echo(f"Đã ghi {out} ({len(dossier.candidates)} ứng viên).")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def merge(
     inputs: Annotated[list[Path], typer.Argument(help="Tệp của từng cơ quan (.xlsx, .yaml …).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Tệp hồ sơ ghép: .xlsx hoặc .yaml.")],
@@ -393,23 +395,23 @@ def merge(
     typer.echo(f"Đã ghép {len(result.dossier.candidates)} ứng viên từ {len(inputs)} tệp vào {out}.")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def schema() -> None:
-    """Print the JSON Schema of the dossier file (Vietnamese titles, for building forms)."""
+    """In JSON Schema của tệp hồ sơ (tiêu đề tiếng Việt, để dựng biểu mẫu)."""
     from .schema import dossier_schema
 
     typer.echo(json.dumps(dossier_schema(), ensure_ascii=False, indent=2))
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8039,
+    host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng.")] = 8039,
     keys: Annotated[Optional[Path], typer.Option(
         "--keys", metavar="KEYS.yaml",
-        help="The signing keys requests may name (signing: {key: NAME}).")] = None,
+        help="Các khóa ký yêu cầu được phép gọi tên (signing: {key: TÊN}).")] = None,
 ) -> None:
-    """Run the HTTP service (FastAPI) with LibreOffice kept warm; settings from K39_* variables."""
+    """Chạy dịch vụ HTTP và trang web cho văn thư (LibreOffice giữ sẵn); cấu hình qua các biến K39_*."""
     from .service.keys import load_keys
     from .service.settings import Settings, is_loopback
 
@@ -428,11 +430,11 @@ def serve(
     run(settings, keyring, host, port)
 
 
-@app.command("check-format")
+@app.command("check-format", cls=VietnameseCommand)
 def check_format(
-    files: Annotated[list[Path], typer.Argument(help="DOCX files to check against Nghị định 30/2020.")],
+    files: Annotated[list[Path], typer.Argument(help="Các tệp DOCX cần kiểm tra theo Nghị định 30/2020.")],
 ) -> None:
-    """Report every departure from the ND30 layout; exit 1 when there is any."""
+    """Báo mọi chỗ sai thể thức Nghị định 30/2020; mã thoát 1 khi có."""
     from .checkformat import DocxReadError, check_files
 
     try:
@@ -447,11 +449,11 @@ def check_format(
     typer.echo(f"Đúng thể thức: {len(files)} tệp.")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 def cache(
-    clear: Annotated[bool, typer.Option("--clear", help="Remove every cached document.")] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Xóa mọi văn bản trong bộ nhớ đệm.")] = False,
 ) -> None:
-    """Show where the content cache is (it holds the candidates' data), or clear it."""
+    """Cho biết bộ nhớ đệm ở đâu (có dữ liệu của ứng viên), hoặc xóa nó."""
     from .cache import DocumentCache
 
     store = DocumentCache(producer="")
@@ -474,11 +476,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Hiện phiên bản.")
     ] = False,
     verbose: Annotated[bool, typer.Option(
-        "-v", "--verbose", help="Also print what happened inside (a LibreOffice restarted, a "
-                                "document converted again in another way).")] = False,
+        "-v", "--verbose", help="In thêm những gì xảy ra bên trong (LibreOffice khởi động lại, "
+                                "một văn bản được chuyển đổi lại theo cách khác).")] = False,
 ) -> None:
     """Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW."""
     if verbose:
@@ -492,26 +494,50 @@ def _main(
 
 
 def main() -> None:
-    """The ``k39docs`` command.
+    """The ``k39docs`` command: the command in this process, its usage errors in Vietnamese.
 
     Once the command has returned (its files written, every LibreOffice stopped), the exit
     handlers run and the process ends at once, without the interpreter's teardown: freeing a
-    large render's objects one by one and a last garbage collection over all of them took the
-    better part of a second at a hundred candidates, with nothing left to do.
-"""
+    large render's objects one by one, with nothing left to do, is time the clerk waits for.
+    """
     try:
-        app()
+        code = app(standalone_mode=False)
     except SystemExit as done:
         code = done.code
+    except KeyboardInterrupt:
+        _err("Đã dừng.")
+        code = 130
     except DossierError as error:  # raised outside a command (should not happen): still exit 2
         _err(f"Lỗi: {error}")
         code = 2
-    else:
-        code = 0
+    except Exception as error:  # noqa: BLE001 — typer's usage errors; anything else goes on
+        code = _usage_error(error)
     if code is not None and not isinstance(code, int):  # sys.exit("message")
         _err(str(code))
         code = 1
     _exit_now(code or 0)
+
+
+def _usage_error(error: Exception) -> int:
+    """Print typer's usage error (a wrong option, a missing argument …) in Vietnamese and give
+    its exit status; anything that is not one is raised again."""
+    format_message = getattr(error, "format_message", None)
+    exit_code = getattr(error, "exit_code", None)
+    if format_message is None or exit_code is None:
+        if type(error).__name__ == "Abort":
+            _err("Đã dừng.")
+            return 1
+        raise error
+    ctx = getattr(error, "ctx", None)
+    if type(error).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())
+        return 0
+    if ctx is not None:
+        _err(ctx.get_usage())
+    _err(f"Xem hướng dẫn: {ctx.command_path if ctx is not None else 'k39docs'} --help")
+    message = format_message()
+    _err("Lỗi: " + (usage_error_message(message) if exit_code == 2 else message))
+    return int(exit_code)
 
 
 def _exit_now(code: int) -> None:

@@ -31,8 +31,8 @@ def _data_dir() -> Path:
 
 
 _SEAL_NOTE = (
-    "  # demo: true draws the demo seal with issuer.name when seal_image is left out; a demo seal\n"
-    "  # of another agency (this sample's Quảng Ngãi one) is replaced by the issuer's, with a warning\n"
+    "  # demo: true vẽ con dấu thử nghiệm theo issuer.name khi bỏ seal_image; con dấu mẫu của cơ\n"
+    "  # quan khác (con dấu Quảng Ngãi của tệp mẫu này) được thay bằng dấu của issuer, có cảnh báo\n"
 )
 
 

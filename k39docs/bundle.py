@@ -1,5 +1,6 @@
-"""The bundled ``dossier.pdf``: a contents page (MỤC LỤC HỒ SƠ), then every document in the
-fixed order, one bookmark per document, and document metadata (title, author, subject, vi-VN).
+"""The bundled PDFs: ``dossier.pdf`` (a contents page, MỤC LỤC HỒ SƠ, then the công văn and
+what it encloses, in that order) and ``noi-bo.pdf`` (the papers that stay in the province, no
+contents page); one bookmark per document, and metadata (title, author, subject, vi-VN).
 
 The contents page is itself a rendered template; its page numbers depend on how many pages it
 takes, so ``contents_rows`` counts from the contents' own length.
@@ -98,17 +99,18 @@ class BundleWriter:
         tree[NameObject("/Kids")] = ArrayObject(page.indirect_reference for page in ordered)
         writer.flattened_pages[:] = ordered
 
-    def finish(self, contents: Path, out: Path, *, title: str, author: str,
+    def finish(self, contents: Path | None, out: Path, *, title: str, author: str,
                subject: str) -> list[int]:
-        """Put ``contents`` in front, add bookmarks and metadata, write ``out``; return each
-        part's first page (0-based) in the bundle."""
+        """Put ``contents`` (if any) in front, add bookmarks and metadata, write ``out``; return
+        each part's first page (0-based) in the bundle."""
         missing = [p.pdf.name for p, pages in zip(self.parts, self._pages) if pages is None]
         if missing:
             raise ValueError(f"parts not added to the bundle: {', '.join(missing)}")
         self._in_order()
         writer = self._writer
         before = len(writer.pages)
-        writer.merge(0, str(contents), import_outline=False)
+        if contents is not None:
+            writer.merge(0, str(contents), import_outline=False)
         start = len(writer.pages) - before
         starts = []
         for part, count in zip(self.parts, self.counts):
@@ -159,9 +161,10 @@ class PartReaders:
         self._readers[key] = reader
 
 
-def bundle_pdf(contents: Path, parts: list[Part], out: Path, *, title: str, author: str,
+def bundle_pdf(contents: Path | None, parts: list[Part], out: Path, *, title: str, author: str,
                subject: str) -> list[int]:
-    """Write the bundle of ``parts`` after ``contents``; return each part's first page (0-based)."""
+    """Write the bundle of ``parts`` after ``contents`` (None: no contents page); return each
+    part's first page (0-based)."""
     bundle = BundleWriter(parts)
     for index, part in enumerate(parts):
         remember(part.pdf, bundle.add(index))

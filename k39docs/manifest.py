@@ -49,7 +49,7 @@ class Manifest:
     purpose: str = "nomination"
     files: list[ManifestFile] = field(default_factory=list)
     signed: bool = False
-    eligible: bool = True
+    eligible: bool | None = True  # None: a return dossier, where no eligibility runs
     allow_ineligible: str | None = None  # the reason given with --allow-ineligible
     # candidates proposed by exception: {"candidate", "rules", "reason"}, as the papers tell it
     exceptions: list[dict[str, Any]] = field(default_factory=list)

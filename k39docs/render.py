@@ -25,14 +25,15 @@ from itertools import chain
 from pathlib import Path
 
 from . import __version__, pagepatch
-from .bundle import BundleWriter, Part, PartReaders, contents_rows
+from .bundle import BundleWriter, Part, PartReaders, bundle_pdf
 from .cache import DocumentCache
 from .convert import ConvertOptions, Office, font_warnings
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
 from .documents.cover_letter import number_of
-from .errors import IneligibleError
+from .documents.enclosures import INTERNAL, OUTGOING, enclosed
+from .errors import IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, real_outdir, staging
 from .pdfinfo import forget_pages, page_count, remember, take_pages
@@ -198,14 +199,18 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     want_pdf = "pdf" in options.formats
     if kept is not None:
         kept.serve(dossier.id)
-    report = check_eligibility(dossier, allow_ineligible=options.allow_ineligible)
-    if not report.issuable:
-        raise IneligibleError(blocking_message(report), report)
-    reason = options.allow_ineligible if not report.eligible else None
+    report = None  # a return dossier reports on a course that ended: no eligibility runs
+    if dossier.purpose != "return":
+        report = check_eligibility(dossier, allow_ineligible=options.allow_ineligible)
+        if not report.issuable:
+            raise IneligibleError(blocking_message(report), report)
+    reason = options.allow_ineligible if report is not None and not report.eligible else None
     documents = build_documents(dossier, report, allow_ineligible=reason)
     cache = DocumentCache(enabled=options.cache, version=__version__)
     planned = _plan(documents, cache, dossier, options, want_pdf)
     misses = sum(1 for p in planned if not p.cached)
+    do_sign = want_pdf and options.sign and dossier.signing.enabled
+    dated = signing_date_warning(dossier) if do_sign else None  # a real key: refused here
     # LibreOffice takes over a second to start: boot it now, with no more workers than there
     # are documents to convert, while the signing setup is checked and the DOCX files are
     # written (a missing soffice fails here, before anything is written)
@@ -213,7 +218,6 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         office.start(documents=misses)
     else:
         office.close(wait=False)  # started early (warm_up) and not needed: stop it at once
-    do_sign = want_pdf and options.sign and dossier.signing.enabled
     base_dir = options.base_dir or Path.cwd()
     if do_sign:
         from .signing import check_signing_config  # pyHanko is only imported to sign
@@ -223,14 +227,15 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         dossier=dossier.id,
         generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
         purpose=dossier.purpose,
-        eligible=report.eligible,
+        eligible=report.eligible if report is not None else None,
         allow_ineligible=reason,
-        exceptions=report.to_dict()["exceptions"],
+        exceptions=report.to_dict()["exceptions"] if report is not None else [],
         version=__version__,
     )
+    manifest.warnings.extend([dated] if dated else [])
     for doc in documents:
         manifest.warnings.extend(doc.warnings)
-    for c in report.candidates:
+    for c in report.candidates if report is not None else ():
         manifest.warnings.extend(c.warnings)
     # the threads copying cached documents into the staging folder are done before it is
     # swapped in or, after a failure, removed
@@ -245,7 +250,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             work = stage / ".work"
             work.mkdir(exist_ok=True)
             parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
-                     for o in outputs if o.doc.in_bundle]
+                     for o in outputs if o.doc.bundle == OUTGOING]
             foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
             places = []  # where the signatures go, found as soon as the công văn is converted
 
@@ -261,7 +266,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 foresee = None
             bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept), foresee, locate)
             for out in outputs:  # the parts taken from the cache: their copies in place
-                if out.doc.in_bundle:
+                if out.doc.bundle == OUTGOING:
                     out.ready.result()
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
@@ -271,8 +276,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             office.close(wait=False)  # done with LibreOffice: it stops meanwhile
             starts = bundle.finish(
                 contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
-                subject=f"Hồ sơ đăng ký bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW "
-                        f"({dossier.id})",
+                subject=f"{_bundle_subject(dossier)} theo Kết luận số 39-KL/TW ({dossier.id})",
             )
             final = stage / "dossier.pdf"
             if do_sign:
@@ -286,11 +290,17 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                                       base_dir=base_dir, out_dir=stage)
                 manifest.warnings.extend(signed.warnings)
                 manifest.signed = True
+                if signed.demo_ca_pem is not None:  # interface.md: kind demo_ca
+                    manifest.files.append(ManifestFile(
+                        path=signed.demo_ca_pem.relative_to(stage).as_posix(), kind="demo_ca",
+                        format="pem", candidate=None, sha256=sha256_of(signed.demo_ca_pem),
+                        pages=None))
             else:
                 os.replace(unsigned, final)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
             manifest.files += _entries(stage, outputs, "docx") + _entries(stage, outputs, "pdf")
+            manifest.files += _internal_bundle(dossier, outputs, stage)
             manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
             manifest.files.append(ManifestFile(
                 path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
@@ -298,10 +308,11 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 title=_bundle_title(dossier), signed=manifest.signed,
             ))
             shutil.rmtree(work, ignore_errors=True)
-        (stage / "eligibility.json").write_text(
-            json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
-            + "\n", encoding="utf-8",
-        )
+        if report is not None:  # a nomination's; a return dossier has no eligibility
+            (stage / "eligibility.json").write_text(
+                json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
+                + "\n", encoding="utf-8",
+            )
         manifest.cache_hits = cache.hits
         manifest.write(stage / "manifest.json")
     return manifest
@@ -423,7 +434,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
     index = {}
     ready_now, waiting = [], []
     for out in outputs:
-        if out.doc.in_bundle:
+        if out.doc.bundle == OUTGOING:
             index[out.ready] = (len(index), out)
             (ready_now if out.cached or out.ready.done() else waiting).append(out.ready)
     jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
@@ -538,10 +549,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
         if planned[i].cached:
             return (4, 0)
         if few:
-            return (0 if i not in listing else 1 if planned[i].doc.in_bundle else 3, 0)
+            return (0 if i not in listing else 1 if planned[i].doc.bundle == OUTGOING else 3, 0)
         if i not in listing:
             return (2, 0)
-        return (0 if planned[i].doc.in_bundle else 1, -size[i])
+        return (0 if planned[i].doc.bundle == OUTGOING else 1, -size[i])
 
     # The documents of one candidate each (a Bản cam kết, a báo cáo) convert in groups of one
     # template, as one LibreOffice document each (see k39docs.combine): a group is sent as soon
@@ -659,7 +670,54 @@ def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
 
 
 def _bundle_title(dossier: Dossier) -> str:
+    if dossier.purpose == "return":
+        return (f"Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài - Công văn số "
+                f"{number_of(dossier)}")
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
+
+
+def _bundle_subject(dossier: Dossier) -> str:
+    return ("Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài" if dossier.purpose == "return"
+            else "Hồ sơ đăng ký bồi dưỡng ở nước ngoài")
+
+
+def _internal_bundle(dossier: Dossier, outputs: Sequence[_Output], stage: Path
+                     ) -> list[ManifestFile]:
+    """``noi-bo.pdf``: the papers that stay in the province (the Sở's Tờ trình and working
+    paper), one bookmark each, no contents page and no UBND signature; nothing for a dossier
+    that has none (a return dossier). Called once every document is in place."""
+    parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
+             for o in outputs if o.doc.bundle == INTERNAL]
+    if not parts:
+        return []
+    path = stage / "noi-bo.pdf"
+    title = f"Tài liệu nội bộ của {dossier.department.name} - {dossier.id}"
+    starts = bundle_pdf(None, parts, path, title=title, author=dossier.department.name,
+                        subject=f"Lưu hành nội bộ, không gửi kèm Công văn số {number_of(dossier)}")
+    return [ManifestFile(path="noi-bo.pdf", kind="internal_bundle", format="pdf", candidate=None,
+                         sha256=sha256_of(path), pages=starts[-1] + page_count(parts[-1].pdf),
+                         title=title, signed=False)]
+
+
+def signing_date_warning(dossier: Dossier, today=None) -> str | None:
+    """The công văn's date and its signature's time must agree: the văn thư dates the paper the
+    day it is signed and issued. With a real key (PKCS#12, PKCS#11) another date is refused
+    (:class:`SigningError`) before anything is converted; with the demo key it is a warning.
+    ``today``: the day in Vietnam (UTC+7), for tests."""
+    dated = getattr(dossier.documents.cover_letter, "date", None)
+    today = today or datetime.now(VIETNAM_TZ).date()
+    if dated is None or dated == today:  # a draft (no date) is not signed
+        return None
+    field_ = "documents.cover_letter.date"
+    told = (f"Công văn đề ngày {dated:%d/%m/%Y} (`{field_}`) nhưng được ký số hôm nay, "
+            f"ngày {today:%d/%m/%Y} (giờ Việt Nam): thời điểm ký số phải trùng ngày của văn bản")
+    if dossier.signing.demo:
+        return f"{told} (chữ ký thử nghiệm nên vẫn ký)."
+    raise SigningError(
+        f"{told}. Văn thư ghi ngày văn bản khi phát hành: sửa `{field_}` thành ngày hôm nay, "
+        f"hoặc tạo hồ sơ chưa ký (--no-sign) rồi ký bằng `k39docs sign` vào đúng ngày ghi trên "
+        f"công văn."
+    )
 
 
 def _signature_place(out: _Output, dossier: Dossier, kept: _Kept | None):
@@ -691,16 +749,17 @@ def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], pl
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     signer_name, title_lines = _signer(dossier)
-    attachments = ("nomination_list", "commitment", "return_report")
+    # the bundle is the công văn and what it encloses: every other part is an attachment
+    attached = [i != cover for i in range(len(parts))]
     return SignatureRequest(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + page_count(parts[cover].pdf))),
         signer_name=signer_name,
         signer_title_lines=title_lines,
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
-        attachment_first_pages=tuple(s for s, p in zip(starts, parts) if p.kind in attachments),
-        attachment_page_objects=tuple(page_objects[s] for s, p in zip(starts, parts)
-                                      if p.kind in attachments) if page_objects else (),
+        attachment_first_pages=tuple(s for s, a in zip(starts, attached) if a),
+        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached)
+                                      if a) if page_objects else (),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
         place=place,
@@ -714,7 +773,7 @@ def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
     or shorter than first guessed). ``made_now``: keys of contents pages this run converted in
     advance, found in the cache but not reused from an earlier run."""
     counts = [page_count(p.pdf) for p in parts]
-    contents_pages = _contents_pages_guess(parts)
+    contents_pages = _contents_pages_guess(dossier, parts)
     docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
     for _attempt in range(3):
         doc, key = _contents_keyed(dossier, parts, counts, contents_pages, cache, options)
@@ -731,14 +790,15 @@ def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
     return pdf
 
 
-def _contents_pages_guess(parts: list[Part]) -> int:
-    beyond = max(0, len(parts) - CONTENTS_ROWS_FIRST_PAGE)
+def _contents_pages_guess(dossier: Dossier, parts: list[Part]) -> int:
+    rows = len(parts) + sum(1 for e in enclosed(dossier) if e.count > 1)  # + a row over a group
+    beyond = max(0, rows - CONTENTS_ROWS_FIRST_PAGE)
     return 1 + -(-beyond // CONTENTS_ROWS_PER_PAGE)
 
 
 def _contents_keyed(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int,
                     cache: DocumentCache, options: RenderOptions) -> tuple[Document, str]:
-    doc = contents_doc.build(dossier, contents_rows(parts, counts, contents_pages))
+    doc = contents_doc.build(dossier, parts, counts, contents_pages)
     template, _sandboxed = resolve_template(doc.template, options.templates)
     return doc, cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
 
@@ -763,7 +823,7 @@ def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | No
     :func:`_contents` finds it there instead of converting it after the last conversion (about
     a second for a hundred candidates)."""
     doc, key = _contents_keyed(dossier, parts, _guess_counts(parts, counts),
-                               _contents_pages_guess(parts), cache, options)
+                               _contents_pages_guess(dossier, parts), cache, options)
     if cache.holds(key, pdf=True):
         return {}
     docx, pdf = work / "muc-luc-du-kien.docx", work / "muc-luc-du-kien.pdf"

@@ -61,7 +61,10 @@ class Document:
     title: str  # Vietnamese title for the contents page and the PDF bookmark
     context: dict[str, Any]
     candidate: str | None = None
-    in_bundle: bool = True  # the eligibility working paper stays out of the dossier sent
+    # which bundle holds it: "outgoing" (dossier.pdf: the công văn and exactly what it encloses),
+    # "internal" (noi-bo.pdf: the Sở's papers that stay in the province), None (neither);
+    # set by documents.enclosures.sort_into_bundles, from the công văn's own list
+    bundle: str | None = None
     landscape: bool = False
     warnings: tuple[str, ...] = field(default=())
 

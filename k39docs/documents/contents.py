@@ -1,19 +1,66 @@
-"""The contents page of the bundle (MỤC LỤC HỒ SƠ): each document with its first page."""
+"""The contents page of the outgoing bundle (MỤC LỤC HỒ SƠ): what ``dossier.pdf`` holds and
+nothing else — the công văn, then each enclosure it lists (:mod:`.enclosures`), with the page
+each starts on. An enclosure of several documents (one Bản cam kết per person) is a row with a
+row under it for each document.
+"""
 
 from __future__ import annotations
 
+from ..bundle import Part, contents_rows
+from ..headerlines import subject_lines
+from ..layout import COMPONENTS, PAGE
 from ..model import Dossier
 from ..vietnamese import date_words
-from .base import Document, agency_header, course_phrase
+from .base import K39_REF, Document, agency_header
 from .cover_letter import number_of
+from .enclosures import COVER_KIND, enclosed
 
-__all__ = ["build", "TITLE"]
+__all__ = ["build", "rows", "TITLE"]
 
 TITLE = "Mục lục hồ sơ"
+WIDTH_MM = PAGE.width - PAGE.left - PAGE.right - 3  # the text column, 3 mm spare
 
 
-def build(dossier: Dossier, rows: list[dict]) -> Document:
+def _lines(text: str, style: str) -> str:
+    """``text`` broken where a clerk would (never inside "Kết luận số 39-KL/TW"); a "\n" is a
+    line break in the DOCX."""
+    c = COMPONENTS[style]
+    return "\n".join(subject_lines(text, WIDTH_MM, c.size, bold=c.bold))
+
+
+def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int
+         ) -> list[dict]:
+    """The contents' rows: ``index`` ("1", "3", "3.1" …), ``title``, ``page`` ("" on the row of
+    an enclosure whose documents have rows of their own). ``parts``: the bundle in order."""
+    pages = contents_rows(parts, counts, contents_pages)
+    if not parts or parts[0].kind != COVER_KIND:
+        raise ValueError("the outgoing bundle starts with the công văn")
+    out = [{"index": "1", "title": parts[0].title, "page": pages[0]["page"]}]
+    at = 1
+    for number, enclosure in enumerate(enclosed(dossier), start=2):
+        members = range(at, at + enclosure.count)
+        if any(parts[i].kind != enclosure.kind for i in members) or members.stop > len(parts):
+            raise ValueError(f"the bundle does not hold {enclosure.text!r} where the list says")
+        if enclosure.count == 1:
+            out.append({"index": str(number), "title": enclosure.text,
+                        "page": pages[at]["page"]})
+        else:
+            out.append({"index": str(number), "title": f"{enclosure.text}:", "page": ""})
+            out += [{"index": f"{number}.{k}", "title": parts[i].title, "page": pages[i]["page"]}
+                    for k, i in enumerate(members, start=1)]
+        at = members.stop
+    if at != len(parts):
+        raise ValueError("the bundle holds documents the công văn does not list")
+    return out
+
+
+def build(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int
+          ) -> Document:
     cl = dossier.documents.cover_letter
+    what = ("Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài" if dossier.purpose == "return"
+            else "Hồ sơ cử cán bộ tham gia bồi dưỡng ở nước ngoài")
+    date = getattr(cl, "date", None)
+    when = f" {date_words(date)}" if date else ""  # a draft has no date yet
     return Document(
         kind="contents",
         template="contents.docx",
@@ -21,10 +68,9 @@ def build(dossier: Dossier, rows: list[dict]) -> Document:
         title=TITLE,
         context={
             "header": agency_header(dossier.issuer.name),
-            "summary": f"Hồ sơ đăng ký cử cán bộ tham gia {course_phrase(dossier)}",
-            "note": f"(Kèm theo Công văn số {number_of(dossier)} {date_words(cl.date)} "
-                    f"của {dossier.issuer.name})",
-            "rows": rows,
+            "summary": _lines(f"{what} theo {K39_REF}", "summary"),
+            "note": _lines(f"(Công văn số {number_of(dossier)}{when} của {dossier.issuer.name} "
+                           f"và các tài liệu kèm theo)", "annex_note"),
+            "rows": rows(dossier, parts, counts, contents_pages),
         },
-        in_bundle=False,
     )

@@ -21,6 +21,7 @@ from .base import (
     period_phrase,
     signature,
 )
+from .enclosures import enclosures  # the one list the bundle is made of too
 
 __all__ = ["build", "SUBJECT", "number_of"]
 
@@ -79,21 +80,6 @@ def number_of(dossier: Dossier) -> str:
     """Số ký hiệu of the công văn: agency code + drafting unit (ND30: a công văn has no type code)."""
     cl = dossier.documents.cover_letter
     return document_number(cl.number, dossier.issuer.code, cl.unit_code)
-
-
-def enclosures(dossier: Dossier) -> list[str]:
-    n = len(dossier.candidates)
-    reports = sum(1 for c in dossier.candidates if c.return_report)
-    items = [
-        "Danh sách cán bộ đăng ký tham gia bồi dưỡng",
-        f"Bản cam kết của {count_phrase(n)} cán bộ",
-    ]
-    if reports:
-        items.append(
-            f"Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định về bảo vệ "
-            f"chính trị nội bộ của {count_phrase(reports)} cán bộ đã tham gia khóa bồi dưỡng trước"
-        )
-    return listed(items)
 
 
 def build(dossier: Dossier, report=None) -> Document:

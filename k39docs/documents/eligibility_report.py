@@ -196,7 +196,6 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
         stem="ket-qua-ra-soat",
         title="Kết quả rà soát điều kiện, tiêu chuẩn",
         context=context,
-        in_bundle=False,
         landscape=True,
         warnings=() if preparer else (PREPARER_MISSING,),
     )

@@ -1,0 +1,85 @@
+"""The forwarding công văn of a return dossier (``purpose: return``): the UBND tỉnh sends the
+participants' reports on a course that has ended to the central standing agency (plan VII.4).
+
+It is a công văn like the nomination's (same template, same số ký hiệu, signed the same way),
+with its own wording: the course that ended, the decision that sent the participants (when the
+dossier gives it), who took part, and the reports it encloses (:mod:`.enclosures`).
+"""
+
+from __future__ import annotations
+
+from ..model import Dossier
+from ..vietnamese import date_words, format_date_line
+from .base import (
+    K39_REF,
+    Document,
+    agency_header,
+    count_phrase,
+    course_phrase,
+    honorific,
+    listed,
+    notice_phrase,
+    period_phrase,
+    person_position,
+    signature,
+)
+from .cover_letter import number_of
+from .enclosures import enclosures
+
+__all__ = ["build", "SUBJECT"]
+
+SUBJECT = f"V/v gửi báo cáo kết quả học tập, bồi dưỡng ở nước ngoài theo {K39_REF}"
+
+
+def decision_phrase(dossier: Dossier) -> str:
+    """"Quyết định số 1234/QĐ-UBND ngày 10 tháng 02 năm 2027 của …", or "" without one."""
+    d = dossier.course.decision
+    return f"Quyết định số {d.number} {date_words(d.date)} của {d.issuer}" if d else ""
+
+
+def build(dossier: Dossier) -> Document:
+    cl = dossier.documents.cover_letter
+    issuer = dossier.issuer
+    course = dossier.course
+    n = len(dossier.candidates)
+    number = number_of(dossier)
+    sent = f" ({decision_phrase(dossier)})" if dossier.course.decision else ""
+    participants = listed([f"{honorific(c)} {c.full_name}, {person_position(c)}"
+                           for c in dossier.candidates], prefix="- ")
+    contacts = [
+        f"Địa chỉ: {issuer.address}" if issuer.address else "",
+        f"Điện thoại: {issuer.phone}" if issuer.phone else "",
+        f"Email: {issuer.email}" if issuer.email else "",
+    ]
+    context = {
+        "header": agency_header(
+            issuer.name,
+            number=number,
+            date_line=format_date_line(issuer.place, cl.date),
+            subject=SUBJECT,
+        ),
+        "recipients": [r.rstrip(";.") for r in cl.recipients],
+        "paragraphs": [
+            f"Thực hiện {notice_phrase(dossier)}, {issuer.name} đã cử {count_phrase(n)} cán bộ "
+            f"tham gia khóa {course.title} ({course_phrase(dossier)}) tại {course.institution}, "
+            f"{course.country}, thời gian {period_phrase(dossier)}{sent}, gồm:",
+            *participants,
+            "Khóa bồi dưỡng đã kết thúc; các cán bộ đã về nước và báo cáo kết quả học tập, bồi "
+            "dưỡng ở nước ngoài và việc thực hiện quy định về bảo vệ chính trị nội bộ theo quy định.",
+            "Hồ sơ gửi kèm theo gồm:",
+        ],
+        "enclosures": enclosures(dossier),
+        "closing": (
+            f"{issuer.name} kính gửi Cơ quan Thường trực Ban Chỉ đạo thực hiện {K39_REF} "
+            f"tổng hợp, theo dõi./."
+        ),
+        "signature": signature(cl.signer, cl.copies_to, cl.archive),
+        "footer_info": "; ".join(c for c in contacts if c),
+    }
+    return Document(
+        kind="cover_letter",
+        template="cover_letter.docx",
+        stem="cong-van",
+        title=f"Công văn số {number} của {issuer.name}",
+        context=context,
+    )

@@ -243,8 +243,8 @@ def test_manifest_lists_the_working_paper(sample_docx):
 def test_working_paper_is_built_last_and_kept_out_of_the_bundle(sample_dossier):
     docs = build_documents(sample_dossier, check_eligibility(sample_dossier))
     last = docs[-1]
-    assert (last.kind, last.stem, last.in_bundle, last.landscape) == (
-        "eligibility_report", "ket-qua-ra-soat", False, True)
+    assert (last.kind, last.stem, last.bundle, last.landscape) == (
+        "eligibility_report", "ket-qua-ra-soat", "internal", True)
     assert [d.kind for d in docs].count("eligibility_report") == 1
 
 
@@ -281,7 +281,8 @@ def test_pdf_working_paper_is_landscape_and_not_bundled(rendered):
     titles = [item.title for item in bundle.outline]
     assert not any("rà soát" in t.lower() for t in titles), titles
     bundled_pages = sum(f.pages for f in manifest.files
-                        if f.format == "pdf" and f.kind not in ("dossier", "eligibility_report"))
+                        if f.format == "pdf" and f.kind in ("cover_letter", "nomination_list",
+                                                            "commitment"))
     contents_pages = bundle.get_destination_page_number(bundle.outline[0])
     assert len(bundle.pages) == contents_pages + bundled_pages
     assert "KẾT QUẢ RÀ SOÁT" not in pdftotext(outdir / "dossier.pdf")

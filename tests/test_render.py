@@ -54,8 +54,8 @@ def test_manifest_lists_every_file_with_true_hash_and_page_count(rendered):
     assert data["dossier"] == "qng-2027-trung-han-01"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", data["generated_at"])
     kinds = {f["kind"] for f in data["files"]}
-    assert {"submission", "cover_letter", "nomination_list", "commitment", "return_report",
-            "dossier"} <= kinds
+    assert {"submission", "cover_letter", "nomination_list", "commitment", "eligibility_report",
+            "dossier", "internal_bundle"} <= kinds
     for entry in data["files"]:
         path = outdir / entry["path"]
         assert path.is_file(), entry["path"]
@@ -120,7 +120,7 @@ def test_nomination_list_is_landscape(rendered):
     assert page.mediabox.width > page.mediabox.height
 
 
-BUNDLED = ("submission", "cover_letter", "nomination_list", "commitment", "return_report")
+BUNDLED = ("cover_letter", "nomination_list", "commitment")  # the Tờ trình is in noi-bo.pdf
 
 
 def _outline(reader):
@@ -133,12 +133,11 @@ def test_bookmarks_match_the_manifest_in_bundle_order(rendered, sample_dossier):
     titles = [title for title, _ in _outline(reader)]
     pdfs = [f for f in manifest.files if f.format == "pdf" and f.kind in BUNDLED]
     assert titles == [f.title for f in pdfs]
-    assert titles[0].startswith("Tờ trình số 412/TTr-SNV")
-    assert titles[1].startswith("Công văn số 3512/UBND-NC")
-    assert titles[2].startswith("Danh sách")
+    assert titles[0].startswith("Công văn số 3512/UBND-NC")
+    assert titles[1].startswith("Danh sách")
     commitments = [t for t in titles if t.startswith("Bản cam kết - ")]
     assert commitments == [f"Bản cam kết - {c.full_name}" for c in sample_dossier.candidates]
-    assert titles[-1] == "Báo cáo kết quả học tập - Nguyễn Văn An"
+    assert titles[2:] == commitments
     # every document's pages are all there, one after the other
     starts = [page for _, page in _outline(reader)]
     counts = [f.pages for f in pdfs]
@@ -159,7 +158,6 @@ def test_contents_page_numbers_point_at_each_document(rendered):
         assert int(line.split()[-1]) == page_index + 1, f"{title}: {line}"
     # the page the contents names really starts that document
     first_pages = {title: pdftotext(bundle, page + 1, page + 1) for title, page in _outline(reader)}
-    assert "TỜ TRÌNH" in next(v for k, v in first_pages.items() if k.startswith("Tờ trình"))
     assert "V/v cử cán bộ" in next(v for k, v in first_pages.items() if k.startswith("Công văn"))
     assert "Nguyễn Văn An" in first_pages["Bản cam kết - Nguyễn Văn An"]
 
@@ -174,11 +172,11 @@ def test_bundle_metadata_names_the_issuer_and_vietnamese(rendered):
     assert reader.trailer["/Root"]["/Lang"] == "vi-VN"
 
 
-def test_every_document_pdf_is_in_vietnamese(rendered):
+def test_every_document_pdf_is_in_vietnamese(rendered, sample_dossier):
     """/Lang tells screen readers and PDF/UA checkers how to read the text."""
     outdir, _ = rendered
     pdfs = sorted((outdir / "pdf").glob("*.pdf"))
-    assert len(pdfs) == 9
+    assert len(pdfs) == 4 + len(sample_dossier.candidates)  # + công văn, danh sách, Tờ trình, rà soát
     assert {p.name: PdfReader(p).trailer["/Root"].get("/Lang") for p in pdfs} == {
         p.name: "vi-VN" for p in pdfs}
 

@@ -46,7 +46,8 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
         sample_mapping["candidates"][1]["position"] = "Trưởng ban Tổ chức"
         again = session.render(load_dossier(sample_mapping), out, options=options)
         assert _soffice_pids(profiles) == running  # the same LibreOffice served both renders
-        pdfs = [f for f in again.files if f.format == "pdf" and f.kind != "dossier"]
+        pdfs = [f for f in again.files
+                if f.format == "pdf" and f.kind not in ("dossier", "internal_bundle")]
         assert again.cache_hits == len(pdfs) - 4 + 1  # 4 changed; the contents page did not
         assert "Trưởng ban Tổ chức" in _text(out / "pdf" / "cam-ket-ca02.pdf")
         assert "Trưởng ban Tổ chức" in _text(out / "dossier.pdf")
@@ -62,7 +63,7 @@ def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_sig
     from k39docs.synthetic import synthetic_dossier
 
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
-    data = synthetic_dossier(8)  # 20 documents to convert at first: more than a few
+    data = synthetic_dossier(16)  # 20 documents to convert at first: more than a few
     out = tmp_path / "out"
     with Session() as session:
         queued = []
@@ -78,7 +79,7 @@ def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_sig
         manifest = session.render(load_dossier(data), out, options=RenderOptions(sign=False))
     changed = [stem for stem in queued if not stem.startswith("muc-luc")]
     assert changed[-1] == "ket-qua-ra-soat"
-    assert sorted(changed[:-1]) == ["bao-cao-c0002", "cam-ket-c0002", "danh-sach", "to-trinh"]
+    assert sorted(changed[:-1]) == ["cam-ket-c0002", "danh-sach", "to-trinh"]
     paper = next(f for f in manifest.files if f.kind == "eligibility_report" and f.format == "pdf")
     assert "Trưởng ban Tổ chức" in _text(out / paper.path)
 
@@ -212,8 +213,9 @@ def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeyp
 
     monkeypatch.setattr(Office, "convert", counting)
     out = tmp_path / "out"
-    manifest = render(load_dossier(synthetic_dossier(20)), out, options=RenderOptions(sign=False))
-    # 43 parts: two contents pages, guessed right, converted once, before the last parts were back
+    manifest = render(load_dossier(synthetic_dossier(41)), out, options=RenderOptions(sign=False))
+    # 43 parts (the công văn, the danh sách, 41 Bản cam kết) and a row over the Bản cam kết: two
+    # contents pages, guessed right, converted once, before the last parts were back
     assert contents_conversions == ["muc-luc-du-kien.docx"]
     assert manifest.cache_hits == 0  # made by this run, not reused
     bundle = PdfReader(out / "dossier.pdf")

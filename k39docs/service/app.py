@@ -38,6 +38,7 @@ from .callbacks import Callbacks, callback_problem
 from .intake import (
     UnsupportedMedia,
     dossier_suffix,
+    parse_review,
     private_dir,
     read_dossier,
     safe_relative,
@@ -72,7 +73,13 @@ DOSSIER_BODY = {
                            "files": {"type": "array",
                                      "items": {"type": "string", "format": "binary"},
                                      "description": "Ảnh chữ ký, con dấu, bản quét: tên tệp "
-                                                    "của mỗi phần là đường dẫn hồ sơ ghi."}}}},
+                                                    "của mỗi phần là đường dẫn hồ sơ ghi."},
+                           "review": {"type": "string", "description":
+                                      "JSON (tùy chọn) {mã ứng viên: {\"reviewed\": {mã điều "
+                                      "kiện: ý kiến}, \"exception\": {\"rules\": [...], "
+                                      "\"reason\": lý do}}}: ý kiến xem xét và ngoại lệ thêm "
+                                      "vào hồ sơ (ghi đè ý kiến cùng điều kiện, thay ngoại lệ "
+                                      "trong tệp)."}}}},
     },
 }
 PDF_BODY = {"required": True, "content": {
@@ -145,7 +152,7 @@ class _Guard:
         path = scope.get("path", "")
         try:
             token = self.settings.api_token
-            if token and path != "/health" and not hmac.compare_digest(
+            if token and not _open_path(path) and not hmac.compare_digest(
                     headers.get("authorization", "").encode(), f"Bearer {token}".encode()):
                 await refuse(401, "unauthorized",
                              "Cần mã truy cập: gửi tiêu đề `Authorization: Bearer <mã>` "
@@ -160,6 +167,13 @@ class _Guard:
         finally:
             log.info("%s %s %d %.0f ms", scope.get("method"), path, status[0],
                      (time.perf_counter() - started) * 1000, extra={"request_id": request_id})
+
+
+def _open_path(path: str) -> bool:
+    """The paths answered without the token: the probes' ``/health``, and the web page's HTML,
+    script and style (no data: the page asks the clerk for the token and sends it with every
+    API call)."""
+    return path in ("/health", "/") or path.startswith("/static/")
 
 
 def _declared_length(headers: dict[str, str]) -> int:
@@ -246,8 +260,8 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
 
     async def receive_dossier(request: Request, folder: Path):
         upload = private_dir(folder / "upload")
-        file = await _save_body(request, upload)
-        return await run_in_threadpool(read_dossier, file, upload, keys)
+        file, review = await _save_body(request, upload)
+        return await run_in_threadpool(read_dossier, file, upload, keys, review)
 
     @app.post(f"{API}/validate", tags=["hồ sơ"], openapi_extra={"requestBody": DOSSIER_BODY},
               summary="Kiểm tra hồ sơ và điều kiện của từng ứng viên (không tạo văn bản)")
@@ -313,19 +327,23 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
         return job
 
     @app.get(f"{API}/renders/{{job_id}}/files.zip", name="render_zip", tags=["hồ sơ"],
-             summary="Mọi tệp của hồ sơ trong một tệp zip")
-    def render_zip(job_id: str):
+             summary="Mọi tệp của hồ sơ trong một tệp zip (`?only=docx`: chỉ một thư mục)")
+    def render_zip(job_id: str, only: str | None = Query(
+            None, pattern="^(docx|pdf|scans|xlsx)$",
+            description="Chỉ các tệp của một thư mục: docx (văn bản Word để sửa), pdf, scans, "
+                        "xlsx")):
         job = finished_files(job_id)
-        archive = job.folder / "files.zip"
+        top = job.out / only if only else job.out
+        archive = job.folder / (f"files-{only}.zip" if only else "files.zip")
         if not archive.is_file():
-            partial = job.folder / ".files.zip.part"
+            partial = job.folder / f".{archive.name}.part"
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in sorted(p for p in job.out.rglob("*") if p.is_file()):
-                    zf.write(path, path.relative_to(job.out).as_posix())
+                for path in sorted(p for p in top.rglob("*") if p.is_file()):
+                    zf.write(path, path.relative_to(top if only else job.out).as_posix())
             partial.chmod(0o600)
             partial.replace(archive)
         return FileResponse(archive, media_type="application/zip",
-                            filename=f"{job.dossier.id}.zip")
+                            filename=f"{job.dossier.id}{'-' + only if only else ''}.zip")
 
     @app.get(f"{API}/renders/{{job_id}}/files/{{path:path}}", tags=["hồ sơ"],
              summary="Một tệp của hồ sơ (dossier.pdf, docx/…, manifest.json …)")
@@ -395,6 +413,9 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way
+    from .web import mount_web
+
+    mount_web(app, settings)
     return app
 
 
@@ -416,9 +437,11 @@ def _queue_full(settings: Settings) -> str:
     return (f"Đã có {settings.queue_max} hồ sơ chờ tạo (K39_QUEUE_MAX); gửi lại sau ít phút.")
 
 
-async def _save_body(request: Request, upload: Path) -> Path:
-    """Save the request's dossier (and, multipart, its files) in ``upload``; the dossier's path.
-    Its name starts with a dot: no uploaded file can take it (:func:`safe_relative`)."""
+async def _save_body(request: Request, upload: Path) -> tuple[Path, dict | None]:
+    """Save the request's dossier (and, multipart, its files) in ``upload``; the dossier's path
+    and, multipart, the reviewer's notes and exceptions of its ``review`` field
+    (:func:`~k39docs.service.intake.parse_review`). The dossier's name starts with a dot: no
+    uploaded file can take it (:func:`safe_relative`)."""
     content_type = request.headers.get("content-type", "")
     try:
         if not content_type.lower().startswith("multipart/form-data"):
@@ -427,14 +450,18 @@ async def _save_body(request: Request, upload: Path) -> Path:
             async for chunk in request.stream():
                 chunks.append(chunk)
             write_private(file, chunks)
-            return file
+            return file, None
         async with request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS) as form:
             part = form.get("dossier")
             if part is None:
                 raise _Refused(422, "missing-dossier", "Thiếu phần `dossier` (tệp hồ sơ) trong "
                                                        "multipart/form-data.")
+            review = form.get("review")
+            if isinstance(review, UploadFile):
+                review = (await review.read()).decode("utf-8", "replace")
+            notes = parse_review(review) if review else None
             for name, value in form.multi_items():
-                if name == "dossier" or not isinstance(value, UploadFile):
+                if name in ("dossier", "review") or not isinstance(value, UploadFile):
                     continue
                 relative = safe_relative(value.filename or "")
                 if relative is None:
@@ -449,7 +476,7 @@ async def _save_body(request: Request, upload: Path) -> Path:
             else:
                 file = upload / ".dossier.yaml"
                 write_private(file, [part.encode("utf-8")])
-            return file
+            return file, notes
     except UnsupportedMedia as error:
         raise _Refused(415, "unsupported-media", str(error)) from None
 

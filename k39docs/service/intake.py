@@ -27,7 +27,7 @@ from ..model import Dossier
 from .keys import KeyRing
 
 __all__ = ["MEDIA_TYPES", "UnsupportedMedia", "dossier_suffix", "safe_relative", "write_private",
-           "private_dir", "read_dossier", "workbook_reader_present"]
+           "private_dir", "read_dossier", "parse_review", "workbook_reader_present"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {
@@ -102,10 +102,15 @@ def write_private(path: Path, chunks) -> int:
     return size
 
 
-def read_dossier(file: Path, folder: Path, keys: KeyRing) -> Dossier:
+def read_dossier(file: Path, folder: Path, keys: KeyRing,
+                 review: Mapping[str, Any] | None = None) -> Dossier:
     """The dossier saved at ``file`` in the upload ``folder``, with the service's signing;
     :class:`DossierError` (each issue with its YAML line or workbook cell) for a dossier that is
-    not valid or says what a request may not."""
+    not valid or says what a request may not.
+
+    ``review`` (the multipart field of that name, see :func:`parse_review`) adds a reviewer's
+    notes and an exception to candidates named by id, over what the file says: the web page
+    sends them so that a clerk can settle a review without editing the workbook first."""
     from ..loader import load_dossier, read_yaml
     from ..preflight import dossier_issues
 
@@ -118,7 +123,12 @@ def read_dossier(file: Path, folder: Path, keys: KeyRing) -> Dossier:
         data, where = read_yaml(file)
         locate, own = partial(_with_line, where=where), []
     found: list[FieldIssue] = []
+    if isinstance(data, Mapping) and review:
+        data, found = _with_review(data, review)
+        if found:
+            raise DossierError(own + found, file.name)
     if isinstance(data, Mapping):
+        _place_by_name(data, folder)
         found = _request_issues(data, folder, keys)
         if not found:
             data = _with_service_signing(data, keys)
@@ -134,6 +144,64 @@ def read_dossier(file: Path, folder: Path, keys: KeyRing) -> Dossier:
     if issues:
         raise DossierError(issues, file.name)
     return dossier
+
+
+def parse_review(text: str) -> dict[str, dict[str, Any]]:
+    """The ``review`` field of a request: JSON ``{candidate id: {"reviewed": {RULE: note},
+    "exception": {"rules": [RULE, …], "reason": text}}}`` (either key may be left out);
+    :class:`DossierError` naming ``review`` for anything else."""
+    import json
+
+    def bad(path: str, message: str) -> DossierError:
+        return DossierError([FieldIssue(path, None, message)], "review")
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise bad("review", "trường `review` phải là JSON: {mã ứng viên: {\"reviewed\": "
+                            "{mã điều kiện: ý kiến}, \"exception\": {\"rules\": [...], "
+                            "\"reason\": lý do}}}") from None
+    if not isinstance(value, dict):
+        raise bad("review", "trường `review` phải là một đối tượng JSON theo mã ứng viên")
+    for cid, entry in value.items():
+        if not isinstance(entry, dict) or set(entry) - {"reviewed", "exception"}:
+            raise bad(f"review.{cid}", "chỉ ghi được `reviewed` (ý kiến xem xét) và "
+                                       "`exception` (ngoại lệ) cho một ứng viên")
+        notes = entry.get("reviewed")
+        if notes is not None and not (isinstance(notes, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in notes.items())):
+            raise bad(f"review.{cid}.reviewed", "ý kiến xem xét: {mã điều kiện: ý kiến}")
+    return value
+
+
+def _with_review(data: Mapping[str, Any], review: Mapping[str, Any]
+                 ) -> tuple[dict[str, Any], list[FieldIssue]]:
+    """``data`` with the notes and exceptions of ``review`` put into its candidates (a note over
+    the file's note for the same rule; an exception in place of the file's); an issue for a
+    candidate id the dossier does not have."""
+    data = dict(data)
+    candidates = data.get("candidates")
+    if not isinstance(candidates, list):
+        return data, []
+    by_id = {c.get("id"): i for i, c in enumerate(candidates) if isinstance(c, Mapping)}
+    candidates = list(candidates)
+    issues = []
+    for cid, entry in review.items():
+        i = by_id.get(cid)
+        if i is None:
+            issues.append(FieldIssue(f"review.{cid}", None,
+                                     f"hồ sơ không có ứng viên mã “{cid}”"))
+            continue
+        candidate = dict(candidates[i])
+        notes = {k: v for k, v in (entry.get("reviewed") or {}).items() if v.strip()}
+        if notes:
+            own = candidate.get("reviewed")
+            candidate["reviewed"] = {**(own if isinstance(own, Mapping) else {}), **notes}
+        if entry.get("exception") is not None:
+            candidate["exception"] = entry["exception"]
+        candidates[i] = candidate
+    data["candidates"] = candidates
+    return data, issues
 
 
 def _request_issues(data: Mapping[str, Any], folder: Path, keys: KeyRing) -> list[FieldIssue]:
@@ -169,6 +237,29 @@ def _request_issues(data: Mapping[str, Any], folder: Path, keys: KeyRing) -> lis
                                                  "multipart/form-data, mỗi tệp một phần có tên "
                                                  "tệp là đường dẫn này)"))
     return issues
+
+
+def _place_by_name(data: Mapping[str, Any], folder: Path) -> None:
+    """A browser sends a file under its bare name (``chu-ky.png``) where the dossier names
+    ``images/chu-ky.png``: a named file missing at its path is linked there from the one uploaded
+    file of the same name, if there is exactly one (two of that name: the dossier's path is
+    still asked for)."""
+    uploaded: dict[str, list[Path]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            uploaded.setdefault(path.name, []).append(path)
+    for _field, value in _named_files(data):
+        relative = safe_relative(value) if isinstance(value, str) else None
+        if relative is None or (folder / relative).exists():
+            continue
+        same = uploaded.get(relative.name, [])
+        if len(same) == 1:
+            target = folder / relative
+            try:
+                private_dir(target.parent)
+                os.link(same[0], target)
+            except OSError:  # a folder of that path is a file: the path is asked for
+                continue
 
 
 def _named_files(data: Mapping[str, Any]):

@@ -268,6 +268,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             for out in outputs:  # the parts taken from the cache: their copies in place
                 if out.doc.bundle == OUTGOING:
                     out.ready.result()
+            office.drain()  # the batch fallback converts what was sent only when asked to
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"

@@ -105,6 +105,22 @@ def test_plan_puts_signature_in_the_gap_and_seal_over_its_left_third():
     assert plan.agency_rect.x0 <= seal.x0 and plan.agency_rect.y0 <= plan.info_rect.y0
 
 
+def test_without_a_signature_image_the_seal_leaves_the_signing_text_readable():
+    """A dossier with no signature image signs with text ("Ký bởi: …"); the seal, placed over
+    the left third as for an image, covered the words."""
+    block = find_signature_block(_block_page(), [0], NAME, TITLES)
+    plan = plan_block_layout(
+        block, page_box=Rect(0, 0, 595.3, 841.9), signature_image=None,
+        seal_image=FIXTURES / "images" / "con-dau.png",
+        person_lines=["Ký bởi: Nguyễn Tuấn Thanh", "2026-12-05T23:42:06+07:00"],
+        agency_lines=["Ủy ban nhân dân tỉnh Gia Lai", "2026-12-05T23:42:06+07:00"],
+    )
+    sig, seal = plan.signature_rect, plan.seal_rect
+    assert seal.x1 <= sig.x0, "the seal covers the signing text"
+    assert sig.x0 - seal.x1 < 5, "the seal is not beside the signing text"
+    assert abs(seal.centre[1] - sig.centre[1]) < 0.5
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_attachment_stamp_is_upright_top_right_on_rotated_and_blank_pages(rotate):

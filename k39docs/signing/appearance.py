@@ -372,7 +372,9 @@ def plan_block_layout(
     seal = None
     if seal_image is not None:
         d_w, d_h = image_size_pt(seal_image, SEAL_DEFAULT_MM)
-        right = sig.x0 + sig.width / 3
+        # over the left third of the signature image; beside the signing text when there is
+        # no image (a seal over the words "Ký bởi …" made them unreadable)
+        right = sig.x0 + sig.width / 3 if signature_image is not None else sig.x0 - 2
         seal = Rect(right - d_w, cy - d_h / 2, right, cy + d_h / 2)
     info_top = block.name.baseline - 0.3 * block.name.size - 2
     info = _texts_box(cx, info_top, agency_lines)

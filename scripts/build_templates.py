@@ -619,8 +619,9 @@ def build_submission():
     tag(doc, "{%p for item in cost_lines %}")
     para(doc, "{{ item }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "{{ closing }}")
-    signature_table(doc)
+    # never a page holding only the signatures: the closing goes with them
+    para(doc, "{{ closing }}", keep_next=True)
+    _keep_table_with_text(signature_table(doc))
     save(doc, "submission")
 
 
@@ -635,8 +636,8 @@ def build_cover_letter():
     tag(doc, "{%p for item in enclosures %}")
     para(doc, "- {{ item }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "{{ closing }}")
-    signature_table(doc)
+    para(doc, "{{ closing }}", keep_next=True)
+    _keep_table_with_text(signature_table(doc))
     # ô 13: address, phone, e-mail at the foot of page 1 (first-page footer), under a full rule
     footer = doc.sections[0].first_page_footer
     footer.is_linked_to_previous = False
@@ -773,10 +774,10 @@ def build_return_report():
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    para(doc, "{{ closing }}")
-    signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
-                    right_date=True, right_role="NGƯỜI BÁO CÁO",
-                    right_hint="(Ký, ghi rõ họ tên)")
+    para(doc, "{{ closing }}", keep_next=True)
+    _keep_table_with_text(signature_table(
+        doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ", right_date=True,
+        right_role="NGƯỜI BÁO CÁO", right_hint="(Ký, ghi rõ họ tên)"))
     save(doc, "return_report")
 
 

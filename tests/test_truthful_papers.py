@@ -246,3 +246,17 @@ def test_danh_sach_cells_do_not_break_inside_a_phrase(out):
     assert text_width_mm("Đảng viên", 11) <= note
     cells = {c.text for r in table.rows for c in r.cells}
     assert "Tiếng Anh: IELTS 6,5" in cells and "Tiếng Anh: IELTS 6.5" not in cells
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize(("stem", "signer"), [("to-trinh", "Lê Văn Quang"),
+                                              ("cong-van", "Nguyễn Tuấn Thanh")])
+def test_the_signatures_never_stand_alone_on_a_page(out, stem, signer):
+    """The Gia Lai Tờ trình put its Nơi nhận and signature block alone on page 3: the closing
+    paragraph keeps with them."""
+    pdf = out / "pdf" / f"{stem}.pdf"
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+    last = flat(pdftotext(pdf, "-f", str(pages), "-l", str(pages)))
+    assert signer in last
+    assert "/." in last, f"page {pages} of {stem} holds the signatures without the closing text"

@@ -219,3 +219,19 @@ def test_a_nomination_carrying_a_return_report_is_refused(tmp_path):
         assert "candidates[0].return_report" in result.stderr
         assert "purpose: return" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_report_s_lists_are_punctuated_the_nd30_way(tmp_path):
+    """Modules, lessons and proposals are list items: ";" after each, "." after the last."""
+    from docx import Document as DocxDocument
+
+    from k39docs import load_dossier
+    from k39docs.render import RenderOptions, render
+
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample-return.yaml"
+    render(load_dossier(sample), tmp_path / "out", options=RenderOptions(formats=("docx",)))
+    lines = [p.text for p in DocxDocument(str(tmp_path / "out" / "docx" / "bao-cao-ca01.docx"))
+             .paragraphs]
+    modules = lines.index("- Lãnh đạo và quản lý sự thay đổi trong khu vực công;")
+    assert lines[modules + 1] == "- Hoạch định và thực thi chính sách."
+    assert "- Kinh nghiệm lập kế hoạch đầu tư công trung hạn dựa trên dữ liệu." in lines

@@ -14,7 +14,7 @@ from ..headerlines import Gap, unit_lines
 from ..layout import BODY_FIRST_LINE_INDENT_MM, COMPONENTS, PAGE
 from ..model import Candidate, Dossier
 from ..vietnamese import date_words, format_date_line
-from .base import Document, course_phrase, period_phrase
+from .base import Document, course_phrase, listed, period_phrase
 
 __all__ = ["build", "REPORT_DEADLINE_DAYS", "HEADINGS", "heading_lines", "late_warning"]
 
@@ -67,7 +67,8 @@ def late_warning(c: Candidate) -> str | None:
 
 
 def _items(lines: list[str], empty: str) -> list[str]:
-    return [f"- {line}" for line in lines] if lines else [empty]
+    """A list as ND30 writes one: "- " before each item, ";" after each, "." after the last."""
+    return listed(lines, prefix="- ") if lines else [empty]
 
 
 def build(dossier: Dossier, c: Candidate) -> Document:

@@ -290,7 +290,7 @@ def test_a_document_converted_over_uno_keeps_its_marks_too(rendered, tmp_path):
         "import queue, sys\n"
         f"sys.path.insert(0, {str(Path(uno_bridge.__file__).parent)!r})\n"
         "import uno_bridge\n"
-        f"office = uno_bridge.Office({str(find_soffice())!r}, {(tmp_path / 'p').as_uri()!r}, "
+        f"office = uno_bridge.RunningSoffice({str(find_soffice())!r}, {(tmp_path / 'p').as_uri()!r}, "
         f"'k39-test-{uuid.uuid4().hex[:8]}', queue.Queue(), {PDF_EXPORT_OPTIONS!r})\n"
         "try:\n"
         f"    office.convert_one({str(tmp_path / 'gop.docx')!r}, {str(tmp_path / 'gop.pdf')!r})\n"

@@ -174,7 +174,7 @@ class DocumentCache:
             with self._counting:
                 self.misses += 1
             return False
-        for cached, there in zip(self._paths(key), (docx, pdf)):
+        for cached, there in zip(self._paths(key), (docx, pdf), strict=True):
             if there is not None:
                 there.parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(cached, there, previous(there) if previous else None)
@@ -197,7 +197,7 @@ class DocumentCache:
         try:
             self._put(pdf, self._group_pdf(group))  # before the pointers to it
             start = 0
-            for key, count in zip(keys, counts):
+            for key, count in zip(keys, counts, strict=True):
                 pointer = self._paths(key)[0].with_suffix(".group")
                 self._put_bytes(f"{group} {start} {start + count}".encode(), pointer)
                 start += count

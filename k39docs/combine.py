@@ -2,8 +2,8 @@
 
 LibreOffice spends most of a short document's conversion on the document itself (loading its
 styles, setting up the layout, starting the PDF export), not on its pages (docs/performance.md
-has the measurement). So the documents that share a template (one Bản cam kết per candidate, one báo cáo per returned
-candidate) are converted in groups:
+has the measurement). So the documents that share a template (one Bản cam kết per candidate,
+one báo cáo per returned candidate) are converted in groups:
 
 * :func:`combine_docx` writes one DOCX holding each member's body in turn, each ending its own
   section (its own page size, margins and headers; page numbers starting again at 1), with a
@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -54,13 +56,14 @@ def combine_docx(members: Sequence[Path], out: Path) -> list[dict[str, str]]:
     one template that differ only in their text."""
     if not members:
         raise CombineError("no documents to combine")
-    shared: dict[str, bytes] | None = None
+    shared: dict[str, bytes] = {}  # the parts every member has alike: the first member's
+    first: dict[str, bytes] = {}
     bodies, metadata = [], []
-    for member in members:
+    for index, member in enumerate(members):
         with zipfile.ZipFile(member) as zf:
             parts = {name: zf.read(name) for name in zf.namelist()}
         own = {name: data for name, data in parts.items() if not _OWN.match(name)}
-        if shared is None:
+        if index == 0:
             shared, first = own, parts
         elif own != shared:
             raise CombineError(f"{member.name} does not share the first document's template")
@@ -171,15 +174,16 @@ def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
 
     reader = PdfReader(combined)
     starts = marked_pages(reader, MARK)
-    bounds = [starts.get(i) for i in range(len(targets))] + [len(reader.pages)]
-    if (None in bounds or bounds[0] != 0
-            or any(a >= b for a, b in zip(bounds, bounds[1:]))):
+    if any(i not in starts for i in range(len(targets))):
         raise CombineError(f"{combined.name}: the members' first pages were not found")
-    info = reader.metadata or {}
+    bounds = [starts[i] for i in range(len(targets))] + [len(reader.pages)]
+    if bounds[0] != 0 or any(a >= b for a, b in pairwise(bounds)):
+        raise CombineError(f"{combined.name}: the members' first pages were not found")
+    info: Mapping[str, Any] = reader.metadata or {}
     shared_info = {k: info[k] for k in ("/Creator", "/Producer", "/CreationDate") if k in info}
     catalog = reader.root_object
     counts = []
-    for own, target, start, end in zip(metadata, targets, bounds, bounds[1:]):
+    for own, target, (start, end) in zip(metadata, targets, pairwise(bounds), strict=True):
         writer = PdfWriter()
         for page in reader.pages[start:end]:
             writer.add_page(page)

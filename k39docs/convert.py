@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 
 from .errors import ConversionError, DependencyError
@@ -120,7 +120,7 @@ def find_soffice() -> Path:
     raise DependencyError(INSTALL_HINT)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _can_import_uno(python: str) -> bool:
     try:
         return subprocess.run([python, "-c", "import uno"], capture_output=True,
@@ -271,6 +271,8 @@ class _Worker:
         )
         if on_spawn is not None:
             on_spawn(self.proc)
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         try:
@@ -283,7 +285,7 @@ class _Worker:
             raise _WorkerDied(hello.get("error", "LibreOffice did not start"))
 
     def _read(self) -> None:
-        for line in self.proc.stdout:
+        for line in self._stdout:
             self.lines.put(line)
         self.lines.put(None)
 
@@ -302,9 +304,9 @@ class _Worker:
     def send(self, src: Path, dst: Path) -> None:
         """Queue a document in the worker; it converts its requests one after another."""
         try:
-            self.proc.stdin.write(json.dumps({"src": str(src.resolve()),
-                                              "dst": str(dst.resolve())}) + "\n")
-            self.proc.stdin.flush()
+            self._stdin.write(json.dumps({"src": str(src.resolve()),
+                                          "dst": str(dst.resolve())}) + "\n")
+            self._stdin.flush()
         except (BrokenPipeError, OSError):
             raise _WorkerDied("LibreOffice worker exited") from None
 
@@ -319,7 +321,7 @@ class _Worker:
     def close(self, timeout: float = 20) -> bool:
         """Ask the worker to quit; kill it if it does not. True when it ended by itself."""
         try:
-            self.proc.stdin.close()
+            self._stdin.close()
             self.proc.wait(timeout=timeout)
             clean = True
         except (subprocess.TimeoutExpired, OSError):
@@ -350,10 +352,11 @@ class WorkerPool:
                  python: str | None = None, workers: int | None = None):
         self.options = options or ConvertOptions()
         self.soffice = soffice or find_soffice()
-        self.python = python or find_uno_python(self.soffice)
-        if self.python is None:
+        found = python or find_uno_python(self.soffice)
+        if found is None:
             raise DependencyError("Không tìm thấy Python có mô-đun `uno` của LibreOffice "
                                   "(Debian/Ubuntu: sudo apt-get install python3-uno).")
+        self.python: str = found
         self._tmp = make_tmp()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._closed = False
@@ -424,12 +427,13 @@ class WorkerPool:
                     job, held = held, None
                 else:
                     try:
-                        job = self._jobs.get(block=not sent)
+                        queued = self._jobs.get(block=not sent)
                     except queue.Empty:
                         break
-                    if job is None:
+                    if queued is None:
                         stopping = True
                         break
+                    job = queued
                     if job.attempts and sent:
                         held = job
                         break
@@ -459,12 +463,15 @@ class WorkerPool:
                     break
                 continue
             job = sent.popleft()
+            # a document is out, so its worker is too: one that fails takes `sent` back first
+            assert worker is not None
             try:
                 worker.receive(job.src, self.options.timeout_s)
                 self._resolve(job, result=job.dst)
             except ConversionError as exc:
                 self._resolve(job, error=exc)
-            except Exception as exc:  # timeout, dead worker, or anything odd it said: start over
+            except Exception as exc:  # noqa: BLE001  (whatever it was, the worker starts over)
+                # a timeout, a dead worker, or anything odd it said
                 reason = (f"quá thời gian {self.options.timeout_s:.0f} giây"
                           if isinstance(exc, TimeoutError) else "tiến trình LibreOffice bị dừng")
                 worker.kill()
@@ -544,8 +551,9 @@ class WorkerPool:
             if first:
                 self._closer = threading.Thread(target=self._shutdown, daemon=True)
                 self._closer.start()
-        if wait:
-            self._closer.join()
+            closer = self._closer  # started by the first close()
+        if wait and closer is not None:
+            closer.join()
 
     def _shutdown(self) -> None:
         if self._outstanding:
@@ -720,7 +728,7 @@ class Office:
         ``keep(pdf, page_counts)`` is shown the combined PDF before it is deleted."""
         from .combine import CombineError, combine_docx
 
-        futures = [Future() for _ in pairs]
+        futures: list[Future] = [Future() for _ in pairs]
         try:
             metadata = combine_docx([docx for docx, _ in pairs], combined)
         except CombineError:
@@ -750,7 +758,7 @@ class Office:
             log.info("group %s converted one by one: %s", combined.name, exc)
             self._one_by_one(pairs, futures)
         else:
-            for (_, out), future in zip(pairs, futures):
+            for (_, out), future in zip(pairs, futures, strict=True):
                 future.set_result(out)
         finally:
             for leftover in (combined, pdf):
@@ -758,7 +766,7 @@ class Office:
 
     def _one_by_one(self, pairs, futures: list[Future]) -> None:
         try:
-            for (docx, out), future in zip(pairs, futures):
+            for (docx, out), future in zip(pairs, futures, strict=True):
                 self.convert(docx, out).add_done_callback(partial(_pass_on, future))
             self.drain()
         except BaseException as exc:  # noqa: BLE001 — a caller waits on these futures

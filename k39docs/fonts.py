@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["serif_font_path", "text_width_mm", "missing_glyphs", "FontMissingError"]
@@ -49,7 +49,7 @@ def _font_dirs() -> list[Path]:
     return dirs
 
 
-@lru_cache(maxsize=None)
+@cache
 def serif_font_path(bold: bool = False, italic: bool = False) -> Path:
     """Path of Liberation Serif (or Times New Roman) in the requested style."""
     for names in (_FILES, _TNR_FILES):
@@ -63,7 +63,7 @@ def serif_font_path(bold: bool = False, italic: bool = False) -> Path:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _metrics(bold: bool, italic: bool):
     from fontTools.ttLib import TTFont
 

@@ -28,7 +28,8 @@ The same machinery keeps running-text lines (the công văn's V/v) from splittin
 from __future__ import annotations
 
 from enum import IntEnum
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import pairwise
 
 from .fonts import text_width_mm
 from .vietnamese import upper_vn
@@ -125,7 +126,7 @@ def name_gaps(text: str) -> tuple[tuple[str, ...], tuple[Gap, ...]]:
     unit_kind: str | None = None  # kind of the phrase that opened the current unit
     unit_start = 0
     units: list[tuple[int, int]] = []  # (first word, end word) of each unit
-    for index, (start, end, kind) in enumerate(phrases):
+    for index, (start, _end, kind) in enumerate(phrases):
         new_unit = index == 0
         if not new_unit:
             prev_end_word = words[start - 1]
@@ -171,7 +172,7 @@ def subject_gaps(text: str) -> tuple[tuple[str, ...], tuple[Gap, ...]]:
     phrases = _phrases(words)
     gaps = [Gap.INSIDE_PHRASE] * max(len(words) - 1, 0)
     keys = [upper_vn(" ".join(words[s:e])) for s, e, _ in phrases]
-    for index, (start, _end, kind) in enumerate(phrases[1:], 1):
+    for index, (start, _end, _kind) in enumerate(phrases[1:], 1):
         prev_kind, prev_key = phrases[index - 1][2], keys[index - 1]
         if prev_kind in (FUNC, CONJ) or (keys[index] == "SỐ" and prev_key in _REFERENCE_WORDS):
             gaps[start - 1] = Gap.INSIDE_UNIT
@@ -193,7 +194,7 @@ def unit_lines(words: tuple[str, ...], gaps: tuple[Gap, ...], width_mm: float, s
     if not n:
         return []
 
-    @lru_cache(maxsize=None)
+    @cache
     def width(i: int, j: int) -> float:
         return text_width_mm(" ".join(words[i:j]), size_pt, bold=bold)
 
@@ -246,9 +247,9 @@ def subject_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = Fa
 def bad_breaks(lines: list[str]) -> list[tuple[str, str]]:
     """The breaks between ``lines`` that fall inside a unit of the name they spell, as
     (end of the line before, start of the line after); empty when each line is whole units."""
-    words, gaps = name_gaps(" ".join(lines))
+    _words, gaps = name_gaps(" ".join(lines))
     found, at = [], 0
-    for before, after in zip(lines, lines[1:]):
+    for before, after in pairwise(lines):
         at += len(before.split())
         if 0 < at <= len(gaps) and gaps[at - 1] > Gap.WEAK:
             found.append((before, after))

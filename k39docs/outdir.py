@@ -84,7 +84,7 @@ def _check_replaceable(outdir: Path) -> None:
     leave it half-removed beside the new one."""
     if not outdir.is_dir():
         return
-    for folder, dirs, _files in os.walk(outdir):
+    for folder, _dirs, _files in os.walk(outdir):
         if not os.access(folder, os.W_OK | os.X_OK):
             raise OutdirError(
                 f"Không thay được kết quả cũ trong {outdir}: thư mục {folder} đang bị chống ghi. "

@@ -37,16 +37,16 @@ import hashlib
 import json
 import logging
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from .pdfinfo import marked_pages
-from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
-from .wordml import W
+from .wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
 from .wordml import w as _w
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ class Layout:
                 table = self.tables[i]
                 shell_of = copy.deepcopy(self.shells[table])
                 body.append(shell_of)
+            assert shell_of is not None  # copied when the table's first unit came
             shell_of.append(unit)
         sect = copy.deepcopy(self.root.find(_w("body"))[-1])
         if first_page > 0:
@@ -300,7 +301,7 @@ def plan(old: PageMap, new: Layout) -> list[Run] | None:
     first_on = {}  # page → the first unit starting on it
     for i in range(n - 1, -1, -1):
         first_on[starts[i]] = i
-    changed = set()
+    changed: set[int] = set()
     for i in (i for i in range(n) if old.digests[i] != new.digests[i]):
         # a row stays on its first page; a block may run on to the next unit's page
         end = starts[i + 1] if i + 1 < n else old.pages - 1
@@ -316,13 +317,13 @@ def plan(old: PageMap, new: Layout) -> list[Run] | None:
         return (i is not None and i > 0 and new.tables[i] >= 0
                 and new.tables[i - 1] == new.tables[i])
 
-    runs = []
+    runs: list[list[int]] = []  # [first, last] pages
     for page in sorted(changed):
         if runs and page <= runs[-1][1] + 1:
             runs[-1][1] = max(runs[-1][1], page)
         else:
             runs.append([page, page])
-    widened = []
+    widened: list[list[int]] = []
     for first, last in runs:
         while first > 0 and not clean(first):
             first -= 1
@@ -363,8 +364,9 @@ def splice(old_pdf: Path, old: PageMap, new: Layout, runs: Sequence[Run],
         raise PatchError(f"{old_pdf.name} has {len(previous.pages)} pages, not {old.pages}")
     starts = list(old.starts)
     writer = PdfWriter()
-    page, info, catalog = 0, {}, None
-    for index, (run, pdf) in enumerate(zip(runs, run_pdfs)):
+    page, catalog = 0, None
+    info: Mapping[str, Any] = {}
+    for index, (run, pdf) in enumerate(zip(runs, run_pdfs, strict=True)):
         reader = PdfReader(pdf)
         marks = marked_pages(reader, MARK)
         length = run.last - run.first + 1
@@ -452,7 +454,9 @@ class _Conversion:
         if any(result.cancelled() for result in results):
             self.done.cancel()  # the render was given up: nothing more to convert
             return
+        assert self.previous is not None  # runs are planned from a previous version only
         path, old = self.previous
+        retry_from: int | None = None  # the run to convert again with every page after it
         try:
             for result in results:
                 result.result()
@@ -460,16 +464,16 @@ class _Conversion:
                                         [p.with_suffix(".pdf") for p in self.pieces], self.pdf))
             return
         except PatchError as exc:
-            bad = exc.run
-            retry = bad is not None and self.runs[bad].after is not None
+            if exc.run is not None and self.runs[exc.run].after is not None:
+                retry_from = exc.run
             log.info("%s: changed pages not spliced (%s); converting %s", self.pdf.name, exc,
-                     "from that page to the end" if retry else "the whole document")
+                     "the whole document" if retry_from is None else "from that page to the end")
         except Exception as exc:  # noqa: BLE001 — whatever went wrong, the whole conversion says
-            retry = False
             log.info("%s: page-wise conversion failed (%s); converting the whole document",
                      self.pdf.name, exc)
         try:
-            if retry:
+            if retry_from is not None:
+                bad = retry_from
                 self._convert_runs(self.runs[:bad] + [to_the_end(self.runs[bad], old)], bad)
             else:
                 self._whole()

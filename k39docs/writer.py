@@ -103,7 +103,7 @@ class CompiledTemplate:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"Mẫu {self.path.name} có lỗi cú pháp Jinja (dòng {exc.lineno}): "
                                 f"{exc.message}") from None
-        self.style_names = _style_names(dict((i.filename, d) for i, d in entries)["word/styles.xml"])
+        self.style_names = _style_names({i.filename: d for i, d in entries}["word/styles.xml"])
         # the parts no document changes, compressed once: each document only adds its own
         base = io.BytesIO()
         with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -148,7 +148,7 @@ def _literal_escapes(xml: str) -> str:
     """docxtpl's ``{_{`` … ``%_}`` escapes become Jinja string literals in the template itself,
     so they print ``{{`` … ``%}`` without a post-render replace that would also rewrite data."""
     for escape_, literal in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
-        xml = xml.replace(escape_, "{{ '%s' }}" % literal)
+        xml = xml.replace(escape_, f"{{{{ '{literal}' }}}}")
     return xml
 
 
@@ -194,7 +194,7 @@ def _core_xml(title: str, author: str, subject: str, issued: datetime) -> bytes:
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def write_docx(document: Document, out_path: Path, *, templates: Path | None = None,
@@ -323,7 +323,7 @@ def _set_indent(p, side_mm: float) -> None:
     if ind is None:  # w:ind before w:jc, w:rPr …
         ind = etree.Element(_w("ind"))
         insert_in_order(p_pr, ind, _AFTER_IND)
-    twips = str(int(round(side_mm * _TWIPS_PER_MM)))
+    twips = str(round(side_mm * _TWIPS_PER_MM))
     ind.set(_w("left"), twips)
     ind.set(_w("right"), twips)
     ind.set(_w("firstLine"), "0")

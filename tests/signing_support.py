@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography import x509
@@ -21,6 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+
+if TYPE_CHECKING:  # imported where used: collecting the tests loads no pyHanko
+    from k39docs.model import Signing
+    from k39docs.signing import SignatureRequest, SignResult
 
 SIGNER_NAME = "Đặng Quốc Bảo"
 TITLE_LINES = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
@@ -166,7 +171,7 @@ class TestPki:
         not_after: dt.datetime | None = None,
     ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         key = _key()
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
@@ -211,7 +216,7 @@ def _key() -> rsa.RSAPrivateKey:
 
 def make_pki(name: str = "K39DOCS TEST ROOT (pytest)") -> TestPki:
     key = _key()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     cert = (
         x509.CertificateBuilder()
@@ -244,26 +249,26 @@ def pki() -> TestPki:
 # --- a signed dossier, shared by the signing and verification tests -----------------------------
 
 
-def demo_signing(**changes) -> "Signing":
+def demo_signing(**changes) -> Signing:
     from k39docs.model import Signing
 
-    values = dict(demo=True, signature_image=Path("images/chu-ky.png"), seal_image=Path("images/con-dau.png"))
+    values = {"demo": True, "signature_image": Path("images/chu-ky.png"), "seal_image": Path("images/con-dau.png")}
     values.update(changes)
     return Signing(**values)
 
 
-def signature_request(**changes) -> "SignatureRequest":
+def signature_request(**changes) -> SignatureRequest:
     from k39docs.signing import SignatureRequest
 
-    values = dict(
-        cover_letter_pages=COVER_LETTER_PAGES,
-        signer_name=SIGNER_NAME,
-        signer_title_lines=TITLE_LINES,
-        document_number=DOC_NUMBER,
-        agency_name=AGENCY,
-        attachment_first_pages=ATTACHMENT_FIRST_PAGES,
-        location="Quảng Ngãi",
-    )
+    values = {
+        "cover_letter_pages": COVER_LETTER_PAGES,
+        "signer_name": SIGNER_NAME,
+        "signer_title_lines": TITLE_LINES,
+        "document_number": DOC_NUMBER,
+        "agency_name": AGENCY,
+        "attachment_first_pages": ATTACHMENT_FIRST_PAGES,
+        "location": "Quảng Ngãi",
+    }
     values.update(changes)
     return SignatureRequest(**values)
 
@@ -272,7 +277,7 @@ def signature_request(**changes) -> "SignatureRequest":
 class SignedDossier:
     pdf: Path
     out_dir: Path
-    result: "SignResult"
+    result: SignResult
 
 
 _SIGNED: dict[Path, SignedDossier] = {}

@@ -148,7 +148,7 @@ def test_cached_files_are_private_and_can_be_cleared(tmp_path):
     docx.write_bytes(b"docx with a CCCD number")
     pdf.write_bytes(b"%PDF")
     cache.store("ab" * 32, docx, pdf)
-    stored = [p for p in (tmp_path / "cache").rglob("*")]
+    stored = list((tmp_path / "cache").rglob("*"))
     assert stored
     for path in stored:
         mode = stat.S_IMODE(path.stat().st_mode)

@@ -14,7 +14,13 @@ import pytest
 from docx import Document as DocxDocument
 from pypdf import PdfReader
 
-from k39docs.convert import ConvertOptions, WorkerPool, convert_to_pdf, find_soffice, find_uno_python
+from k39docs.convert import (
+    ConvertOptions,
+    WorkerPool,
+    convert_to_pdf,
+    find_soffice,
+    find_uno_python,
+)
 from k39docs.errors import ConversionError, DependencyError
 
 FAKE_BRIDGE = textwrap.dedent('''
@@ -146,7 +152,7 @@ def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
     with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
         bad = pool.submit(docs[0], tmp_path / "out" / "x.pdf")
         good = pool.submit(docs[1], tmp_path / "out" / "ok.pdf")
-        with pytest.raises(ConversionError, match="hang-always.docx"):
+        with pytest.raises(ConversionError, match=r"hang-always\.docx"):
             bad.result(timeout=30)
         assert good.result(timeout=30).is_file()
     pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
@@ -160,14 +166,14 @@ def test_a_document_sent_without_retries_fails_at_its_first_hang(tmp_path, fake)
     options = ConvertOptions(workers=1, timeout_s=1.0, seed_profile=False)
     with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
         future = pool.submit(docs[0], tmp_path / "out" / "x.pdf", retries=0)
-        with pytest.raises(ConversionError, match="hang-once.docx") as failed:
+        with pytest.raises(ConversionError, match=r"hang-once\.docx") as failed:
             future.result(timeout=30)
     assert "thử lại" not in str(failed.value)
     assert not [line for line in log.read_text().splitlines() if line.startswith("retry")]
 
 
 def test_worker_that_dies_is_replaced_and_its_document_converted(tmp_path, fake):
-    python, log = fake
+    python, _log = fake
     docs = _docs(tmp_path / "in", ["x1", "die-now", "x2", "x3"])
     options = ConvertOptions(workers=2, timeout_s=10, seed_profile=False)
     with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
@@ -277,7 +283,7 @@ def test_unreadable_document_fails_alone_in_its_batch(tmp_path, monkeypatch):
     docs.insert(2, tmp_path / "in" / "khong-co.docx")  # does not exist
     with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
-        with pytest.raises(ConversionError, match="khong-co.docx"):
+        with pytest.raises(ConversionError, match=r"khong-co\.docx"):
             futures[2].result(timeout=120)
         good = [f.result(timeout=120) for i, f in enumerate(futures) if i != 2]
         assert pool.restarts == 0
@@ -300,7 +306,7 @@ def test_batched_documents_with_spaces_and_vietnamese_in_their_paths(tmp_path, m
     targets = [tmp_path / "kết quả" / f"tệp số {i}.pdf" for i in range(3)]
     with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
         done = [f.result(timeout=120) for f in
-                [pool.submit(src, dst) for src, dst in zip(named, targets)]]
+                [pool.submit(src, dst) for src, dst in zip(named, targets, strict=True)]]
     assert done == targets
     texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in targets]
     assert texts == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
@@ -351,7 +357,7 @@ def test_batch_fallback_does_not_take_a_leftover_pdf_for_its_output(tmp_path):
     with BatchConverter(soffice=failing) as converter:
         future = converter.submit(src, out / "cong-van.pdf")
         converter.drain()
-    with pytest.raises(ConversionError, match="cong-van.docx"):
+    with pytest.raises(ConversionError, match=r"cong-van\.docx"):
         future.result()
 
 

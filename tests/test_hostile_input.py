@@ -36,7 +36,7 @@ def test_aliases_that_multiply_a_long_text_are_refused(tmp_path):
     text = SAMPLE.read_text(encoding="utf-8")
     long_name = "Nguyễn Văn An " * 357  # about 5,000 characters
     text = text.replace("  short_name: UBND tỉnh Quảng Ngãi", f"  short_name: &big \"{long_name}\"", 1)
-    aliases = "\n".join(f"  - *big" for _ in range(MAX_EXPANDED_CHARS // len(long_name) + 10))
+    aliases = "\n".join("  - *big" for _ in range(MAX_EXPANDED_CHARS // len(long_name) + 10))
     text = text.replace("legal_basis:", "legal_basis:\n" + aliases + "\nlegal_basis_old:", 1)
     path = tmp_path / "bomb.yaml"
     path.write_text(text, encoding="utf-8")

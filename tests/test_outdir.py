@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from k39docs import load_dossier
 from k39docs.errors import ConversionError, SigningError
 from k39docs.outdir import OutdirBusyError, locked
 from k39docs.render import RenderOptions, render

@@ -89,7 +89,7 @@ def test_a_whole_conversion_prints_as_the_plain_one_and_maps_every_row(office, l
     rows = [i for i, t in enumerate(page_map.tables) if t >= 0]
     assert len(rows) == CANDIDATES
     # each candidate's row starts on the page pdftotext finds their name on
-    for i, candidate in zip(rows, data["candidates"]):
+    for i, candidate in zip(rows, data["candidates"], strict=True):
         page = page_map.starts[i] + 1
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
                               capture_output=True, text=True, check=True).stdout

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-
 from signing_support import (  # noqa: F401  (fixtures)
     AGENCY,
     ATTACHMENT_FIRST_PAGES,
@@ -125,7 +124,7 @@ def _render(pdf: Path, page_no: int, dpi: int = 72) -> Image.Image:
 
 
 def _count(img: Image.Image, box, predicate) -> int:
-    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, y0, x1, y1 = (round(v) for v in box)
     data = img.crop((x0, y0, x1, y1)).tobytes()
     return sum(1 for i in range(0, len(data), 3) if predicate(data[i:i + 3]))
 
@@ -226,7 +225,7 @@ def test_demo_keys_are_ecdsa_p256(tmp_path):
 def test_signature_image_sits_between_the_title_lines_and_the_name(signed_demo):
     page_no = signed_demo.result.signature_page + 1
     assert page_no == 3, "the block is on the công văn's second page"
-    width, height, words = _words(signed_demo.pdf, page_no)
+    _width, height, words = _words(signed_demo.pdf, page_no)
     title = _line_box(words, TITLE_LINES[-1])
     name = _line_box(words, SIGNER_NAME)
     x0, y0, x1, y1 = _widget_rects(signed_demo.pdf, page_no - 1)[PERSON_FIELD]
@@ -286,11 +285,11 @@ def test_agency_signing_information_is_printed_under_the_name_in_10pt(signed_dem
 def test_first_page_of_each_attachment_carries_the_signing_information_top_right(signed_demo):
     result = signed_demo.result
     for page_index in ATTACHMENT_FIRST_PAGES:
-        width, height, words = _words(signed_demo.pdf, page_index + 1)
+        width, _height, words = _words(signed_demo.pdf, page_index + 1)
         lines = [f"Số: {DOC_NUMBER}", result.signing_time_text, AGENCY]
         boxes = [_line_box(words, line) for line in lines]
         assert [b[1] for b in boxes] == sorted(b[1] for b in boxes), "số ký hiệu, time, agency: in this order"
-        for line, box in zip(lines, boxes):
+        for line, box in zip(lines, boxes, strict=True):
             assert box[3] < 20 * 72 / 25.4, f"page {page_index + 1}: “{line}” is not in the top margin"
             assert width - box[2] < 20 * 72 / 25.4, f"page {page_index + 1}: “{line}” is not at the right edge"
             assert box[0] > width / 2, f"page {page_index + 1}: “{line}” is not on the right"
@@ -367,7 +366,7 @@ def test_rfc3161_timestamp_makes_pades_b_t(block_pdf, pki, tmp_path):
     assert report.ok, report
     for sig in report.signatures:
         assert sig.timestamp_time is not None, f"{sig.field_name} has no signature timestamp"
-        assert abs(sig.timestamp_time - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+        assert abs(sig.timestamp_time - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
 
 
 def test_without_images_the_appearances_are_text(block_pdf, tmp_path):

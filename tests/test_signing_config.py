@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from signing_support import FIXTURES, PASSPHRASE, demo_signing, pki  # noqa: F401  (fixture)
 
 from k39docs.errors import SigningError
@@ -17,8 +16,8 @@ ENV = "K39_TEST_PASSPHRASE"
 
 
 def _p12_signing(path: Path, **changes) -> Signing:
-    values = dict(pkcs12=path, passphrase_env=ENV,
-                  signature_image=Path("images/chu-ky.png"), seal_image=Path("images/con-dau.png"))
+    values = {"pkcs12": path, "passphrase_env": ENV,
+                  "signature_image": Path("images/chu-ky.png"), "seal_image": Path("images/con-dau.png")}
     values.update(changes)
     return Signing(**values)
 
@@ -80,7 +79,7 @@ def test_passphrase_variable_not_named(good_p12):
 
 
 def test_expired_certificate(pki, tmp_path, monkeypatch):
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     key, cert = pki.issue("Chứng thư đã hết hạn", not_before=past, not_after=past + dt.timedelta(days=365))
     p12 = pki.write_p12(tmp_path / "old.p12", key, cert)
     monkeypatch.setenv(ENV, PASSPHRASE)

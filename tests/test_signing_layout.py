@@ -10,7 +10,6 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
 from signing_support import FIXTURES
 
 from k39docs.errors import SigningError
@@ -142,5 +141,5 @@ def test_attachment_stamp_is_upright_top_right_on_rotated_and_blank_pages(rotate
     words = re.findall(rb'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
     assert [w[4].decode() for w in words] == ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
     shown_width = 841.9 if rotate in (90, 270) else 595.3
-    for x0, y0, x1, y1, _ in words:
+    for x0, _y0, x1, y1, _ in words:
         assert float(y1) < 20 * MM and shown_width - float(x1) < 17 * MM and float(x0) > shown_width / 2

@@ -6,7 +6,6 @@ import os
 import shutil
 
 import pytest
-
 import softhsm
 from signing_support import (  # noqa: F401  (fixtures)
     AGENCY,
@@ -42,7 +41,7 @@ def token(pki, tmp_path_factory):
 
 
 def _signing(tok, **changes) -> Signing:
-    cfg = dict(library=tok.library, token=tok.label, key_label=tok.key_label, pin_env=PIN_ENV)
+    cfg = {"library": tok.library, "token": tok.label, "key_label": tok.key_label, "pin_env": PIN_ENV}
     cfg.update(changes)
     return demo_signing(demo=False, pkcs11=Pkcs11(**cfg))
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-
 from signing_support import block_pdf, pki, signed_demo  # noqa: F401  (fixtures)
 
 from k39docs.signing import AGENCY_FIELD, PERSON_FIELD, format_verify_report, verify_pdf

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from num2words.base import Num2Word_Base
 
 from k39docs.vietnamese.numbers import (
-    num2words,
     Num2Word_VI,
     amount_in_words,
     format_money,
+    num2words,
     number_in_words,
     register,
 )

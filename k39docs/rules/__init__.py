@@ -26,9 +26,9 @@ from .base import (
 from .conditions import SHORT_COURSE_GROUPS, TOPIC_GROUP_NAMES, WORK_FIELDS, work_field_matches
 from .report import (
     CandidateEligibility,
+    EligibilityReport,
     Excepted,
     blocking_message,
-    EligibilityReport,
     check_candidate,
     check_eligibility,
     format_eligibility_text,

@@ -30,8 +30,9 @@ import weakref
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image
@@ -172,7 +173,7 @@ def page_text_lines(page: PageObject) -> list[TextLine]:
     def joined(parts) -> str:
         # chunks drawn apart (words positioned separately) are separate words
         text = parts[0][4]
-        for prev, nxt in zip(parts, parts[1:]):
+        for prev, nxt in pairwise(parts):
             gap = nxt[1] - prev[2]
             if gap > 0.15 * prev[3] and not text.endswith(" ") and not nxt[4].startswith(" "):
                 text += " "
@@ -191,16 +192,16 @@ def page_text_lines(page: PageObject) -> list[TextLine]:
     for row in rows:
         row.sort(key=lambda c: c[1])
         run = [row[0]]
-        for chunk in row[1:] + [None]:
-            if chunk is not None and chunk[1] - max(c[2] for c in run) < 1.5 * run[-1][3]:
-                run.append(chunk)
+        for following in [*row[1:], None]:  # None: the row's end
+            if following is not None and following[1] - max(c[2] for c in run) < 1.5 * run[-1][3]:
+                run.append(following)
                 continue
             lines.append(TextLine(
                 text=_norm(joined(run)), x0=run[0][1], x1=max(c[2] for c in run),
                 baseline=run[0][0], size=max(c[3] for c in run),
             ))
-            if chunk is not None:
-                run = [chunk]
+            if following is not None:
+                run = [following]
     lines.sort(key=lambda ln: (-ln.baseline, ln.x0))
     return lines
 
@@ -383,7 +384,9 @@ def plan_block_layout(
         if info.x1 > page_box.x1 - 4 * PT_PER_MM:
             info = info.moved(page_box.x1 - 4 * PT_PER_MM - info.x1, 0)
     agency_rect = (info if seal is None else info.union(seal)).snapped()
-    images = () if seal is None else (PlacedImage(seal_image, seal.moved(-agency_rect.x0, -agency_rect.y0)),)
+    images: tuple[PlacedImage, ...] = ()
+    if seal_image is not None and seal is not None:  # the seal is placed when there is an image
+        images = (PlacedImage(seal_image, seal.moved(-agency_rect.x0, -agency_rect.y0)),)
     texts = (PlacedText(tuple(agency_lines), info.centre[0] - agency_rect.x0, info.y1 - agency_rect.y0 - 1.5),)
     agency = DrawingStyle(images=images, texts=texts)
     return BlockLayout(
@@ -395,7 +398,7 @@ def plan_block_layout(
 # --- drawing ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def signing_font_path() -> str:
     """The Times New Roman clone the signing information is printed in; SigningError if absent."""
     try:
@@ -404,7 +407,7 @@ def signing_font_path() -> str:
         raise SigningError(str(exc)) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_program() -> bytes:
     """Liberation Serif rescaled to 1000 units per em (see :func:`_rescaled_font`).
 
@@ -480,10 +483,9 @@ def _rescaled_font(path: Path) -> bytes:
     as Liberation Serif or Times New Roman comes out with its letters twice as far apart. Scaling
     the font program to 1000 units makes the two agree.
     """
+    from fontTools import subset
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
-
-    from fontTools import subset
 
     font = TTFont(str(path))
     # keep what Vietnamese text needs (Latin, Vietnamese letters, combining marks, punctuation, ₫):
@@ -537,19 +539,22 @@ class DrawingStamp(BaseStamp):
     def _render_inner_content(self):
         style: DrawingStyle = self.style
         ops: list[bytes] = []
-        for n, placed in enumerate(style.images):
-            with Image.open(placed.path) as img:
+        for n, image in enumerate(style.images):
+            with Image.open(image.path) as img:
                 img.load()
                 pdf_image = PdfImage(img.copy(), writer=self.writer, name=f"K39Img{n}",
-                                     box=layout.BoxConstraints(placed.rect.width, placed.rect.height))
+                                     box=layout.BoxConstraints(image.rect.width, image.rect.height))
             drawn = pdf_image.render()
             self.import_resources(pdf_image.resources)
-            ops.append(b"q 1 0 0 1 %g %g cm %s Q" % (placed.rect.x0, placed.rect.y0, drawn))
+            ops.append(b"q 1 0 0 1 %g %g cm %s Q" % (image.rect.x0, image.rect.y0, drawn))
         if style.texts:
+            assert self.writer is not None  # given to __init__, which requires it
             engine = _font_engine(self.writer, INFO_FONT_SIZE)
             self.set_resource(ResourceType.FONT, pdf_name("/K39Font"), engine.as_resource())
             for placed in style.texts:
-                engine.font_size = placed.size
+                # pyHanko annotates FontEngine.font_size as int, yet sizes in points are floats
+                # there too (its shaping takes a float size)
+                engine.font_size = placed.size  # type: ignore[assignment]
                 for i, line in enumerate(placed.lines):
                     shaped = engine.shape(unicodedata.normalize("NFC", line))
                     width = shaped.x_advance * placed.size
@@ -615,7 +620,9 @@ def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[in
         return attrs
 
     # depth-first, skipping every subtree that holds no wanted page (by its /Count)
-    stack = [(root_ref, 0, {}, frozenset())]
+    # (a /Pages or /Page node, the index of its first page, what it inherits, the nodes above)
+    stack: list[tuple[generic.IndirectObject, int, dict, frozenset]] = [
+        (root_ref, 0, {}, frozenset())]
     while stack and len(found) < len(todo):
         node_ref, first, attrs, seen = stack.pop()
         node = node_ref.get_object()
@@ -662,7 +669,7 @@ def _pages_known(writer: BasePdfFileWriter, wanted: Sequence[int],
     if not objects or len(objects) != len(wanted):
         return None
     found: dict[int, _StampedPage] = {}
-    for index, number in zip(wanted, objects):
+    for index, number in zip(wanted, objects, strict=True):
         ref = generic.IndirectObject(number, 0, writer)
         try:
             page = ref.get_object()
@@ -671,7 +678,8 @@ def _pages_known(writer: BasePdfFileWriter, wanted: Sequence[int],
         if not isinstance(page, generic.DictionaryObject) or page.get("/Type") != "/Page" \
                 or "/Resources" not in page or not ("/CropBox" in page or "/MediaBox" in page):
             return None
-        x0, y0, x1, y1 = (float(v) for v in page.get("/CropBox", page.get("/MediaBox")))
+        box = page["/CropBox"] if "/CropBox" in page else page["/MediaBox"]
+        x0, y0, x1, y1 = (float(v) for v in box)
         found[index] = _StampedPage(
             ref=ref, resources=page.raw_get("/Resources"), resources_inherited=False,
             box=Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
@@ -692,7 +700,8 @@ def _rotation(page) -> int:
     return 0
 
 
-_PLACEMENT = {  # display space → user space, per /Rotate (before the page box offset)
+# display space → user space, per /Rotate (before the page box offset)
+_PLACEMENT: dict[int, tuple[float, float, float, float, float, float]] = {
     0: (1, 0, 0, 1, 0, 0),
     90: (0, 1, -1, 0, 1, 0),
     180: (-1, 0, 0, -1, 1, 1),
@@ -713,14 +722,14 @@ def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generi
         resources, res_owner = generic.DictionaryObject(), page.ref
         page_obj[pdf_name("/Resources")] = resources
     elif isinstance(res_raw, generic.IndirectObject):
-        resources, res_owner = res_raw.get_object(), res_raw
+        resources, res_owner = _dictionary(res_raw.get_object()), res_raw
     elif page.resources_inherited:
         resources, res_owner = generic.DictionaryObject(res_raw), page.ref
         if "/XObject" in resources and isinstance(resources.raw_get("/XObject"), generic.DictionaryObject):
             resources[pdf_name("/XObject")] = generic.DictionaryObject(resources.raw_get("/XObject"))
         page_obj[pdf_name("/Resources")] = resources
     else:
-        resources, res_owner = res_raw, page.ref
+        resources, res_owner = _dictionary(res_raw), page.ref
     if "/XObject" in resources:
         xobjects_raw = resources.raw_get("/XObject")
         if isinstance(xobjects_raw, generic.IndirectObject):
@@ -738,6 +747,14 @@ def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generi
         xobjects[pdf_name(name)] = xobject
         writer.mark_update(owner)
     return name
+
+
+def _dictionary(obj: generic.PdfObject) -> generic.DictionaryObject:
+    """A page's /Resources, which the PDF format requires to be a dictionary."""
+    if not isinstance(obj, generic.DictionaryObject):
+        raise SigningError("Tệp PDF hỏng: tài nguyên (/Resources) của một trang không phải từ "
+                           "điển; không đóng dấu thông tin chữ ký được.")
+    return obj
 
 
 def stamp_attachments(

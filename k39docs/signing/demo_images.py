@@ -68,7 +68,7 @@ def draw_signature() -> Image.Image:
 
     # a tall initial loop, like a capital letter written in one go
     initial = []
-    for i in range(0, 241):
+    for i in range(241):
         t = i / 240
         a = t * 2 * math.pi * 1.15
         x = w * (0.17 + 0.07 * math.sin(a) - 0.05 * t)
@@ -77,7 +77,7 @@ def draw_signature() -> Image.Image:
     stroke(initial, 4)
     # the rest of the name: small cursive loops of uneven size, slowly rising
     tail = []
-    for i in range(0, 501):
+    for i in range(501):
         t = i / 500
         phase = t * 2 * math.pi * 4.2
         amp = 0.17 * (1 - 0.45 * t) * (1 + 0.35 * math.sin(t * 7.0))
@@ -87,18 +87,18 @@ def draw_signature() -> Image.Image:
     stroke(tail, 4)
     # the flourish: from the end of the name back under it, rising to the right
     flourish = []
-    for i in range(0, 241):
+    for i in range(241):
         t = i / 240
-        x = w * (0.79 - 0.72 * math.sin(t * math.pi * 0.5)) if t < 0.55 else None
-        if x is None:
+        if t < 0.55:
+            x = w * (0.79 - 0.72 * math.sin(t * math.pi * 0.5))
+            y = h * (0.46 + 0.70 * t)
+        else:
             u = (t - 0.55) / 0.45
             x = w * (0.79 - 0.72 * math.sin(0.55 * math.pi * 0.5) + 0.84 * u)
             y = h * (0.83 - 0.16 * u)
-        else:
-            y = h * (0.46 + 0.70 * t)
         flourish.append((x, min(y, h * 0.86)))
     stroke(flourish, 3)
-    return big.resize((w, h), Image.LANCZOS)
+    return big.resize((w, h), Image.Resampling.LANCZOS)
 
 
 def _rim_text(img: Image.Image, text: str, font: ImageFont.FreeTypeFont, centre: float,
@@ -108,7 +108,7 @@ def _rim_text(img: Image.Image, text: str, font: ImageFont.FreeTypeFont, centre:
     total = sum(widths)
     deg_per_px = span_deg / total
     angle = -90 - span_deg / 2  # start on the left, run over the top (0° = 3 o'clock)
-    for ch, adv in zip(text, widths):
+    for ch, adv in zip(text, widths, strict=True):
         mid = angle + adv * deg_per_px / 2
         angle += adv * deg_per_px
         if ch == " ":
@@ -117,7 +117,7 @@ def _rim_text(img: Image.Image, text: str, font: ImageFont.FreeTypeFont, centre:
         size = int(max(box[2] - box[0], box[3] - box[1]) * 2.4) + 8
         glyph = Image.new("RGBA", (size, size), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((size / 2, size / 2), ch, font=font, fill=SEAL_RED, anchor="ms")
-        glyph = glyph.rotate(-(mid + 90), resample=Image.BICUBIC, expand=False)
+        glyph = glyph.rotate(-(mid + 90), resample=Image.Resampling.BICUBIC, expand=False)
         x = centre + radius * math.cos(math.radians(mid)) - size / 2
         y = centre + radius * math.sin(math.radians(mid)) - size / 2
         img.alpha_composite(glyph, (round(x), round(y)))
@@ -171,7 +171,7 @@ def draw_seal(name: str = SAMPLE_SEAL_NAME, diameter_mm: float = SEAL_DIAMETER_M
     _star(draw, c, c - inner * 0.18, inner * 0.42)
     label_font = ImageFont.truetype(bold, round(D * 0.075))
     draw.text((c, c + inner * 0.62), "MẪU", font=label_font, fill=SEAL_RED, anchor="ms")
-    seal = img.resize((d, d), Image.LANCZOS)
+    seal = img.resize((d, d), Image.Resampling.LANCZOS)
     seal.info[SEAL_NAME_KEY] = name
     return seal
 

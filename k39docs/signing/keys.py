@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -31,6 +32,9 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..errors import SigningError
 from ..model import Pkcs11, Signing
+
+if TYPE_CHECKING:
+    import pkcs11 as p11  # imported where a token is opened: most runs never load it
 
 __all__ = [
     "DEMO_CA_NAME",
@@ -70,7 +74,7 @@ def _subject(cert: x509.Certificate) -> str:
 
 def check_certificate(cert: x509.Certificate, where: str, *, now: dt.datetime | None = None) -> None:
     """Refuse a certificate that is expired, not yet valid, or not meant for digital signatures."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     who = _subject(cert)
     if cert.not_valid_after_utc < now:
         raise SigningError(
@@ -141,7 +145,7 @@ def _cut_utf8(text: str, limit: int) -> str:
     a cut name ends in "…" so nobody reads it as the whole name."""
     if len(text.encode("utf-8")) <= limit:
         return text
-    data = text.encode("utf-8")[: limit - len("…".encode("utf-8"))]
+    data = text.encode("utf-8")[: limit - len("…".encode())]
     return data.decode("utf-8", errors="ignore").rstrip(" -") + "…"
 
 
@@ -151,7 +155,7 @@ def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     The keys are ECDSA P-256: generated in well under a millisecond (RSA-2048 takes 30–300 ms
     each, at random) and validated by pyHanko and poppler/NSS alike.
     """
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([
         x509.NameAttribute(NameOID.COMMON_NAME, DEMO_CA_NAME),
@@ -200,8 +204,9 @@ def _resolve(path: Path, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def _load_pkcs12(signing: Signing, base_dir: Path):
-    path = _resolve(signing.pkcs12, base_dir)
+def _load_pkcs12(signing: Signing, pkcs12_file: Path, base_dir: Path):
+    """The key, certificate and chain in ``pkcs12_file`` (``signing.pkcs12``)."""
+    path = _resolve(pkcs12_file, base_dir)
     if not path.is_file():
         raise SigningError(f"Không tìm thấy tệp khóa PKCS#12 `{path}` (signing.pkcs12).")
     passphrase = _secret(signing.passphrase_env, "passphrase_env", "mật khẩu của tệp PKCS#12")
@@ -209,7 +214,8 @@ def _load_pkcs12(signing: Signing, base_dir: Path):
         key, cert, chain = pkcs12.load_key_and_certificates(
             path.read_bytes(), passphrase.encode("utf-8") if passphrase else None
         )
-    except Exception:  # wrong passphrase or a damaged file; never echo the exception (it may quote input)
+    except Exception:  # noqa: BLE001  (wrong passphrase or a damaged file: the message says both)
+        # never echo the exception (it may quote input)
         raise SigningError(
             f"Không mở được tệp PKCS#12 `{path}`: sai mật khẩu (biến môi trường "
             f"`{signing.passphrase_env}`) hoặc tệp bị hỏng."
@@ -224,10 +230,10 @@ def _load_pkcs12(signing: Signing, base_dir: Path):
 
 
 @contextmanager
-def _pkcs11_session(cfg: Pkcs11) -> Iterator[object]:
+def _pkcs11_session(cfg: Pkcs11) -> Iterator[p11.Session]:
     import pkcs11 as p11
-    from pyhanko.sign.pkcs11 import open_pkcs11_session
     from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
 
     library = Path(cfg.library).expanduser()
     if not library.is_file():
@@ -246,7 +252,7 @@ def _pkcs11_session(cfg: Pkcs11) -> Iterator[object]:
         ) from None
     except p11.PinLocked:
         raise SigningError(f"Token “{cfg.token}” đã bị khóa mã PIN.") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (a token's library may raise anything: it is named)
         raise SigningError(
             f"Không mở được token “{cfg.token}” qua thư viện `{library}`: chưa cắm token, "
             f"sai nhãn token hoặc thư viện không dùng được ({type(exc).__name__})."
@@ -256,7 +262,7 @@ def _pkcs11_session(cfg: Pkcs11) -> Iterator[object]:
     finally:
         try:
             session.close()
-        except Exception:  # pragma: no cover - closing a dead session
+        except Exception:  # noqa: BLE001  # pragma: no cover - closing a dead session
             pass
 
 
@@ -291,7 +297,7 @@ def _pkcs11_certificate(session, cfg: Pkcs11) -> x509.Certificate:
 def check_key_source(signing: Signing, base_dir: Path) -> None:
     """Load the configured key once (opening the token) and check its certificate; sign nothing."""
     if signing.pkcs12:
-        _load_pkcs12(signing, base_dir)
+        _load_pkcs12(signing, signing.pkcs12, base_dir)
     elif signing.pkcs11:
         with _pkcs11_session(signing.pkcs11) as session:
             _pkcs11_certificate(session, signing.pkcs11)
@@ -305,7 +311,7 @@ def open_signing_keys(
     if signing.demo:
         yield demo_keys(signer_name, agency_name, out_dir)
     elif signing.pkcs12:
-        key, cert, chain = _load_pkcs12(signing, base_dir)
+        key, cert, chain = _load_pkcs12(signing, signing.pkcs12, base_dir)
         signer = _to_pyhanko(key, cert, chain)
         yield SigningKeys(signer, signer, _subject(cert), _subject(cert))
     elif signing.pkcs11:
@@ -314,12 +320,12 @@ def open_signing_keys(
         cfg = signing.pkcs11
         with _pkcs11_session(cfg) as session:
             cert = _pkcs11_certificate(session, cfg)
-            signer = PKCS11Signer(
+            token_signer = PKCS11Signer(
                 session,
                 cert_label=cfg.cert_label or cfg.key_label,
                 key_label=cfg.key_label,
                 other_certs_to_pull=None,  # embed the CA chain the token carries, if any
             )
-            yield SigningKeys(signer, signer, _subject(cert), _subject(cert))
+            yield SigningKeys(token_signer, token_signer, _subject(cert), _subject(cert))
     else:
         raise SigningError("Chưa cấu hình khóa ký: đặt `signing.demo: true`, `signing.pkcs12` hoặc `signing.pkcs11`.")

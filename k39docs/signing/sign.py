@@ -374,7 +374,7 @@ def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
                     f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
                     "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu thời gian."
                 ) from None
-            except Exception as exc:  # token errors …: say what failed, not the secret
+            except Exception as exc:  # noqa: BLE001  (token errors …: say what failed, not the secret)
                 raise SigningError(
                     f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
                 ) from None

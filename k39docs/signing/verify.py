@@ -117,9 +117,9 @@ def load_trust_roots(paths: Iterable[Path | str]) -> list[asn1_x509.Certificate]
                         certs.append(asn1_x509.Certificate.load(der))
             else:
                 cert = asn1_x509.Certificate.load(data)
-                cert.native  # force parsing
+                _ = cert.native  # parse it all now: a damaged file fails here, not later
                 certs.append(cert)
-        except Exception:
+        except Exception:  # noqa: BLE001  (asn1crypto raises many kinds; any means "not a cert")
             raise K39Error(f"Tệp `{path}` không phải chứng thư số (PEM hoặc DER) (--trust-root).") from None
     return certs
 
@@ -130,7 +130,7 @@ def _common_name(cert) -> str:
         if isinstance(cn, list):
             cn = cn[0]
         return str(cn) if cn else cert.subject.human_friendly
-    except Exception:
+    except Exception:  # noqa: BLE001  (an unreadable name is shown as none; the check goes on)
         return ""
 
 
@@ -138,7 +138,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(_VN).replace(microsecond=0).isoformat()
 
 
@@ -170,7 +170,7 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
                 key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
             ),
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (reported as that signature's problem)
         return _broken(name, f"không kiểm tra được ({type(exc).__name__}: {str(exc)[:200]})")
 
     from pyhanko.sign.diff_analysis import SuspiciousModification
@@ -189,13 +189,14 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
         trusted = bool(status.trusted)
         if not trusted:
             problems.append("chứng thư số không dẫn về chứng thư gốc tin cậy nào đã cho (--trust-root)"
-                            + (f": {status.trust_problem_indic.name}" if status.trust_problem_indic else ""))
+                            + (f": {status.trust_problem_indic.standard_name}" if status.trust_problem_indic else ""))
     coverage_level = status.coverage
     covers = coverage_level == SignatureCoverageLevel.ENTIRE_FILE
-    coverage = {
+    coverage_names: dict[SignatureCoverageLevel | None, str] = {
         SignatureCoverageLevel.ENTIRE_FILE: "entire_file",
         SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
-    }.get(coverage_level, "partial")
+    }
+    coverage = coverage_names.get(coverage_level, "partial")
     changed = _what_changed(embedded) if not covers else None
     level = status.modification_level
     if covers or level == ModificationLevel.NONE or (changed is not None and not changed.descriptions()):
@@ -315,7 +316,7 @@ def _quiet_validator():
     try:
         yield
     finally:
-        for log, level in zip(loggers, previous):
+        for log, level in zip(loggers, previous, strict=True):
             log.setLevel(level)
 
 
@@ -342,7 +343,7 @@ def verify_pdf(
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = list(reader.embedded_regular_signatures)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (whatever the parser tripped on, the file is bad)
         return VerifyReport(path, (), (f"tệp không phải PDF hợp lệ hoặc bị hỏng ({type(exc).__name__})",), trust_given)
     if not embedded:
         return VerifyReport(path, (), ("tệp không có chữ ký số nào",), trust_given)

@@ -257,6 +257,7 @@ def validate(
         if format is ReportFormat.json:  # the service's problem details say the same
             from .service.problems import bad_input
 
+            _err(f"Lỗi: {error}")  # for the person; the JSON on stdout is for programs
             typer.echo(json.dumps(bad_input(error), ensure_ascii=False, indent=2))
             raise typer.Exit(2) from None
         raise _fail(error) from None

@@ -622,7 +622,7 @@ def build_submission():
     # never a page holding only the signatures: the closing goes with them
     para(doc, "{{ closing }}", keep_next=True)
     _keep_table_with_text(signature_table(doc))
-    save(doc, "submission")
+    return doc
 
 
 def build_cover_letter():
@@ -651,7 +651,7 @@ def build_cover_letter():
         top.set(qn(f"w:{k}"), v)
     border.append(top)
     p_pr.append(border)
-    save(doc, "cover_letter")
+    return doc
 
 
 # Widths (mm, 252 in all: the landscape text width) measured with the font's metrics, 11 pt,
@@ -723,7 +723,7 @@ def build_nomination_list():
     para(notes_cell.cell, "{{ n }}", "table Center")
     tag(notes_cell.cell, "{%p endfor %}")
     add_row(table, widths, ["{%tr endfor %}"] + [""] * (len(widths) - 1))
-    save(doc, "nomination_list")
+    return doc
 
 
 def build_commitment():
@@ -746,7 +746,7 @@ def build_commitment():
                             right_date=True, right_role="NGƯỜI CAM KẾT",
                             right_hint="(Ký, ghi rõ họ tên)")
     _keep_table_with_text(table)
-    save(doc, "commitment")
+    return doc
 
 
 def _keep_table_with_text(table) -> None:
@@ -778,7 +778,7 @@ def build_return_report():
     _keep_table_with_text(signature_table(
         doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ", right_date=True,
         right_role="NGƯỜI BÁO CÁO", right_hint="(Ký, ghi rõ họ tên)"))
-    save(doc, "return_report")
+    return doc
 
 
 def build_contents():
@@ -796,7 +796,7 @@ def build_contents():
     add_row(table, widths, [("{{ r.index }}", "table Center"), "{{ r.title }}",
                             ("{{ r.page }}", "table Center")])
     add_row(table, widths, ["{%tr endfor %}", "", ""])
-    save(doc, "contents")
+    return doc
 
 
 # Kết quả rà soát: fixed columns (header, width mm, Jinja cell, style); the rule columns, one per
@@ -940,7 +940,7 @@ def build_eligibility_report():
     para(doc, "{{ conclusion }}", keep_next=True)  # never a signature page without text
     signature_table(doc, recipients=False, left_signs=True, left_hint="(Ký, ghi rõ họ tên)",
                     landscape=True)
-    save(doc, "eligibility_report")
+    return doc
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -952,8 +952,8 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _DROPPED_PARTS = ("word/stylesWithEffects.xml", "docProps/thumbnail.jpeg", "customXml/")
 
 
-def save(doc, name: str) -> Path:
-    path = ROOT / "templates" / f"{name}.docx"
+def save(doc, name: str, folder: Path = ROOT / "templates") -> Path:
+    path = folder / f"{name}.docx"
     buffer = io.BytesIO()
     doc.save(buffer)
     _write_slim(zipfile.ZipFile(buffer), path)
@@ -1029,10 +1029,16 @@ BUILDERS = {
 
 
 def main(argv: list[str]) -> int:
+    """``build_templates.py [--out DIR] [NAME …]``: the templates (all by default) into DIR
+    (``templates/`` by default); a test builds them elsewhere and compares."""
+    folder = ROOT / "templates"
+    if argv[:1] == ["--out"]:
+        folder, argv = Path(argv[1]), argv[2:]
+        folder.mkdir(parents=True, exist_ok=True)
     names = argv or list(BUILDERS)
     for name in names:
-        BUILDERS[name]()
-        print(f"templates/{name}.docx")
+        path = save(BUILDERS[name](), name, folder)
+        print(path)
     return 0
 
 

@@ -16,6 +16,7 @@ _EXPORTS = {
     "check_eligibility": "rules",
     "render": "render",
     "verify_pdf": "signing",
+    "sign": "signing",
     "number_in_words": "vietnamese",
     "amount_in_words": "vietnamese",
     "format_date_line": "vietnamese",

@@ -318,6 +318,63 @@ def verify(
     raise typer.Exit(0 if report.ok else 1)
 
 
+class SignRole(str, Enum):
+    signer = "signer"
+    agency = "agency"
+
+
+@app.command("sign", cls=VietnameseCommand)
+def sign_command(
+    pdf: Annotated[Path, typer.Argument(help="dossier.pdf chưa ký (hoặc mới có chữ ký của người ký), "
+                                             "trong thư mục kết quả của nó.")],
+    as_: Annotated[SignRole, typer.Option(
+        "--as", help="signer: người ký công văn (lãnh đạo, bằng khóa của mình); agency: văn thư "
+                     "ký số của cơ quan (con dấu), sau người ký.")],
+    demo: Annotated[bool, typer.Option("--demo", help="Khóa thử nghiệm dùng một lần, không có "
+                                                      "giá trị pháp lý.")] = False,
+    pkcs12: Annotated[Optional[Path], typer.Option("--pkcs12", help="Tệp khóa PKCS#12 (.p12, .pfx).")] = None,
+    passphrase_env: Annotated[Optional[str], typer.Option(
+        "--passphrase-env", help="Tên biến môi trường chứa mật khẩu tệp PKCS#12.")] = None,
+    pkcs11_library: Annotated[Optional[str], typer.Option(
+        "--pkcs11-library", help="Thư viện PKCS#11 của token USB (.so, .dll).")] = None,
+    token: Annotated[Optional[str], typer.Option("--token", help="Nhãn token PKCS#11.")] = None,
+    key_label: Annotated[Optional[str], typer.Option("--key-label", help="Nhãn khóa bí mật trên token.")] = None,
+    cert_label: Annotated[Optional[str], typer.Option(
+        "--cert-label", help="Nhãn chứng thư số trên token (mặc định: như nhãn khóa).")] = None,
+    pin_env: Annotated[Optional[str], typer.Option(
+        "--pin-env", help="Tên biến môi trường chứa mã PIN của token.")] = None,
+    signature_image: Annotated[Optional[Path], typer.Option(
+        "--signature-image", help="Hình chữ ký (PNG) của người ký; mặc định: hình khai ở mục signing khi tạo.")] = None,
+    seal_image: Annotated[Optional[Path], typer.Option(
+        "--seal-image", help="Hình con dấu (PNG) của cơ quan; mặc định: hình khai ở mục signing khi tạo.")] = None,
+    tsa_url: Annotated[Optional[str], typer.Option("--tsa-url", help="Máy chủ dấu thời gian (RFC 3161).")] = None,
+) -> None:
+    """Ký số hồ sơ đã tạo mà chưa ký: người ký trước (--as signer), văn thư ký số của cơ quan sau (--as agency)."""
+    key: dict = {"demo": demo}
+    if pkcs12 is not None:
+        key.update(pkcs12=pkcs12, passphrase_env=passphrase_env)
+    if pkcs11_library or token or key_label:
+        key["pkcs11"] = {"library": pkcs11_library or "", "token": token or "",
+                         "key_label": key_label or "", "cert_label": cert_label,
+                         "pin_env": pin_env or ""}
+    from .signing.later import sign
+
+    try:
+        done = sign(pdf, as_.value, key=key, signature_image=signature_image,
+                    seal_image=seal_image, tsa_url=tsa_url)
+    except K39Error as error:
+        raise _fail(error) from None
+    for warning in done.warnings:
+        _err(f"Cảnh báo: {warning}")
+    who = "người ký công văn" if done.role == "signer" else "cơ quan (con dấu)"
+    typer.echo(f"Đã ký số {pdf} với tư cách {who}: {done.subject}, lúc {done.signing_time.isoformat()}.")
+    if done.role == "signer":
+        typer.echo(f"  Ghi thông tin ký số lên trang đầu {len(done.attachment_pages):02d} tài liệu "
+                   "kèm theo. Tiếp theo: văn thư ký số của cơ quan (--as agency).")
+    else:
+        typer.echo("  Hồ sơ đã đủ chữ ký số của người ký và của cơ quan; kiểm tra: k39docs verify.")
+
+
 @app.command(cls=VietnameseCommand)
 def init(
     path: Annotated[Path, typer.Argument(help="Nơi ghi hồ sơ mẫu (.yaml, hoặc .xlsx cho bảng tính).")] = Path("dossier.yaml"),

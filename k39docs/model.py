@@ -97,6 +97,15 @@ class _Model(BaseModel):
 
 
 @functools.cache
+def _today_in_vietnam() -> dt.date:
+    """Today in Vietnam (UTC+07:00): the earliest day a draft can be issued, so what its missing
+    date is compared with (the rules, the year printed in its blank date line)."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+
+
+today_in_vietnam = _today_in_vietnam
+
+
 def _date_fields(model: type[BaseModel]) -> frozenset[str]:
     """Names of the fields of ``model`` typed ``date`` or ``date | None``."""
     def is_date(annotation: Any) -> bool:
@@ -429,9 +438,10 @@ class Signer(_Model):
 class CoverLetter(_Model):
     """Công văn của UBND tỉnh gửi Cơ quan Thường trực Ban Chỉ đạo Trung ương."""
 
-    number: int = Field(ge=1)
+    # both left out in a draft: the văn thư gives them at issuance (the papers print blanks)
+    number: int | None = Field(default=None, ge=1)
     unit_code: Text
-    date: dt.date
+    date: dt.date | None = None
     recipients: list[Text] = Field(min_length=1)
     signer: Signer
     copies_to: list[Text] = Field(default_factory=list)
@@ -447,8 +457,8 @@ class EligibilityReportSettings(_Model):
 class Submission(_Model):
     """Tờ trình của Sở Nội vụ trình UBND tỉnh."""
 
-    number: int = Field(ge=1)
-    date: dt.date
+    number: int | None = Field(default=None, ge=1)  # left out in a draft, as the công văn's
+    date: dt.date | None = None
     signer: Signer
     copies_to: list[Text] = Field(default_factory=list)
     archive: Text
@@ -469,7 +479,8 @@ class Documents(_Model):
 
     @model_validator(mode="after")
     def _submission_first(self) -> Documents:
-        if self.submission is not None and self.cover_letter.date < self.submission.date:
+        letter, sub = self.cover_letter.date, self.submission
+        if sub is not None and letter is not None and sub.date is not None and letter < sub.date:
             raise _error(
                 "document_dates",
                 "ngày công văn ({cl}) trước ngày tờ trình ({sub}) của Sở Nội vụ",
@@ -478,6 +489,13 @@ class Documents(_Model):
                 at="cover_letter.date",
             )
         return self
+
+    @property
+    def draft(self) -> bool:
+        """A draft: a number or date the văn thư gives at issuance is still missing (the công
+        văn's, or the Tờ trình's that it follows). A draft is never signed."""
+        papers = [self.cover_letter, *([self.submission] if self.submission else [])]
+        return any(p.number is None or p.date is None for p in papers)
 
 
 class Pkcs11(_Model):
@@ -748,7 +766,8 @@ class Dossier(_Model):
     def _check_return(self) -> None:
         """A return dossier forwards one report per participant, on a course that has ended,
         with a công văn dated after every report it forwards."""
-        letter = self.documents.cover_letter.date
+        # a draft's letter is dated at issuance, today at the earliest: compared with today
+        letter = self.documents.cover_letter.date or _today_in_vietnam()
         if self.course.end_date > letter:
             raise _error(
                 "course_not_ended",

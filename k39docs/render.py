@@ -37,7 +37,7 @@ from .errors import IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, real_outdir, staging
 from .pdfinfo import forget_pages, page_count, remember, take_pages
-from .model import Dossier
+from .model import Dossier, today_in_vietnam
 from .rules import EligibilityReport, blocking_message, check_eligibility
 from .vietnamese import upper_vn
 from .resources import template_dir
@@ -209,7 +209,9 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     cache = DocumentCache(enabled=options.cache, version=__version__)
     planned = _plan(documents, cache, dossier, options, want_pdf)
     misses = sum(1 for p in planned if not p.cached)
-    do_sign = want_pdf and options.sign and dossier.signing.enabled
+    # a draft (no number or date yet) is never signed: `k39docs sign` signs it once issued
+    drafted = draft_warning(dossier, want_pdf and options.sign and dossier.signing.enabled)
+    do_sign = want_pdf and options.sign and dossier.signing.enabled and drafted is None
     dated = signing_date_warning(dossier) if do_sign else None  # a real key: refused here
     # LibreOffice takes over a second to start: boot it now, with no more workers than there
     # are documents to convert, while the signing setup is checked and the DOCX files are
@@ -232,7 +234,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         exceptions=report.to_dict()["exceptions"] if report is not None else [],
         version=__version__,
     )
-    manifest.warnings.extend([dated] if dated else [])
+    manifest.warnings.extend([w for w in (drafted, dated) if w])
     for doc in documents:
         manifest.warnings.extend(doc.warnings)
     for c in report.candidates if report is not None else ():
@@ -298,6 +300,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                         pages=None))
             else:
                 os.replace(unsigned, final)
+                _leave_sign_record(dossier, parts, starts, final, base_dir)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
             manifest.files += _entries(stage, outputs, "docx") + _entries(stage, outputs, "pdf")
@@ -354,7 +357,9 @@ def _plan(documents: Sequence[Document], cache: DocumentCache, dossier: Dossier,
 
 def _issued(dossier: Dossier) -> datetime:
     """The documents' creation date in their metadata: the công văn's date."""
-    return datetime.combine(dossier.documents.cover_letter.date, datetime.min.time())
+    # a draft's: today (in Vietnam), the day it is made, as its blank date line's year
+    dated = dossier.documents.cover_letter.date or today_in_vietnam()
+    return datetime.combine(dated, datetime.min.time())
 
 
 # parts still converting when the contents page is converted in advance: about as many as
@@ -749,22 +754,64 @@ def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], pl
     from .signing import SignatureRequest
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
+    attached = [i != cover for i in range(len(parts))]
+    return SignatureRequest(
+        **_request_fields(dossier, parts, starts),
+        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached)
+                                      if a) if page_objects else (),
+        place=place,
+    )
+
+
+def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int]) -> dict:
+    """:class:`~k39docs.signing.SignatureRequest`'s plain fields (what ``sign-request.json``
+    keeps for signing later)."""
+    cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     signer_name, title_lines = _signer(dossier)
     # the bundle is the công văn and what it encloses: every other part is an attachment
     attached = [i != cover for i in range(len(parts))]
-    return SignatureRequest(
+    return dict(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + page_count(parts[cover].pdf))),
         signer_name=signer_name,
         signer_title_lines=title_lines,
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
         attachment_first_pages=tuple(s for s, a in zip(starts, attached) if a),
-        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached)
-                                      if a) if page_objects else (),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
-        place=place,
     )
+
+
+def _leave_sign_record(dossier: Dossier, parts: list[Part], starts: list[int], final: Path,
+                       base_dir: Path) -> None:
+    """Beside an unsigned ``dossier.pdf``: what ``k39docs sign`` needs to sign it later
+    (:mod:`k39docs.signrecord`); the images the dossier's ``signing`` names, made absolute."""
+    from .signrecord import RECORD_NAME, write_sign_record
+
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None else (Path(base_dir) / Path(path).expanduser()).resolve()
+
+    letter = dossier.documents.cover_letter.date
+    write_sign_record(
+        final.parent / RECORD_NAME, _request_fields(dossier, parts, starts),
+        draft=dossier.documents.draft, letter_date=letter.isoformat() if letter else None,
+        sha256=sha256_of(final), signature_image=absolute(dossier.signing.signature_image),
+        seal_image=absolute(dossier.signing.seal_image), tsa_url=dossier.signing.tsa_url,
+    )
+
+
+def draft_warning(dossier: Dossier, would_sign: bool) -> str | None:
+    """What the console and the manifest say of a draft (no number or date yet): the blanks
+    are printed for the văn thư, and it is not signed even when ``signing`` is set
+    (``would_sign``). None for a dossier that is not a draft."""
+    if not dossier.documents.draft:
+        return None
+    told = ("Bản dự thảo: chưa có số và/hoặc ngày văn bản (documents.cover_letter.number, "
+            ".date hoặc của tờ trình); văn bản in chỗ trống để văn thư ghi khi phát hành")
+    if would_sign:
+        return (f"{told}. Hồ sơ dự thảo KHÔNG được ký số dù đã cấu hình `signing`: ghi số, ngày "
+                "rồi tạo lại và ký (`k39docs sign`).")
+    return f"{told}; hồ sơ chưa ký số."
 
 
 def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,

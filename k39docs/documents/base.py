@@ -7,16 +7,18 @@ these functions hold the rules (capitals, zero padding, ``;`` and ``.`` at line 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..headerlines import name_lines, subject_lines
 from ..layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
-from ..model import COURSE_TYPE_NAMES, Candidate, Dossier, Gender, Signer
+from ..model import COURSE_TYPE_NAMES, Candidate, Dossier, Gender, Signer, today_in_vietnam
 from ..vietnamese import (
     amount_in_words,
     capitalize_first,
     date_words,
+    document_number,
     format_date_line,
     format_money,
     language_line,
@@ -26,6 +28,9 @@ from ..vietnamese import (
 
 __all__ = [
     "Document",
+    "issue_number",
+    "issue_date_line",
+    "issue_date_words",
     "agency_header",
     "signature",
     "recipient_lines",
@@ -67,6 +72,37 @@ class Document:
     bundle: str | None = None
     landscape: bool = False
     warnings: tuple[str, ...] = field(default=())
+
+
+# the blanks of a draft that the văn thư fills in by hand at issuance; no-break spaces, so Word
+# and LibreOffice keep their width (ordinary spaces in a row may be collapsed)
+NUMBER_BLANK = "\u00a0" * 8
+DAY_BLANK = "\u00a0" * 5
+
+
+def issue_number(number: int | None, *codes: str) -> str:
+    """The số ký hiệu, or for a draft (no number yet) the blank before the codes:
+    ``      /UBND-NC``."""
+    if number is None:
+        return f"{NUMBER_BLANK}/{document_number(1, *codes).split('/', 1)[1]}"
+    return document_number(number, *codes)
+
+
+def issue_date_words(d: dt.date | None) -> str:
+    """``ngày 05 tháng 02 năm 2027``, or for a draft ``ngày    tháng    năm 2026``: the year
+    is today's in Vietnam, as a draft is issued within days of being made."""
+    if d is not None:
+        return date_words(d)
+    return f"ngày {DAY_BLANK} tháng {DAY_BLANK} năm {today_in_vietnam().year}"
+
+
+def issue_date_line(place: str, d: dt.date | None) -> str:
+    """The ô 4 date line; a draft's has the blanks of :func:`issue_date_words`."""
+    if d is not None:
+        return format_date_line(place, d)
+    # the place as format_date_line writes it (its first letter capitalised)
+    shown = format_date_line(place, dt.date(2000, 1, 1)).rsplit(", ngày ", 1)[0]
+    return f"{shown}, {issue_date_words(None)}"
 
 
 def agency_header(

@@ -6,7 +6,6 @@ It cites the steering committee's notice and lists what the dossier encloses.
 from __future__ import annotations
 
 from ..model import Dossier
-from ..vietnamese import document_number, format_date_line
 from .base import (
     K39_REF,
     QC_REF,
@@ -16,6 +15,8 @@ from .base import (
     agency_header,
     count_phrase,
     course_phrase,
+    issue_date_line,
+    issue_number,
     listed,
     notice_phrase,
     period_phrase,
@@ -77,9 +78,10 @@ def review_paragraphs(dossier: Dossier, standing: Standing) -> list[str]:
 
 
 def number_of(dossier: Dossier) -> str:
-    """Số ký hiệu of the công văn: agency code + drafting unit (ND30: a công văn has no type code)."""
+    """Số ký hiệu of the công văn: agency code + drafting unit (ND30: a công văn has no type
+    code); a draft's has the blank the văn thư fills in (``      /UBND-NC``)."""
     cl = dossier.documents.cover_letter
-    return document_number(cl.number, dossier.issuer.code, cl.unit_code)
+    return issue_number(cl.number, dossier.issuer.code, cl.unit_code)
 
 
 def build(dossier: Dossier, report=None) -> Document:
@@ -98,7 +100,7 @@ def build(dossier: Dossier, report=None) -> Document:
         "header": agency_header(
             issuer.name,
             number=number,
-            date_line=format_date_line(issuer.place, cl.date),
+            date_line=issue_date_line(issuer.place, cl.date),
             subject=SUBJECT,
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
@@ -118,6 +120,7 @@ def build(dossier: Dossier, report=None) -> Document:
         kind="cover_letter",
         template="cover_letter.docx",
         stem="cong-van",
-        title=f"Công văn số {number} của {issuer.name}",
+        title=(f"Công văn số {number} của {issuer.name}" if cl.number is not None
+               else f"Dự thảo Công văn của {issuer.name}"),
         context=context,
     )

@@ -15,9 +15,6 @@ from __future__ import annotations
 from ..model import CourseType, Dossier
 from ..rules import STATUS_NAMES, EligibilityReport, Status, cite, get_rule
 from ..vietnamese import (
-    date_words,
-    document_number,
-    format_date_line,
     language_name,
     short_date,
     upper_vn,
@@ -29,6 +26,9 @@ from .base import (
     agency_header,
     count_phrase,
     course_phrase,
+    issue_date_line,
+    issue_date_words,
+    issue_number,
     period_phrase,
     person_position,
     plain,
@@ -150,17 +150,17 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
     dept = dossier.department
     sub = dossier.documents.submission
     course = dossier.course
-    submission_number = document_number(sub.number, SUBMISSION_TYPE_CODE, dept.code)
+    submission_number = issue_number(sub.number, SUBMISSION_TYPE_CODE, dept.code)
     start = short_date(course.start_date)
     standing = Standing(dossier, report)
     preparer = dossier.documents.eligibility_report.prepared_by
     lines = len(sub.signer.block_lines())  # the right column's title lines; the left has two
     context = {
         "header": agency_header(dept.name, parent=dept.parent,
-                                date_line=format_date_line(dept.place, sub.date)),
+                                date_line=issue_date_line(dept.place, sub.date)),
         "title": TITLE,
         "summary": f"Cán bộ đề nghị cử tham gia {course_phrase(dossier)}",
-        "annex_note": (f"(Tài liệu phục vụ Tờ trình số {submission_number} {date_words(sub.date)} "
+        "annex_note": (f"(Tài liệu phục vụ Tờ trình số {submission_number} {issue_date_words(sub.date)} "
                        f"của {dept.name}; lưu hành nội bộ)"),
         "course_line": (f"Khóa bồi dưỡng: {course.title}; {course.institution}, {course.country}; "
                         f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {language_name(course.language)}."),

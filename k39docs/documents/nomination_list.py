@@ -7,13 +7,14 @@ months-left computation the eligibility check uses.
 from __future__ import annotations
 
 from ..model import RATING_NAMES, Candidate, Dossier, Gender
-from ..vietnamese import date_words, short_date
+from ..vietnamese import short_date
 from .base import (
     STEERING_LEADERS,
     Document,
     Standing,
     agency_header,
     course_phrase,
+    issue_date_words,
     language_text,
     person_position,
 )
@@ -86,7 +87,7 @@ def build(dossier: Dossier, months_left: dict[str, int | None], report=None) -> 
         "header": agency_header(issuer.name),
         "summary": f"Cán bộ đăng ký tham gia {course_phrase(dossier)}",
         "annex_note": (
-            f"(Kèm theo Công văn số {number} {date_words(cl.date)} của {issuer.name})"
+            f"(Kèm theo Công văn số {number} {issue_date_words(cl.date)} của {issuer.name})"
         ),
         "rating_header": f"Xếp loại chất lượng năm {year}",
         "rows": [row(c, months_left.get(c.id), year, marks[c.id]) for c in dossier.candidates],

@@ -9,7 +9,7 @@ dossier gives it), who took part, and the reports it encloses (:mod:`.enclosures
 from __future__ import annotations
 
 from ..model import Dossier
-from ..vietnamese import date_words, format_date_line
+from ..vietnamese import date_words
 from .base import (
     K39_REF,
     Document,
@@ -17,6 +17,7 @@ from .base import (
     count_phrase,
     course_phrase,
     honorific,
+    issue_date_line,
     listed,
     notice_phrase,
     period_phrase,
@@ -55,7 +56,7 @@ def build(dossier: Dossier) -> Document:
         "header": agency_header(
             issuer.name,
             number=number,
-            date_line=format_date_line(issuer.place, cl.date),
+            date_line=issue_date_line(issuer.place, cl.date),
             subject=SUBJECT,
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
@@ -80,6 +81,7 @@ def build(dossier: Dossier) -> Document:
         kind="cover_letter",
         template="cover_letter.docx",
         stem="cong-van",
-        title=f"Công văn số {number} của {issuer.name}",
+        title=(f"Công văn số {number} của {issuer.name}" if cl.number is not None
+               else f"Dự thảo Công văn của {issuer.name}"),
         context=context,
     )

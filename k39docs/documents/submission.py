@@ -9,7 +9,7 @@ to sign. What it says about eligibility comes from the eligibility report, never
 from __future__ import annotations
 
 from ..model import COURSE_TYPE_NAMES, Dossier
-from ..vietnamese import document_number, format_date_line, format_money, language_name
+from ..vietnamese import format_money, language_name
 from .base import (
     K39_REF,
     QC_REF,
@@ -21,6 +21,8 @@ from .base import (
     course_phrase,
     honorific,
     in_words,
+    issue_date_line,
+    issue_number,
     listed,
     notice_phrase,
     period_phrase,
@@ -117,7 +119,7 @@ def build(dossier: Dossier, report=None) -> Document:
     issuer = dossier.issuer.name
     standing = Standing(dossier, report)
     n = count_phrase(len(dossier.candidates))
-    number = document_number(sub.number, TYPE_CODE, dept.code)
+    number = issue_number(sub.number, TYPE_CODE, dept.code)
     texts = listed([f"{honorific(c)} {c.full_name}, {person_position(c)}"
                     for c in dossier.candidates])
     candidates = [{"label": label, "text": text}
@@ -128,7 +130,7 @@ def build(dossier: Dossier, report=None) -> Document:
             dept.name,
             parent=dept.parent,
             number=number,
-            date_line=format_date_line(dept.place, sub.date),
+            date_line=issue_date_line(dept.place, sub.date),
         ),
         "summary": f"Về việc cử cán bộ tham gia {course_phrase(dossier)}",
         "addressees": [issuer],
@@ -154,7 +156,8 @@ def build(dossier: Dossier, report=None) -> Document:
         kind="submission",
         template="submission.docx",
         stem="to-trinh",
-        title=f"Tờ trình số {number} của {dept.name}",
+        title=(f"Tờ trình số {number} của {dept.name}" if sub.number is not None
+               else f"Dự thảo Tờ trình của {dept.name}"),
         context=context,
     )
 

@@ -54,6 +54,7 @@ from ..model import (
     Gender,
     PositionLevel,
     Rating,
+    today_in_vietnam,
 )
 from ..retirement import (
     add_months,
@@ -225,7 +226,8 @@ def evaluation_good_or_better(candidate: Candidate, course: Course, dossier: Dos
     fact = f"Xếp loại chất lượng năm {ev.year}: {RATING_NAMES[ev.rating]}"
     if ev.rating not in (Rating.hoan_thanh_tot, Rating.hoan_thanh_xuat_sac):
         return Outcome.fail(f"{fact}, dưới mức hoàn thành tốt nhiệm vụ")
-    expected = dossier.documents.cover_letter.date.year - 1
+    # a draft's letter is dated at issuance: this year, as its blank date line prints
+    expected = (dossier.documents.cover_letter.date or today_in_vietnam()).year - 1
     if ev.year < expected:
         return Outcome.review(
             f"{fact}; chưa phải kết quả năm gần nhất (năm {expected}): cần bổ sung"
@@ -377,11 +379,23 @@ def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier)
     clause="Có cam kết thực hiện đúng trách nhiệm, nghĩa vụ trước khi được cử đi bồi dưỡng",
 )
 def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
-    """Pass if the commitment is dated on or before the cover letter."""
+    """Pass if the commitment is dated on or before the cover letter.
+
+    A draft's letter has no date yet: it will be dated the day it is issued, today at the
+    earliest, so a commitment dated today or before passes; one dated later can still be met
+    (the letter issued on or after it), so it needs a person (review) rather than failing."""
     if candidate.commitment is None:  # required in a nomination, as for evaluation above
         return Outcome.review("Hồ sơ chưa có bản cam kết: cần bổ sung")
     signed = candidate.commitment.date
     letter = dossier.documents.cover_letter.date
+    if letter is None:
+        today = today_in_vietnam()
+        if signed <= today:
+            return Outcome.ok(f"Bản cam kết ký ngày {_d(signed)}, trước khi ban hành công văn "
+                              "(công văn đang là dự thảo, chưa ghi ngày)")
+        return Outcome.review(
+            f"Bản cam kết ghi ngày {_d(signed)}, sau hôm nay ({_d(today)}); công văn đang là dự "
+            "thảo: chỉ ban hành công văn từ ngày đó trở đi")
     if signed <= letter:
         return Outcome.ok(f"Bản cam kết ký ngày {_d(signed)}, không sau ngày công văn {_d(letter)}")
     return Outcome.fail(f"Bản cam kết ký ngày {_d(signed)}, sau ngày công văn {_d(letter)}")

@@ -2,7 +2,8 @@
 
 ``check_signing_config`` runs before rendering; ``sign_dossier`` stamps the attachments and signs
 the bundled ``dossier.pdf`` as the person and as the agency (two PAdES signatures in two
-incremental revisions); ``verify_pdf`` / ``format_verify_report`` back ``k39docs verify``.
+incremental revisions); ``verify_pdf`` / ``format_verify_report`` back ``k39docs verify``; ``sign`` adds one of the two
+signatures to a dossier rendered unsigned (``k39docs sign``, :mod:`.later`).
 """
 
 from .sign import (
@@ -16,6 +17,7 @@ from .sign import (
     locate_signature,
     sign_dossier,
 )
+from .later import SignedAs, SignRefusedError, sign
 from .verify import SignatureCheck, VerifyReport, format_verify_report, load_trust_roots, verify_pdf
 
 __all__ = [
@@ -25,6 +27,9 @@ __all__ = [
     "check_signing_config",
     "locate_signature",
     "sign_dossier",
+    "sign",
+    "SignedAs",
+    "SignRefusedError",
     "format_signing_time",
     "PERSON_FIELD",
     "AGENCY_FIELD",

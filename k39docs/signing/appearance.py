@@ -345,8 +345,14 @@ def plan_block_layout(
     seal_image: Path | None,
     person_lines: Sequence[str],
     agency_lines: Sequence[str],
+    signed_rect: Rect | None = None,
+    signed_with_image: bool = True,
 ) -> BlockLayout:
-    """Place the signature image, the seal and the signing information around ``block``."""
+    """Place the signature image, the seal and the signing information around ``block``.
+
+    ``signed_rect``: the person's signature is there already (signing later, the agency's
+    turn: its widget as the PDF has it; ``signed_with_image`` whether it is an image), so the
+    seal goes where it went had both been signed at once."""
     gap = block.gap
     if gap.height < MIN_GAP_MM * PT_PER_MM:
         raise SigningError(
@@ -356,7 +362,11 @@ def plan_block_layout(
     cx, cy = block.centre_x, (gap.y0 + gap.y1) / 2
 
     # the person's signature: the image centred in the gap (shrunk to fit), or text
-    if signature_image is not None:
+    if signed_rect is not None:
+        sig = person_rect = signed_rect
+        person = DrawingStyle()
+        signature_image = Path("signed") if signed_with_image else None  # only tested for None
+    elif signature_image is not None:
         w, h = image_size_pt(signature_image, SIGNATURE_DEFAULT_WIDTH_MM)
         scale = min(1.0, gap.height * 0.92 / h, max(block.column_width, 60 * PT_PER_MM) / w)
         w, h = w * scale, h * scale

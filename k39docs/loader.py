@@ -13,9 +13,9 @@ that cannot be printed in a document are refused, naming the field. Dates are IS
 (``YYYY-MM-DD``): ``12/04/1975`` is refused with the ISO spelling to write instead, because
 ``04/12/1975`` from a sheet in an English locale would otherwise be read as another day.
 
-Relative paths in ``signing`` (images, PKCS#12 key) are resolved against the dossier file's
-folder, so ``render(load_dossier("hs/dossier.yaml"), out)`` finds ``hs/images/chu-ky.png``
-whatever the current directory is.
+Relative paths in ``signing`` (images, PKCS#12 key) and the candidates' scans are resolved
+against the dossier file's folder, so ``render(load_dossier("hs/dossier.yaml"), out)`` finds
+``hs/images/chu-ky.png`` whatever the current directory is.
 """
 
 from __future__ import annotations
@@ -307,8 +307,9 @@ def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path
 
     Raises ``DossierError`` listing every problem with its field path (and YAML line when read
     from a file). All text comes out cleaned (``clean_text``) and NFC. Relative paths under
-    ``signing`` are made absolute against ``base_dir``, which defaults to the YAML file's folder
-    (a mapping without ``base_dir`` keeps them relative to the current directory).
+    ``signing`` and of the scans are made absolute against ``base_dir``, which defaults to the
+    YAML file's folder (a mapping without ``base_dir`` keeps them relative to the current
+    directory).
     """
     if isinstance(source, Mapping):
         data, where = dict(source), _Source()
@@ -375,17 +376,29 @@ def _clean(value: Any, loc: Loc, issues: list[FieldIssue], where: _Source) -> An
 
 
 def _resolve_paths(dossier: Dossier, base_dir: Path) -> Dossier:
-    """The dossier with ``signing``'s relative paths made absolute against ``base_dir``."""
+    """The dossier with the relative paths of ``signing`` and of the candidates' scans
+    (``signed_commitment``, ``attachments[].file``) made absolute against ``base_dir``."""
+    def absolute(path: Path) -> Path:
+        path = path.expanduser()  # ~/keys/ubnd.p12 as the signing package reads it
+        return path if path.is_absolute() else base_dir.resolve() / path
+
     signing = dossier.signing
-    update = {}
+    update: dict[str, Any] = {}
     for name in RESOLVED_PATHS:
         path = getattr(signing, name)
         if path is not None:
-            path = path.expanduser()  # ~/keys/ubnd.p12 as the signing package reads it
-            update[name] = path if path.is_absolute() else base_dir.resolve() / path
-    if update == {name: getattr(signing, name) for name in update}:
-        return dossier
-    return dossier.model_copy(update={"signing": signing.model_copy(update=update)})
+            update[name] = absolute(path)
+    if update != {name: getattr(signing, name) for name in update}:
+        update = {"signing": signing.model_copy(update=update)}
+    else:
+        update = {}
+    candidates = [c.model_copy(update={
+        "signed_commitment": absolute(c.signed_commitment) if c.signed_commitment else None,
+        "attachments": [a.model_copy(update={"file": absolute(a.file)}) for a in c.attachments],
+    }) if c.signed_commitment or c.attachments else c for c in dossier.candidates]
+    if any(new is not old for new, old in zip(candidates, dossier.candidates, strict=True)):
+        update["candidates"] = candidates
+    return dossier.model_copy(update=update) if update else dossier
 
 
 # --- pydantic errors → Vietnamese -------------------------------------------------------------

@@ -29,6 +29,7 @@ class ManifestFile:
     pages: int | None
     title: str | None = None
     signed: bool | None = None  # only for the dossier
+    scanned: bool | None = None  # a signed Bản cam kết the clerk scanned (k39docs.scans)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -39,6 +40,8 @@ class ManifestFile:
             data["title"] = self.title
         if self.signed is not None:
             data["signed"] = self.signed
+        if self.scanned is not None:
+            data["scanned"] = self.scanned
         return data
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "Signing",
     "Pkcs11",
     "Candidate",
+    "Attachment",
     "Gender",
     "PositionLevel",
     "Rating",
@@ -623,6 +624,14 @@ class ReturnReport(_Model):
         return self
 
 
+class Attachment(_Model):
+    """A supporting paper the clerk scanned (a certificate, the sơ yếu lý lịch): it goes into
+    dossier.pdf after the person's Bản cam kết, with its own bookmark and contents line."""
+
+    title: Text = Field(max_length=150)  # as the contents page and the công văn name it
+    file: Path  # PDF, JPG or PNG; relative to the dossier file
+
+
 # the candidate fields a nomination cannot do without (optional in a return dossier)
 NOMINATION_FIELDS = ("education", "evaluation", "exit_restricted", "health_fit", "commitment")
 
@@ -659,6 +668,10 @@ class Candidate(_Model):
     exception: EligibilityException | None = None
     commitment: Commitment | None = None
     return_report: ReturnReport | None = None
+    # the clerk's scans (k39docs.scans): the wet-signed Bản cam kết, which replaces the generated
+    # one in dossier.pdf, and supporting papers placed after it; paths relative to the dossier
+    signed_commitment: Path | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -777,6 +790,13 @@ class Dossier(_Model):
                 letter=letter.isoformat(),
             )
         for i, c in enumerate(self.candidates):
+            if c.signed_commitment is not None:
+                raise _error(
+                    "commitment_in_return",
+                    "hồ sơ báo cáo (purpose: return) không kèm bản cam kết; bỏ trường này, hoặc "
+                    "đưa bản scan vào `attachments`",
+                    at=f"candidates[{i}].signed_commitment",
+                )
             report = c.return_report
             if report is None:
                 raise _error(

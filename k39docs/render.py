@@ -39,6 +39,8 @@ from .outdir import locked, real_outdir, staging
 from .pdfinfo import forget_pages, page_count, remember, take_pages
 from .model import Dossier, today_in_vietnam
 from .rules import EligibilityReport, blocking_message, check_eligibility
+from .scans import bundle_parts
+from .scans import manifest_entries as scan_entries
 from .vietnamese import upper_vn
 from .resources import template_dir
 from .writer import TemplateError, compiled_template, resolve_template, write_docx
@@ -251,8 +253,11 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
-            parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
-                     for o in outputs if o.doc.bundle == OUTGOING]
+            # the generated documents and the clerk's scans (written to OUTDIR/scans), in the
+            # order the công văn lists them (documents.enclosures.outgoing)
+            parts, scanned = bundle_parts(
+                dossier, [(o.doc, o.pdf) for o in outputs if o.doc.bundle == OUTGOING],
+                stage / "scans", base_dir)
             foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
             places = []  # where the signatures go, found as soon as the công văn is converted
 
@@ -305,6 +310,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             # convert) may have been converting until now, while the bundle was written and signed
             manifest.files += _entries(stage, outputs, "docx") + _entries(stage, outputs, "pdf")
             manifest.files += _internal_bundle(dossier, outputs, stage)
+            manifest.files += scan_entries(stage, scanned)
             manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
             manifest.files.append(ManifestFile(
                 path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
@@ -436,12 +442,18 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
     far."""
     bundle = BundleWriter(parts)
     # the bundle's parts only (the others are waited for after the signatures); the PDFs
-    # already there go in first, in order (appending is cheaper than inserting)
+    # already there go in first, in order (appending is cheaper than inserting): the clerk's
+    # scans (a part no output makes), then the documents
+    at = {part.pdf: i for i, part in enumerate(parts)}
+    made = {out.pdf for out in outputs}
+    for i, part in enumerate(parts):
+        if part.pdf not in made:
+            remember(part.pdf, bundle.add(i))
     index = {}
     ready_now, waiting = [], []
     for out in outputs:
         if out.doc.bundle == OUTGOING:
-            index[out.ready] = (len(index), out)
+            index[out.ready] = (at[out.pdf], out)
             (ready_now if out.cached or out.ready.done() else waiting).append(out.ready)
     jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
     kinds_left = Counter(out.doc.kind for _, out in index.values())

@@ -263,6 +263,17 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
                                           "buộc)."),
         "commitment": ("Bản cam kết", "Ngày ký cam kết; bắt buộc với hồ sơ đề cử."),
         "return_report": ("Báo cáo kết quả học tập", "Chỉ ở hồ sơ báo cáo (purpose: return)."),
+        "signed_commitment": ("Bản cam kết đã ký (scan)", "Tệp PDF, JPG hoặc PNG của bản cam kết "
+                              "đã ký tay, đường dẫn so với thư mục tệp hồ sơ; thay bản cam kết "
+                              "tự tạo trong dossier.pdf. Tối đa 20 MB, không đặt mật khẩu."),
+        "attachments": ("Tài liệu kèm theo", "Các tài liệu scan của người này (chứng chỉ, sơ yếu "
+                        "lý lịch …), xếp sau bản cam kết của họ trong dossier.pdf."),
+    },
+    "Attachment": {
+        "title": ("Tên tài liệu", "Như ghi ở mục lục và công văn, ví dụ Chứng chỉ IELTS; tối đa "
+                                  "150 ký tự."),
+        "file": ("Tệp", "PDF, JPG hoặc PNG, đường dẫn so với thư mục tệp hồ sơ; tối đa 20 MB, "
+                        "không đặt mật khẩu."),
     },
 }
 

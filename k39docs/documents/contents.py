@@ -1,7 +1,7 @@
 """The contents page of the outgoing bundle (MỤC LỤC HỒ SƠ): what ``dossier.pdf`` holds and
 nothing else — the công văn, then each enclosure it lists (:mod:`.enclosures`), with the page
-each starts on. An enclosure of several documents (one Bản cam kết per person) is a row with a
-row under it for each document.
+each starts on. An enclosure of several documents (one Bản cam kết per person, the scanned
+papers) is a row with a row under it for each document.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from ..model import Dossier
 from ..vietnamese import date_words
 from .base import K39_REF, Document, agency_header
 from .cover_letter import number_of
-from .enclosures import COVER_KIND, enclosed
+from .enclosures import COVER_KIND, enclosed, outgoing
 
 __all__ = ["build", "rows", "TITLE"]
 
@@ -31,26 +31,29 @@ def _lines(text: str, style: str) -> str:
 def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int
          ) -> list[dict]:
     """The contents' rows: ``index`` ("1", "3", "3.1" …), ``title``, ``page`` ("" on the row of
-    an enclosure whose documents have rows of their own). ``parts``: the bundle in order."""
+    an enclosure whose documents have rows of their own). ``parts``: the bundle in order.
+
+    Rows follow the công văn's list, so its numbers are the contents' numbers; a person's
+    scanned papers sit after their Bản cam kết in the bundle, so the rows of the last
+    enclosure (the papers) point back among the pages of the one before."""
     pages = contents_rows(parts, counts, contents_pages)
+    if [(p.kind, p.candidate) for p in parts] != [(i.kind, i.candidate)
+                                                  for i in outgoing(dossier)]:
+        raise ValueError("the bundle does not hold what the công văn lists, in its order")
     if not parts or parts[0].kind != COVER_KIND:
         raise ValueError("the outgoing bundle starts with the công văn")
     out = [{"index": "1", "title": parts[0].title, "page": pages[0]["page"]}]
-    at = 1
     for number, enclosure in enumerate(enclosed(dossier), start=2):
-        members = range(at, at + enclosure.count)
-        if any(parts[i].kind != enclosure.kind for i in members) or members.stop > len(parts):
-            raise ValueError(f"the bundle does not hold {enclosure.text!r} where the list says")
+        members = [i for i, p in enumerate(parts) if p.kind == enclosure.kind]
+        if len(members) != enclosure.count:
+            raise ValueError(f"the bundle does not hold {enclosure.text!r} as the list says")
         if enclosure.count == 1:
             out.append({"index": str(number), "title": enclosure.text,
-                        "page": pages[at]["page"]})
+                        "page": pages[members[0]]["page"]})
         else:
             out.append({"index": str(number), "title": f"{enclosure.text}:", "page": ""})
             out += [{"index": f"{number}.{k}", "title": parts[i].title, "page": pages[i]["page"]}
                     for k, i in enumerate(members, start=1)]
-        at = members.stop
-    if at != len(parts):
-        raise ValueError("the bundle holds documents the công văn does not list")
     return out
 
 

@@ -626,7 +626,7 @@ def read_workbook(path: str | Path) -> Book:
     if report is not None:
         _read_per_candidate(report, REPORT_FIELDS, book, candidates, "return_report", False)
     attachments = _sheet(grids, SHEET_ATTACHMENTS)
-    if attachments is not None and "attachments" in Candidate.model_fields:
+    if attachments is not None:
         _read_per_candidate(attachments, ATTACHMENT_FIELDS, book, candidates, "attachments", True)
     return book
 

@@ -266,7 +266,7 @@ def _history_rows(dossier: Dossier) -> list[list[Any]]:
 def _attachment_rows(dossier: Dossier, base_dir: Path | None) -> list[list[Any]]:
     rows = []
     for c in dossier.candidates:
-        for a in getattr(c, "attachments", None) or ():  # once the model has attachments
+        for a in c.attachments:
             rows.append([c.id] + [cell_value(f, _get(a, f.path), base_dir)
                                   for f in ATTACHMENT_FIELDS[1:]])
     return rows

@@ -374,3 +374,17 @@ def test_every_field_of_the_model_has_its_place_in_the_workbook():
             assert path.removeprefix("return_report.") in {f.path for f in layout.REPORT_FIELDS}
         elif path != "reviewed" and path not in per_row:
             assert path in columns, path
+
+
+def test_a_workbook_without_number_and_date_is_a_draft(hoso):
+    """The văn thư gives the number and the date at issuance: a clerk leaves them empty."""
+    book = openpyxl.load_workbook(hoso)
+    sheet = book["Hồ sơ"]
+    for path in ("documents.cover_letter.number", "documents.cover_letter.date",
+                 "documents.submission.number", "documents.submission.date"):
+        sheet.cell(dossier_row(sheet, path), 3).value = None
+    book.save(hoso)
+    loaded = load_dossier(hoso)
+    assert loaded.documents.cover_letter.number is None
+    assert loaded.documents.cover_letter.date is None
+    assert loaded.documents.submission is not None and loaded.documents.submission.date is None

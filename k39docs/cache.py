@@ -118,11 +118,6 @@ def _private_dirs(folder: Path, top: Path) -> None:
         os.chmod(path, 0o700)  # (mkdir's mode is masked by the umask)
 
 
-# (cache root, document key) → (group, start, end): see DocumentCache.group_of
-_group_pointers: dict[tuple[Path, str], tuple[str, int, int]] = {}
-_GROUP_POINTERS = 20_000  # documents: a hundred dossiers of a hundred candidates
-
-
 class DocumentCache:
     """DOCX + PDF pairs by content key."""
 
@@ -140,6 +135,8 @@ class DocumentCache:
         self.misses = 0
         self._counting = threading.Lock()  # entries are fetched from several threads
         self._groups_there: dict[str, bool] = {}  # group PDFs looked for (see group_of)
+        # document key → (group, start, end): read once per run (see group_of)
+        self._group_pointers: dict[str, tuple[str, int, int]] = {}
 
     def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
         stat = template.stat()
@@ -208,21 +205,19 @@ class DocumentCache:
         """The PDF a cached document was cut from, and its pages there (``start``, ``end``):
         (group key, path, start, end); None if it was converted alone or the PDF is gone.
 
-        A bundle asks this of every part: the pointers are remembered by the process (a
-        document's pages in a group PDF, named by its members' keys, never change), and
-        whether a group's PDF is still there is looked up once per cache object (per run)."""
+        A bundle asks this of every part: a pointer file is read once per cache object (per run;
+        a document's pages in a group PDF, named by its members' keys, never change), and so
+        is whether a group's PDF is still there."""
         if not self.enabled:
             return None
-        pointer = _group_pointers.get((self.root, key))
+        pointer = self._group_pointers.get(key)
         if pointer is None:
             try:
                 name, first, last = self._paths(key)[0].with_suffix(".group").read_text().split()
                 pointer = (name, int(first), int(last))
             except (OSError, ValueError):
                 return None
-            if len(_group_pointers) >= _GROUP_POINTERS:
-                del _group_pointers[next(iter(_group_pointers))]
-            _group_pointers[(self.root, key)] = pointer
+            self._group_pointers[key] = pointer
         group, start, end = pointer
         pdf = self._group_pdf(group)
         there = self._groups_there.get(group)

@@ -87,10 +87,24 @@ TemplatesOption = Annotated[
 ]
 CacheOption = Annotated[bool, typer.Option(
     "--cache/--no-cache", help="Dùng lại văn bản có mẫu và dữ liệu không đổi (bộ nhớ đệm).")]
+# DOCX in OUTDIR the clerk edited since the last render: without either, the render stops
+KeepEditsOption = Annotated[bool, typer.Option(
+    "--keep-edits", help="Giữ văn bản DOCX đã sửa tay trong thư mục kết quả: chuyển sang PDF "
+                         "đúng như đã sửa, đưa vào dossier.pdf (không có tùy chọn này thì lệnh "
+                         "dừng lại, nêu tên các tệp đã sửa).")]
+DiscardEditsOption = Annotated[bool, typer.Option(
+    "--discard-edits", help="Bỏ các chỗ sửa tay trong văn bản DOCX, tạo lại từ dữ liệu.")]
+
+
+def _edits(keep: bool, discard: bool) -> str:
+    if keep and discard:
+        raise typer.BadParameter("chỉ chọn một trong hai: --keep-edits hoặc --discard-edits.")
+    return "keep" if keep else "discard" if discard else "stop"
 
 
 def _render_options(dossier: Path, format: OutputFormat, sign: bool,
-                    allow_ineligible: Optional[str], templates: Optional[Path], cache: bool):
+                    allow_ineligible: Optional[str], templates: Optional[Path], cache: bool,
+                    edits: str = "stop"):
     from .render import RenderOptions
     from .writer import TemplateError
 
@@ -98,7 +112,8 @@ def _render_options(dossier: Path, format: OutputFormat, sign: bool,
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")
     formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
     return RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
-                         base_dir=dossier.resolve().parent, templates=templates, cache=cache)
+                         base_dir=dossier.resolve().parent, templates=templates, cache=cache,
+                         edits=edits)
 
 
 def _write_failed(error: OSError, outdir) -> None:
@@ -116,19 +131,24 @@ def render(
     allow_ineligible: AllowIneligibleOption = None,
     templates: TemplatesOption = None,
     cache: CacheOption = True,
+    keep_edits: KeepEditsOption = False,
+    discard_edits: DiscardEditsOption = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Chỉ in lỗi.")] = False,
 ) -> None:
     """Kiểm tra, lập mọi văn bản (DOCX, PDF), đóng gói và ký số dossier.pdf."""
     import gc
 
     from .convert import ConvertOptions, Office
+    from .progressbar import RenderProgress
 
     # One render, then the process ends: the cyclic garbage collector would only rescan the
     # bundle's many small objects again and again (what a run frees, it frees by reference
     # counting), a cost that grows with the dossier; docs/performance.md has the numbers.
     collecting = gc.isenabled()
     gc.disable()
+    edits = _edits(keep_edits, discard_edits)
     office = Office(ConvertOptions(), keep=False)
+    shown = RenderProgress(quiet=quiet)
     try:
         model = _load(dossier, signing=None if sign and format is OutputFormat.all else False)
         if format is OutputFormat.all and (
@@ -136,13 +156,15 @@ def render(
             # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
             # written (only once the dossier has loaded: bad input starts nothing)
             office.start()
-        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache,
+                                  edits)
         from .render import Session
 
         session = Session(office=office)
         target = outdir or Path("output") / model.id
-        manifest = session.render(model, target, options=options,
-                                  progress=None if quiet else typer.echo)
+        with shown:
+            manifest = session.render(model, target, options=options, progress=shown.progress,
+                                      say=shown.say)
     except K39Error as error:
         raise _fail(error) from None
     except OSError as error:
@@ -161,6 +183,9 @@ def render(
     if quiet:
         return
     typer.echo(f"Đã tạo {len(manifest.files)} tệp trong {target}/")
+    for entry in manifest.files:
+        if entry.edited and entry.format == "docx":
+            typer.echo(f"  Giữ bản sửa tay: {target}/{entry.path} (không tạo lại từ mẫu)")
     if any(f.path == "dossier.pdf" for f in manifest.files):
         state = "đã ký số" if manifest.signed else "CHƯA KÝ SỐ (mục `signing` chưa cấu hình hoặc --no-sign)"
         typer.echo(f"  {target}/dossier.pdf — {state}")
@@ -178,6 +203,8 @@ def watch(
     allow_ineligible: AllowIneligibleOption = None,
     templates: TemplatesOption = None,
     cache: CacheOption = True,
+    keep_edits: KeepEditsOption = False,
+    discard_edits: DiscardEditsOption = False,
     interval: Annotated[float, typer.Option("--interval", min=0.1,
                                             help="Số giây giữa hai lần xem tệp.")] = 0.5,
 ) -> None:
@@ -189,7 +216,8 @@ def watch(
     from .render import Session
 
     try:
-        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache)
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache,
+                                  _edits(keep_edits, discard_edits))
     except K39Error as error:
         raise _fail(error) from None
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as cleanly as on Ctrl-C

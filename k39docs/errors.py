@@ -15,6 +15,7 @@ __all__ = [
     "ConversionError",
     "SigningError",
     "IneligibleError",
+    "EditedFilesError",
 ]
 
 
@@ -73,3 +74,25 @@ class IneligibleError(K39Error):
     def __init__(self, message: str, report=None):
         self.report = report
         super().__init__(message)
+
+
+class EditedFilesError(K39Error):
+    """DOCX files in OUTDIR were edited since they were rendered: a render would overwrite them.
+
+    ``files``: their paths relative to OUTDIR. Nothing is written; the caller chooses to keep the
+    edits (``edits="keep"``, ``--keep-edits``) or render anew (``"discard"``, ``--discard-edits``).
+    """
+
+    exit_code = 2
+
+    def __init__(self, outdir, files: list[str]):
+        self.outdir = outdir
+        self.files = list(files)
+        listed = "\n".join(f"  - {outdir}/{f}" for f in self.files)
+        super().__init__(
+            f"{len(self.files)} văn bản trong {outdir} đã được sửa tay sau lần tạo trước; "
+            f"tạo lại sẽ ghi đè những chỗ sửa:\n{listed}\n"
+            "Chạy lại với --keep-edits để giữ bản đã sửa (chuyển sang PDF đúng như đã sửa và đưa "
+            "vào dossier.pdf), hoặc --discard-edits để bỏ bản sửa và tạo lại từ dữ liệu. "
+            "Chưa ghi gì."
+        )

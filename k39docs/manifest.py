@@ -29,6 +29,8 @@ class ManifestFile:
     pages: int | None
     title: str | None = None
     signed: bool | None = None  # only for the dossier
+    edited: bool | None = None  # a DOCX the clerk edited, kept as it is (--keep-edits), and its PDF
+    inputs: str | None = None  # a DOCX's: digest of the data it was rendered from (k39docs.edits)
     scanned: bool | None = None  # a signed Bản cam kết the clerk scanned (k39docs.scans)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +42,10 @@ class ManifestFile:
             data["title"] = self.title
         if self.signed is not None:
             data["signed"] = self.signed
+        if self.edited is not None:
+            data["edited"] = self.edited
+        if self.inputs is not None:
+            data["inputs"] = self.inputs
         if self.scanned is not None:
             data["scanned"] = self.scanned
         return data

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from itertools import chain
@@ -33,6 +33,7 @@ from .documents import contents as contents_doc
 from .documents.base import course_phrase
 from .documents.cover_letter import number_of
 from .documents.enclosures import INTERNAL, OUTGOING, enclosed
+from .edits import EDIT_MODES, Edit, inputs_digest, settle_edits
 from .errors import IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, real_outdir, staging
@@ -64,6 +65,15 @@ class RenderOptions:
     templates: Path | None = None  # a folder of the user's own templates (rendered sandboxed)
     convert: ConvertOptions = ConvertOptions()
     cache: bool = True  # reuse documents whose template and data did not change
+    # the clerk's edits to the DOCX in OUTDIR (k39docs.edits): "stop", "keep" or "discard"
+    edits: str = "stop"
+
+    def __post_init__(self) -> None:
+        if self.edits not in EDIT_MODES:
+            raise ValueError(f"edits must be one of {EDIT_MODES}, not {self.edits!r}")
+
+
+Progress = Callable[[int, int, str], None]  # (documents done, documents in all, the latest's name)
 
 
 def render(
@@ -71,18 +81,41 @@ def render(
     outdir: str | Path,
     *,
     sign: bool = True,
+    allow_ineligible: str | None = None,
+    edits: str = "stop",
+    progress: Progress | None = None,
     options: RenderOptions | None = None,
-    progress: Callable[[str], None] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Manifest:
     """Render every document of ``dossier`` into ``outdir`` and return the manifest.
 
+    ``allow_ineligible`` and ``edits`` are the command's ``--allow-ineligible`` and
+    ``--keep-edits``/``--discard-edits``; given with ``options``, they win over its fields.
+    ``progress(done, total, name)`` is told the number of documents (``done`` 0, ``name``
+    empty), then of each document in place, ``name`` its title (from the render's threads, one
+    call at a time; an exception it raises fails the render); ``say`` gets the status
+    messages ("Đóng gói dossier.pdf…").
+
     Raises ``IneligibleError`` (nothing written) when a candidate fails a rule and no
-    ``allow_ineligible`` reason is given; ``DependencyError`` when LibreOffice is needed but
-    missing; ``ConversionError``/``SigningError`` when a later stage fails (previous output kept).
+    ``allow_ineligible`` reason is given; ``EditedFilesError`` (nothing written) when DOCX in
+    ``outdir`` were edited and ``edits`` is "stop"; ``DependencyError`` when LibreOffice is
+    needed but missing; ``ConversionError``/``SigningError`` when a later stage fails
+    (previous output kept).
     """
-    options = options or RenderOptions(sign=sign)
+    options = _with(options or RenderOptions(sign=sign), allow_ineligible,
+                    None if edits == "stop" else edits)
     with Session(options.convert, keep=False) as session:
-        return session.render(dossier, outdir, options=options, progress=progress)
+        return session.render(dossier, outdir, options=options, progress=progress, say=say)
+
+
+def _with(options: RenderOptions, allow_ineligible: str | None, edits: str | None
+          ) -> RenderOptions:
+    """``options`` with the keyword arguments that were given."""
+    if allow_ineligible is not None:
+        options = replace(options, allow_ineligible=allow_ineligible)
+    if edits is not None:
+        options = replace(options, edits=edits)
+    return options
 
 
 class Session:
@@ -122,12 +155,15 @@ class Session:
                     compiled_template(template.name)
 
     def render(self, dossier: Dossier, outdir: str | Path, *, options: RenderOptions | None = None,
-               progress: Callable[[str], None] | None = None) -> Manifest:
+               progress: Progress | None = None, say: Callable[[str], None] | None = None,
+               allow_ineligible: str | None = None, edits: str | None = None) -> Manifest:
         """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
+        options = _with(options or RenderOptions(), allow_ineligible, edits)
         with self._lock, _rare_gc():
             try:
-                return _render(dossier, real_outdir(Path(outdir)), options or RenderOptions(),
-                               progress or (lambda _msg: None), self._office, self._kept)
+                return _render(dossier, real_outdir(Path(outdir)), options,
+                               say or (lambda _msg: None), self._office, self._kept,
+                               progress=progress)
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
@@ -190,7 +226,7 @@ def _rare_gc():
 
 def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             say: Callable[[str], None], office: Office,
-            kept: _Kept | None = None) -> Manifest:
+            kept: _Kept | None = None, *, progress: Progress | None = None) -> Manifest:
     """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
     from .preflight import check_dossier
 
@@ -208,8 +244,10 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             raise IneligibleError(blocking_message(report), report)
     reason = options.allow_ineligible if report is not None and not report.eligible else None
     documents = build_documents(dossier, report, allow_ineligible=reason)
+    # the clerk's Word edits: refused (nothing written, LibreOffice not started), kept or dropped
+    edits, edit_warnings = settle_edits(outdir, documents, options.edits)
     cache = DocumentCache(enabled=options.cache, version=__version__)
-    planned = _plan(documents, cache, dossier, options, want_pdf)
+    planned = _plan(documents, cache, dossier, options, want_pdf, edits)
     misses = sum(1 for p in planned if not p.cached)
     # a draft (no number or date yet) is never signed: `k39docs sign` signs it once issued
     drafted = draft_warning(dossier, want_pdf and options.sign and dossier.signing.enabled)
@@ -237,6 +275,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         version=__version__,
     )
     manifest.warnings.extend([w for w in (drafted, dated) if w])
+    manifest.warnings.extend(edit_warnings)
     for doc in documents:
         manifest.warnings.extend(doc.warnings)
     for c in report.candidates if report is not None else ():
@@ -248,6 +287,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             _abandoned_on_failure(office, stage):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying)
+        told = _Told(progress, outputs)
+        workbook = _list_workbook(documents, stage, dossier)  # while LibreOffice converts
         if not want_pdf:
             manifest.files += _entries(stage, outputs, "docx")
         else:
@@ -323,9 +364,49 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
                 + "\n", encoding="utf-8",
             )
+        told.check()
+        manifest.files += workbook
         manifest.cache_hits = cache.hits
         manifest.write(stage / "manifest.json")
     return manifest
+
+
+class _Told:
+    """Tells ``progress`` how many documents there are (``(0, total, "")``, once they are on
+    their way), then of each as it is in place (DOCX, and PDF when asked for), from whichever
+    thread put it there, one call at a time, ``done`` counting up to the total. What the
+    callback raises is raised again by :meth:`check`: the render fails."""
+
+    def __init__(self, progress: Progress | None, outputs: Sequence[_Output]):
+        self.progress, self.total, self.done = progress, len(outputs), 0
+        self.lock = threading.Lock()
+        self.error: BaseException | None = None
+        if progress is None:
+            return
+        with self.lock:
+            self._tell("")
+        for out in outputs:
+            out.ready.add_done_callback(partial(self._ready, out.doc.title))
+
+    def _tell(self, name: str) -> None:
+        try:
+            assert self.progress is not None
+            self.progress(self.done, self.total, name)
+        except BaseException as exc:  # noqa: BLE001 — raised in the render's thread
+            self.error = exc
+
+    def _ready(self, name: str, ready: Future) -> None:
+        if ready.cancelled() or ready.exception() is not None:
+            return  # the render fails on it anyway
+        with self.lock:
+            if self.error is not None:
+                return
+            self.done += 1
+            self._tell(name)
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 @contextmanager
@@ -346,18 +427,25 @@ class _Planned:
     doc: Document
     key: str  # content-cache key
     cached: bool  # the cache holds this document in every format asked for
+    edit: Edit | None = None  # the clerk's edited DOCX, converted as it is instead of rendered
 
 
 def _plan(documents: Sequence[Document], cache: DocumentCache, dossier: Dossier,
-          options: RenderOptions, want_pdf: bool) -> list[_Planned]:
-    """Each document's cache key, and whether it must be rendered (and converted) at all."""
+          options: RenderOptions, want_pdf: bool,
+          edits: dict[str, Edit] | None = None) -> list[_Planned]:
+    """Each document's cache key, and whether it must be rendered (and converted) at all. A
+    kept edit is keyed by its own bytes: the cache never gives the template's version for it."""
     issued = _issued(dossier)
     planned = []
     for doc in documents:
-        template, _sandboxed = resolve_template(doc.template, options.templates)
-        key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name,
-                        issued=issued)
-        planned.append(_Planned(doc, key, cache.holds(key, pdf=want_pdf)))
+        edit = (edits or {}).get(doc.stem)
+        if edit is not None:
+            key = cache.key(edit.source, {"edited": True})
+        else:
+            template, _sandboxed = resolve_template(doc.template, options.templates)
+            key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name,
+                            issued=issued)
+        planned.append(_Planned(doc, key, cache.holds(key, pdf=want_pdf), edit))
     return planned
 
 
@@ -486,6 +574,8 @@ class _Output:
     ready: Future  # resolves when the PDF is in place (at once for a cache hit or DOCX only)
     job: int = -1  # the LibreOffice conversion it comes out of (shared by a group converted as one)
     cached: bool = False  # taken from the cache (its PDF may not be in place yet)
+    edited: bool = False  # the clerk's edited DOCX, kept as it is
+    inputs: str | None = None  # digest of the data it was rendered from (k39docs.edits)
 
 
 def _done() -> Future:
@@ -509,8 +599,17 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
     worker's thread files it in the cache."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
-    write = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
-                    issued=_issued(dossier))
+    render_docx = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
+                          issued=_issued(dossier))
+    edited = {p.doc.stem: p.edit.source for p in planned if p.edit is not None}
+
+    def write(doc: Document, docx: Path) -> None:
+        """The document's DOCX: the clerk's edit as it is, or rendered from its template."""
+        if doc.stem in edited:
+            docx.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(edited[doc.stem], docx)
+        else:
+            render_docx(doc, docx)
     work = stage / ".work"  # groups combined, pages of long lists converted again
     if want_pdf:
         work.mkdir(exist_ok=True)
@@ -523,7 +622,8 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
             cache.store(key, docx, None)
             return _done()
         filed: Future = Future()
-        layout = pagepatch.read_layout(docx) if cache.enabled and doc.candidate is None else None
+        layout = (pagepatch.read_layout(docx) if cache.enabled and doc.candidate is None
+                  and doc.stem not in edited else None)
         if layout is None:
             office.convert(docx, pdf).add_done_callback(
                 partial(_converted, cache, key, docx, pdf, filed))
@@ -603,8 +703,10 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
                 send(members)
         else:
             ready = make(doc, key, docx, pdf, written=i in size)
+        edit = planned[i].edit  # a kept edit keeps the inputs its original was made from
         outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i),
-                             planned[i].cached)
+                             planned[i].cached, edited=edit is not None,
+                             inputs=edit.inputs if edit is not None else inputs_digest(doc))
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 
@@ -620,7 +722,8 @@ def _groups(planned: Sequence[_Planned], listing: Container[int], want_pdf: bool
     (the documents listing every candidate convert alone: they are long already)."""
     by_template: dict[str, list[int]] = {}
     for i, p in enumerate(planned):
-        if want_pdf and not p.cached and i not in listing and p.doc.candidate is not None:
+        if (want_pdf and not p.cached and i not in listing and p.doc.candidate is not None
+                and p.edit is None):  # an edit converts alone, its own styles untouched
             by_template.setdefault(p.doc.template, []).append(i)
     groups, number = {}, 0
     for members in by_template.values():
@@ -675,7 +778,9 @@ def _entries(stage: Path, outputs: Sequence[_Output], fmt: str) -> list[Manifest
     entries = []
     for out in outputs:
         out.ready.result()
-        entries.append(_entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt))
+        entry = _entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt)
+        entries.append(replace(entry, edited=True if out.edited else None,
+                               inputs=out.inputs if fmt == "docx" else None))
     return entries
 
 
@@ -685,6 +790,20 @@ def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
         candidate=doc.candidate, sha256=sha256_of(path),
         pages=page_count(path) if fmt == "pdf" else None, title=doc.title,
     )
+
+
+def _list_workbook(documents: Sequence[Document], stage: Path, dossier: Dossier
+                   ) -> list[ManifestFile]:
+    """``xlsx/danh-sach.xlsx``: a nomination's list as a workbook, from the DOCX list's rows."""
+    from .documents.list_workbook import write_list_workbook
+
+    entries = []
+    for doc in documents:
+        if doc.kind == "nomination_list":
+            path = write_list_workbook(doc, stage / "xlsx" / f"{doc.stem}.xlsx",
+                                       author=dossier.issuer.name, issued=_issued(dossier))
+            entries.append(_entry(stage, path, doc, "xlsx"))
+    return entries
 
 
 def _bundle_title(dossier: Dossier) -> str:

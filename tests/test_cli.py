@@ -174,7 +174,7 @@ def test_missing_libreoffice_exits_2_with_install_hint_but_docx_still_works(tmp_
     assert result.returncode == 0, result.stderr
     assert len(list((out / "docx").glob("*.docx"))) == 8  # 7 documents + the working paper
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert {f["format"] for f in manifest["files"]} == {"docx"}
+    assert {f["format"] for f in manifest["files"]} == {"docx", "xlsx"}  # + the list workbook
 
 
 def test_default_outdir_is_output_slash_dossier_id(tmp_path):

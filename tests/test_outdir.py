@@ -114,7 +114,7 @@ def test_second_run_waits_for_the_first(tmp_path, monkeypatch, sample_dossier):
     timer = threading.Timer(1.0, release.set)
     timer.start()
     started = time.monotonic()
-    render(sample_dossier, outdir, options=DOCX_ONLY, progress=messages.append)
+    render(sample_dossier, outdir, options=DOCX_ONLY, say=messages.append)
     thread.join()
     assert time.monotonic() - started >= 0.9
     assert any("Đang chờ" in m for m in messages)
@@ -178,7 +178,7 @@ def test_a_render_again_links_unchanged_files_and_copies_what_the_clerk_edited(
     changed = sample_dossier.model_copy(update={"candidates": [
         candidate.model_copy(update={"position": "Phó Giám đốc Sở Tư pháp"}),
         *sample_dossier.candidates[1:]]})
-    render(changed, outdir, options=DOCX_ONLY)
+    render(changed, outdir, options=DOCX_ONLY, edits="discard")  # else the edit stops it
     after = {p.relative_to(outdir): p for p in outdir.rglob("*.docx")}
     assert after.keys() == inodes.keys()
     kept = {path for path, p in after.items() if p.stat().st_ino == inodes[path]}

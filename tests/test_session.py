@@ -254,6 +254,7 @@ def test_k39docs_render_is_the_function_whatever_was_imported_first(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "out")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    # Tờ trình, công văn, danh sách, working paper and the four candidates' Bản cam kết
-    assert result.stdout.split() == ["Manifest", "8"]
+    # Tờ trình, công văn, danh sách, working paper and the four candidates' Bản cam kết; the
+    # list workbook
+    assert result.stdout.split() == ["Manifest", "9"]
     assert len(list((tmp_path / "out" / "docx").glob("*.docx"))) == 8

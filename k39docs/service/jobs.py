@@ -6,16 +6,15 @@ refused). A job is ``queued``, ``running``, then ``done``, ``failed`` or ``cance
 upload and results live in a folder of its own, readable by the service's user only, deleted
 ``K39_JOB_KEEP_S`` after the job ended (or when it is forgotten, or the service stops).
 
-Progress and cancellation come from :class:`TrackingOffice`, the session's LibreOffice: it counts
-each document's PDF as it comes back (``Session.render``'s ``progress`` callback gives messages
-only), and a cancelled job's conversions fail at once, so the render stops the way it stops on
-any failure: its staging folder removed, nothing published.
+Progress is the render's own ``progress(done, total, name)``, told of each document in place.
+Cancellation comes from :class:`TrackingOffice`, the session's LibreOffice: a cancelled job's
+conversions fail at once, so the render stops the way it stops on any failure: its staging
+folder removed, nothing published.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import threading
 import time
@@ -40,8 +39,6 @@ log = logging.getLogger("k39docs.service")
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 RETRY_START_S = 30  # a LibreOffice that failed to start is tried again at most this often
-# the render's first message names the number of documents ("Tạo 12 văn bản …")
-_DOCUMENTS = re.compile(r"(\d+) văn bản")
 
 
 class JobCancelled(Exception):
@@ -53,26 +50,24 @@ class QueueFull(Exception):
 
 
 class _Tracker:
-    """One job's progress, counted from its render's conversions and messages."""
+    """One job's progress, as its render tells it, and its cancellation."""
 
     def __init__(self) -> None:
         self.cancelled = threading.Event()
         self.total: int | None = None  # documents, once the render said how many
-        self.to_convert: int | None = None  # of them, not in the content cache
-        self.converted = 0
-        self.bundling = False  # every document is in: the bundle and signatures are made
-        self.step: str | None = None
+        self.documents = 0  # of them in place
+        self.step: str | None = None  # the render's latest message, or the latest document
         self.pending: set[Future] = set()
         self.lock = threading.Lock()
 
     def done(self) -> int:
-        """Documents in place: the cached ones, and the converted ones as they come back."""
-        if self.total is None:
-            return self.converted
-        if self.bundling:
-            return self.total
-        cached = self.total - self.to_convert if self.to_convert is not None else 0
-        return min(self.total, cached + self.converted)
+        return self.documents
+
+    def progress(self, done: int, total: int, name: str) -> None:
+        """The render's ``progress`` callback."""
+        self.documents, self.total = done, total
+        if name:
+            self.step = name
 
     def cancel(self) -> None:
         """Fail every conversion this job waits for, so its render stops now."""
@@ -96,25 +91,13 @@ def _settle(proxy: Future, *, result: Any = None, error: BaseException | None = 
 
 
 class TrackingOffice(Office):
-    """The service's LibreOffice: a kept :class:`Office` that counts the current job's
-    documents and fails its conversions when the job is cancelled."""
+    """The service's LibreOffice: a kept :class:`Office` that fails the current job's
+    conversions when the job is cancelled."""
 
     def __init__(self, options: ConvertOptions | None = None):
         super().__init__(options or ConvertOptions(), keep=True)
         self.tracker: _Tracker | None = None  # the job being rendered (one at a time)
         self._failed_at = 0.0
-
-    def start(self, documents: int | None = None) -> None:
-        tracker = self.tracker
-        if tracker is not None and documents is not None:
-            tracker.to_convert = documents  # a render starts its LibreOffice with the misses
-        super().start(documents)
-
-    def close(self, wait: bool = True) -> None:
-        tracker = self.tracker
-        if tracker is not None and tracker.to_convert is None:
-            tracker.to_convert = 0  # a render with nothing to convert lets LibreOffice go
-        super().close(wait)
 
     def convert(self, docx: Path, pdf: Path, *, retries: int = 1) -> Future:
         tracker = self.tracker
@@ -126,13 +109,10 @@ class TrackingOffice(Office):
         proxy: Future = Future()
         with tracker.lock:
             tracker.pending.add(proxy)
-        counted = pdf.parent.name == "pdf"  # a document's own PDF, not a piece or a group
 
         def passed_on(done: Future) -> None:
             with tracker.lock:
                 tracker.pending.discard(proxy)
-                if counted and not done.cancelled() and done.exception() is None:
-                    tracker.converted += 1
             if done.cancelled():
                 if not proxy.cancel():
                     _settle(proxy, error=JobCancelled())
@@ -148,11 +128,7 @@ class TrackingOffice(Office):
         tracker = self.tracker
         if tracker is not None and tracker.cancelled.is_set():
             raise JobCancelled()
-        futures = super().convert_together(pairs, combined, keep=keep)
-        if tracker is not None:
-            for future in futures:
-                future.add_done_callback(lambda f: _count(tracker, f))
-        return futures
+        return super().convert_together(pairs, combined, keep=keep)
 
     def state(self) -> str:
         """``up`` when LibreOffice is started (or starting) and its workers run, else ``down``;
@@ -181,15 +157,9 @@ class TrackingOffice(Office):
         return "up" if threads is None or any(t.is_alive() for t in threads) else "down"
 
 
-def _count(tracker: _Tracker, future: Future) -> None:
-    if not future.cancelled() and future.exception() is None:
-        with tracker.lock:
-            tracker.converted += 1
-
-
 class ServiceSession(Session):
     """The service's Session: LibreOffice kept warm between jobs, its office within reach for
-    progress, cancellation and ``/health``."""
+    cancellation and ``/health``."""
 
     def __init__(self, convert: ConvertOptions | None = None):
         self.office = TrackingOffice(convert)
@@ -352,17 +322,12 @@ class JobQueue:
         def say(message: str) -> None:
             if tracker.cancelled.is_set():
                 raise JobCancelled()
-            found = _DOCUMENTS.search(message) if tracker.total is None else None
-            if found:
-                tracker.total = int(found.group(1))
-            elif message.startswith("Đóng gói"):
-                tracker.bundling = True
             tracker.step = message
 
         log.info("job %s running", job.id, extra=extra)
         try:
             manifest = self.session.render(job.dossier, job.out, options=job.options,
-                                           progress=say)
+                                           progress=tracker.progress, say=say)
         except JobCancelled:
             outcome, detail = "cancelled", None
         except DossierError as error:

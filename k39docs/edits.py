@@ -1,0 +1,107 @@
+"""The clerk's Word edits to the DOCX in OUTDIR: found before a render would overwrite them.
+
+Clerks fix wording in Word, in the DOCX a render left in OUTDIR. The previous ``manifest.json``
+holds each DOCX's sha256 and a digest of the data it was rendered from (``inputs``): a DOCX
+whose bytes differ from its entry, or that an earlier run kept as an edit (``edited: true``), is
+the clerk's. A render then stops (``"stop"``), converts the edited DOCX as it is
+(``"keep"``), or renders it anew from the template (``"discard"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import EditedFilesError
+from .manifest import sha256_of
+
+__all__ = ["EDIT_MODES", "Edit", "find_edits", "settle_edits", "inputs_digest"]
+
+EDIT_MODES = ("stop", "keep", "discard")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One DOCX the clerk edited."""
+
+    path: str  # relative to OUTDIR: "docx/cong-van.docx"
+    source: Path  # the edited file, in OUTDIR
+    inputs: str | None  # digest of the data the original was rendered from (None: not recorded)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+def inputs_digest(doc) -> str:
+    """What a document says, as a digest: its template name, title and data (context). A kept
+    edit whose document would now say something else was made on data that changed since."""
+    payload = json.dumps({"template": doc.template, "title": doc.title, "context": doc.context},
+                         sort_keys=True, ensure_ascii=False, default=_plain)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def find_edits(outdir: Path) -> dict[str, Edit]:
+    """The edited DOCX in ``outdir``, by path; none when it holds no readable manifest (nothing
+    to compare with). A DOCX the clerk deleted is not an edit: it is rendered again."""
+    try:
+        data = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+        entries = [e for e in data["files"] if e.get("format") == "docx"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    edits = {}
+    for entry in entries:
+        path = entry.get("path")
+        if not isinstance(path, str) or ".." in Path(path).parts:
+            continue
+        source = outdir / path
+        try:
+            changed = entry.get("edited") is True or sha256_of(source) != entry.get("sha256")
+        except OSError:
+            continue
+        if changed:
+            edits[path] = Edit(path, source, entry.get("inputs"))
+    return edits
+
+
+def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str, Edit], list[str]]:
+    """The edits to convert as they are, by document stem, and the warnings about them.
+
+    ``mode`` ``"stop"`` raises :class:`EditedFilesError` naming every edited DOCX (before anything
+    is written); ``"discard"`` keeps none. With ``"keep"``, a kept edit whose document's data
+    changed since it was rendered, and an edit of a document this dossier no longer has, are
+    warned about."""
+    if mode not in EDIT_MODES:
+        raise ValueError(f"edits must be one of {EDIT_MODES}, not {mode!r}")
+    if mode == "discard":
+        return {}, []
+    edits = find_edits(outdir)
+    if not edits:
+        return {}, []
+    if mode == "stop":
+        raise EditedFilesError(outdir, sorted(edits))
+    by_path = {f"docx/{doc.stem}.docx": doc for doc in documents}
+    kept, warnings = {}, []
+    for path, edit in sorted(edits.items()):
+        doc = by_path.get(path)
+        if doc is None:
+            warnings.append(f"{path} đã được sửa tay nhưng hồ sơ không còn văn bản này: bản sửa "
+                            "không được dùng và không còn trong thư mục kết quả.")
+            continue
+        kept[doc.stem] = edit
+        if edit.inputs is not None and edit.inputs != inputs_digest(doc):
+            warnings.append(
+                f"{path} được giữ nguyên bản sửa tay, nhưng dữ liệu của văn bản này đã thay đổi "
+                "từ khi nó được tạo (số người, ngày tháng, tên …): bản sửa không có những thay "
+                "đổi đó. Hãy xem lại bản sửa, hoặc chạy lại với --discard-edits để tạo lại văn "
+                "bản từ dữ liệu mới.")
+    return kept, warnings

@@ -29,6 +29,7 @@ _EXPORTS = {
     "ConversionError": "errors",
     "SigningError": "errors",
     "IneligibleError": "errors",
+    "EditedFilesError": "errors",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, NameObject, TextStringObject
 
-from .pdfinfo import PdfFacts, facts_of, remember
+from .pdfinfo import PdfFacts, PdfLedger, facts_of
 
 __all__ = ["Part", "contents_rows", "BundleWriter", "PartReaders", "bundle_pdf"]
 
@@ -162,10 +162,12 @@ class PartReaders:
 
 
 def bundle_pdf(contents: Path | None, parts: list[Part], out: Path, *, title: str, author: str,
-               subject: str) -> list[int]:
+               subject: str, ledger: PdfLedger | None = None) -> list[int]:
     """Write the bundle of ``parts`` after ``contents`` (None: no contents page); return each
-    part's first page (0-based)."""
+    part's first page (0-based). ``ledger``: the run's, told each part's facts."""
     bundle = BundleWriter(parts)
     for index, part in enumerate(parts):
-        remember(part.pdf, bundle.add(index))
+        facts = bundle.add(index)
+        if ledger is not None:
+            ledger.remember(part.pdf, facts)
     return bundle.finish(contents, out, title=title, author=author, subject=subject)

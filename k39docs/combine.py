@@ -31,7 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-from .pdfinfo import marked_pages, remember_pages
+from .pdfinfo import PdfLedger, marked_pages
 from .wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
 from .wordml import w as _w
 
@@ -165,11 +165,12 @@ def _pdf_metadata(core_xml: bytes | None) -> dict[str, str]:
 
 
 def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
-              targets: Sequence[Path]) -> list[int]:
+              targets: Sequence[Path], *, ledger: PdfLedger | None = None) -> list[int]:
     """Cut the PDF of a combined DOCX into one PDF per member (``targets``, in order), each
     with its ``metadata`` as :func:`combine_docx` returned it; return each member's page count.
-    Raises ``CombineError`` if its marks are missing or out of order (nothing is written
-    then)."""
+    ``ledger``: the run's, told which parsed pages each member's file holds (the bundle copies
+    them from there). Raises ``CombineError`` if its marks are missing or out of order (nothing
+    is written then)."""
     from pypdf import PdfReader, PdfWriter
 
     reader = PdfReader(combined)
@@ -191,7 +192,8 @@ def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as fh:
             writer.write(fh)
-        remember_pages(target, reader, start, end)  # the bundle copies them from here
+        if ledger is not None:
+            ledger.remember_pages(target, reader, start, end)  # the bundle copies them from here
         counts.append(end - start)
     return counts
 

@@ -42,9 +42,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConversionError, DependencyError
 from .uno_bridge import convert_to_arg  # the worker's own spelling of the filter: one place
+
+if TYPE_CHECKING:  # pypdf is not needed to start LibreOffice
+    from .pdfinfo import PdfLedger
 
 __all__ = [
     "find_soffice",
@@ -720,12 +724,14 @@ class Office:
         return self.converter.submit(docx, pdf, retries=retries)
 
     def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path, *,
-                         keep: Callable[[Path, list[int]], None] | None = None) -> list[Future]:
+                         keep: Callable[[Path, list[int]], None] | None = None,
+                         ledger: PdfLedger | None = None) -> list[Future]:
         """Convert documents of one template as one LibreOffice document (``combined``, a DOCX
         path to write; see :mod:`k39docs.combine`): a Future per (docx, pdf) pair, resolving to
         its PDF. When they cannot be combined, or the combined conversion or its split fails,
         each is converted alone, so a document that fails is still the one an error names.
-        ``keep(pdf, page_counts)`` is shown the combined PDF before it is deleted."""
+        ``keep(pdf, page_counts)`` is shown the combined PDF before it is deleted; ``ledger``
+        (the run's) learns the parsed pages of each member."""
         from .combine import CombineError, combine_docx
 
         futures: list[Future] = [Future() for _ in pairs]
@@ -737,11 +743,12 @@ class Office:
         pdf = combined.with_suffix(".pdf")
         # not tried again: if it hangs or crashes LibreOffice, its members go alone at once
         self.convert(combined, pdf, retries=0).add_done_callback(
-            partial(self._split, pairs, metadata, combined, pdf, futures, keep))
+            partial(self._split, pairs, metadata, combined, pdf, futures, keep, ledger))
         return futures
 
     def _split(self, pairs, metadata: list[dict[str, str]], combined: Path, pdf: Path,
-               futures: list[Future], keep, conversion: Future) -> None:
+               futures: list[Future], keep, ledger: PdfLedger | None,
+               conversion: Future) -> None:
         """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
         from .combine import split_pdf
 
@@ -751,7 +758,7 @@ class Office:
                     future.cancel()
                 return
             conversion.result()
-            counts = split_pdf(pdf, metadata, [out for _, out in pairs])
+            counts = split_pdf(pdf, metadata, [out for _, out in pairs], ledger=ledger)
             if keep is not None:
                 keep(pdf, counts)
         except Exception as exc:  # noqa: BLE001 — whatever went wrong, each alone says what it was
@@ -839,14 +846,16 @@ EXPECTED_FONTS = ("LiberationSerif", "TimesNewRoman", "Times-Roman", "Times-Bold
                   "Times-BoldItalic")
 
 
-def font_warnings(pdfs: Sequence[Path]) -> list[str]:
+def font_warnings(pdfs: Sequence[Path], ledger: PdfLedger | None = None) -> list[str]:
     """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
-    clone: the font the DOCX names is missing here, and the layout may shift."""
+    clone: the font the DOCX names is missing here, and the layout may shift. ``ledger``: the
+    run's, which has read most of them already."""
     from .pdfinfo import pdf_facts  # pypdf: not needed to start LibreOffice
 
+    facts = ledger.facts if ledger is not None else pdf_facts
     warnings = []
     for pdf in pdfs:
-        odd = sorted(n for n in pdf_facts(pdf).fonts if not n.startswith(EXPECTED_FONTS))
+        odd = sorted(n for n in facts(pdf).fonts if not n.startswith(EXPECTED_FONTS))
         if odd:
             warnings.append(
                 f"{pdf.name}: LibreOffice dùng phông {', '.join(odd)} thay cho Times New Roman "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import shutil
 import sys
@@ -34,10 +35,10 @@ from .documents.base import course_phrase
 from .documents.cover_letter import number_of
 from .documents.enclosures import INTERNAL, OUTGOING, enclosed
 from .edits import EDIT_MODES, Edit, inputs_digest, settle_edits
-from .errors import IneligibleError, SigningError
+from .errors import ConversionError, IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .outdir import locked, real_outdir, staging
-from .pdfinfo import forget_pages, page_count, remember, take_pages
+from .pdfinfo import PdfLedger, page_count
 from .model import Dossier, today_in_vietnam
 from .rules import EligibilityReport, blocking_message, check_eligibility
 from .scans import bundle_parts
@@ -47,6 +48,8 @@ from .resources import template_dir
 from .writer import TemplateError, compiled_template, resolve_template, write_docx
 
 __all__ = ["render", "Session", "RenderOptions", "VIETNAM_TZ"]
+
+log = logging.getLogger(__name__)
 
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 FORMATS = ("docx", "pdf")
@@ -282,15 +285,17 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
         manifest.warnings.extend(c.warnings)
     # the threads copying cached documents into the staging folder are done before it is
     # swapped in or, after a failure, removed
+    ledger = PdfLedger()  # what this run learns of its PDFs, and the pages it hands on
     with locked(outdir, on_wait=say), staging(outdir) as stage, \
             ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying, \
             _abandoned_on_failure(office, stage):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying)
+        outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying,
+                           ledger)
         told = _Told(progress, outputs)
         workbook = _list_workbook(documents, stage, dossier)  # while LibreOffice converts
         if not want_pdf:
-            manifest.files += _entries(stage, outputs, "docx")
+            manifest.files += _entries(stage, outputs, "docx", ledger)
         else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
@@ -312,7 +317,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                                                       cache, options))
             else:
                 foresee = None
-            bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept), foresee, locate)
+            bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept, ledger), foresee,
+                                      locate)
             for out in outputs:  # the parts taken from the cache: their copies in place
                 if out.doc.bundle == OUTGOING:
                     out.ready.result()
@@ -320,7 +326,7 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"
-            contents = _contents(dossier, parts, work, office, cache, options,
+            contents = _contents(dossier, parts, work, office, cache, options, ledger,
                                  made_now=set(foreseen))
             office.close(wait=False)  # done with LibreOffice: it stops meanwhile
             starts = bundle.finish(
@@ -335,7 +341,8 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 signed = sign_dossier(unsigned, final, dossier.signing,
                                       signature_request(dossier, parts, starts,
                                                         places[0] if places else None,
-                                                        page_objects=bundle.page_objects),
+                                                        page_objects=bundle.page_objects,
+                                                        pages=ledger.page_count),
                                       base_dir=base_dir, out_dir=stage)
                 manifest.warnings.extend(signed.warnings)
                 manifest.signed = True
@@ -346,16 +353,17 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                         pages=None))
             else:
                 os.replace(unsigned, final)
-                _leave_sign_record(dossier, parts, starts, final, base_dir)
+                _leave_sign_record(dossier, parts, starts, final, base_dir, ledger)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
-            manifest.files += _entries(stage, outputs, "docx") + _entries(stage, outputs, "pdf")
-            manifest.files += _internal_bundle(dossier, outputs, stage)
+            manifest.files += (_entries(stage, outputs, "docx", ledger)
+                               + _entries(stage, outputs, "pdf", ledger))
+            manifest.files += _internal_bundle(dossier, outputs, stage, ledger)
             manifest.files += scan_entries(stage, scanned)
-            manifest.warnings.extend(font_warnings([out.pdf for out in outputs]))
+            manifest.warnings.extend(font_warnings([out.pdf for out in outputs], ledger))
             manifest.files.append(ManifestFile(
                 path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
-                sha256=sha256_of(final), pages=starts[-1] + page_count(parts[-1].pdf),
+                sha256=sha256_of(final), pages=starts[-1] + ledger.page_count(parts[-1].pdf),
                 title=_bundle_title(dossier), signed=manifest.signed,
             ))
             shutil.rmtree(work, ignore_errors=True)
@@ -412,13 +420,12 @@ class _Told:
 @contextmanager
 def _abandoned_on_failure(office: Office, stage: Path):
     """A render that fails (an error, Ctrl-C, its caller gone) gives up its conversions before
-    its staging folder is removed: LibreOffice would go on writing PDFs into it. The groups'
-    parsed pages nobody will bundle are let go (a Session lives long)."""
+    its staging folder is removed: LibreOffice would go on writing PDFs into it. (The parsed
+    pages nobody will bundle go with the run's ledger.)"""
     try:
         yield
     except BaseException:
         office.abandon()
-        forget_pages(stage)
         raise
 
 
@@ -468,8 +475,9 @@ class _PageSource:
     run (one parse for a group, whose fonts its members share), a session's parsed copy of
     the part, or the part's own file."""
 
-    def __init__(self, cache: DocumentCache, kept: _Kept | None):
+    def __init__(self, cache: DocumentCache, kept: _Kept | None, ledger: PdfLedger):
         self.cache = cache
+        self.ledger = ledger
         self.parsed = kept.readers if kept is not None else None
         self._groups = self.parsed if self.parsed is not None else PartReaders()
         self._kept_groups: set[int] = set()
@@ -485,10 +493,10 @@ class _PageSource:
                 raise
             out.ready.result()  # gone from the cache meanwhile: converted again, or an error
             facts = self._add(bundle, index, out, from_cache=False)
-        out.ready.add_done_callback(partial(_remember, out.pdf, facts))
+        out.ready.add_done_callback(partial(_remember, self.ledger, out.pdf, facts))
 
     def _add(self, bundle: BundleWriter, index: int, out: _Output, *, from_cache: bool):
-        pages = None if from_cache else take_pages(out.pdf)
+        pages = None if from_cache else self.ledger.take_pages(out.pdf)
         if pages and self.parsed is not None:
             self._keep_group(out, pages[0].pdf)
         if pages is None:
@@ -515,9 +523,9 @@ class _PageSource:
             self.parsed.keep(f"group:{group[0]}", reader)
 
 
-def _remember(pdf: Path, facts, ready: Future) -> None:
+def _remember(ledger: PdfLedger, pdf: Path, facts, ready: Future) -> None:
     if not ready.cancelled() and ready.exception() is None:
-        remember(pdf, facts)
+        ledger.remember(pdf, facts)
 
 
 def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSource,
@@ -536,7 +544,7 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
     made = {out.pdf for out in outputs}
     for i, part in enumerate(parts):
         if part.pdf not in made:
-            remember(part.pdf, bundle.add(i))
+            source.ledger.remember(part.pdf, bundle.add(i))
     index = {}
     ready_now, waiting = [], []
     for out in outputs:
@@ -590,7 +598,7 @@ FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the b
 
 def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Office,
              cache: DocumentCache, dossier: Dossier, options: RenderOptions,
-             copying: ThreadPoolExecutor) -> list[_Output]:
+             copying: ThreadPoolExecutor, ledger: PdfLedger) -> list[_Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
     written (a group converted as one, once its last member is), or copied from the cache by
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
@@ -684,7 +692,7 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
         keys = [planned[j].key for j in members]
         together = office.convert_together(
             [paths(j) for j in members], work / f"gop-{groups[members[0]]}.docx",
-            keep=lambda pdf, counts: cache.store_group(keys, pdf, counts))
+            keep=lambda pdf, counts: cache.store_group(keys, pdf, counts), ledger=ledger)
         for j, conversion in zip(members, together):
             conversion.add_done_callback(
                 partial(_converted, cache, planned[j].key, *paths(j), filed[j]))
@@ -773,22 +781,26 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
     return data
 
 
-def _entries(stage: Path, outputs: Sequence[_Output], fmt: str) -> list[ManifestFile]:
+def _entries(stage: Path, outputs: Sequence[_Output], fmt: str,
+             ledger: PdfLedger) -> list[ManifestFile]:
     """The manifest entries of every document in ``fmt``, each once it is in place."""
     entries = []
     for out in outputs:
         out.ready.result()
-        entry = _entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt)
+        entry = _entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt, ledger)
         entries.append(replace(entry, edited=True if out.edited else None,
                                inputs=out.inputs if fmt == "docx" else None))
     return entries
 
 
-def _entry(stage: Path, path: Path, doc: Document, fmt: str) -> ManifestFile:
+def _entry(stage: Path, path: Path, doc: Document, fmt: str,
+           ledger: PdfLedger | None = None) -> ManifestFile:
+    pages = None
+    if fmt == "pdf":
+        pages = ledger.page_count(path) if ledger is not None else page_count(path)
     return ManifestFile(
         path=path.relative_to(stage).as_posix(), kind=doc.kind, format=fmt,
-        candidate=doc.candidate, sha256=sha256_of(path),
-        pages=page_count(path) if fmt == "pdf" else None, title=doc.title,
+        candidate=doc.candidate, sha256=sha256_of(path), pages=pages, title=doc.title,
     )
 
 
@@ -818,8 +830,8 @@ def _bundle_subject(dossier: Dossier) -> str:
             else "Hồ sơ đăng ký bồi dưỡng ở nước ngoài")
 
 
-def _internal_bundle(dossier: Dossier, outputs: Sequence[_Output], stage: Path
-                     ) -> list[ManifestFile]:
+def _internal_bundle(dossier: Dossier, outputs: Sequence[_Output], stage: Path,
+                     ledger: PdfLedger) -> list[ManifestFile]:
     """``noi-bo.pdf``: the papers that stay in the province (the Sở's Tờ trình and working
     paper), one bookmark each, no contents page and no UBND signature; nothing for a dossier
     that has none (a return dossier). Called once every document is in place."""
@@ -830,9 +842,11 @@ def _internal_bundle(dossier: Dossier, outputs: Sequence[_Output], stage: Path
     path = stage / "noi-bo.pdf"
     title = f"Tài liệu nội bộ của {dossier.department.name} - {dossier.id}"
     starts = bundle_pdf(None, parts, path, title=title, author=dossier.department.name,
-                        subject=f"Lưu hành nội bộ, không gửi kèm Công văn số {number_of(dossier)}")
+                        subject=f"Lưu hành nội bộ, không gửi kèm Công văn số {number_of(dossier)}",
+                        ledger=ledger)
     return [ManifestFile(path="noi-bo.pdf", kind="internal_bundle", format="pdf", candidate=None,
-                         sha256=sha256_of(path), pages=starts[-1] + page_count(parts[-1].pdf),
+                         sha256=sha256_of(path),
+                         pages=starts[-1] + ledger.page_count(parts[-1].pdf),
                          title=title, signed=False)]
 
 
@@ -877,24 +891,27 @@ def _signer(dossier: Dossier) -> tuple[str, tuple[str, ...]]:
 
 
 def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], place=None, *,
-                      page_objects: Sequence[int] = ()):
+                      page_objects: Sequence[int] = (),
+                      pages: Callable[[Path], int] = page_count):
     """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
     page, 0-based, as the bundle returns them), and who signs it. ``place``: the signer's block
     as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF;
-    ``page_objects``: each page's object number in the bundle (:class:`BundleWriter`)."""
+    ``page_objects``: each page's object number in the bundle (:class:`BundleWriter`);
+    ``pages``: a part's page count (the run's ledger knows them)."""
     from .signing import SignatureRequest
 
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     attached = [i != cover for i in range(len(parts))]
     return SignatureRequest(
-        **_request_fields(dossier, parts, starts),
+        **_request_fields(dossier, parts, starts, pages),
         attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached)
                                       if a) if page_objects else (),
         place=place,
     )
 
 
-def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int]) -> dict:
+def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int],
+                    pages: Callable[[Path], int] = page_count) -> dict:
     """:class:`~k39docs.signing.SignatureRequest`'s plain fields (what ``sign-request.json``
     keeps for signing later)."""
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
@@ -902,7 +919,7 @@ def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int]) -> d
     # the bundle is the công văn and what it encloses: every other part is an attachment
     attached = [i != cover for i in range(len(parts))]
     return dict(
-        cover_letter_pages=tuple(range(starts[cover], starts[cover] + page_count(parts[cover].pdf))),
+        cover_letter_pages=tuple(range(starts[cover], starts[cover] + pages(parts[cover].pdf))),
         signer_name=signer_name,
         signer_title_lines=title_lines,
         document_number=number_of(dossier),
@@ -914,7 +931,7 @@ def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int]) -> d
 
 
 def _leave_sign_record(dossier: Dossier, parts: list[Part], starts: list[int], final: Path,
-                       base_dir: Path) -> None:
+                       base_dir: Path, ledger: PdfLedger) -> None:
     """Beside an unsigned ``dossier.pdf``: what ``k39docs sign`` needs to sign it later
     (:mod:`k39docs.signrecord`); the images the dossier's ``signing`` names, made absolute."""
     from .signrecord import RECORD_NAME, write_sign_record
@@ -924,7 +941,7 @@ def _leave_sign_record(dossier: Dossier, parts: list[Part], starts: list[int], f
 
     letter = dossier.documents.cover_letter.date
     write_sign_record(
-        final.parent / RECORD_NAME, _request_fields(dossier, parts, starts),
+        final.parent / RECORD_NAME, _request_fields(dossier, parts, starts, ledger.page_count),
         draft=dossier.documents.draft, letter_date=letter.isoformat() if letter else None,
         sha256=sha256_of(final), signature_image=absolute(dossier.signing.signature_image),
         seal_image=absolute(dossier.signing.seal_image), tsa_url=dossier.signing.tsa_url,
@@ -945,16 +962,21 @@ def draft_warning(dossier: Dossier, would_sign: bool) -> str | None:
     return f"{told}; hồ sơ chưa ký số."
 
 
+CONTENTS_ATTEMPTS = 3
+
+
 def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
-              cache: DocumentCache, options: RenderOptions, *,
+              cache: DocumentCache, options: RenderOptions, ledger: PdfLedger, *,
               made_now: Container[str] = ()) -> Path:
     """The contents page as PDF, numbered for its own length (rendered again if it runs longer
-    or shorter than first guessed). ``made_now``: keys of contents pages this run converted in
-    advance, found in the cache but not reused from an earlier run."""
-    counts = [page_count(p.pdf) for p in parts]
+    or shorter than first guessed), each attempt into files of its own: a PDF left by an
+    earlier attempt is never taken for this one's. ``made_now``: keys of contents pages this
+    run converted in advance, found in the cache but not reused from an earlier run. Raises
+    ``ConversionError`` when its length does not settle."""
+    counts = [ledger.page_count(p.pdf) for p in parts]
     contents_pages = _contents_pages_guess(dossier, parts)
-    docx, pdf = work / "muc-luc.docx", work / "muc-luc.pdf"
-    for _attempt in range(3):
+    for attempt in range(CONTENTS_ATTEMPTS):
+        docx, pdf = work / f"muc-luc-{attempt}.docx", work / f"muc-luc-{attempt}.pdf"
         doc, key = _contents_keyed(dossier, parts, counts, contents_pages, cache, options)
         if not cache.fetch(key, docx, pdf, reused=key not in made_now):
             write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
@@ -962,11 +984,15 @@ def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
             office.drain()
             future.result()
             cache.store(key, docx, pdf)
-        actual = page_count(pdf)
+        actual = ledger.page_count(pdf)
         if actual == contents_pages:
-            break
+            return pdf
+        log.info("contents page: %d pages, not the %d its numbers count; made again",
+                 actual, contents_pages)
         contents_pages = actual
-    return pdf
+    raise ConversionError(
+        f"Mục lục hồ sơ không ổn định số trang sau {CONTENTS_ATTEMPTS} lần lập "
+        f"({contents_pages} trang): không đánh số trang các tài liệu được.")
 
 
 def _contents_pages_guess(dossier: Dossier, parts: list[Part]) -> int:

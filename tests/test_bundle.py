@@ -69,22 +69,22 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
         ("A", 1), ("B", 3), ("C", 4)]
 
 
-def test_pages_remembered_for_a_failed_render_are_forgotten(tmp_path):
-    from k39docs.pdfinfo import forget_pages, remember_pages, take_pages
+def test_pages_handed_on_belong_to_one_run_and_are_taken_once(tmp_path):
+    """The pages a group's cut hands to the bundle live in the run's ledger (a failed run's go
+    with it), not in the process: another run's ledger knows nothing of them."""
+    from k39docs.pdfinfo import PdfLedger
 
     source = _blank_pdf(tmp_path / "group.pdf", 3)
     reader = PdfReader(source)
-    stage, elsewhere = tmp_path / ".out.k39-stage-x", tmp_path / "other"
-    for folder in (stage / "pdf", elsewhere):
-        folder.mkdir(parents=True)
-    failed = _blank_pdf(stage / "pdf" / "cam-ket-a.pdf", 1)
-    other = _blank_pdf(elsewhere / "cam-ket-b.pdf", 2)
-    remember_pages(failed, reader, 0, 1)
-    remember_pages(other, reader, 1, 3)
-    forget_pages(stage)
-    assert take_pages(failed) is None
-    assert len(take_pages(other)) == 2
-    assert take_pages(other) is None  # taken once
+    member = _blank_pdf(tmp_path / "cam-ket-b.pdf", 2)
+    run, other_run = PdfLedger(), PdfLedger()
+    run.remember_pages(member, reader, 1, 3)
+    assert other_run.take_pages(member) is None
+    assert len(run.take_pages(member)) == 2
+    assert run.take_pages(member) is None  # taken once
+    run.remember_pages(member, reader, 1, 3)
+    _blank_pdf(member, 1)  # the file changed since: its remembered pages are not its pages
+    assert run.take_pages(member) is None
 
 
 def test_a_session_keeps_the_parsed_pdfs_of_one_dossier_only():

@@ -243,7 +243,9 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
     bundle = BundleWriter([Part("Bản cam kết", pdf, "commitment")])
     out = _Output(None, "ab" * 32, tmp_path / "x.docx", pdf, ready, cached=True)
     threading.Timer(0.2, arrives).start()
-    _PageSource(DocumentCache(tmp_path / "cache"), None).add(bundle, 0, out)  # no such entry
+    from k39docs.pdfinfo import PdfLedger
+
+    _PageSource(DocumentCache(tmp_path / "cache"), None, PdfLedger()).add(bundle, 0, out)
     assert bundle.counts == [2]
 
 

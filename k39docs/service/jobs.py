@@ -124,11 +124,11 @@ class TrackingOffice(Office):
         inner.add_done_callback(passed_on)
         return proxy
 
-    def convert_together(self, pairs, combined: Path, *, keep=None) -> list[Future]:
+    def convert_together(self, pairs, combined: Path, *, keep=None, ledger=None) -> list[Future]:
         tracker = self.tracker
         if tracker is not None and tracker.cancelled.is_set():
             raise JobCancelled()
-        return super().convert_together(pairs, combined, keep=keep)
+        return super().convert_together(pairs, combined, keep=keep, ledger=ledger)
 
     def state(self) -> str:
         """``up`` when LibreOffice is started (or starting) and its workers run, else ``down``;

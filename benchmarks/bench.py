@@ -71,9 +71,21 @@ def _render(dossier: Path, outdir: Path, cache_dir: Path, *extra: str) -> tuple[
     rss_file = outdir.parent / f"{outdir.name}.rss"
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", _RUN_WITH_RSS, str(rss_file), "render", str(dossier),
-         "-o", str(outdir), "-q", *extra],
-        env=_env(cache_dir), capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            _RUN_WITH_RSS,
+            str(rss_file),
+            "render",
+            str(dossier),
+            "-o",
+            str(outdir),
+            "-q",
+            *extra,
+        ],
+        env=_env(cache_dir),
+        capture_output=True,
+        text=True,
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -84,9 +96,12 @@ def _render(dossier: Path, outdir: Path, cache_dir: Path, *extra: str) -> tuple[
 
 def _verify(pdf: Path, ca: Path, cache_dir: Path) -> tuple[float, bool]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "k39docs", "verify", str(pdf),
-                             "--trust-root", str(ca)], env=_env(cache_dir), capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "k39docs", "verify", str(pdf), "--trust-root", str(ca)],
+        env=_env(cache_dir),
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - started, result.returncode == 0
 
 
@@ -111,8 +126,12 @@ _RERUN_IN_SESSION = (
 
 def _rerun_in_session(dossier: Path, outdir: Path, cache_dir: Path) -> float:
     """A warm session (``k39docs watch``, a service) renders again after one candidate changed."""
-    result = subprocess.run([sys.executable, "-c", _RERUN_IN_SESSION, str(dossier), str(outdir)],
-                            env=_env(cache_dir), capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _RERUN_IN_SESSION, str(dossier), str(outdir)],
+        env=_env(cache_dir),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise SystemExit(f"session rerun failed ({result.returncode}):\n{result.stderr}")
     return float(result.stdout.split()[-1])
@@ -120,9 +139,19 @@ def _rerun_in_session(dossier: Path, outdir: Path, cache_dir: Path) -> float:
 
 def _soffice(files: list[Path], outdir: Path, profile: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(find_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(find_soffice()),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -138,8 +167,9 @@ def _floor(docx: list[Path], work: Path, seed: Path) -> float:
 
     def convert_group(i: int, group: list[Path]) -> None:
         for start in range(0, len(group), FLOOR_CHUNK):
-            _soffice(group[start:start + FLOOR_CHUNK], work / "floor",
-                     work / f"floor-profile-{i}").wait()
+            _soffice(
+                group[start : start + FLOOR_CHUNK], work / "floor", work / f"floor-profile-{i}"
+            ).wait()
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -170,7 +200,8 @@ def _first_run(work: Path, cache: Path) -> Path:
     small = work / "first-run"
     small.mkdir()
     (small / "dossier.yaml").write_text(
-        yaml.safe_dump(synthetic_dossier(1), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        yaml.safe_dump(synthetic_dossier(1), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     shutil.copytree(work / "images", small / "images")
     _render(small / "dossier.yaml", small / "out", cache)
     shutil.rmtree(cache / "documents")
@@ -196,8 +227,9 @@ def run(n: int, naive_docs: int, repeat: int = 1, verify: bool = False) -> dict:
 
         def change(position: str) -> None:
             data["candidates"][len(data["candidates"]) // 2]["position"] = position
-            dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                               encoding="utf-8")
+            dossier.write_text(
+                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
 
         verified: tuple[float, bool] | None = None  # (seconds, accepted), of the first attempt
         for attempt in range(repeat):
@@ -206,20 +238,25 @@ def run(n: int, naive_docs: int, repeat: int = 1, verify: bool = False) -> dict:
             shutil.rmtree(work / "out", ignore_errors=True)
             end_to_end, rss = _render(dossier, work / "out", cache)
             if verify and attempt == 0:
-                verified = _verify(work / "out" / "dossier.pdf", work / "out" / "demo-ca.pem",
-                                   cache)
+                verified = _verify(
+                    work / "out" / "dossier.pdf", work / "out" / "demo-ca.pem", cache
+                )
             # one candidate changes: only their documents and the ones listing everybody
             # render again; a new process, with the content cache
             change(f"Giám đốc {attempt}")
             rerun, _ = _render(dossier, work / "out", cache)
             rerun_session = _rerun_in_session(dossier, work / "out", cache)
-            floor = _floor(sorted((work / "out" / "docx").glob("*.docx")), work / f"floor-{attempt}",
-                           seed)
+            floor = _floor(
+                sorted((work / "out" / "docx").glob("*.docx")), work / f"floor-{attempt}", seed
+            )
             runs.append((end_to_end, floor, rerun, rerun_session, rss))
         manifest = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))
         documents = [f for f in manifest["files"] if f["format"] == "docx"]
-        pages = sum(f["pages"] or 0 for f in manifest["files"]
-                    if f["format"] == "pdf" and f["kind"] not in ("dossier", "internal_bundle"))
+        pages = sum(
+            f["pages"] or 0
+            for f in manifest["files"]
+            if f["format"] == "pdf" and f["kind"] not in ("dossier", "internal_bundle")
+        )
         docx = sorted((work / "out" / "docx").glob("*.docx"))
         naive = _naive(docx[:naive_docs], work, seed)
     end_to_end, floor, rerun, rerun_session = (min(r[i] for r in runs) for i in range(4))
@@ -263,10 +300,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, nargs="+", default=[10])
     parser.add_argument("--naive-docs", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="best of this many runs for each timing (default 1)")
-    parser.add_argument("--verify", action="store_true",
-                        help="also run k39docs verify on the signed dossier")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="best of this many runs for each timing (default 1)"
+    )
+    parser.add_argument(
+        "--verify", action="store_true", help="also run k39docs verify on the signed dossier"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON lines")
     args = parser.parse_args()
     if not args.json:

@@ -34,8 +34,7 @@ def _free_port() -> int:
 
 
 def _render(client: httpx.Client, data: dict) -> float:
-    parts = [("dossier", ("hoso.json", json.dumps(data, default=str).encode(),
-                          "application/json"))]
+    parts = [("dossier", ("hoso.json", json.dumps(data, default=str).encode(), "application/json"))]
     parts += [("files", (f"images/{p.name}", p.read_bytes(), "image/png")) for p in IMAGES]
     started = time.perf_counter()
     created = client.post("/api/v1/renders", files=parts)
@@ -53,8 +52,12 @@ def main(n: int = 100) -> None:
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="k39-bench-") as tmp:
         env = {**os.environ, "K39_CACHE_DIR": str(Path(tmp) / "cache")}
-        proc = subprocess.Popen([sys.executable, "-m", "k39docs", "serve", "--port", str(port)],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "k39docs", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600)
             while True:
@@ -72,9 +75,11 @@ def main(n: int = 100) -> None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
     share = warm / cold
-    print(f"service, {n} candidates: cold render {cold:.2f} s; after one position changed "
-          f"{warm:.2f} s = {share:.1%} of cold (target ≤ {TARGET:.0%}) "
-          f"{'OK' if share <= TARGET else 'ABOVE TARGET'}")
+    print(
+        f"service, {n} candidates: cold render {cold:.2f} s; after one position changed "
+        f"{warm:.2f} s = {share:.1%} of cold (target ≤ {TARGET:.0%}) "
+        f"{'OK' if share <= TARGET else 'ABOVE TARGET'}"
+    )
 
 
 if __name__ == "__main__":

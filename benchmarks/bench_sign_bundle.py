@@ -48,11 +48,14 @@ from k39docs.render import signature_request  # noqa: E402  (not part of the sig
 def _parts(render_dir: Path, size: int) -> list[Part]:
     """The first documents of the bundle: the fixed ones, then candidates in pairs."""
     manifest = json.loads((render_dir / "manifest.json").read_text(encoding="utf-8"))
-    pdfs = [f for f in manifest["files"]
-            if f["format"] == "pdf" and f["kind"] not in ("dossier", "eligibility_report")]
+    pdfs = [
+        f
+        for f in manifest["files"]
+        if f["format"] == "pdf" and f["kind"] not in ("dossier", "eligibility_report")
+    ]
     fixed = [f for f in pdfs if f["candidate"] is None]
     candidates = list(dict.fromkeys(f["candidate"] for f in pdfs if f["candidate"]))
-    keep = set(candidates[:max(0, (size - len(fixed)) // 2)])
+    keep = set(candidates[: max(0, (size - len(fixed)) // 2)])
     chosen = fixed + [f for f in pdfs if f["candidate"] in keep]
     return [Part(f["title"], render_dir / f["path"], f["kind"], f["candidate"]) for f in chosen]
 
@@ -101,32 +104,42 @@ def main() -> None:
 
             # each closure binds this size's values (B023): they run within this iteration only
             def do_bundle(starts=starts, parts=parts, bundle=bundle):
-                starts[:] = bundle_pdf(contents, parts, bundle, title="Hồ sơ", author=dossier.issuer.name,
-                                       subject="benchmark")
+                starts[:] = bundle_pdf(
+                    contents,
+                    parts,
+                    bundle,
+                    title="Hồ sơ",
+                    author=dossier.issuer.name,
+                    subject="benchmark",
+                )
 
             bundle_s = _best(do_bundle, args.repeat)
             request = signature_request(dossier, parts, starts)
             signed = tmp / f"signed-{size}.pdf"
 
             def do_sign(bundle=bundle, signed=signed, request=request):
-                sign_dossier(bundle, signed, dossier.signing, request, base_dir=base_dir, out_dir=tmp)
+                sign_dossier(
+                    bundle, signed, dossier.signing, request, base_dir=base_dir, out_dir=tmp
+                )
 
             t = time.perf_counter()
             do_sign()
             sign_cold_s = time.perf_counter() - t
             sign_s = _best(do_sign, args.repeat)
             stamp_s = _best(partial(_stamps_only, bundle, request), args.repeat)
-            results["runs"].append({
-                "documents": len(parts),
-                "attachments": len(request.attachment_first_pages),
-                "pages": len(PdfReader(bundle).pages),
-                "bundle_s": round(bundle_s, 3),
-                "sign_cold_s": round(sign_cold_s, 3),
-                "sign_s": round(sign_s, 3),
-                "stamp_s": round(stamp_s, 3),
-                "bytes": signed.stat().st_size,
-                "unsigned_bytes": bundle.stat().st_size,
-            })
+            results["runs"].append(
+                {
+                    "documents": len(parts),
+                    "attachments": len(request.attachment_first_pages),
+                    "pages": len(PdfReader(bundle).pages),
+                    "bundle_s": round(bundle_s, 3),
+                    "sign_cold_s": round(sign_cold_s, 3),
+                    "sign_s": round(sign_s, 3),
+                    "stamp_s": round(stamp_s, 3),
+                    "bytes": signed.stat().st_size,
+                    "unsigned_bytes": bundle.stat().st_size,
+                }
+            )
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -142,8 +155,9 @@ def _stamps_only(bundle: Path, request: SignatureRequest) -> None:
     from k39docs.signing import appearance
 
     writer = IncrementalPdfFileWriter(BytesIO(bundle.read_bytes()))
-    info = appearance.attachment_info_lines(request.document_number, "2026-12-10T09:15:02+07:00",
-                                            request.agency_name)
+    info = appearance.attachment_info_lines(
+        request.document_number, "2026-12-10T09:15:02+07:00", request.agency_name
+    )
     stamp_all = getattr(appearance, "stamp_attachments", None)
     if stamp_all is not None:
         stamp_all(writer, request.attachment_first_pages, info)

@@ -59,8 +59,9 @@ class BundleWriter:
         """Each part's page count, None for the parts not added yet."""
         return [None if pages is None else len(pages) for pages in self._pages]
 
-    def add(self, index: int, reader: PdfReader | None = None, *, pages=None,
-            pdf: Path | None = None) -> PdfFacts:
+    def add(
+        self, index: int, reader: PdfReader | None = None, *, pages=None, pdf: Path | None = None
+    ) -> PdfFacts:
         """Copy part ``index`` in; return its page count and fonts (for the caller to
         :func:`~k39docs.pdfinfo.remember` once the part's file is in place). ``reader``: the
         part's PDF already open (and maybe parsed by an earlier bundle); ``pages``: its pages,
@@ -99,8 +100,9 @@ class BundleWriter:
         tree[NameObject("/Kids")] = ArrayObject(page.indirect_reference for page in ordered)
         writer.flattened_pages[:] = ordered
 
-    def finish(self, contents: Path | None, out: Path, *, title: str, author: str,
-               subject: str) -> list[int]:
+    def finish(
+        self, contents: Path | None, out: Path, *, title: str, author: str, subject: str
+    ) -> list[int]:
         """Put ``contents`` (if any) in front, add bookmarks and metadata, write ``out``; return
         each part's first page (0-based) in the bundle."""
         missing = [p.pdf.name for p, pages in zip(self.parts, self._pages) if pages is None]
@@ -117,12 +119,14 @@ class BundleWriter:
             writer.add_outline_item(title=part.title, page_number=start)
             starts.append(start)
             start += count
-        writer.add_metadata({
-            "/Title": title,
-            "/Author": author,
-            "/Subject": subject,
-            "/Creator": "k39docs",
-        })
+        writer.add_metadata(
+            {
+                "/Title": title,
+                "/Author": author,
+                "/Subject": subject,
+                "/Creator": "k39docs",
+            }
+        )
         writer._root_object[NameObject("/Lang")] = TextStringObject("vi-VN")
         writer.page_mode = "/UseOutlines"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -161,8 +165,16 @@ class PartReaders:
         self._readers[key] = reader
 
 
-def bundle_pdf(contents: Path | None, parts: list[Part], out: Path, *, title: str, author: str,
-               subject: str, ledger: PdfLedger | None = None) -> list[int]:
+def bundle_pdf(
+    contents: Path | None,
+    parts: list[Part],
+    out: Path,
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    ledger: PdfLedger | None = None,
+) -> list[int]:
     """Write the bundle of ``parts`` after ``contents`` (None: no contents page); return each
     part's first page (0-based). ``ledger``: the run's, told each part's facts."""
     bundle = BundleWriter(parts)

@@ -121,16 +121,23 @@ def _private_dirs(folder: Path, top: Path) -> None:
 class DocumentCache:
     """DOCX + PDF pairs by content key."""
 
-    def __init__(self, root: Path | None = None, *, enabled: bool = True, version: str = "",
-                 producer: str | None = None):
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        enabled: bool = True,
+        version: str = "",
+        producer: str | None = None,
+    ):
         """``producer``: what makes the documents (:func:`producer_identity`, computed when
         not given)."""
         self.enabled = enabled and os.environ.get("K39_NO_CACHE", "") not in ("1", "true", "yes")
         self.top = root or cache_root()
         self.root = self.top / "documents"
         self.version = version
-        self.producer = producer if producer is not None else (
-            producer_identity() if self.enabled else "")
+        self.producer = (
+            producer if producer is not None else (producer_identity() if self.enabled else "")
+        )
         self.hits = 0
         self.misses = 0
         self._counting = threading.Lock()  # entries are fetched from several threads
@@ -141,10 +148,16 @@ class DocumentCache:
     def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
         stat = template.stat()
         payload = json.dumps(
-            {"template": _file_digest(template, stat.st_mtime_ns, stat.st_size),
-             "context": context, "meta": meta, "version": self.version,
-             "producer": self.producer},
-            sort_keys=True, ensure_ascii=False, default=_default,
+            {
+                "template": _file_digest(template, stat.st_mtime_ns, stat.st_size),
+                "context": context,
+                "meta": meta,
+                "version": self.version,
+                "producer": self.producer,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            default=_default,
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -159,8 +172,15 @@ class DocumentCache:
         cached_docx, cached_pdf = self._paths(key)
         return cached_docx.is_file() and (not pdf or cached_pdf.is_file())
 
-    def fetch(self, key: str, docx: Path, pdf: Path | None, *, reused: bool = True,
-              previous: Callable[[Path], Path] | None = None) -> bool:
+    def fetch(
+        self,
+        key: str,
+        docx: Path,
+        pdf: Path | None,
+        *,
+        reused: bool = True,
+        previous: Callable[[Path], Path] | None = None,
+    ) -> bool:
         """Copy a cached entry into place; False on a miss (or when the cache is off).
         ``reused=False``: an entry this run filed itself, not counted as a hit. ``previous``:
         where a file put at a path was in the output this run replaces (see

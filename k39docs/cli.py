@@ -13,7 +13,7 @@ import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -66,34 +66,57 @@ def _load(path: Path, *, signing: bool | None = None):
 
 
 OutdirOption = Annotated[
-    Optional[Path], typer.Option("-o", "--outdir", help="Thư mục kết quả [output/<mã hồ sơ>/].")
+    Path | None, typer.Option("-o", "--outdir", help="Thư mục kết quả [output/<mã hồ sơ>/].")
 ]
 FormatOption = Annotated[
-    OutputFormat, typer.Option("--format", help="all: DOCX, PDF và dossier.pdf; docx: chỉ DOCX (không cần LibreOffice).")
+    OutputFormat,
+    typer.Option(
+        "--format", help="all: DOCX, PDF và dossier.pdf; docx: chỉ DOCX (không cần LibreOffice)."
+    ),
 ]
-SignOption = Annotated[bool, typer.Option("--sign/--no-sign",
-                                          help="Ký số dossier.pdf khi hồ sơ có mục `signing`.")]
+SignOption = Annotated[
+    bool, typer.Option("--sign/--no-sign", help="Ký số dossier.pdf khi hồ sơ có mục `signing`.")
+]
 AllowIneligibleOption = Annotated[
-    Optional[str],
-    typer.Option("--allow-ineligible", metavar="LÝ_DO",
-                 help="Vẫn lập hồ sơ khi có người chưa đủ điều kiện: các văn bản nêu rõ trường hợp đó và lý do này, đề nghị Ban Chỉ đạo xem xét."),
+    str | None,
+    typer.Option(
+        "--allow-ineligible",
+        metavar="LÝ_DO",
+        help="Vẫn lập hồ sơ khi có người chưa đủ điều kiện: các văn bản nêu rõ trường hợp đó và lý do này, đề nghị Ban Chỉ đạo xem xét.",
+    ),
 ]
 TemplatesOption = Annotated[
-    Optional[Path],
-    typer.Option("--templates", metavar="THƯ_MỤC",
-                 help="Thư mục mẫu DOCX riêng của tỉnh, tên như mẫu có sẵn "
-                      "(cover_letter.docx …); mẫu nào không có thì dùng mẫu có sẵn. "
-                      "Mẫu riêng chạy trong hộp cát Jinja."),
+    Path | None,
+    typer.Option(
+        "--templates",
+        metavar="THƯ_MỤC",
+        help="Thư mục mẫu DOCX riêng của tỉnh, tên như mẫu có sẵn "
+        "(cover_letter.docx …); mẫu nào không có thì dùng mẫu có sẵn. "
+        "Mẫu riêng chạy trong hộp cát Jinja.",
+    ),
 ]
-CacheOption = Annotated[bool, typer.Option(
-    "--cache/--no-cache", help="Dùng lại văn bản có mẫu và dữ liệu không đổi (bộ nhớ đệm).")]
+CacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--cache/--no-cache", help="Dùng lại văn bản có mẫu và dữ liệu không đổi (bộ nhớ đệm)."
+    ),
+]
 # DOCX in OUTDIR the clerk edited since the last render: without either, the render stops
-KeepEditsOption = Annotated[bool, typer.Option(
-    "--keep-edits", help="Giữ văn bản DOCX đã sửa tay trong thư mục kết quả: chuyển sang PDF "
-                         "đúng như đã sửa, đưa vào dossier.pdf (không có tùy chọn này thì lệnh "
-                         "dừng lại, nêu tên các tệp đã sửa).")]
-DiscardEditsOption = Annotated[bool, typer.Option(
-    "--discard-edits", help="Bỏ các chỗ sửa tay trong văn bản DOCX, tạo lại từ dữ liệu.")]
+KeepEditsOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-edits",
+        help="Giữ văn bản DOCX đã sửa tay trong thư mục kết quả: chuyển sang PDF "
+        "đúng như đã sửa, đưa vào dossier.pdf (không có tùy chọn này thì lệnh "
+        "dừng lại, nêu tên các tệp đã sửa).",
+    ),
+]
+DiscardEditsOption = Annotated[
+    bool,
+    typer.Option(
+        "--discard-edits", help="Bỏ các chỗ sửa tay trong văn bản DOCX, tạo lại từ dữ liệu."
+    ),
+]
 
 
 def _edits(keep: bool, discard: bool) -> str:
@@ -102,29 +125,46 @@ def _edits(keep: bool, discard: bool) -> str:
     return "keep" if keep else "discard" if discard else "stop"
 
 
-def _render_options(dossier: Path, format: OutputFormat, sign: bool,
-                    allow_ineligible: Optional[str], templates: Optional[Path], cache: bool,
-                    edits: str = "stop"):
+def _render_options(
+    dossier: Path,
+    format: OutputFormat,
+    sign: bool,
+    allow_ineligible: str | None,
+    templates: Path | None,
+    cache: bool,
+    edits: str = "stop",
+):
     from .render import RenderOptions
     from .writer import TemplateError
 
     if templates is not None and not templates.is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")
     formats = ("docx",) if format is OutputFormat.docx else ("docx", "pdf")
-    return RenderOptions(formats=formats, sign=sign, allow_ineligible=allow_ineligible,
-                         base_dir=dossier.resolve().parent, templates=templates, cache=cache,
-                         edits=edits)
+    return RenderOptions(
+        formats=formats,
+        sign=sign,
+        allow_ineligible=allow_ineligible,
+        base_dir=dossier.resolve().parent,
+        templates=templates,
+        cache=cache,
+        edits=edits,
+    )
 
 
 def _write_failed(error: OSError, outdir) -> None:
     """An unwritable or full output folder: the clerk's to fix, not a bug."""
-    _err(f"Lỗi: không ghi được kết quả ({error.strerror or error}: "
-         f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên.")
+    _err(
+        f"Lỗi: không ghi được kết quả ({error.strerror or error}: "
+        f"{error.filename or outdir or 'output'}). Hồ sơ cũ (nếu có) vẫn giữ nguyên."
+    )
 
 
 @app.command(cls=VietnameseCommand)
 def render(
-    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
+    dossier: Annotated[
+        Path,
+        typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods)."),
+    ],
     outdir: OutdirOption = None,
     format: FormatOption = OutputFormat.all,
     sign: SignOption = True,
@@ -151,20 +191,19 @@ def render(
     shown = RenderProgress(quiet=quiet)
     try:
         model = _load(dossier, signing=None if sign and format is OutputFormat.all else False)
-        if format is OutputFormat.all and (
-                templates is None or templates.is_dir()):
+        if format is OutputFormat.all and (templates is None or templates.is_dir()):
             # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
             # written (only once the dossier has loaded: bad input starts nothing)
             office.start()
-        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache,
-                                  edits)
+        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache, edits)
         from .render import Session
 
         session = Session(office=office)
         target = outdir or Path("output") / model.id
         with shown:
-            manifest = session.render(model, target, options=options, progress=shown.progress,
-                                      say=shown.say)
+            manifest = session.render(
+                model, target, options=options, progress=shown.progress, say=shown.say
+            )
     except K39Error as error:
         raise _fail(error) from None
     except OSError as error:
@@ -187,16 +226,25 @@ def render(
         if entry.edited and entry.format == "docx":
             typer.echo(f"  Giữ bản sửa tay: {target}/{entry.path} (không tạo lại từ mẫu)")
     if any(f.path == "dossier.pdf" for f in manifest.files):
-        state = "đã ký số" if manifest.signed else "CHƯA KÝ SỐ (mục `signing` chưa cấu hình hoặc --no-sign)"
+        state = (
+            "đã ký số"
+            if manifest.signed
+            else "CHƯA KÝ SỐ (mục `signing` chưa cấu hình hoặc --no-sign)"
+        )
         typer.echo(f"  {target}/dossier.pdf — {state}")
     typer.echo(f"  {target}/manifest.json")
     if manifest.allow_ineligible:
-        typer.echo(f"  Phát hành dù có ứng viên không đủ điều kiện; lý do: {manifest.allow_ineligible}")
+        typer.echo(
+            f"  Phát hành dù có ứng viên không đủ điều kiện; lý do: {manifest.allow_ineligible}"
+        )
 
 
 @app.command(cls=VietnameseCommand)
 def watch(
-    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
+    dossier: Annotated[
+        Path,
+        typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods)."),
+    ],
     outdir: OutdirOption = None,
     format: FormatOption = OutputFormat.all,
     sign: SignOption = True,
@@ -205,8 +253,9 @@ def watch(
     cache: CacheOption = True,
     keep_edits: KeepEditsOption = False,
     discard_edits: DiscardEditsOption = False,
-    interval: Annotated[float, typer.Option("--interval", min=0.1,
-                                            help="Số giây giữa hai lần xem tệp.")] = 0.5,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.1, help="Số giây giữa hai lần xem tệp.")
+    ] = 0.5,
 ) -> None:
     """Lập hồ sơ, rồi lập lại mỗi khi tệp hồ sơ được lưu; LibreOffice chạy sẵn giữa các lần
     (Ctrl-C để dừng). Lỗi được in ra và lệnh vẫn theo dõi tiếp."""
@@ -216,8 +265,15 @@ def watch(
     from .render import Session
 
     try:
-        options = _render_options(dossier, format, sign, allow_ineligible, templates, cache,
-                                  _edits(keep_edits, discard_edits))
+        options = _render_options(
+            dossier,
+            format,
+            sign,
+            allow_ineligible,
+            templates,
+            cache,
+            _edits(keep_edits, discard_edits),
+        )
     except K39Error as error:
         raise _fail(error) from None
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop as cleanly as on Ctrl-C
@@ -236,8 +292,9 @@ def watch(
                     seen = stamp
                     started = time.perf_counter()
                     try:
-                        model = _load(dossier, signing=None if sign and format is OutputFormat.all
-                                      else False)
+                        model = _load(
+                            dossier, signing=None if sign and format is OutputFormat.all else False
+                        )
                         target = outdir or Path("output") / model.id
                         manifest = session.render(model, target, options=options)
                     except K39Error as error:
@@ -250,7 +307,8 @@ def watch(
                         typer.echo(
                             f"{time.strftime('%H:%M:%S')} Đã tạo {len(manifest.files)} tệp trong "
                             f"{target}/ ({time.perf_counter() - started:.1f} giây; "
-                            f"{manifest.cache_hits} văn bản không đổi)")
+                            f"{manifest.cache_hits} văn bản không đổi)"
+                        )
                     session.settle()  # while the clerk reads and edits, not in the next render
                 time.sleep(interval)
     except KeyboardInterrupt:
@@ -268,8 +326,13 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
 
 @app.command(cls=VietnameseCommand)
 def validate(
-    dossier: Annotated[Path, typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods).")],
-    format: Annotated[ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")] = ReportFormat.text,
+    dossier: Annotated[
+        Path,
+        typer.Argument(metavar="TỆP_HỒ_SƠ", help="Tệp hồ sơ (.yaml, .json, .xlsx, .xls, .ods)."),
+    ],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")
+    ] = ReportFormat.text,
     allow_ineligible: AllowIneligibleOption = None,
 ) -> None:
     """Kiểm tra dữ liệu, ngày tháng và điều kiện, tiêu chuẩn của từng người; không lập văn bản."""
@@ -292,8 +355,9 @@ def validate(
     except K39Error as error:
         raise _fail(error) from None
     if format is ReportFormat.json:
-        typer.echo(json.dumps({"purpose": "nomination", **report.to_dict()}, ensure_ascii=False,
-                              indent=2))
+        typer.echo(
+            json.dumps({"purpose": "nomination", **report.to_dict()}, ensure_ascii=False, indent=2)
+        )
     else:
         typer.echo(format_eligibility_text(report))
     raise typer.Exit(0 if report.issuable else 1)
@@ -306,19 +370,42 @@ def _validated_return(model, format: ReportFormat) -> None:
 
     warnings = [w for w in (late_warning(c) for c in model.candidates) if w]
     if format is ReportFormat.json:
-        typer.echo(json.dumps({
-            "purpose": "return", "ok": True, "eligible": None, "dossier": model.id,
-            "course": {"title": model.course.title, "end_date": model.course.end_date.isoformat()},
-            "reports": [{"id": c.id, "full_name": c.full_name,
-                         "return_date": c.return_report.return_date.isoformat(),
-                         "date": c.return_report.date.isoformat()} for c in model.candidates],
-            "warnings": warnings,
-        }, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "purpose": "return",
+                    "ok": True,
+                    "eligible": None,
+                    "dossier": model.id,
+                    "course": {
+                        "title": model.course.title,
+                        "end_date": model.course.end_date.isoformat(),
+                    },
+                    "reports": [
+                        {
+                            "id": c.id,
+                            "full_name": c.full_name,
+                            "return_date": c.return_report.return_date.isoformat(),
+                            "date": c.return_report.date.isoformat(),
+                        }
+                        for c in model.candidates
+                    ],
+                    "warnings": warnings,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
-    lines = [f"Hồ sơ báo cáo {model.id} (purpose: return) hợp lệ: {len(model.candidates):02d} báo "
-             f"cáo về khóa {model.course.title}, kết thúc {model.course.end_date:%d/%m/%Y}."]
-    lines += [f"  - {c.full_name} ({c.id}): về nước {c.return_report.return_date:%d/%m/%Y}, "
-              f"báo cáo ngày {c.return_report.date:%d/%m/%Y}" for c in model.candidates]
+    lines = [
+        f"Hồ sơ báo cáo {model.id} (purpose: return) hợp lệ: {len(model.candidates):02d} báo "
+        f"cáo về khóa {model.course.title}, kết thúc {model.course.end_date:%d/%m/%Y}."
+    ]
+    lines += [
+        f"  - {c.full_name} ({c.id}): về nước {c.return_report.return_date:%d/%m/%Y}, "
+        f"báo cáo ngày {c.return_report.date:%d/%m/%Y}"
+        for c in model.candidates
+    ]
     lines.append("Không rà soát điều kiện, tiêu chuẩn: việc này chỉ dành cho hồ sơ đề cử.")
     lines += [f"Cảnh báo: {w}" for w in warnings]
     typer.echo("\n".join(lines))
@@ -328,9 +415,12 @@ def _validated_return(model, format: ReportFormat) -> None:
 def verify(
     pdf: Annotated[Path, typer.Argument(help="Tệp PDF đã ký số.")],
     trust_root: Annotated[
-        Optional[list[Path]], typer.Option("--trust-root", help="Chứng thư gốc tin cậy, tệp PEM (dùng nhiều lần được).")
+        list[Path] | None,
+        typer.Option("--trust-root", help="Chứng thư gốc tin cậy, tệp PEM (dùng nhiều lần được)."),
     ] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")] = ReportFormat.text,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (chữ) hoặc json.")
+    ] = ReportFormat.text,
 ) -> None:
     """Kiểm tra mọi chữ ký số của tệp PDF: còn nguyên vẹn, tin cậy, chữ ký cuối bao trùm toàn bộ tệp."""
     from .signing import format_verify_report, verify_pdf
@@ -353,59 +443,111 @@ class SignRole(str, Enum):
 
 @app.command("sign", cls=VietnameseCommand)
 def sign_command(
-    pdf: Annotated[Path, typer.Argument(help="dossier.pdf chưa ký (hoặc mới có chữ ký của người ký), "
-                                             "trong thư mục kết quả của nó.")],
-    as_: Annotated[SignRole, typer.Option(
-        "--as", help="signer: người ký công văn (lãnh đạo, bằng khóa của mình); agency: văn thư "
-                     "ký số của cơ quan (con dấu), sau người ký.")],
-    demo: Annotated[bool, typer.Option("--demo", help="Khóa thử nghiệm dùng một lần, không có "
-                                                      "giá trị pháp lý.")] = False,
-    pkcs12: Annotated[Optional[Path], typer.Option("--pkcs12", help="Tệp khóa PKCS#12 (.p12, .pfx).")] = None,
-    passphrase_env: Annotated[Optional[str], typer.Option(
-        "--passphrase-env", help="Tên biến môi trường chứa mật khẩu tệp PKCS#12.")] = None,
-    pkcs11_library: Annotated[Optional[str], typer.Option(
-        "--pkcs11-library", help="Thư viện PKCS#11 của token USB (.so, .dll).")] = None,
-    token: Annotated[Optional[str], typer.Option("--token", help="Nhãn token PKCS#11.")] = None,
-    key_label: Annotated[Optional[str], typer.Option("--key-label", help="Nhãn khóa bí mật trên token.")] = None,
-    cert_label: Annotated[Optional[str], typer.Option(
-        "--cert-label", help="Nhãn chứng thư số trên token (mặc định: như nhãn khóa).")] = None,
-    pin_env: Annotated[Optional[str], typer.Option(
-        "--pin-env", help="Tên biến môi trường chứa mã PIN của token.")] = None,
-    signature_image: Annotated[Optional[Path], typer.Option(
-        "--signature-image", help="Hình chữ ký (PNG) của người ký; mặc định: hình khai ở mục signing khi tạo.")] = None,
-    seal_image: Annotated[Optional[Path], typer.Option(
-        "--seal-image", help="Hình con dấu (PNG) của cơ quan; mặc định: hình khai ở mục signing khi tạo.")] = None,
-    tsa_url: Annotated[Optional[str], typer.Option("--tsa-url", help="Máy chủ dấu thời gian (RFC 3161).")] = None,
+    pdf: Annotated[
+        Path,
+        typer.Argument(
+            help="dossier.pdf chưa ký (hoặc mới có chữ ký của người ký), "
+            "trong thư mục kết quả của nó."
+        ),
+    ],
+    as_: Annotated[
+        SignRole,
+        typer.Option(
+            "--as",
+            help="signer: người ký công văn (lãnh đạo, bằng khóa của mình); agency: văn thư "
+            "ký số của cơ quan (con dấu), sau người ký.",
+        ),
+    ],
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Khóa thử nghiệm dùng một lần, không có giá trị pháp lý.")
+    ] = False,
+    pkcs12: Annotated[
+        Path | None, typer.Option("--pkcs12", help="Tệp khóa PKCS#12 (.p12, .pfx).")
+    ] = None,
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option("--passphrase-env", help="Tên biến môi trường chứa mật khẩu tệp PKCS#12."),
+    ] = None,
+    pkcs11_library: Annotated[
+        str | None,
+        typer.Option("--pkcs11-library", help="Thư viện PKCS#11 của token USB (.so, .dll)."),
+    ] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Nhãn token PKCS#11.")] = None,
+    key_label: Annotated[
+        str | None, typer.Option("--key-label", help="Nhãn khóa bí mật trên token.")
+    ] = None,
+    cert_label: Annotated[
+        str | None,
+        typer.Option(
+            "--cert-label", help="Nhãn chứng thư số trên token (mặc định: như nhãn khóa)."
+        ),
+    ] = None,
+    pin_env: Annotated[
+        str | None, typer.Option("--pin-env", help="Tên biến môi trường chứa mã PIN của token.")
+    ] = None,
+    signature_image: Annotated[
+        Path | None,
+        typer.Option(
+            "--signature-image",
+            help="Hình chữ ký (PNG) của người ký; mặc định: hình khai ở mục signing khi tạo.",
+        ),
+    ] = None,
+    seal_image: Annotated[
+        Path | None,
+        typer.Option(
+            "--seal-image",
+            help="Hình con dấu (PNG) của cơ quan; mặc định: hình khai ở mục signing khi tạo.",
+        ),
+    ] = None,
+    tsa_url: Annotated[
+        str | None, typer.Option("--tsa-url", help="Máy chủ dấu thời gian (RFC 3161).")
+    ] = None,
 ) -> None:
     """Ký số hồ sơ đã tạo mà chưa ký: người ký trước (--as signer), văn thư ký số của cơ quan sau (--as agency)."""
     key: dict = {"demo": demo}
     if pkcs12 is not None:
         key.update(pkcs12=pkcs12, passphrase_env=passphrase_env)
     if pkcs11_library or token or key_label:
-        key["pkcs11"] = {"library": pkcs11_library or "", "token": token or "",
-                         "key_label": key_label or "", "cert_label": cert_label,
-                         "pin_env": pin_env or ""}
+        key["pkcs11"] = {
+            "library": pkcs11_library or "",
+            "token": token or "",
+            "key_label": key_label or "",
+            "cert_label": cert_label,
+            "pin_env": pin_env or "",
+        }
     from .signing.later import sign
 
     try:
-        done = sign(pdf, as_.value, key=key, signature_image=signature_image,
-                    seal_image=seal_image, tsa_url=tsa_url)
+        done = sign(
+            pdf,
+            as_.value,
+            key=key,
+            signature_image=signature_image,
+            seal_image=seal_image,
+            tsa_url=tsa_url,
+        )
     except K39Error as error:
         raise _fail(error) from None
     for warning in done.warnings:
         _err(f"Cảnh báo: {warning}")
     who = "người ký công văn" if done.role == "signer" else "cơ quan (con dấu)"
-    typer.echo(f"Đã ký số {pdf} với tư cách {who}: {done.subject}, lúc {done.signing_time.isoformat()}.")
+    typer.echo(
+        f"Đã ký số {pdf} với tư cách {who}: {done.subject}, lúc {done.signing_time.isoformat()}."
+    )
     if done.role == "signer":
-        typer.echo(f"  Ghi thông tin ký số lên trang đầu {len(done.attachment_pages):02d} tài liệu "
-                   "kèm theo. Tiếp theo: văn thư ký số của cơ quan (--as agency).")
+        typer.echo(
+            f"  Ghi thông tin ký số lên trang đầu {len(done.attachment_pages):02d} tài liệu "
+            "kèm theo. Tiếp theo: văn thư ký số của cơ quan (--as agency)."
+        )
     else:
         typer.echo("  Hồ sơ đã đủ chữ ký số của người ký và của cơ quan; kiểm tra: k39docs verify.")
 
 
 @app.command(cls=VietnameseCommand)
 def init(
-    path: Annotated[Path, typer.Argument(help="Nơi ghi hồ sơ mẫu (.yaml, hoặc .xlsx cho bảng tính).")] = Path("dossier.yaml"),
+    path: Annotated[
+        Path, typer.Argument(help="Nơi ghi hồ sơ mẫu (.yaml, hoặc .xlsx cho bảng tính).")
+    ] = Path("dossier.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Ghi hồ sơ mẫu có chú thích (và ảnh chữ ký, con dấu mẫu) để bắt đầu; tên .xlsx thì ghi
@@ -440,8 +582,9 @@ def init(
 
 @app.command(cls=VietnameseCommand)
 def convert(
-    source: Annotated[Path, typer.Argument(
-        help="Tệp hồ sơ vào: .yaml, .yml, .json, .xlsx, .xls, .ods.")],
+    source: Annotated[
+        Path, typer.Argument(help="Tệp hồ sơ vào: .yaml, .yml, .json, .xlsx, .xls, .ods.")
+    ],
     out: Annotated[Path, typer.Argument(help="Tệp ra: .xlsx (bảng tính) hoặc .yaml.")],
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp ra đã có.")] = False,
 ) -> None:
@@ -462,8 +605,10 @@ def convert(
 def merge(
     inputs: Annotated[list[Path], typer.Argument(help="Tệp của từng cơ quan (.xlsx, .yaml …).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Tệp hồ sơ ghép: .xlsx hoặc .yaml.")],
-    base: Annotated[Optional[Path], typer.Option(
-        "--base", help="Tệp lấy các mục khác ngoài ứng viên [tệp đầu tiên].")] = None,
+    base: Annotated[
+        Path | None,
+        typer.Option("--base", help="Tệp lấy các mục khác ngoài ứng viên [tệp đầu tiên]."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp ra đã có.")] = False,
 ) -> None:
     """Ghép danh sách đề cử của nhiều cơ quan (mỗi cơ quan một tệp) thành một hồ sơ."""
@@ -493,9 +638,14 @@ def schema() -> None:
 def serve(
     host: Annotated[str, typer.Option("--host", help="Địa chỉ lắng nghe.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Cổng.")] = 8039,
-    keys: Annotated[Optional[Path], typer.Option(
-        "--keys", metavar="KEYS.yaml",
-        help="Các khóa ký yêu cầu được phép gọi tên (signing: {key: TÊN}).")] = None,
+    keys: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            metavar="KEYS.yaml",
+            help="Các khóa ký yêu cầu được phép gọi tên (signing: {key: TÊN}).",
+        ),
+    ] = None,
 ) -> None:
     """Chạy dịch vụ HTTP và trang web cho văn thư (LibreOffice giữ sẵn); cấu hình qua các biến K39_*."""
     from .service.keys import load_keys
@@ -507,9 +657,11 @@ def serve(
     except K39Error as error:
         raise _fail(error) from None
     if not is_loopback(host) and not settings.api_token:
-        _err(f"Lỗi: không mở dịch vụ trên địa chỉ {host} khi chưa đặt K39_API_TOKEN: ai vào "
-             "được mạng này cũng gửi và tải được hồ sơ cá nhân. Đặt K39_API_TOKEN (một chuỗi "
-             "ngẫu nhiên dài), hoặc chạy trên 127.0.0.1 sau một reverse proxy.")
+        _err(
+            f"Lỗi: không mở dịch vụ trên địa chỉ {host} khi chưa đặt K39_API_TOKEN: ai vào "
+            "được mạng này cũng gửi và tải được hồ sơ cá nhân. Đặt K39_API_TOKEN (một chuỗi "
+            "ngẫu nhiên dài), hoặc chạy trên 127.0.0.1 sau một reverse proxy."
+        )
         raise typer.Exit(2)
     from .service.app import run
 
@@ -518,7 +670,9 @@ def serve(
 
 @app.command("check-format", cls=VietnameseCommand)
 def check_format(
-    files: Annotated[list[Path], typer.Argument(help="Các tệp DOCX cần kiểm tra theo Nghị định 30/2020.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Các tệp DOCX cần kiểm tra theo Nghị định 30/2020.")
+    ],
 ) -> None:
     """Báo mọi chỗ sai thể thức Nghị định 30/2020; mã thoát 1 khi có."""
     from .checkformat import DocxReadError, check_files
@@ -537,7 +691,9 @@ def check_format(
 
 @app.command(cls=VietnameseCommand)
 def cache(
-    clear: Annotated[bool, typer.Option("--clear", help="Xóa mọi văn bản trong bộ nhớ đệm.")] = False,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Xóa mọi văn bản trong bộ nhớ đệm.")
+    ] = False,
 ) -> None:
     """Cho biết bộ nhớ đệm ở đâu (có dữ liệu của ứng viên), hoặc xóa nó."""
     from .cache import DocumentCache
@@ -549,8 +705,10 @@ def cache(
         return
     files = [p for p in store.root.rglob("*") if p.is_file()] if store.root.is_dir() else []
     size = sum(p.stat().st_size for p in files)
-    typer.echo(f"Bộ nhớ đệm: {store.root} ({len(files)} tệp, {size / 1e6:.1f} MB). "
-               "Xóa: k39docs cache --clear")
+    typer.echo(
+        f"Bộ nhớ đệm: {store.root} ({len(files)} tệp, {size / 1e6:.1f} MB). "
+        "Xóa: k39docs cache --clear"
+    )
 
 
 def _version(value: bool) -> None:
@@ -564,9 +722,15 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Hiện phiên bản.")
     ] = False,
-    verbose: Annotated[bool, typer.Option(
-        "-v", "--verbose", help="In thêm những gì xảy ra bên trong (LibreOffice khởi động lại, "
-                                "một văn bản được chuyển đổi lại theo cách khác).")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="In thêm những gì xảy ra bên trong (LibreOffice khởi động lại, "
+            "một văn bản được chuyển đổi lại theo cách khác).",
+        ),
+    ] = False,
 ) -> None:
     """Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW."""
     if verbose:

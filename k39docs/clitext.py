@@ -82,10 +82,16 @@ class VietnameseGroup(TyperGroup):
 # --- usage errors ---------------------------------------------------------------------------
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement) for pattern, replacement in (
-        (r"^Option '(?P<o>[^']+)' requires an argument\.$",
-         "tùy chọn {o} cần một giá trị đi kèm (ví dụ {o} \"…\")"),
-        (r"^Option '(?P<o>[^']+)' requires (?P<n>\d+) arguments\.$", "tùy chọn {o} cần {n} giá trị"),
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (
+            r"^Option '(?P<o>[^']+)' requires an argument\.$",
+            'tùy chọn {o} cần một giá trị đi kèm (ví dụ {o} "…")',
+        ),
+        (
+            r"^Option '(?P<o>[^']+)' requires (?P<n>\d+) arguments\.$",
+            "tùy chọn {o} cần {n} giá trị",
+        ),
         (r"^Option '(?P<o>[^']+)' does not take a value\.$", "tùy chọn {o} không nhận giá trị"),
         (r"^No such option: (?P<o>\S+)$", "không có tùy chọn {o}"),
         (r"^No such option '(?P<o>[^']+)'\.?$", "không có tùy chọn {o}"),
@@ -99,14 +105,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _VALUE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement) for pattern, replacement in (
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
         (r"'(?P<v>[^']*)' is not one of (?P<c>.*)\.$", "“{v}” không phải một trong {c}"),
         (r"'(?P<v>[^']*)' is not (?P<c>'[^']*')\.$", "“{v}” phải là {c}"),
         (r"'(?P<v>[^']*)' is not a valid integer(?: range)?\.?$", "“{v}” không phải số nguyên"),
         (r"'(?P<v>[^']*)' is not a valid float(?: range)?\.?$", "“{v}” không phải số"),
         (r"(?P<v>\S+) is not in the range (?P<r>.*)\.$", "{v} nằm ngoài khoảng {r}"),
         (r"(?:Path|File|Directory) '(?P<f>[^']*)' does not exist\.$", "không có tệp “{f}”"),
-        (r"(?:Path|File|Directory) '(?P<f>[^']*)' is a directory\.$", "“{f}” là thư mục, không phải tệp"),
+        (
+            r"(?:Path|File|Directory) '(?P<f>[^']*)' is a directory\.$",
+            "“{f}” là thư mục, không phải tệp",
+        ),
     )
 )
 _SUGGESTION = re.compile(r"\s*\(?Did you mean (?:one of: )?(?P<s>.*?)\?\)?\s*$")

@@ -81,10 +81,12 @@ def combine_docx(members: Sequence[Path], out: Path) -> list[dict[str, str]]:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in first.items():
             if name == _BODY:
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
-            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                        compress_type=zipfile.ZIP_DEFLATED)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            zf.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     out.write_bytes(buffer.getvalue())
     return metadata
 
@@ -116,7 +118,9 @@ def _combined_body(bodies: list[bytes]):
     for child in list(target):
         target.remove(child)
     for index, (content, sect) in enumerate(members):
-        if index < len(members) - 1:  # its last paragraph ends its section (after a table: a new one)
+        if (
+            index < len(members) - 1
+        ):  # its last paragraph ends its section (after a table: a new one)
             if content[-1].tag != _w("p"):
                 content.append(etree.Element(_w("p")))
             _end_section(content[-1], sect)
@@ -164,8 +168,13 @@ def _pdf_metadata(core_xml: bytes | None) -> dict[str, str]:
     return out
 
 
-def split_pdf(combined: Path, metadata: Sequence[dict[str, str]],
-              targets: Sequence[Path], *, ledger: PdfLedger | None = None) -> list[int]:
+def split_pdf(
+    combined: Path,
+    metadata: Sequence[dict[str, str]],
+    targets: Sequence[Path],
+    *,
+    ledger: PdfLedger | None = None,
+) -> list[int]:
     """Cut the PDF of a combined DOCX into one PDF per member (``targets``, in order), each
     with its ``metadata`` as :func:`combine_docx` returned it; return each member's page count.
     ``ledger``: the run's, told which parsed pages each member's file holds (the bundle copies
@@ -208,6 +217,12 @@ def dress_like_libreoffice(writer, catalog, info) -> None:
     for key in _CATALOG_KEPT:
         if key in catalog:
             writer.root_object[NameObject(key)] = catalog[key].clone(writer)
-    writer.root_object[NameObject("/OpenAction")] = ArrayObject([
-        writer.pages[0].indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(),
-        NumberObject(0)])
+    writer.root_object[NameObject("/OpenAction")] = ArrayObject(
+        [
+            writer.pages[0].indirect_reference,
+            NameObject("/XYZ"),
+            NullObject(),
+            NullObject(),
+            NumberObject(0),
+        ]
+    )

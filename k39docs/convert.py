@@ -127,8 +127,10 @@ def find_soffice() -> Path:
 @cache
 def _can_import_uno(python: str) -> bool:
     try:
-        return subprocess.run([python, "-c", "import uno"], capture_output=True,
-                              timeout=30).returncode == 0
+        return (
+            subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -137,8 +139,11 @@ def find_uno_python(soffice: Path) -> str | None:
     """A Python that can ``import uno``: ``$K39_UNO_PYTHON``, LibreOffice's own, or the system's."""
     candidates = [os.environ.get("K39_UNO_PYTHON", "")]
     program = soffice.resolve().parent
-    candidates += [str(program / "python"), str(program / "python.exe"),
-                   str(program.parent / "Resources" / "python")]
+    candidates += [
+        str(program / "python"),
+        str(program / "python.exe"),
+        str(program.parent / "Resources" / "python"),
+    ]
     candidates += ["/usr/bin/python3", shutil.which("python3") or ""]
     for python in candidates:
         if python and Path(python).is_file() and _can_import_uno(python):
@@ -188,8 +193,12 @@ def _save_seed(profile: Path) -> None:
     try:
         seed.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".seed-", dir=seed.parent))
-        shutil.copytree(profile, tmp / "p", symlinks=True,
-                        ignore=shutil.ignore_patterns(".lock", "*.lock", "lock"))
+        shutil.copytree(
+            profile,
+            tmp / "p",
+            symlinks=True,
+            ignore=shutil.ignore_patterns(".lock", "*.lock", "lock"),
+        )
         os.replace(tmp / "p", seed)
         shutil.rmtree(tmp, ignore_errors=True)
     except OSError:
@@ -262,16 +271,28 @@ class _WorkerDied(Exception):
 class _Worker:
     """One uno_bridge process and the soffice it drives."""
 
-    def __init__(self, python: str, soffice: Path, profile: Path, start_timeout: float,
-                 on_spawn=None):
+    def __init__(
+        self, python: str, soffice: Path, profile: Path, start_timeout: float, on_spawn=None
+    ):
         self.profile = profile
         pipe = f"k39-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.proc = subprocess.Popen(
-            [python, str(_BRIDGE), str(soffice), profile.resolve().as_uri(), pipe,
-             json.dumps(PDF_EXPORT_OPTIONS)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, encoding="utf-8", bufsize=1,
-            env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"}, **_session_kwargs(),
+            [
+                python,
+                str(_BRIDGE),
+                str(soffice),
+                profile.resolve().as_uri(),
+                pipe,
+                json.dumps(PDF_EXPORT_OPTIONS),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+            env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"},
+            **_session_kwargs(),
         )
         if on_spawn is not None:
             on_spawn(self.proc)
@@ -308,8 +329,9 @@ class _Worker:
     def send(self, src: Path, dst: Path) -> None:
         """Queue a document in the worker; it converts its requests one after another."""
         try:
-            self._stdin.write(json.dumps({"src": str(src.resolve()),
-                                          "dst": str(dst.resolve())}) + "\n")
+            self._stdin.write(
+                json.dumps({"src": str(src.resolve()), "dst": str(dst.resolve())}) + "\n"
+            )
             self._stdin.flush()
         except (BrokenPipeError, OSError):
             raise _WorkerDied("LibreOffice worker exited") from None
@@ -352,14 +374,22 @@ class WorkerPool:
     Use as a context manager; leaving it stops every worker and its soffice.
     """
 
-    def __init__(self, options: ConvertOptions | None = None, *, soffice: Path | None = None,
-                 python: str | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        options: ConvertOptions | None = None,
+        *,
+        soffice: Path | None = None,
+        python: str | None = None,
+        workers: int | None = None,
+    ):
         self.options = options or ConvertOptions()
         self.soffice = soffice or find_soffice()
         found = python or find_uno_python(self.soffice)
         if found is None:
-            raise DependencyError("Không tìm thấy Python có mô-đun `uno` của LibreOffice "
-                                  "(Debian/Ubuntu: sudo apt-get install python3-uno).")
+            raise DependencyError(
+                "Không tìm thấy Python có mô-đun `uno` của LibreOffice "
+                "(Debian/Ubuntu: sudo apt-get install python3-uno)."
+            )
         self.python: str = found
         self._tmp = make_tmp()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -371,8 +401,9 @@ class WorkerPool:
         self._idle = threading.Condition()
         self.restarts = 0
         n = workers or self.options.worker_count()
-        self._threads = [threading.Thread(target=self._serve, args=(i,), daemon=True)
-                         for i in range(n)]
+        self._threads = [
+            threading.Thread(target=self._serve, args=(i,), daemon=True) for i in range(n)
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -394,11 +425,18 @@ class WorkerPool:
     def _start(self, index: int, generation: int) -> _Worker:
         if self._closed:
             raise _WorkerDied("pool closed")
-        profile = _new_profile(self._tmp, f"profile-{index}-{generation}", self.options.seed_profile)
+        profile = _new_profile(
+            self._tmp, f"profile-{index}-{generation}", self.options.seed_profile
+        )
         if self._closed:  # closed while the profile was being copied
             raise _WorkerDied("pool closed")
-        worker = _Worker(self.python, self.soffice, profile, self.options.start_timeout_s,
-                         on_spawn=self._starting.add)
+        worker = _Worker(
+            self.python,
+            self.soffice,
+            profile,
+            self.options.start_timeout_s,
+            on_spawn=self._starting.add,
+        )
         self._starting.discard(worker.proc)
         return worker
 
@@ -476,14 +514,21 @@ class WorkerPool:
                 self._resolve(job, error=exc)
             except Exception as exc:  # noqa: BLE001  (whatever it was, the worker starts over)
                 # a timeout, a dead worker, or anything odd it said
-                reason = (f"quá thời gian {self.options.timeout_s:.0f} giây"
-                          if isinstance(exc, TimeoutError) else "tiến trình LibreOffice bị dừng")
+                reason = (
+                    f"quá thời gian {self.options.timeout_s:.0f} giây"
+                    if isinstance(exc, TimeoutError)
+                    else "tiến trình LibreOffice bị dừng"
+                )
                 worker.kill()
                 worker = None
                 with self._lock:
                     self.restarts += 1
-                log.warning("LibreOffice worker %d restarted: %s while converting %s",
-                            index, reason, job.src.name)
+                log.warning(
+                    "LibreOffice worker %d restarted: %s while converting %s",
+                    index,
+                    reason,
+                    job.src.name,
+                )
                 self._retry_or_fail(job, reason)
                 while sent:  # queued behind the one that failed: not their fault, no attempt lost
                     self._jobs.put(sent.popleft())
@@ -492,8 +537,9 @@ class WorkerPool:
             if clean and self.options.seed_profile:
                 _save_seed(worker.profile)
 
-    def _resolve(self, job: _Job, *, result: Path | None = None,
-                 error: BaseException | None = None) -> None:
+    def _resolve(
+        self, job: _Job, *, result: Path | None = None, error: BaseException | None = None
+    ) -> None:
         # the result first: its callbacks (cutting a group, caching, converting a group's
         # members alone) run here, and the document counts as outstanding until they are done
         if error is not None:
@@ -540,8 +586,12 @@ class WorkerPool:
             self._jobs.put(job)
         else:
             tried = f", đã thử lại {job.retries} lần" if job.retries else ""
-            self._resolve(job, error=ConversionError(
-                f"Không chuyển được {job.src.name} sang PDF ({reason}{tried})."))
+            self._resolve(
+                job,
+                error=ConversionError(
+                    f"Không chuyển được {job.src.name} sang PDF ({reason}{tried})."
+                ),
+            )
 
     def close(self, wait: bool = True) -> None:
         """Stop every worker and its soffice once the queued documents are converted.
@@ -632,12 +682,28 @@ class BatchConverter:
                 profile = _new_profile(tmp, f"profile-{i}", self.options.seed_profile)
                 made = tmp / f"out-{i}"
                 made.mkdir()
-                cmd = [str(self.soffice), f"-env:UserInstallation={profile.resolve().as_uri()}",
-                       "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck",
-                       "--nodefault", "--convert-to", convert_to_arg(PDF_EXPORT_OPTIONS),
-                       "--outdir", str(made), *(str(src) for src, _, _ in batch)]
-                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        stdin=subprocess.DEVNULL, **_session_kwargs())
+                cmd = [
+                    str(self.soffice),
+                    f"-env:UserInstallation={profile.resolve().as_uri()}",
+                    "--headless",
+                    "--invisible",
+                    "--nologo",
+                    "--norestore",
+                    "--nolockcheck",
+                    "--nodefault",
+                    "--convert-to",
+                    convert_to_arg(PDF_EXPORT_OPTIONS),
+                    "--outdir",
+                    str(made),
+                    *(str(src) for src, _, _ in batch),
+                ]
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL,
+                    **_session_kwargs(),
+                )
                 runs.append((proc, made, batch))
             deadline = time.monotonic() + self.options.timeout_s
             for proc, made, batch in runs:
@@ -654,8 +720,9 @@ class BatchConverter:
                         future.set_result(dst)
                     else:
                         reason = why or "LibreOffice không tạo ra PDF"
-                        future.set_exception(ConversionError(
-                            f"Không chuyển được {src.name} sang PDF ({reason})."))
+                        future.set_exception(
+                            ConversionError(f"Không chuyển được {src.name} sang PDF ({reason}).")
+                        )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -663,8 +730,12 @@ class BatchConverter:
         self.drain()
 
 
-def open_converter(options: ConvertOptions | None = None, *, documents: int | None = None,
-                   soffice: Path | None = None):
+def open_converter(
+    options: ConvertOptions | None = None,
+    *,
+    documents: int | None = None,
+    soffice: Path | None = None,
+):
     """The best converter this machine allows: warm workers, else batches. ``documents``, when
     known, caps the number of workers (a second LibreOffice for one document wastes a core)."""
     options = options or ConvertOptions()
@@ -672,8 +743,9 @@ def open_converter(options: ConvertOptions | None = None, *, documents: int | No
     if options.mode != "batch":
         python = find_uno_python(soffice)
         if python is not None:
-            return WorkerPool(options, soffice=soffice, python=python,
-                              workers=options.worker_count(documents))
+            return WorkerPool(
+                options, soffice=soffice, python=python, workers=options.worker_count(documents)
+            )
         if options.mode == "warm":
             raise DependencyError("Không tìm thấy Python có mô-đun `uno` (python3-uno).")
     return BatchConverter(options, soffice=soffice)
@@ -707,8 +779,9 @@ class Office:
 
         def make() -> None:
             try:
-                made.set_result(open_converter(self.options, documents=workers_for,
-                                               soffice=soffice))
+                made.set_result(
+                    open_converter(self.options, documents=workers_for, soffice=soffice)
+                )
             except BaseException as exc:  # noqa: BLE001 — raised where the converter is used
                 made.set_exception(exc)
 
@@ -723,9 +796,14 @@ class Office:
         self.start()
         return self.converter.submit(docx, pdf, retries=retries)
 
-    def convert_together(self, pairs: Sequence[tuple[Path, Path]], combined: Path, *,
-                         keep: Callable[[Path, list[int]], None] | None = None,
-                         ledger: PdfLedger | None = None) -> list[Future]:
+    def convert_together(
+        self,
+        pairs: Sequence[tuple[Path, Path]],
+        combined: Path,
+        *,
+        keep: Callable[[Path, list[int]], None] | None = None,
+        ledger: PdfLedger | None = None,
+    ) -> list[Future]:
         """Convert documents of one template as one LibreOffice document (``combined``, a DOCX
         path to write; see :mod:`k39docs.combine`): a Future per (docx, pdf) pair, resolving to
         its PDF. When they cannot be combined, or the combined conversion or its split fails,
@@ -743,12 +821,21 @@ class Office:
         pdf = combined.with_suffix(".pdf")
         # not tried again: if it hangs or crashes LibreOffice, its members go alone at once
         self.convert(combined, pdf, retries=0).add_done_callback(
-            partial(self._split, pairs, metadata, combined, pdf, futures, keep, ledger))
+            partial(self._split, pairs, metadata, combined, pdf, futures, keep, ledger)
+        )
         return futures
 
-    def _split(self, pairs, metadata: list[dict[str, str]], combined: Path, pdf: Path,
-               futures: list[Future], keep, ledger: PdfLedger | None,
-               conversion: Future) -> None:
+    def _split(
+        self,
+        pairs,
+        metadata: list[dict[str, str]],
+        combined: Path,
+        pdf: Path,
+        futures: list[Future],
+        keep,
+        ledger: PdfLedger | None,
+        conversion: Future,
+    ) -> None:
         """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
         from .combine import split_pdf
 
@@ -826,8 +913,9 @@ def _close_made(made: Future) -> None:
         made.result().close(wait=False)
 
 
-def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,
-                   options: ConvertOptions | None = None) -> dict[Path, Path]:
+def convert_to_pdf(
+    docx_paths: Sequence[Path], pdf_dir: Path, *, options: ConvertOptions | None = None
+) -> dict[Path, Path]:
     """Convert every DOCX into ``pdf_dir`` (same stem, ``.pdf``); return {docx: pdf}.
 
     Raises ``DependencyError`` when LibreOffice is missing and ``ConversionError`` naming the
@@ -842,8 +930,14 @@ def convert_to_pdf(docx_paths: Sequence[Path], pdf_dir: Path, *,
         return {p: f.result() for p, f in futures.items()}
 
 
-EXPECTED_FONTS = ("LiberationSerif", "TimesNewRoman", "Times-Roman", "Times-Bold", "Times-Italic",
-                  "Times-BoldItalic")
+EXPECTED_FONTS = (
+    "LiberationSerif",
+    "TimesNewRoman",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+)
 
 
 def font_warnings(pdfs: Sequence[Path], ledger: PdfLedger | None = None) -> list[str]:

@@ -45,8 +45,12 @@ def _plain(value: Any) -> Any:
 def inputs_digest(doc) -> str:
     """What a document says, as a digest: its template name, title and data (context). A kept
     edit whose document would now say something else was made on data that changed since."""
-    payload = json.dumps({"template": doc.template, "title": doc.title, "context": doc.context},
-                         sort_keys=True, ensure_ascii=False, default=_plain)
+    payload = json.dumps(
+        {"template": doc.template, "title": doc.title, "context": doc.context},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=_plain,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -94,8 +98,10 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
     for path, edit in sorted(edits.items()):
         doc = by_path.get(path)
         if doc is None:
-            warnings.append(f"{path} đã được sửa tay nhưng hồ sơ không còn văn bản này: bản sửa "
-                            "không được dùng và không còn trong thư mục kết quả.")
+            warnings.append(
+                f"{path} đã được sửa tay nhưng hồ sơ không còn văn bản này: bản sửa "
+                "không được dùng và không còn trong thư mục kết quả."
+            )
             continue
         kept[doc.stem] = edit
         if edit.inputs is not None and edit.inputs != inputs_digest(doc):
@@ -103,5 +109,6 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
                 f"{path} được giữ nguyên bản sửa tay, nhưng dữ liệu của văn bản này đã thay đổi "
                 "từ khi nó được tạo (số người, ngày tháng, tên …): bản sửa không có những thay "
                 "đổi đó. Hãy xem lại bản sửa, hoặc chạy lại với --discard-edits để tạo lại văn "
-                "bản từ dữ liệu mới.")
+                "bản từ dữ liệu mới."
+            )
     return kept, warnings

@@ -57,44 +57,177 @@ class Gap(IntEnum):
 
 
 # the lexicon, in capitals; the kind decides how a phrase groups with its neighbours
-ORGAN, ZONE, ADMIN, HEAD, CONJ, FUNC, WORD = "organ", "zone", "admin", "head", "conj", "func", "word"
+ORGAN, ZONE, ADMIN, HEAD, CONJ, FUNC, WORD = (
+    "organ",
+    "zone",
+    "admin",
+    "head",
+    "conj",
+    "func",
+    "word",
+)
 PHRASES: dict[str, str] = {
-    **dict.fromkeys([
-        "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND",
-        "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM", "ỦY BAN KIỂM TRA", "ĐOÀN ĐẠI BIỂU QUỐC HỘI",
-        "BAN CHỈ ĐẠO", "BAN QUẢN LÝ", "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN TỔ CHỨC",
-        "VĂN PHÒNG", "ĐẢNG ỦY", "BCĐ", "BQL",
-    ], ORGAN),
-    **dict.fromkeys([
-        "KHU KINH TẾ", "KHU CÔNG NGHIỆP", "KHU CHẾ XUẤT", "KHU CÔNG NGHỆ CAO", "CỤM CÔNG NGHIỆP",
-        "KHU KINH TẾ CỬA KHẨU",
-    ], ZONE),
-    **dict.fromkeys([
-        "TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU",
-        "TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY",  # organs, but named by their place: "TỈNH ỦY GIA LAI"
-    ], ADMIN),
-    **dict.fromkeys([
-        "SỞ", "BAN", "CỤC", "CHI CỤC", "TỔNG CỤC", "TRUNG TÂM", "THANH TRA", "BỘ", "VIỆN",
-        "HỌC VIỆN",
-    ], HEAD),
+    **dict.fromkeys(
+        [
+            "ỦY BAN NHÂN DÂN",
+            "UỶ BAN NHÂN DÂN",
+            "HỘI ĐỒNG NHÂN DÂN",
+            "UBND",
+            "HĐND",
+            "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM",
+            "ỦY BAN KIỂM TRA",
+            "ĐOÀN ĐẠI BIỂU QUỐC HỘI",
+            "BAN CHỈ ĐẠO",
+            "BAN QUẢN LÝ",
+            "BAN THƯỜNG VỤ",
+            "BAN CHẤP HÀNH",
+            "BAN TỔ CHỨC",
+            "VĂN PHÒNG",
+            "ĐẢNG ỦY",
+            "BCĐ",
+            "BQL",
+        ],
+        ORGAN,
+    ),
+    **dict.fromkeys(
+        [
+            "KHU KINH TẾ",
+            "KHU CÔNG NGHIỆP",
+            "KHU CHẾ XUẤT",
+            "KHU CÔNG NGHỆ CAO",
+            "CỤM CÔNG NGHIỆP",
+            "KHU KINH TẾ CỬA KHẨU",
+        ],
+        ZONE,
+    ),
+    **dict.fromkeys(
+        [
+            "TỈNH",
+            "THÀNH PHỐ",
+            "HUYỆN",
+            "QUẬN",
+            "THỊ XÃ",
+            "XÃ",
+            "PHƯỜNG",
+            "THỊ TRẤN",
+            "ĐẶC KHU",
+            "TỈNH ỦY",
+            "THÀNH ỦY",
+            "HUYỆN ỦY",  # organs, but named by their place: "TỈNH ỦY GIA LAI"
+        ],
+        ADMIN,
+    ),
+    **dict.fromkeys(
+        [
+            "SỞ",
+            "BAN",
+            "CỤC",
+            "CHI CỤC",
+            "TỔNG CỤC",
+            "TRUNG TÂM",
+            "THANH TRA",
+            "BỘ",
+            "VIỆN",
+            "HỌC VIỆN",
+        ],
+        HEAD,
+    ),
     "VÀ": CONJ,
-    **dict.fromkeys(["CÁC", "CỦA", "VỀ", "THUỘC", "TRỰC THUỘC", "Ở", "THEO", "CHO", "TẠI", "VỚI",
-                     "SỐ", "NHỮNG", "TỪ", "ĐẾN", "TRONG", "V/V"], FUNC),
-    **dict.fromkeys([
-        # fixed compounds, some starting with a word that is a prefix or head elsewhere
-        "NỘI VỤ", "NGOẠI VỤ", "XÃ HỘI", "CƠ SỞ", "CÁN BỘ", "QUỐC PHÒNG", "MÔI TRƯỜNG",
-        "NÔNG NGHIỆP", "TÔN GIÁO", "DÂN TỘC", "TÀI CHÍNH", "XÂY DỰNG", "GIÁO DỤC", "ĐÀO TẠO",
-        "Y TẾ", "KHOA HỌC", "CÔNG NGHỆ", "VĂN HÓA", "THỂ THAO", "DU LỊCH", "CÔNG THƯƠNG",
-        "TƯ PHÁP", "KẾ HOẠCH", "ĐẦU TƯ", "GIAO THÔNG VẬN TẢI", "TÀI NGUYÊN", "LAO ĐỘNG",
-        "THƯƠNG BINH", "THÔNG TIN", "TRUYỀN THÔNG", "PHÁT TRIỂN", "NÔNG THÔN", "KINH TẾ",
-        "DỰ ÁN", "TRUNG ƯƠNG", "THỰC HIỆN", "KẾT LUẬN", "THÔNG BÁO", "QUYẾT ĐỊNH", "TỜ TRÌNH",
-        "NƯỚC NGOÀI", "BỒI DƯỠNG", "THAM GIA", "TRUNG HẠN", "NGẮN HẠN", "DÀI HẠN", "LÃNH ĐẠO",
-        "QUẢN LÝ", "HÀNH CHÍNH", "CÔNG CHỨC", "VIÊN CHỨC", "TỔ CHỨC", "THỊ TRƯỜNG", "KHU VỰC",
-    ], WORD),
+    **dict.fromkeys(
+        [
+            "CÁC",
+            "CỦA",
+            "VỀ",
+            "THUỘC",
+            "TRỰC THUỘC",
+            "Ở",
+            "THEO",
+            "CHO",
+            "TẠI",
+            "VỚI",
+            "SỐ",
+            "NHỮNG",
+            "TỪ",
+            "ĐẾN",
+            "TRONG",
+            "V/V",
+        ],
+        FUNC,
+    ),
+    **dict.fromkeys(
+        [
+            # fixed compounds, some starting with a word that is a prefix or head elsewhere
+            "NỘI VỤ",
+            "NGOẠI VỤ",
+            "XÃ HỘI",
+            "CƠ SỞ",
+            "CÁN BỘ",
+            "QUỐC PHÒNG",
+            "MÔI TRƯỜNG",
+            "NÔNG NGHIỆP",
+            "TÔN GIÁO",
+            "DÂN TỘC",
+            "TÀI CHÍNH",
+            "XÂY DỰNG",
+            "GIÁO DỤC",
+            "ĐÀO TẠO",
+            "Y TẾ",
+            "KHOA HỌC",
+            "CÔNG NGHỆ",
+            "VĂN HÓA",
+            "THỂ THAO",
+            "DU LỊCH",
+            "CÔNG THƯƠNG",
+            "TƯ PHÁP",
+            "KẾ HOẠCH",
+            "ĐẦU TƯ",
+            "GIAO THÔNG VẬN TẢI",
+            "TÀI NGUYÊN",
+            "LAO ĐỘNG",
+            "THƯƠNG BINH",
+            "THÔNG TIN",
+            "TRUYỀN THÔNG",
+            "PHÁT TRIỂN",
+            "NÔNG THÔN",
+            "KINH TẾ",
+            "DỰ ÁN",
+            "TRUNG ƯƠNG",
+            "THỰC HIỆN",
+            "KẾT LUẬN",
+            "THÔNG BÁO",
+            "QUYẾT ĐỊNH",
+            "TỜ TRÌNH",
+            "NƯỚC NGOÀI",
+            "BỒI DƯỠNG",
+            "THAM GIA",
+            "TRUNG HẠN",
+            "NGẮN HẠN",
+            "DÀI HẠN",
+            "LÃNH ĐẠO",
+            "QUẢN LÝ",
+            "HÀNH CHÍNH",
+            "CÔNG CHỨC",
+            "VIÊN CHỨC",
+            "TỔ CHỨC",
+            "THỊ TRƯỜNG",
+            "KHU VỰC",
+        ],
+        WORD,
+    ),
 }
 _LONGEST = max(len(p.split()) for p in PHRASES)
-_REFERENCE_WORDS = {"KẾT LUẬN", "THÔNG BÁO", "QUYẾT ĐỊNH", "KẾ HOẠCH", "CÔNG VĂN", "NGHỊ ĐỊNH",
-                    "THÔNG TƯ", "CHỈ THỊ", "TỜ TRÌNH", "NGHỊ QUYẾT"}
+_REFERENCE_WORDS = {
+    "KẾT LUẬN",
+    "THÔNG BÁO",
+    "QUYẾT ĐỊNH",
+    "KẾ HOẠCH",
+    "CÔNG VĂN",
+    "NGHỊ ĐỊNH",
+    "THÔNG TƯ",
+    "CHỈ THỊ",
+    "TỜ TRÌNH",
+    "NGHỊ QUYẾT",
+}
 
 
 def _phrases(words: list[str]) -> list[tuple[int, int, str]]:
@@ -106,7 +239,7 @@ def _phrases(words: list[str]) -> list[tuple[int, int, str]]:
             # a comma ends a phrase: "VĂN HÓA, THỂ THAO" is two
             if any(words[j].endswith(",") for j in range(i, i + n - 1)):
                 continue
-            kind = PHRASES.get(" ".join(keys[i:i + n]))
+            kind = PHRASES.get(" ".join(keys[i : i + n]))
             if kind is not None:
                 out.append((i, i + n, kind))
                 i += n
@@ -146,8 +279,9 @@ def name_gaps(text: str) -> tuple[tuple[str, ...], tuple[Gap, ...]]:
         units.append((unit_start, len(words)))
     kinds = {start: kind for start, _end, kind in phrases}
     for first, end in units[:-1]:
-        only_function = all(kinds.get(i, WORD) in (CONJ, FUNC) for i in range(first, end)
-                            if i in kinds)
+        only_function = all(
+            kinds.get(i, WORD) in (CONJ, FUNC) for i in range(first, end) if i in kinds
+        )
         gaps[end - 1] = Gap.WEAK if only_function else Gap.UNIT
     return tuple(words), tuple(gaps)
 
@@ -181,8 +315,14 @@ def subject_gaps(text: str) -> tuple[tuple[str, ...], tuple[Gap, ...]]:
     return tuple(words), tuple(gaps)
 
 
-def unit_lines(words: tuple[str, ...], gaps: tuple[Gap, ...], width_mm: float, size_pt: float,
-               *, bold: bool = False) -> list[str]:
+def unit_lines(
+    words: tuple[str, ...],
+    gaps: tuple[Gap, ...],
+    width_mm: float,
+    size_pt: float,
+    *,
+    bold: bool = False,
+) -> list[str]:
     """The lines of ``words`` that fit ``width_mm``, breaking at the best gaps.
 
     Among the ways to break, the best has the fewest breaks inside a phrase, then inside a unit

@@ -27,9 +27,11 @@ def image_problem(path: Path) -> str | None:
         return f"không tìm thấy tệp hình `{path}`"
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
-        return (f"tệp hình `{path.name}` nặng {size / 1024 / 1024:.1f} MB, quá giới hạn "
-                f"{MAX_IMAGE_BYTES // 1024 // 1024} MB; hãy lưu lại ảnh PNG nhỏ hơn (kích thước thật "
-                "của chữ ký, con dấu)")
+        return (
+            f"tệp hình `{path.name}` nặng {size / 1024 / 1024:.1f} MB, quá giới hạn "
+            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB; hãy lưu lại ảnh PNG nhỏ hơn (kích thước thật "
+            "của chữ ký, con dấu)"
+        )
     try:
         with Image.open(path) as img:  # reads the header only
             fmt, (width, height) = img.format, img.size
@@ -38,8 +40,10 @@ def image_problem(path: Path) -> str | None:
     if fmt != "PNG":
         return f"hình `{path.name}` phải là tệp PNG nền trong suốt (Nghị định 30/2020), không phải {fmt}"
     if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE:
-        return (f"hình `{path.name}` {width}×{height} điểm ảnh, quá {MAX_IMAGE_SIDE} điểm ảnh mỗi "
-                "chiều; hãy thu nhỏ ảnh")
+        return (
+            f"hình `{path.name}` {width}×{height} điểm ảnh, quá {MAX_IMAGE_SIDE} điểm ảnh mỗi "
+            "chiều; hãy thu nhỏ ảnh"
+        )
     return None
 
 

@@ -67,7 +67,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 def _refuse(loader: SafeConstructor, node: yaml.Node) -> Any:
     raise ConstructorError(
-        None, None, f"kiểu dữ liệu {node.tag.rsplit(':', 1)[-1]} không dùng trong hồ sơ",
+        None,
+        None,
+        f"kiểu dữ liệu {node.tag.rsplit(':', 1)[-1]} không dùng trong hồ sơ",
         node.start_mark,
     )
 
@@ -98,7 +100,9 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 
 # zero-width space, word joiner, BOM, soft hyphen, Arabic letter mark, Mongolian vowel separator,
 # LRM/RLM and the bidi embeddings, overrides and isolates (they reverse text on screen)
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u061c\u180e\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    "[\u200b\u2060\ufeff\u00ad\u061c\u180e\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _SPACES = re.compile(r"\s+")  # Unicode whitespace: tabs, line breaks, NBSP, U+202F, U+3000 …
 # what XML cannot hold or a document cannot show: C0/C1 controls left after the whitespace pass,
 # lone surrogates, the non-characters U+FFFE/U+FFFF
@@ -124,8 +128,12 @@ def _char_name(ch: str) -> str:
 class _Source:
     """Lines of every value in the YAML file, by field path."""
 
-    def __init__(self, lines: dict[Loc, int] | None = None, name: str | None = None,
-                 values: dict[tuple[int, int], Loc] | None = None):
+    def __init__(
+        self,
+        lines: dict[Loc, int] | None = None,
+        name: str | None = None,
+        values: dict[tuple[int, int], Loc] | None = None,
+    ):
         self.lines = lines or {}
         self.name = name
         self.values = values or {}  # (line, column) where a value starts → its field path
@@ -156,8 +164,14 @@ def _key_text(key: yaml.Node) -> Any:
     return clean_text(key.value) if isinstance(key, yaml.ScalarNode) else None
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], values: dict[tuple[int, int], Loc],
-          budget: list[int], duplicates: list[FieldIssue]) -> None:
+def _walk(
+    node: yaml.Node,
+    loc: Loc,
+    lines: dict[Loc, int],
+    values: dict[tuple[int, int], Loc],
+    budget: list[int],
+    duplicates: list[FieldIssue],
+) -> None:
     """Record the line of every field path; count nodes after alias expansion; find keys twice."""
     budget[0] -= 1
     if budget[0] < 0:
@@ -165,11 +179,13 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], values: dict[tuple[i
     if isinstance(node, yaml.ScalarNode):
         budget[1] -= len(node.value)
         if budget[1] < 0:
-            raise DossierError([FieldIssue(_path_text(loc), node.start_mark.line + 1,
-                                           _TOO_MUCH_TEXT)])
+            raise DossierError(
+                [FieldIssue(_path_text(loc), node.start_mark.line + 1, _TOO_MUCH_TEXT)]
+            )
     if len(loc) > MAX_DEPTH:  # aliases can nest deeper than the text does
-        raise DossierError([FieldIssue(_path_text(loc[:MAX_DEPTH]), node.start_mark.line + 1,
-                                       _TOO_DEEP)])
+        raise DossierError(
+            [FieldIssue(_path_text(loc[:MAX_DEPTH]), node.start_mark.line + 1, _TOO_DEEP)]
+        )
     lines.setdefault(loc, node.start_mark.line + 1)
     values.setdefault((node.start_mark.line, node.start_mark.column), loc)
     if isinstance(node, yaml.MappingNode):
@@ -180,10 +196,13 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int], values: dict[tuple[i
                 continue
             line = key.start_mark.line + 1
             if name in first:
-                duplicates.append(FieldIssue(
-                    _path_text(loc + (name,)), line,
-                    f"trường ghi hai lần (dòng {first[name]} và dòng {line}); chỉ giữ một",
-                ))
+                duplicates.append(
+                    FieldIssue(
+                        _path_text(loc + (name,)),
+                        line,
+                        f"trường ghi hai lần (dòng {first[name]} và dòng {line}); chỉ giữ một",
+                    )
+                )
                 continue
             first[name] = line
             child = loc + (name,)
@@ -210,11 +229,9 @@ def _check_depth(text: str) -> None:
 _YAML_PROBLEMS = {
     "did not find expected ',' or ']'": "thiếu dấu ',' hoặc ']' (ngoặc vuông chưa đóng?)",
     "did not find expected ',' or '}'": "thiếu dấu ',' hoặc '}' (ngoặc nhọn chưa đóng?)",
-    "found character that cannot start any token":
-        "ký tự không được đứng ở đầu giá trị (thụt lề bằng tab? hãy dùng dấu cách)",
+    "found character that cannot start any token": "ký tự không được đứng ở đầu giá trị (thụt lề bằng tab? hãy dùng dấu cách)",
     "found a tab character that violates indentation": "thụt lề bằng tab; hãy dùng dấu cách",
-    "mapping values are not allowed in this context":
-        "dấu ':' không đúng chỗ (giá trị có dấu ': ' phải đặt trong ngoặc kép)",
+    "mapping values are not allowed in this context": "dấu ':' không đúng chỗ (giá trị có dấu ': ' phải đặt trong ngoặc kép)",
     "did not find expected key": "thụt lề không đúng: không tìm thấy tên trường",
     "did not find expected '-' indicator": "thụt lề danh sách không đúng",
     "found unexpected end of stream": "tệp kết thúc giữa chừng (thiếu dấu ngoặc kép đóng?)",
@@ -242,8 +259,11 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     path = Path(path)
     try:
         if not path.is_file():  # a device (/dev/zero), a pipe or a folder: never read it
-            problem = (f"không tìm thấy tệp {path}" if not path.exists()
-                       else f"{path} không phải là một tệp hồ sơ (thư mục, thiết bị hoặc ống)")
+            problem = (
+                f"không tìm thấy tệp {path}"
+                if not path.exists()
+                else f"{path} không phải là một tệp hồ sơ (thư mục, thiết bị hoặc ống)"
+            )
             raise DossierError([FieldIssue("", None, problem)])
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)  # no more than the limit, whatever the file says
@@ -260,8 +280,14 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DossierError(
-            [FieldIssue("", line, f"tệp không phải UTF-8 (byte {exc.start}); hãy lưu tệp với "
-                                  "bảng mã UTF-8")], str(path)
+            [
+                FieldIssue(
+                    "",
+                    line,
+                    f"tệp không phải UTF-8 (byte {exc.start}); hãy lưu tệp với bảng mã UTF-8",
+                )
+            ],
+            str(path),
         ) from None
     try:
         _check_depth(text)
@@ -293,15 +319,18 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
         line, problem = _yaml_problem(exc)
         at = where.path_at(getattr(exc, "problem_mark", None))
         prefix = "" if at else "YAML không hợp lệ: "
-        raise DossierError([FieldIssue(_path_text(at), line, prefix + problem)], str(path)) from None
+        raise DossierError(
+            [FieldIssue(_path_text(at), line, prefix + problem)], str(path)
+        ) from None
     return data, where
 
 
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path | None = None
-                 ) -> Dossier:
+def load_dossier(
+    source: str | Path | Mapping[str, Any], *, base_dir: str | Path | None = None
+) -> Dossier:
     """Load and validate a dossier from a YAML path, a workbook (``.xlsx``, ``.xls``, ``.ods``:
     errors name the sheet and cell) or an already-parsed mapping.
 
@@ -324,7 +353,11 @@ def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path
             base_dir = path.resolve().parent
     if not isinstance(data, Mapping):
         raise DossierError(
-            [FieldIssue("", where.lines.get((), 1), "tệp hồ sơ phải là một bảng khóa: giá trị (mapping)")],
+            [
+                FieldIssue(
+                    "", where.lines.get((), 1), "tệp hồ sơ phải là một bảng khóa: giá trị (mapping)"
+                )
+            ],
             where.name,
         )
     text_issues: list[FieldIssue] = []
@@ -334,8 +367,9 @@ def load_dossier(source: str | Path | Mapping[str, Any], *, base_dir: str | Path
     except ValidationError as exc:
         issues = [_issue(err, data, where) for err in exc.errors(include_url=False)]
         named = {i.path for i in issues}
-        raise DossierError(issues + [i for i in text_issues if i.path not in named],
-                           where.name) from None
+        raise DossierError(
+            issues + [i for i in text_issues if i.path not in named], where.name
+        ) from None
     if text_issues:
         raise DossierError(text_issues, where.name)
     return _resolve_paths(dossier, Path(base_dir)) if base_dir is not None else dossier
@@ -347,12 +381,22 @@ def _clean(value: Any, loc: Loc, issues: list[FieldIssue], where: _Source) -> An
         text = clean_text(value)
         bad = _UNPRINTABLE.search(text)
         if bad:
-            issues.append(FieldIssue(_path_text(loc), where.line_of(loc),
-                                     f"có ký tự điều khiển không in được ({_char_name(bad.group())}) "
-                                     f"ở vị trí {bad.start() + 1}; hãy gõ lại giá trị này"))
+            issues.append(
+                FieldIssue(
+                    _path_text(loc),
+                    where.line_of(loc),
+                    f"có ký tự điều khiển không in được ({_char_name(bad.group())}) "
+                    f"ở vị trí {bad.start() + 1}; hãy gõ lại giá trị này",
+                )
+            )
         elif len(text) > MAX_TEXT_CHARS:
-            issues.append(FieldIssue(_path_text(loc), where.line_of(loc),
-                                     f"dài {len(text)} ký tự, quá giới hạn {MAX_TEXT_CHARS} ký tự"))
+            issues.append(
+                FieldIssue(
+                    _path_text(loc),
+                    where.line_of(loc),
+                    f"dài {len(text)} ký tự, quá giới hạn {MAX_TEXT_CHARS} ký tự",
+                )
+            )
         return text
     if len(loc) > MAX_DEPTH and isinstance(value, (Mapping, list, tuple)):
         issues.append(FieldIssue(_path_text(loc[:MAX_DEPTH]), where.line_of(loc), _TOO_DEEP))
@@ -362,22 +406,33 @@ def _clean(value: Any, loc: Loc, issues: list[FieldIssue], where: _Source) -> An
         for key, item in value.items():
             name = clean_text(key) if isinstance(key, str) else key
             if name in out:  # keys that differ only in spaces or Unicode form
-                issues.append(FieldIssue(_path_text(loc + (name,)), where.line_of(loc + (name,)),
-                                         "trường ghi hai lần; chỉ giữ một"))
+                issues.append(
+                    FieldIssue(
+                        _path_text(loc + (name,)),
+                        where.line_of(loc + (name,)),
+                        "trường ghi hai lần; chỉ giữ một",
+                    )
+                )
                 continue
             out[name] = _clean(item, loc + (name,), issues, where)
         return out
     if isinstance(value, (list, tuple)):
         return [_clean(item, loc + (i,), issues, where) for i, item in enumerate(value)]
     if isinstance(value, (bytes, bytearray)):
-        issues.append(FieldIssue(_path_text(loc), where.line_of(loc),
-                                 "dữ liệu nhị phân không dùng trong hồ sơ; hãy ghi chữ"))
+        issues.append(
+            FieldIssue(
+                _path_text(loc),
+                where.line_of(loc),
+                "dữ liệu nhị phân không dùng trong hồ sơ; hãy ghi chữ",
+            )
+        )
     return value
 
 
 def _resolve_paths(dossier: Dossier, base_dir: Path) -> Dossier:
     """The dossier with the relative paths of ``signing`` and of the candidates' scans
     (``signed_commitment``, ``attachments[].file``) made absolute against ``base_dir``."""
+
     def absolute(path: Path) -> Path:
         path = path.expanduser()  # ~/keys/ubnd.p12 as the signing package reads it
         return path if path.is_absolute() else base_dir.resolve() / path
@@ -392,10 +447,19 @@ def _resolve_paths(dossier: Dossier, base_dir: Path) -> Dossier:
         update = {"signing": signing.model_copy(update=update)}
     else:
         update = {}
-    candidates = [c.model_copy(update={
-        "signed_commitment": absolute(c.signed_commitment) if c.signed_commitment else None,
-        "attachments": [a.model_copy(update={"file": absolute(a.file)}) for a in c.attachments],
-    }) if c.signed_commitment or c.attachments else c for c in dossier.candidates]
+    candidates = [
+        c.model_copy(
+            update={
+                "signed_commitment": absolute(c.signed_commitment) if c.signed_commitment else None,
+                "attachments": [
+                    a.model_copy(update={"file": absolute(a.file)}) for a in c.attachments
+                ],
+            }
+        )
+        if c.signed_commitment or c.attachments
+        else c
+        for c in dossier.candidates
+    ]
     if any(new is not old for new, old in zip(candidates, dossier.candidates, strict=True)):
         update["candidates"] = candidates
     return dossier.model_copy(update=update) if update else dossier
@@ -457,8 +521,11 @@ def _issue(err: dict[str, Any], data: Any, where: _Source) -> FieldIssue:
     if err["type"] == "invalid_key" and raw:  # a key that is not text (1:, null:, 2020-01-01:)
         loc = _display_loc(raw[:-1], data)
         key = err.get("input", raw[-1])
-        return FieldIssue(_path_text(loc), where.line_of(loc),
-                          f"tên trường {_short(key)} không hợp lệ: tên trường phải là chữ")
+        return FieldIssue(
+            _path_text(loc),
+            where.line_of(loc),
+            f"tên trường {_short(key)} không hợp lệ: tên trường phải là chữ",
+        )
     loc = _display_loc(raw, data)
     if "at" in ctx:
         loc = loc + _parse_at(ctx["at"])
@@ -491,8 +558,10 @@ def _date_message(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return f"phải là ngày dạng YYYY-MM-DD, không phải {_short(value)}"
     if isinstance(value, (int, float)):
-        return (f"phải là ngày dạng YYYY-MM-DD, không phải số {value!r} "
-                "(ô Excel định dạng số? hãy chép lại ngày dạng YYYY-MM-DD)")
+        return (
+            f"phải là ngày dạng YYYY-MM-DD, không phải số {value!r} "
+            "(ô Excel định dạng số? hãy chép lại ngày dạng YYYY-MM-DD)"
+        )
     if _DMY.match(value):
         iso = _iso_of(value)
         if iso is None:
@@ -528,7 +597,8 @@ def _message(err: dict[str, Any]) -> str:
         "date_parsing": _date_message(value),
         "date_from_datetime_parsing": _date_message(value),
         "date_from_datetime_inexact": (
-            _date_message(value) if isinstance(value, (int, float))
+            _date_message(value)
+            if isinstance(value, (int, float))
             else f"chỉ ghi ngày, không ghi giờ: {shown}"
         ),
         "path_type": f"phải là đường dẫn tệp, không phải {shown}",

@@ -35,8 +35,12 @@ class ManifestFile:
 
     def to_dict(self) -> dict[str, Any]:
         data = {
-            "path": self.path, "kind": self.kind, "format": self.format,
-            "candidate": self.candidate, "sha256": self.sha256, "pages": self.pages,
+            "path": self.path,
+            "kind": self.kind,
+            "format": self.format,
+            "candidate": self.candidate,
+            "sha256": self.sha256,
+            "pages": self.pages,
         }
         if self.title is not None:
             data["title"] = self.title
@@ -88,5 +92,6 @@ class Manifest:
         }
 
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )

@@ -86,8 +86,11 @@ class _Model(BaseModel):
     def _no_number_for_a_date(cls, value: Any, info: ValidationInfo) -> Any:
         # pydantic would read a number as a Unix timestamp (0 → 1970-01-01); in a date field a
         # number is an Excel serial date or a slip, never the intended day
-        if (isinstance(value, (int, float)) and not isinstance(value, bool)
-                and info.field_name in _date_fields(cls)):
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and info.field_name in _date_fields(cls)
+        ):
             raise _error(
                 "date_number",
                 "phải là ngày dạng YYYY-MM-DD, không phải số {value} "
@@ -109,6 +112,7 @@ today_in_vietnam = _today_in_vietnam
 
 def _date_fields(model: type[BaseModel]) -> frozenset[str]:
     """Names of the fields of ``model`` typed ``date`` or ``date | None``."""
+
     def is_date(annotation: Any) -> bool:
         if annotation is dt.date:
             return True
@@ -220,11 +224,14 @@ def _choice(enum: type[Enum], labels: dict[Any, str], *aliases: dict[Any, str]) 
                 return found
         shown = f"“{value}”" if isinstance(value, str) else repr(value)
         choices = "; ".join(f"{labels[m]} ({m.value})" for m in enum)
-        raise _error("choice", "giá trị {value} không hợp lệ; phải là một trong: {choices}",
-                     value=shown if len(shown) <= 60 else shown[:57] + "…", choices=choices)
+        raise _error(
+            "choice",
+            "giá trị {value} không hợp lệ; phải là một trong: {choices}",
+            value=shown if len(shown) <= 60 else shown[:57] + "…",
+            choices=choices,
+        )
 
     return BeforeValidator(parse)
-
 
 
 class CourseType(str, Enum):
@@ -475,8 +482,7 @@ class Documents(_Model):
     cover_letter: CoverLetter
     submission: Submission | None = None  # a nomination needs it; a return dossier has none
     commitment: CommitmentSettings = Field(default_factory=CommitmentSettings)
-    eligibility_report: EligibilityReportSettings = Field(
-        default_factory=EligibilityReportSettings)
+    eligibility_report: EligibilityReportSettings = Field(default_factory=EligibilityReportSettings)
 
     @model_validator(mode="after")
     def _submission_first(self) -> Documents:
@@ -546,7 +552,9 @@ class ForeignLanguage(_Model):
     @field_validator("score", mode="before")
     @classmethod
     def _score_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        return (
+            str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        )
 
 
 class Evaluation(_Model):
@@ -689,7 +697,7 @@ class Candidate(_Model):
         if isinstance(value, int) and not isinstance(value, bool):
             raise _error(
                 "cccd_quote",
-                "số CCCD phải đặt trong dấu ngoặc kép (\"051075001234\") để giữ số 0 ở đầu",
+                'số CCCD phải đặt trong dấu ngoặc kép ("051075001234") để giữ số 0 ở đầu',
             )
         if isinstance(value, str) and not _CCCD_RE.match(value.strip()):
             raise _error("cccd", "số CCCD phải gồm đúng 12 chữ số")
@@ -730,21 +738,26 @@ class Dossier(_Model):
                 raise _error(
                     "duplicate_id",
                     "mã ứng viên `{value}` trùng với candidates[{first}]",
-                    at=f"candidates[{i}].id", value=c.id, first=seen_ids[c.id],
+                    at=f"candidates[{i}].id",
+                    value=c.id,
+                    first=seen_ids[c.id],
                 )
             seen_ids[c.id] = i
             if c.id_number in seen_cccd:
                 raise _error(
                     "duplicate_cccd",
                     "số CCCD {value} trùng với candidates[{first}]",
-                    at=f"candidates[{i}].id_number", value=c.id_number, first=seen_cccd[c.id_number],
+                    at=f"candidates[{i}].id_number",
+                    value=c.id_number,
+                    first=seen_cccd[c.id_number],
                 )
             seen_cccd[c.id_number] = i
             if c.birth_date.earliest >= self.course.start_date:
                 raise _error(
                     "birth_after_start",
                     "ngày sinh {value} không trước ngày bắt đầu khóa học",
-                    at=f"candidates[{i}].birth_date", value=str(c.birth_date),
+                    at=f"candidates[{i}].birth_date",
+                    value=str(c.birth_date),
                 )
         if self.purpose == "return":
             self._check_return()
@@ -757,14 +770,16 @@ class Dossier(_Model):
         no report on a past course (those are a return dossier of their own)."""
         missing = [] if self.documents.submission is not None else ["documents.submission"]
         for i, c in enumerate(self.candidates):
-            missing += [f"candidates[{i}].{name}" for name in NOMINATION_FIELDS
-                        if getattr(c, name) is None]
+            missing += [
+                f"candidates[{i}].{name}" for name in NOMINATION_FIELDS if getattr(c, name) is None
+            ]
         if missing:
             more = f" (còn thiếu: {', '.join(missing[1:6])}{' …' if len(missing) > 6 else ''})"
             raise _error(
                 "nomination_field",
                 "thiếu trường bắt buộc của hồ sơ đề cử (purpose: nomination){more}",
-                at=missing[0], more=more if len(missing) > 1 else "",
+                at=missing[0],
+                more=more if len(missing) > 1 else "",
             )
         for i, c in enumerate(self.candidates):
             if c.return_report is not None:
@@ -786,7 +801,8 @@ class Dossier(_Model):
                 "course_not_ended",
                 "hồ sơ báo cáo (purpose: return) là về khóa học đã kết thúc, nhưng khóa học kết "
                 "thúc ngày {end}, sau ngày công văn {letter}",
-                at="course.end_date", end=self.course.end_date.isoformat(),
+                at="course.end_date",
+                end=self.course.end_date.isoformat(),
                 letter=letter.isoformat(),
             )
         for i, c in enumerate(self.candidates):
@@ -810,14 +826,16 @@ class Dossier(_Model):
                     "ngày về nước ({ret}) trước ngày kết thúc khóa học ({end}): báo cáo phải về "
                     "đúng khóa học ghi ở mục `course`",
                     at=f"candidates[{i}].return_report.return_date",
-                    ret=report.return_date.isoformat(), end=self.course.end_date.isoformat(),
+                    ret=report.return_date.isoformat(),
+                    end=self.course.end_date.isoformat(),
                 )
             if report.date > letter:
                 raise _error(
                     "report_after_letter",
                     "ngày báo cáo ({rep}) sau ngày công văn gửi kèm nó ({letter})",
                     at=f"candidates[{i}].return_report.date",
-                    rep=report.date.isoformat(), letter=letter.isoformat(),
+                    rep=report.date.isoformat(),
+                    letter=letter.isoformat(),
                 )
 
     def candidate(self, candidate_id: str) -> Candidate:

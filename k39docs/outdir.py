@@ -25,8 +25,17 @@ from pathlib import Path
 
 from .errors import K39Error
 
-__all__ = ["OutdirBusyError", "OutdirError", "real_outdir", "locked", "staging", "link_or_copy",
-           "LOCK_TIMEOUT_S", "FILE_MODE", "DIR_MODE"]
+__all__ = [
+    "OutdirBusyError",
+    "OutdirError",
+    "real_outdir",
+    "locked",
+    "staging",
+    "link_or_copy",
+    "LOCK_TIMEOUT_S",
+    "FILE_MODE",
+    "DIR_MODE",
+]
 
 LOCK_TIMEOUT_S = float(os.environ.get("K39_LOCK_TIMEOUT", "600"))
 
@@ -53,13 +62,15 @@ def real_outdir(outdir: Path) -> Path:
             raise OutdirError(f"{outdir} trỏ tới {target}, không phải một thư mục.")
         return target
     if outdir.exists() and not outdir.is_dir():
-        raise OutdirError(f"{outdir} đã có và không phải một thư mục; hãy chọn thư mục khác "
-                          "với -o.")
+        raise OutdirError(
+            f"{outdir} đã có và không phải một thư mục; hãy chọn thư mục khác với -o."
+        )
     return outdir
 
 
 def _force_rmtree(path: Path) -> None:
     """Remove a tree of our own leftovers, write-protected folders included (we own them)."""
+
     def writable_then_retry(func, name, _exc):
         parent = os.path.dirname(name)
         try:
@@ -128,8 +139,9 @@ def _backup_of(outdir: Path) -> Path:
 
 
 @contextmanager
-def locked(outdir: Path, *, timeout_s: float | None = None,
-           on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def locked(
+    outdir: Path, *, timeout_s: float | None = None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the lock of ``outdir`` (a file beside it; the OS frees it if the process dies)."""
     outdir.parent.mkdir(parents=True, exist_ok=True)
     limit = LOCK_TIMEOUT_S if timeout_s is None else timeout_s
@@ -159,8 +171,10 @@ def _recover(outdir: Path) -> None:
         if outdir.exists():
             _force_rmtree(backup)
             if backup.exists():
-                raise OutdirError(f"Không xóa được bản cũ {backup} (một lượt trước bị dừng "
-                                  "giữa chừng); hãy xóa thư mục này rồi chạy lại.")
+                raise OutdirError(
+                    f"Không xóa được bản cũ {backup} (một lượt trước bị dừng "
+                    "giữa chừng); hãy xóa thư mục này rồi chạy lại."
+                )
         else:
             os.replace(backup, outdir)
     for stale in outdir.parent.glob(f".{outdir.name}.k39-stage-*"):
@@ -196,8 +210,10 @@ def link_or_copy(src: Path, dst: Path, previous: Path | None = None) -> None:
     the previous output is left as it was.)"""
     if previous is not None:
         try:
-            if previous.stat().st_size == src.stat().st_size and \
-                    previous.read_bytes() == src.read_bytes():
+            if (
+                previous.stat().st_size == src.stat().st_size
+                and previous.read_bytes() == src.read_bytes()
+            ):
                 os.link(previous, dst)
                 return
         except OSError:  # gone, unreadable, or a file system without links: a copy

@@ -51,8 +51,7 @@ from .wordml import w as _w
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark",
-           "convert"]
+__all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark", "convert"]
 
 MARK = "k39u"  # bookmark names: k39u0, k39u1 … one per unit
 _MARK_ID = 800_000  # their ids: above any a template would use, below k39docs.combine's
@@ -82,14 +81,26 @@ class PageMap:
     pages: int
 
     def to_json(self) -> bytes:
-        return json.dumps({"frame": self.frame, "digests": self.digests, "tables": self.tables,
-                           "starts": self.starts, "pages": self.pages}).encode()
+        return json.dumps(
+            {
+                "frame": self.frame,
+                "digests": self.digests,
+                "tables": self.tables,
+                "starts": self.starts,
+                "pages": self.pages,
+            }
+        ).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> PageMap:
         raw = json.loads(data)
-        return cls(raw["frame"], tuple(raw["digests"]), tuple(raw["tables"]),
-                   tuple(raw["starts"]), raw["pages"])
+        return cls(
+            raw["frame"],
+            tuple(raw["digests"]),
+            tuple(raw["tables"]),
+            tuple(raw["starts"]),
+            raw["pages"],
+        )
 
 
 @dataclass
@@ -106,8 +117,10 @@ class Layout:
 
     def write_marked(self, out: Path) -> None:
         """The DOCX with a bookmark at the start of each unit."""
-        marks = [bookmark(_first_p(unit), f"{MARK}{i}", _MARK_ID + i)
-                 for i, unit in enumerate(self.units)]
+        marks = [
+            bookmark(_first_p(unit), f"{MARK}{i}", _MARK_ID + i)
+            for i, unit in enumerate(self.units)
+        ]
         try:
             self._write(self.root, out)
         finally:
@@ -180,15 +193,19 @@ def read_layout(docx: Path) -> Layout | None:
         return None
     if b"evenAndOddHeaders" in parts.get("word/settings.xml", b""):
         return None  # a run's page parity would pick its header
-    if any(name.startswith(_PRINTED_PART) and field_other_than_page(data) is not None
-           for name, data in parts.items()):
+    if any(
+        name.startswith(_PRINTED_PART) and field_other_than_page(data) is not None
+        for name, data in parts.items()
+    ):
         return None
     root = etree.fromstring(xml)
     body = root.find(_w("body"))
     if body is None or not len(body) or body[-1].tag != _w("sectPr"):
         return None
-    if body.xpath("boolean(.//@w:id)", namespaces={"w": W}) or \
-            sum(1 for _ in body.iter(_w("sectPr"))) > 1:
+    if (
+        body.xpath("boolean(.//@w:id)", namespaces={"w": W})
+        or sum(1 for _ in body.iter(_w("sectPr"))) > 1
+    ):
         return None
     units, tables, shells, digests, longest = [], [], {}, [], 0
     for index, block in enumerate(body[:-1]):
@@ -212,9 +229,15 @@ def read_layout(docx: Path) -> Layout | None:
             digests.append(_digest(shell_digest, etree.tostring(row)))
     if longest < MIN_ROWS:
         return None
-    frame = _digest(xml[:xml.find(b"<w:body")], etree.tostring(body[-1]),
-                    *(name.encode() + b"\0" + data for name, data in sorted(parts.items())
-                      if name != _BODY and not name.startswith("docProps/")))
+    frame = _digest(
+        xml[: xml.find(b"<w:body")],
+        etree.tostring(body[-1]),
+        *(
+            name.encode() + b"\0" + data
+            for name, data in sorted(parts.items())
+            if name != _BODY and not name.startswith("docProps/")
+        ),
+    )
     return Layout(parts, root, units, tables, shells, digests, frame)
 
 
@@ -275,8 +298,13 @@ def unmark(marked_pdf: Path, layout: Layout, out: Path) -> PageMap:
             del catalog["/Names"]
     with open(out, "wb") as fh:
         writer.write(fh)
-    return PageMap(layout.frame, tuple(layout.digests), tuple(layout.tables),
-                   tuple(marks[i] for i in range(len(layout.units))), len(reader.pages))
+    return PageMap(
+        layout.frame,
+        tuple(layout.digests),
+        tuple(layout.tables),
+        tuple(marks[i] for i in range(len(layout.units))),
+        len(reader.pages),
+    )
 
 
 # --- runs --------------------------------------------------------------------------------------
@@ -314,8 +342,7 @@ def plan(old: PageMap, new: Layout) -> list[Run] | None:
     def clean(page: int) -> bool:
         """Whether ``page`` starts at a row continuing a table from the page before."""
         i = first_on.get(page)
-        return (i is not None and i > 0 and new.tables[i] >= 0
-                and new.tables[i - 1] == new.tables[i])
+        return i is not None and i > 0 and new.tables[i] >= 0 and new.tables[i - 1] == new.tables[i]
 
     runs: list[list[int]] = []  # [first, last] pages
     for page in sorted(changed):
@@ -349,8 +376,14 @@ def to_the_end(run: Run, old: PageMap) -> Run:
     return Run(run.first, old.pages - 1, range(run.units.start, len(old.digests)), None)
 
 
-def splice(old_pdf: Path, old: PageMap, new: Layout, runs: Sequence[Run],
-           run_pdfs: Sequence[Path], out: Path) -> PageMap:
+def splice(
+    old_pdf: Path,
+    old: PageMap,
+    new: Layout,
+    runs: Sequence[Run],
+    run_pdfs: Sequence[Path],
+    out: Path,
+) -> PageMap:
     """Write ``out``: the old PDF with each run's pages replaced by its conversion's; return
     the new page map. Raises ``PatchError`` (its ``run``: the index of the first run that did
     not come out on the old pages) when a run's pages break otherwise than before. The last run
@@ -391,15 +424,17 @@ def splice(old_pdf: Path, old: PageMap, new: Layout, runs: Sequence[Run],
     dress_like_libreoffice(writer, catalog, dict(info))
     with open(out, "wb") as fh:
         writer.write(fh)
-    return PageMap(new.frame, tuple(new.digests), tuple(new.tables), tuple(starts),
-                   len(writer.pages))
+    return PageMap(
+        new.frame, tuple(new.digests), tuple(new.tables), tuple(starts), len(writer.pages)
+    )
 
 
 # --- converting --------------------------------------------------------------------------------
 
 
-def convert(office, layout: Layout, pdf: Path, work: Path,
-            previous: tuple[Path, PageMap] | None = None) -> Future:
+def convert(
+    office, layout: Layout, pdf: Path, work: Path, previous: tuple[Path, PageMap] | None = None
+) -> Future:
     """Convert the document split into ``layout`` to ``pdf`` with ``office`` (a
     :class:`~k39docs.convert.Office`): only its runs of changed pages when ``previous`` (the PDF
     and page map of an earlier version) allows, else whole. Returns a Future of its page map; it
@@ -413,8 +448,9 @@ class _Conversion:
     """One document's conversion by :func:`convert`: its runs, then (when a run's pages broke
     otherwise than before) that run to the document's end, else the whole document."""
 
-    def __init__(self, office, layout: Layout, pdf: Path, work: Path,
-                 previous: tuple[Path, PageMap] | None):
+    def __init__(
+        self, office, layout: Layout, pdf: Path, work: Path, previous: tuple[Path, PageMap] | None
+    ):
         self.office, self.layout, self.pdf, self.work = office, layout, pdf, work
         self.previous = previous
         self.done: Future = Future()
@@ -447,8 +483,7 @@ class _Conversion:
             self.layout.write_run(run.units, run.first, piece)
             self.pieces.append(piece)
         for piece in self.pieces[keep:]:  # not tried again: if it fails, the whole goes
-            self.office.convert(piece, piece.with_suffix(".pdf"), retries=0).add_done_callback(
-                back)
+            self.office.convert(piece, piece.with_suffix(".pdf"), retries=0).add_done_callback(back)
 
     def _splice(self, results: list[Future]) -> None:
         if any(result.cancelled() for result in results):
@@ -460,17 +495,32 @@ class _Conversion:
         try:
             for result in results:
                 result.result()
-            self.done.set_result(splice(path, old, self.layout, self.runs,
-                                        [p.with_suffix(".pdf") for p in self.pieces], self.pdf))
+            self.done.set_result(
+                splice(
+                    path,
+                    old,
+                    self.layout,
+                    self.runs,
+                    [p.with_suffix(".pdf") for p in self.pieces],
+                    self.pdf,
+                )
+            )
             return
         except PatchError as exc:
             if exc.run is not None and self.runs[exc.run].after is not None:
                 retry_from = exc.run
-            log.info("%s: changed pages not spliced (%s); converting %s", self.pdf.name, exc,
-                     "the whole document" if retry_from is None else "from that page to the end")
+            log.info(
+                "%s: changed pages not spliced (%s); converting %s",
+                self.pdf.name,
+                exc,
+                "the whole document" if retry_from is None else "from that page to the end",
+            )
         except Exception as exc:  # noqa: BLE001 — whatever went wrong, the whole conversion says
-            log.info("%s: page-wise conversion failed (%s); converting the whole document",
-                     self.pdf.name, exc)
+            log.info(
+                "%s: page-wise conversion failed (%s); converting the whole document",
+                self.pdf.name,
+                exc,
+            )
         try:
             if retry_from is not None:
                 bad = retry_from
@@ -484,8 +534,7 @@ class _Conversion:
     def _whole(self) -> None:
         marked = self.work / f"{self.pdf.stem}.docx"
         self.layout.write_marked(marked)
-        self.office.convert(marked, marked.with_suffix(".pdf")).add_done_callback(
-            self._unmark)
+        self.office.convert(marked, marked.with_suffix(".pdf")).add_done_callback(self._unmark)
 
     def _unmark(self, conversion: Future) -> None:
         if conversion.cancelled():

@@ -106,7 +106,7 @@ def marked_pages(reader: PdfReader, prefix: str) -> dict[int, int]:
     named destinations) are: their number → the page they are on, from 0."""
     found = {}
     for name, dest in reader.named_destinations.items():
-        number = name[len(prefix) + 1:]
+        number = name[len(prefix) + 1 :]
         if name.startswith(f"/{prefix}") and number.isdigit():
             page = reader.get_destination_page_number(dest)
             if page is not None:  # a destination on no page of the file is a mark not found

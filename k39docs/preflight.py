@@ -20,8 +20,9 @@ from .signer_fit import signer_issues
 __all__ = ["dossier_issues", "check_dossier"]
 
 
-def dossier_issues(dossier: Dossier, base_dir: Path | None = None, *,
-                   signing: bool | None = None) -> list[tuple[str, str]]:
+def dossier_issues(
+    dossier: Dossier, base_dir: Path | None = None, *, signing: bool | None = None
+) -> list[tuple[str, str]]:
     """(field path, Vietnamese message) for each problem found before rendering. The images
     matter only to signing: ``signing`` says whether this run signs (None: whenever the
     dossier's ``signing`` is set up, as ``validate`` asks)."""
@@ -31,8 +32,13 @@ def dossier_issues(dossier: Dossier, base_dir: Path | None = None, *,
     return issues + scan_issues(dossier, base_dir)
 
 
-def check_dossier(dossier: Dossier, source: str | Path | None = None, *,
-                  base_dir: Path | None = None, signing: bool | None = None) -> None:
+def check_dossier(
+    dossier: Dossier,
+    source: str | Path | None = None,
+    *,
+    base_dir: Path | None = None,
+    signing: bool | None = None,
+) -> None:
     """Raise :class:`DossierError` listing :func:`dossier_issues`; ``source`` is the file the
     dossier was read from, read again (only when there is an issue) for the YAML lines or the
     workbook's cells."""
@@ -57,6 +63,9 @@ def check_dossier(dossier: Dossier, source: str | Path | None = None, *,
         if book is not None:
             found.append(FieldIssue(path, None, message, cell=book.cell_of(path)))
         else:
-            found.append(FieldIssue(path, where.line_of(_parse_at(path))
-                                    if where is not None else None, message))
+            found.append(
+                FieldIssue(
+                    path, where.line_of(_parse_at(path)) if where is not None else None, message
+                )
+            )
     raise DossierError(found, str(source) if source is not None else None)

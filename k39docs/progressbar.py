@@ -65,10 +65,18 @@ class RenderProgress:
             self.terminal = False
             return
         self._bar = Progress(
-            TextColumn("Văn bản"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[name]}", style="dim", markup=False,
-                       table_column=Column(no_wrap=True, overflow="ellipsis")),
-            console=Console(file=self.stream), transient=True, redirect_stdout=False,
+            TextColumn("Văn bản"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "{task.fields[name]}",
+                style="dim",
+                markup=False,
+                table_column=Column(no_wrap=True, overflow="ellipsis"),
+            ),
+            console=Console(file=self.stream),
+            transient=True,
+            redirect_stdout=False,
             redirect_stderr=False,
         )
         self._task = self._bar.add_task("", total=total, name="")

@@ -17,8 +17,8 @@ import threading
 import types
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
-from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -37,14 +37,14 @@ from .documents.enclosures import INTERNAL, OUTGOING, enclosed
 from .edits import EDIT_MODES, Edit, inputs_digest, settle_edits
 from .errors import ConversionError, IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
+from .model import Dossier, today_in_vietnam
 from .outdir import locked, real_outdir, staging
 from .pdfinfo import PdfLedger, page_count
-from .model import Dossier, today_in_vietnam
+from .resources import template_dir
 from .rules import EligibilityReport, blocking_message, check_eligibility
 from .scans import bundle_parts
 from .scans import manifest_entries as scan_entries
 from .vietnamese import upper_vn
-from .resources import template_dir
 from .writer import TemplateError, compiled_template, resolve_template, write_docx
 
 __all__ = ["render", "Session", "RenderOptions", "VIETNAM_TZ"]
@@ -105,14 +105,14 @@ def render(
     needed but missing; ``ConversionError``/``SigningError`` when a later stage fails
     (previous output kept).
     """
-    options = _with(options or RenderOptions(sign=sign), allow_ineligible,
-                    None if edits == "stop" else edits)
+    options = _with(
+        options or RenderOptions(sign=sign), allow_ineligible, None if edits == "stop" else edits
+    )
     with Session(options.convert, keep=False) as session:
         return session.render(dossier, outdir, options=options, progress=progress, say=say)
 
 
-def _with(options: RenderOptions, allow_ineligible: str | None, edits: str | None
-          ) -> RenderOptions:
+def _with(options: RenderOptions, allow_ineligible: str | None, edits: str | None) -> RenderOptions:
     """``options`` with the keyword arguments that were given."""
     if allow_ineligible is not None:
         options = replace(options, allow_ineligible=allow_ineligible)
@@ -132,8 +132,13 @@ class Session:
     boot while the caller is still loading the dossier. One render runs at a time.
     """
 
-    def __init__(self, convert: ConvertOptions | None = None, *, keep: bool = True,
-                 office: Office | None = None):
+    def __init__(
+        self,
+        convert: ConvertOptions | None = None,
+        *,
+        keep: bool = True,
+        office: Office | None = None,
+    ):
         """``office``: a LibreOffice the caller started already (its ``keep`` wins); the CLI
         starts one before it imports the rendering code."""
         self._office = office or Office(convert or ConvertOptions(), keep=keep)
@@ -157,16 +162,30 @@ class Session:
                 for template in sorted(template_dir().glob("*.docx")):
                     compiled_template(template.name)
 
-    def render(self, dossier: Dossier, outdir: str | Path, *, options: RenderOptions | None = None,
-               progress: Progress | None = None, say: Callable[[str], None] | None = None,
-               allow_ineligible: str | None = None, edits: str | None = None) -> Manifest:
+    def render(
+        self,
+        dossier: Dossier,
+        outdir: str | Path,
+        *,
+        options: RenderOptions | None = None,
+        progress: Progress | None = None,
+        say: Callable[[str], None] | None = None,
+        allow_ineligible: str | None = None,
+        edits: str | None = None,
+    ) -> Manifest:
         """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
         options = _with(options or RenderOptions(), allow_ineligible, edits)
         with self._lock, _rare_gc():
             try:
-                return _render(dossier, real_outdir(Path(outdir)), options,
-                               say or (lambda _msg: None), self._office, self._kept,
-                               progress=progress)
+                return _render(
+                    dossier,
+                    real_outdir(Path(outdir)),
+                    options,
+                    say or (lambda _msg: None),
+                    self._office,
+                    self._kept,
+                    progress=progress,
+                )
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early
 
@@ -227,14 +246,24 @@ def _rare_gc():
                 gc.set_threshold(*_gc_before)
 
 
-def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
-            say: Callable[[str], None], office: Office,
-            kept: _Kept | None = None, *, progress: Progress | None = None) -> Manifest:
+def _render(
+    dossier: Dossier,
+    outdir: Path,
+    options: RenderOptions,
+    say: Callable[[str], None],
+    office: Office,
+    kept: _Kept | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Manifest:
     """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
     from .preflight import check_dossier
 
-    check_dossier(dossier, base_dir=options.base_dir,  # refused before LibreOffice starts
-                  signing="pdf" in options.formats and options.sign and dossier.signing.enabled)
+    check_dossier(
+        dossier,
+        base_dir=options.base_dir,  # refused before LibreOffice starts
+        signing="pdf" in options.formats and options.sign and dossier.signing.enabled,
+    )
     if options.templates is not None and not Path(options.templates).is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {options.templates}")
     want_pdf = "pdf" in options.formats
@@ -286,12 +315,14 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
     # the threads copying cached documents into the staging folder are done before it is
     # swapped in or, after a failure, removed
     ledger = PdfLedger()  # what this run learns of its PDFs, and the pages it hands on
-    with locked(outdir, on_wait=say), staging(outdir) as stage, \
-            ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying, \
-            _abandoned_on_failure(office, stage):
+    with (
+        locked(outdir, on_wait=say),
+        staging(outdir) as stage,
+        ThreadPoolExecutor(FETCHERS, thread_name_prefix="k39-cache") as copying,
+        _abandoned_on_failure(office, stage),
+    ):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying,
-                           ledger)
+        outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying, ledger)
         told = _Told(progress, outputs)
         workbook = _list_workbook(documents, stage, dossier)  # while LibreOffice converts
         if not want_pdf:
@@ -302,8 +333,11 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             # the generated documents and the clerk's scans (written to OUTDIR/scans), in the
             # order the công văn lists them (documents.enclosures.outgoing)
             parts, scanned = bundle_parts(
-                dossier, [(o.doc, o.pdf) for o in outputs if o.doc.bundle == OUTGOING],
-                stage / "scans", base_dir)
+                dossier,
+                [(o.doc, o.pdf) for o in outputs if o.doc.bundle == OUTGOING],
+                stage / "scans",
+                base_dir,
+            )
             foreseen: dict[str, Future] = {}  # contents pages converted in advance, by key
             places = []  # where the signatures go, found as soon as the công văn is converted
 
@@ -311,14 +345,18 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 if do_sign and out.doc.kind == "cover_letter":
                     out.ready.result()  # taken from the cache: its copy may still be on the way
                     places.append(_signature_place(out, dossier, kept))
+
             if cache.enabled:
+
                 def foresee(counts):
-                    foreseen.update(_foresee_contents(dossier, parts, counts, work, office,
-                                                      cache, options))
+                    foreseen.update(
+                        _foresee_contents(dossier, parts, counts, work, office, cache, options)
+                    )
             else:
                 foresee = None
-            bundle = _bundle_as_ready(outputs, parts, _PageSource(cache, kept, ledger), foresee,
-                                      locate)
+            bundle = _bundle_as_ready(
+                outputs, parts, _PageSource(cache, kept, ledger), foresee, locate
+            )
             for out in outputs:  # the parts taken from the cache: their copies in place
                 if out.doc.bundle == OUTGOING:
                     out.ready.result()
@@ -326,11 +364,15 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
             wait(foreseen.values())  # a wrong guess or a failure only means converting again
             say("Đóng gói dossier.pdf…")
             unsigned = work / "dossier-unsigned.pdf"
-            contents = _contents(dossier, parts, work, office, cache, options, ledger,
-                                 made_now=set(foreseen))
+            contents = _contents(
+                dossier, parts, work, office, cache, options, ledger, made_now=set(foreseen)
+            )
             office.close(wait=False)  # done with LibreOffice: it stops meanwhile
             starts = bundle.finish(
-                contents, unsigned, title=_bundle_title(dossier), author=dossier.issuer.name,
+                contents,
+                unsigned,
+                title=_bundle_title(dossier),
+                author=dossier.issuer.name,
                 subject=f"{_bundle_subject(dossier)} theo Kết luận số 39-KL/TW ({dossier.id})",
             )
             final = stage / "dossier.pdf"
@@ -338,39 +380,62 @@ def _render(dossier: Dossier, outdir: Path, options: RenderOptions,
                 from .signing import sign_dossier
 
                 say("Ký số dossier.pdf…")
-                signed = sign_dossier(unsigned, final, dossier.signing,
-                                      signature_request(dossier, parts, starts,
-                                                        places[0] if places else None,
-                                                        page_objects=bundle.page_objects,
-                                                        pages=ledger.page_count),
-                                      base_dir=base_dir, out_dir=stage)
+                signed = sign_dossier(
+                    unsigned,
+                    final,
+                    dossier.signing,
+                    signature_request(
+                        dossier,
+                        parts,
+                        starts,
+                        places[0] if places else None,
+                        page_objects=bundle.page_objects,
+                        pages=ledger.page_count,
+                    ),
+                    base_dir=base_dir,
+                    out_dir=stage,
+                )
                 manifest.warnings.extend(signed.warnings)
                 manifest.signed = True
                 if signed.demo_ca_pem is not None:  # interface.md: kind demo_ca
-                    manifest.files.append(ManifestFile(
-                        path=signed.demo_ca_pem.relative_to(stage).as_posix(), kind="demo_ca",
-                        format="pem", candidate=None, sha256=sha256_of(signed.demo_ca_pem),
-                        pages=None))
+                    manifest.files.append(
+                        ManifestFile(
+                            path=signed.demo_ca_pem.relative_to(stage).as_posix(),
+                            kind="demo_ca",
+                            format="pem",
+                            candidate=None,
+                            sha256=sha256_of(signed.demo_ca_pem),
+                            pages=None,
+                        )
+                    )
             else:
                 os.replace(unsigned, final)
                 _leave_sign_record(dossier, parts, starts, final, base_dir, ledger)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
-            manifest.files += (_entries(stage, outputs, "docx", ledger)
-                               + _entries(stage, outputs, "pdf", ledger))
+            manifest.files += _entries(stage, outputs, "docx", ledger) + _entries(
+                stage, outputs, "pdf", ledger
+            )
             manifest.files += _internal_bundle(dossier, outputs, stage, ledger)
             manifest.files += scan_entries(stage, scanned)
             manifest.warnings.extend(font_warnings([out.pdf for out in outputs], ledger))
-            manifest.files.append(ManifestFile(
-                path="dossier.pdf", kind="dossier", format="pdf", candidate=None,
-                sha256=sha256_of(final), pages=starts[-1] + ledger.page_count(parts[-1].pdf),
-                title=_bundle_title(dossier), signed=manifest.signed,
-            ))
+            manifest.files.append(
+                ManifestFile(
+                    path="dossier.pdf",
+                    kind="dossier",
+                    format="pdf",
+                    candidate=None,
+                    sha256=sha256_of(final),
+                    pages=starts[-1] + ledger.page_count(parts[-1].pdf),
+                    title=_bundle_title(dossier),
+                    signed=manifest.signed,
+                )
+            )
             shutil.rmtree(work, ignore_errors=True)
         if report is not None:  # a nomination's; a return dossier has no eligibility
             (stage / "eligibility.json").write_text(
-                json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2)
-                + "\n", encoding="utf-8",
+                json.dumps(_eligibility_json(report, options), ensure_ascii=False, indent=2) + "\n",
+                encoding="utf-8",
             )
         told.check()
         manifest.files += workbook
@@ -437,9 +502,14 @@ class _Planned:
     edit: Edit | None = None  # the clerk's edited DOCX, converted as it is instead of rendered
 
 
-def _plan(documents: Sequence[Document], cache: DocumentCache, dossier: Dossier,
-          options: RenderOptions, want_pdf: bool,
-          edits: dict[str, Edit] | None = None) -> list[_Planned]:
+def _plan(
+    documents: Sequence[Document],
+    cache: DocumentCache,
+    dossier: Dossier,
+    options: RenderOptions,
+    want_pdf: bool,
+    edits: dict[str, Edit] | None = None,
+) -> list[_Planned]:
     """Each document's cache key, and whether it must be rendered (and converted) at all. A
     kept edit is keyed by its own bytes: the cache never gives the template's version for it."""
     issued = _issued(dossier)
@@ -450,8 +520,9 @@ def _plan(documents: Sequence[Document], cache: DocumentCache, dossier: Dossier,
             key = cache.key(edit.source, {"edited": True})
         else:
             template, _sandboxed = resolve_template(doc.template, options.templates)
-            key = cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name,
-                            issued=issued)
+            key = cache.key(
+                template, doc.context, title=doc.title, author=dossier.issuer.name, issued=issued
+            )
         planned.append(_Planned(doc, key, cache.holds(key, pdf=want_pdf), edit))
     return planned
 
@@ -507,8 +578,7 @@ class _PageSource:
         if pages is not None:
             return bundle.add(index, pages=pages)
         pdf = self.cache.pdf_of(out.key) if from_cache else out.pdf
-        return bundle.add(index, self.parsed.reader(out.key, pdf) if self.parsed else None,
-                          pdf=pdf)
+        return bundle.add(index, self.parsed.reader(out.key, pdf) if self.parsed else None, pdf=pdf)
 
     def _keep_group(self, out: _Output, reader) -> None:
         """A session keeps the group PDF a part was just cut from, parsed, under the key the
@@ -528,9 +598,13 @@ def _remember(ledger: PdfLedger, pdf: Path, facts, ready: Future) -> None:
         ledger.remember(pdf, facts)
 
 
-def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSource,
-                     foresee: Callable[[list[int | None]], None] | None = None,
-                     added: Callable[[_Output], None] = lambda _out: None) -> BundleWriter:
+def _bundle_as_ready(
+    outputs: list[_Output],
+    parts: list[Part],
+    source: _PageSource,
+    foresee: Callable[[list[int | None]], None] | None = None,
+    added: Callable[[_Output], None] = lambda _out: None,
+) -> BundleWriter:
     """Every part in the bundle, each as soon as its PDF is there (cached ones first, from the
     cache, then in the order LibreOffice returns them), while the remaining conversions run;
     ``added`` is told of each. When only ``FORESEE_AT`` parts or ``FORESEE_JOBS`` conversions
@@ -564,9 +638,12 @@ def _bundle_as_ready(outputs: list[_Output], parts: list[Part], source: _PageSou
         if not jobs[out.job]:
             del jobs[out.job]
         kinds_left[out.doc.kind] -= 1
-        if (foresee is not None and jobs
-                and (jobs.total() <= FORESEE_AT or len(jobs) <= FORESEE_JOBS)
-                and not any(n == total[kind] for kind, n in kinds_left.items() if n)):
+        if (
+            foresee is not None
+            and jobs
+            and (jobs.total() <= FORESEE_AT or len(jobs) <= FORESEE_JOBS)
+            and not any(n == total[kind] for kind, n in kinds_left.items() if n)
+        ):
             # (each kind left has a part back already: its page count is a fair guess)
             foresee(bundle.counts)
             foresee = None
@@ -596,9 +673,17 @@ FETCHERS = 4  # threads copying cached documents into place: creating a file wai
 FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the bundle to go last
 
 
-def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Office,
-             cache: DocumentCache, dossier: Dossier, options: RenderOptions,
-             copying: ThreadPoolExecutor, ledger: PdfLedger) -> list[_Output]:
+def _produce(
+    planned: Sequence[_Planned],
+    stage: Path,
+    outdir: Path,
+    office: Office,
+    cache: DocumentCache,
+    dossier: Dossier,
+    options: RenderOptions,
+    copying: ThreadPoolExecutor,
+    ledger: PdfLedger,
+) -> list[_Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
     written (a group converted as one, once its last member is), or copied from the cache by
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
@@ -607,8 +692,9 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
     worker's thread files it in the cache."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, _Output] = {}
-    render_docx = partial(write_docx, templates=options.templates, author=dossier.issuer.name,
-                          issued=_issued(dossier))
+    render_docx = partial(
+        write_docx, templates=options.templates, author=dossier.issuer.name, issued=_issued(dossier)
+    )
     edited = {p.doc.stem: p.edit.source for p in planned if p.edit is not None}
 
     def write(doc: Document, docx: Path) -> None:
@@ -618,29 +704,36 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
             shutil.copyfile(edited[doc.stem], docx)
         else:
             render_docx(doc, docx)
+
     work = stage / ".work"  # groups combined, pages of long lists converted again
     if want_pdf:
         work.mkdir(exist_ok=True)
 
-    def make(doc: Document, key: str, docx: Path, pdf: Path | None, *,
-             written: bool = False) -> Future:
+    def make(
+        doc: Document, key: str, docx: Path, pdf: Path | None, *, written: bool = False
+    ) -> Future:
         if not written:
             write(doc, docx)
         if pdf is None:
             cache.store(key, docx, None)
             return _done()
         filed: Future = Future()
-        layout = (pagepatch.read_layout(docx) if cache.enabled and doc.candidate is None
-                  and doc.stem not in edited else None)
+        layout = (
+            pagepatch.read_layout(docx)
+            if cache.enabled and doc.candidate is None and doc.stem not in edited
+            else None
+        )
         if layout is None:
             office.convert(docx, pdf).add_done_callback(
-                partial(_converted, cache, key, docx, pdf, filed))
+                partial(_converted, cache, key, docx, pdf, filed)
+            )
             return filed
         # a long table: converted again only on the pages that changed since the version the
         # cache holds (a dossier's documents that list every candidate: see k39docs.pagepatch)
         lineage = f"{dossier.id}/{doc.stem}"
-        pagepatch.convert(office, layout, pdf, work, _latest_pages(cache, lineage)) \
-            .add_done_callback(partial(_converted, cache, key, docx, pdf, filed, lineage=lineage))
+        pagepatch.convert(
+            office, layout, pdf, work, _latest_pages(cache, lineage)
+        ).add_done_callback(partial(_converted, cache, key, docx, pdf, filed, lineage=lineage))
         return filed
 
     def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
@@ -691,11 +784,15 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
     def send(members: list[int]) -> None:
         keys = [planned[j].key for j in members]
         together = office.convert_together(
-            [paths(j) for j in members], work / f"gop-{groups[members[0]]}.docx",
-            keep=lambda pdf, counts: cache.store_group(keys, pdf, counts), ledger=ledger)
+            [paths(j) for j in members],
+            work / f"gop-{groups[members[0]]}.docx",
+            keep=lambda pdf, counts: cache.store_group(keys, pdf, counts),
+            ledger=ledger,
+        )
         for j, conversion in zip(members, together):
             conversion.add_done_callback(
-                partial(_converted, cache, planned[j].key, *paths(j), filed[j]))
+                partial(_converted, cache, planned[j].key, *paths(j), filed[j])
+            )
 
     for i in sorted(range(len(planned)), key=rank):  # stable: same rank, document order
         doc, key = planned[i].doc, planned[i].key
@@ -712,9 +809,17 @@ def _produce(planned: Sequence[_Planned], stage: Path, outdir: Path, office: Off
         else:
             ready = make(doc, key, docx, pdf, written=i in size)
         edit = planned[i].edit  # a kept edit keeps the inputs its original was made from
-        outputs[i] = _Output(doc, key, docx, pdf, ready, groups.get(i, -1 - i),
-                             planned[i].cached, edited=edit is not None,
-                             inputs=edit.inputs if edit is not None else inputs_digest(doc))
+        outputs[i] = _Output(
+            doc,
+            key,
+            docx,
+            pdf,
+            ready,
+            groups.get(i, -1 - i),
+            planned[i].cached,
+            edited=edit is not None,
+            inputs=edit.inputs if edit is not None else inputs_digest(doc),
+        )
     office.drain()
     return [outputs[i] for i in range(len(planned))]
 
@@ -730,8 +835,13 @@ def _groups(planned: Sequence[_Planned], listing: Container[int], want_pdf: bool
     (the documents listing every candidate convert alone: they are long already)."""
     by_template: dict[str, list[int]] = {}
     for i, p in enumerate(planned):
-        if (want_pdf and not p.cached and i not in listing and p.doc.candidate is not None
-                and p.edit is None):  # an edit converts alone, its own styles untouched
+        if (
+            want_pdf
+            and not p.cached
+            and i not in listing
+            and p.doc.candidate is not None
+            and p.edit is None
+        ):  # an edit converts alone, its own styles untouched
             by_template.setdefault(p.doc.template, []).append(i)
     groups, number = {}, 0
     for members in by_template.values():
@@ -741,14 +851,22 @@ def _groups(planned: Sequence[_Planned], listing: Container[int], want_pdf: bool
         # kind while the second converts, in time for the contents page converted in advance
         count = max(-(-len(members) // COMBINE_MAX), min(2, len(members) // COMBINE_MIN))
         for k in range(count):
-            for i in members[k * len(members) // count:(k + 1) * len(members) // count]:
+            for i in members[k * len(members) // count : (k + 1) * len(members) // count]:
                 groups[i] = number
             number += 1
     return groups
 
 
-def _converted(cache: DocumentCache, key: str, docx: Path, pdf: Path, filed: Future,
-               conversion: Future, *, lineage: str | None = None) -> None:
+def _converted(
+    cache: DocumentCache,
+    key: str,
+    docx: Path,
+    pdf: Path,
+    filed: Future,
+    conversion: Future,
+    *,
+    lineage: str | None = None,
+) -> None:
     """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is cached.
     ``lineage``: the conversion was :func:`k39docs.pagepatch.convert`'s, its result the
     document's page map, kept as the latest of its lineage."""
@@ -781,73 +899,113 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
     return data
 
 
-def _entries(stage: Path, outputs: Sequence[_Output], fmt: str,
-             ledger: PdfLedger) -> list[ManifestFile]:
+def _entries(
+    stage: Path, outputs: Sequence[_Output], fmt: str, ledger: PdfLedger
+) -> list[ManifestFile]:
     """The manifest entries of every document in ``fmt``, each once it is in place."""
     entries = []
     for out in outputs:
         out.ready.result()
         entry = _entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt, ledger)
-        entries.append(replace(entry, edited=True if out.edited else None,
-                               inputs=out.inputs if fmt == "docx" else None))
+        entries.append(
+            replace(
+                entry,
+                edited=True if out.edited else None,
+                inputs=out.inputs if fmt == "docx" else None,
+            )
+        )
     return entries
 
 
-def _entry(stage: Path, path: Path, doc: Document, fmt: str,
-           ledger: PdfLedger | None = None) -> ManifestFile:
+def _entry(
+    stage: Path, path: Path, doc: Document, fmt: str, ledger: PdfLedger | None = None
+) -> ManifestFile:
     pages = None
     if fmt == "pdf":
         pages = ledger.page_count(path) if ledger is not None else page_count(path)
     return ManifestFile(
-        path=path.relative_to(stage).as_posix(), kind=doc.kind, format=fmt,
-        candidate=doc.candidate, sha256=sha256_of(path), pages=pages, title=doc.title,
+        path=path.relative_to(stage).as_posix(),
+        kind=doc.kind,
+        format=fmt,
+        candidate=doc.candidate,
+        sha256=sha256_of(path),
+        pages=pages,
+        title=doc.title,
     )
 
 
-def _list_workbook(documents: Sequence[Document], stage: Path, dossier: Dossier
-                   ) -> list[ManifestFile]:
+def _list_workbook(
+    documents: Sequence[Document], stage: Path, dossier: Dossier
+) -> list[ManifestFile]:
     """``xlsx/danh-sach.xlsx``: a nomination's list as a workbook, from the DOCX list's rows."""
     from .documents.list_workbook import write_list_workbook
 
     entries = []
     for doc in documents:
         if doc.kind == "nomination_list":
-            path = write_list_workbook(doc, stage / "xlsx" / f"{doc.stem}.xlsx",
-                                       author=dossier.issuer.name, issued=_issued(dossier))
+            path = write_list_workbook(
+                doc,
+                stage / "xlsx" / f"{doc.stem}.xlsx",
+                author=dossier.issuer.name,
+                issued=_issued(dossier),
+            )
             entries.append(_entry(stage, path, doc, "xlsx"))
     return entries
 
 
 def _bundle_title(dossier: Dossier) -> str:
     if dossier.purpose == "return":
-        return (f"Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài - Công văn số "
-                f"{number_of(dossier)}")
+        return (
+            f"Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài - Công văn số "
+            f"{number_of(dossier)}"
+        )
     return f"Hồ sơ cử cán bộ tham gia {course_phrase(dossier)} - Công văn số {number_of(dossier)}"
 
 
 def _bundle_subject(dossier: Dossier) -> str:
-    return ("Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài" if dossier.purpose == "return"
-            else "Hồ sơ đăng ký bồi dưỡng ở nước ngoài")
+    return (
+        "Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài"
+        if dossier.purpose == "return"
+        else "Hồ sơ đăng ký bồi dưỡng ở nước ngoài"
+    )
 
 
-def _internal_bundle(dossier: Dossier, outputs: Sequence[_Output], stage: Path,
-                     ledger: PdfLedger) -> list[ManifestFile]:
+def _internal_bundle(
+    dossier: Dossier, outputs: Sequence[_Output], stage: Path, ledger: PdfLedger
+) -> list[ManifestFile]:
     """``noi-bo.pdf``: the papers that stay in the province (the Sở's Tờ trình and working
     paper), one bookmark each, no contents page and no UBND signature; nothing for a dossier
     that has none (a return dossier). Called once every document is in place."""
-    parts = [Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
-             for o in outputs if o.doc.bundle == INTERNAL]
+    parts = [
+        Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
+        for o in outputs
+        if o.doc.bundle == INTERNAL
+    ]
     if not parts:
         return []
     path = stage / "noi-bo.pdf"
     title = f"Tài liệu nội bộ của {dossier.department.name} - {dossier.id}"
-    starts = bundle_pdf(None, parts, path, title=title, author=dossier.department.name,
-                        subject=f"Lưu hành nội bộ, không gửi kèm Công văn số {number_of(dossier)}",
-                        ledger=ledger)
-    return [ManifestFile(path="noi-bo.pdf", kind="internal_bundle", format="pdf", candidate=None,
-                         sha256=sha256_of(path),
-                         pages=starts[-1] + ledger.page_count(parts[-1].pdf),
-                         title=title, signed=False)]
+    starts = bundle_pdf(
+        None,
+        parts,
+        path,
+        title=title,
+        author=dossier.department.name,
+        subject=f"Lưu hành nội bộ, không gửi kèm Công văn số {number_of(dossier)}",
+        ledger=ledger,
+    )
+    return [
+        ManifestFile(
+            path="noi-bo.pdf",
+            kind="internal_bundle",
+            format="pdf",
+            candidate=None,
+            sha256=sha256_of(path),
+            pages=starts[-1] + ledger.page_count(parts[-1].pdf),
+            title=title,
+            signed=False,
+        )
+    ]
 
 
 def signing_date_warning(dossier: Dossier, today=None) -> str | None:
@@ -860,8 +1018,10 @@ def signing_date_warning(dossier: Dossier, today=None) -> str | None:
     if dated is None or dated == today:  # a draft (no date) is not signed
         return None
     field_ = "documents.cover_letter.date"
-    told = (f"Công văn đề ngày {dated:%d/%m/%Y} (`{field_}`) nhưng được ký số hôm nay, "
-            f"ngày {today:%d/%m/%Y} (giờ Việt Nam): thời điểm ký số phải trùng ngày của văn bản")
+    told = (
+        f"Công văn đề ngày {dated:%d/%m/%Y} (`{field_}`) nhưng được ký số hôm nay, "
+        f"ngày {today:%d/%m/%Y} (giờ Việt Nam): thời điểm ký số phải trùng ngày của văn bản"
+    )
     if dossier.signing.demo:
         return f"{told} (chữ ký thử nghiệm nên vẫn ký)."
     raise SigningError(
@@ -890,9 +1050,15 @@ def _signer(dossier: Dossier) -> tuple[str, tuple[str, ...]]:
     return signer.name, tuple(upper_vn(line) for line in signer.block_lines())
 
 
-def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], place=None, *,
-                      page_objects: Sequence[int] = (),
-                      pages: Callable[[Path], int] = page_count):
+def signature_request(
+    dossier: Dossier,
+    parts: list[Part],
+    starts: list[int],
+    place=None,
+    *,
+    page_objects: Sequence[int] = (),
+    pages: Callable[[Path], int] = page_count,
+):
     """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
     page, 0-based, as the bundle returns them), and who signs it. ``place``: the signer's block
     as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF;
@@ -904,14 +1070,19 @@ def signature_request(dossier: Dossier, parts: list[Part], starts: list[int], pl
     attached = [i != cover for i in range(len(parts))]
     return SignatureRequest(
         **_request_fields(dossier, parts, starts, pages),
-        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached)
-                                      if a) if page_objects else (),
+        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached) if a)
+        if page_objects
+        else (),
         place=place,
     )
 
 
-def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int],
-                    pages: Callable[[Path], int] = page_count) -> dict:
+def _request_fields(
+    dossier: Dossier,
+    parts: list[Part],
+    starts: list[int],
+    pages: Callable[[Path], int] = page_count,
+) -> dict:
     """:class:`~k39docs.signing.SignatureRequest`'s plain fields (what ``sign-request.json``
     keeps for signing later)."""
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
@@ -930,8 +1101,14 @@ def _request_fields(dossier: Dossier, parts: list[Part], starts: list[int],
     )
 
 
-def _leave_sign_record(dossier: Dossier, parts: list[Part], starts: list[int], final: Path,
-                       base_dir: Path, ledger: PdfLedger) -> None:
+def _leave_sign_record(
+    dossier: Dossier,
+    parts: list[Part],
+    starts: list[int],
+    final: Path,
+    base_dir: Path,
+    ledger: PdfLedger,
+) -> None:
     """Beside an unsigned ``dossier.pdf``: what ``k39docs sign`` needs to sign it later
     (:mod:`k39docs.signrecord`); the images the dossier's ``signing`` names, made absolute."""
     from .signrecord import RECORD_NAME, write_sign_record
@@ -941,10 +1118,14 @@ def _leave_sign_record(dossier: Dossier, parts: list[Part], starts: list[int], f
 
     letter = dossier.documents.cover_letter.date
     write_sign_record(
-        final.parent / RECORD_NAME, _request_fields(dossier, parts, starts, ledger.page_count),
-        draft=dossier.documents.draft, letter_date=letter.isoformat() if letter else None,
-        sha256=sha256_of(final), signature_image=absolute(dossier.signing.signature_image),
-        seal_image=absolute(dossier.signing.seal_image), tsa_url=dossier.signing.tsa_url,
+        final.parent / RECORD_NAME,
+        _request_fields(dossier, parts, starts, ledger.page_count),
+        draft=dossier.documents.draft,
+        letter_date=letter.isoformat() if letter else None,
+        sha256=sha256_of(final),
+        signature_image=absolute(dossier.signing.signature_image),
+        seal_image=absolute(dossier.signing.seal_image),
+        tsa_url=dossier.signing.tsa_url,
     )
 
 
@@ -954,20 +1135,32 @@ def draft_warning(dossier: Dossier, would_sign: bool) -> str | None:
     (``would_sign``). None for a dossier that is not a draft."""
     if not dossier.documents.draft:
         return None
-    told = ("Bản dự thảo: chưa có số và/hoặc ngày văn bản (documents.cover_letter.number, "
-            ".date hoặc của tờ trình); văn bản in chỗ trống để văn thư ghi khi phát hành")
+    told = (
+        "Bản dự thảo: chưa có số và/hoặc ngày văn bản (documents.cover_letter.number, "
+        ".date hoặc của tờ trình); văn bản in chỗ trống để văn thư ghi khi phát hành"
+    )
     if would_sign:
-        return (f"{told}. Hồ sơ dự thảo KHÔNG được ký số dù đã cấu hình `signing`: ghi số, ngày "
-                "rồi tạo lại và ký (`k39docs sign`).")
+        return (
+            f"{told}. Hồ sơ dự thảo KHÔNG được ký số dù đã cấu hình `signing`: ghi số, ngày "
+            "rồi tạo lại và ký (`k39docs sign`)."
+        )
     return f"{told}; hồ sơ chưa ký số."
 
 
 CONTENTS_ATTEMPTS = 3
 
 
-def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
-              cache: DocumentCache, options: RenderOptions, ledger: PdfLedger, *,
-              made_now: Container[str] = ()) -> Path:
+def _contents(
+    dossier: Dossier,
+    parts: list[Part],
+    work: Path,
+    office: Office,
+    cache: DocumentCache,
+    options: RenderOptions,
+    ledger: PdfLedger,
+    *,
+    made_now: Container[str] = (),
+) -> Path:
     """The contents page as PDF, numbered for its own length (rendered again if it runs longer
     or shorter than first guessed), each attempt into files of its own: a PDF left by an
     earlier attempt is never taken for this one's. ``made_now``: keys of contents pages this
@@ -987,12 +1180,16 @@ def _contents(dossier: Dossier, parts: list[Part], work: Path, office: Office,
         actual = ledger.page_count(pdf)
         if actual == contents_pages:
             return pdf
-        log.info("contents page: %d pages, not the %d its numbers count; made again",
-                 actual, contents_pages)
+        log.info(
+            "contents page: %d pages, not the %d its numbers count; made again",
+            actual,
+            contents_pages,
+        )
         contents_pages = actual
     raise ConversionError(
         f"Mục lục hồ sơ không ổn định số trang sau {CONTENTS_ATTEMPTS} lần lập "
-        f"({contents_pages} trang): không đánh số trang các tài liệu được.")
+        f"({contents_pages} trang): không đánh số trang các tài liệu được."
+    )
 
 
 def _contents_pages_guess(dossier: Dossier, parts: list[Part]) -> int:
@@ -1001,8 +1198,14 @@ def _contents_pages_guess(dossier: Dossier, parts: list[Part]) -> int:
     return 1 + -(-beyond // CONTENTS_ROWS_PER_PAGE)
 
 
-def _contents_keyed(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int,
-                    cache: DocumentCache, options: RenderOptions) -> tuple[Document, str]:
+def _contents_keyed(
+    dossier: Dossier,
+    parts: list[Part],
+    counts: list[int],
+    contents_pages: int,
+    cache: DocumentCache,
+    options: RenderOptions,
+) -> tuple[Document, str]:
     doc = contents_doc.build(dossier, parts, counts, contents_pages)
     template, _sandboxed = resolve_template(doc.template, options.templates)
     return doc, cache.key(template, doc.context, title=doc.title, author=dossier.issuer.name)
@@ -1015,27 +1218,43 @@ def _guess_counts(parts: list[Part], counts: list[int | None]) -> list[int]:
     for part, count in zip(parts, counts):
         if count is not None:
             known.setdefault(part.kind, Counter())[count] += 1
-    return [count if count is not None
-            else known[part.kind].most_common(1)[0][0] if part.kind in known else 1
-            for part, count in zip(parts, counts)]
+    return [
+        count
+        if count is not None
+        else known[part.kind].most_common(1)[0][0]
+        if part.kind in known
+        else 1
+        for part, count in zip(parts, counts)
+    ]
 
 
-def _foresee_contents(dossier: Dossier, parts: list[Part], counts: list[int | None], work: Path,
-                      office: Office, cache: DocumentCache,
-                      options: RenderOptions) -> dict[str, Future]:
+def _foresee_contents(
+    dossier: Dossier,
+    parts: list[Part],
+    counts: list[int | None],
+    work: Path,
+    office: Office,
+    cache: DocumentCache,
+    options: RenderOptions,
+) -> dict[str, Future]:
     """Convert the contents page before the last parts are back, with their page counts
     guessed (:func:`_guess_counts`), and file it in the cache. When the guess is right,
     :func:`_contents` finds it there instead of converting it after the last conversion (about
     a second for a hundred candidates)."""
-    doc, key = _contents_keyed(dossier, parts, _guess_counts(parts, counts),
-                               _contents_pages_guess(dossier, parts), cache, options)
+    doc, key = _contents_keyed(
+        dossier,
+        parts,
+        _guess_counts(parts, counts),
+        _contents_pages_guess(dossier, parts),
+        cache,
+        options,
+    )
     if cache.holds(key, pdf=True):
         return {}
     docx, pdf = work / "muc-luc-du-kien.docx", work / "muc-luc-du-kien.pdf"
     write_docx(doc, docx, templates=options.templates, author=dossier.issuer.name)
     filed: Future = Future()
-    office.convert(docx, pdf).add_done_callback(
-        partial(_converted, cache, key, docx, pdf, filed))
+    office.convert(docx, pdf).add_done_callback(partial(_converted, cache, key, docx, pdf, filed))
     return {key: filed}
 
 

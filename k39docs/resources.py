@@ -41,7 +41,7 @@ def sample_dossier() -> str:
     ``seal_image`` line: a user of another province keeps no Quảng Ngãi seal by mistake."""
     text = (_data_dir() / "sample.yaml").read_text(encoding="utf-8")
     at = text.find("\n  seal_image:")
-    return text if at < 0 or _SEAL_NOTE in text else text[: at + 1] + _SEAL_NOTE + text[at + 1:]
+    return text if at < 0 or _SEAL_NOTE in text else text[: at + 1] + _SEAL_NOTE + text[at + 1 :]
 
 
 def sample_images() -> list[Path]:

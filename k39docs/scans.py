@@ -30,8 +30,18 @@ if TYPE_CHECKING:
     from .documents.base import Document
     from .manifest import ManifestFile
 
-__all__ = ["Scan", "scans_of", "scan_problem", "scan_issues", "write_scan", "bundle_parts",
-           "manifest_entries", "MAX_SCAN_BYTES", "MAX_SCAN_PAGES", "SCANNED_NOTE"]
+__all__ = [
+    "Scan",
+    "scans_of",
+    "scan_problem",
+    "scan_issues",
+    "write_scan",
+    "bundle_parts",
+    "manifest_entries",
+    "MAX_SCAN_BYTES",
+    "MAX_SCAN_PAGES",
+    "SCANNED_NOTE",
+]
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024  # a 300 dpi colour scan of ten A4 pages is well under this
 MAX_SCAN_PAGES = 100
@@ -65,18 +75,35 @@ def _slug(text: str) -> str:
 def candidate_scans(candidate: Candidate, index: int, base_dir: Path | None = None) -> list[Scan]:
     """The scans of one candidate, in bundle order: the signed Bản cam kết, then the
     attachments as listed."""
+
     def where(path: Path) -> Path:
         return base_dir / path if base_dir is not None and not path.is_absolute() else path
 
     c, out = candidate, []  # kinds as the manifest names them
     if c.signed_commitment is not None:
-        out.append(Scan(f"candidates[{index}].signed_commitment", where(c.signed_commitment),
-                        "commitment", c.id, f"Bản cam kết - {c.full_name} ({SCANNED_NOTE})",
-                        "Bản cam kết", f"cam-ket-{c.id}"))
+        out.append(
+            Scan(
+                f"candidates[{index}].signed_commitment",
+                where(c.signed_commitment),
+                "commitment",
+                c.id,
+                f"Bản cam kết - {c.full_name} ({SCANNED_NOTE})",
+                "Bản cam kết",
+                f"cam-ket-{c.id}",
+            )
+        )
     for k, a in enumerate(c.attachments):
-        out.append(Scan(f"candidates[{index}].attachments[{k}].file", where(a.file),
-                        ATTACHMENT_KIND, c.id, f"{a.title} - {c.full_name}", a.title,
-                        f"{c.id}-{k + 1:02d}-{_slug(a.title)}"))
+        out.append(
+            Scan(
+                f"candidates[{index}].attachments[{k}].file",
+                where(a.file),
+                ATTACHMENT_KIND,
+                c.id,
+                f"{a.title} - {c.full_name}",
+                a.title,
+                f"{c.id}-{k + 1:02d}-{_slug(a.title)}",
+            )
+        )
     return out
 
 
@@ -115,9 +142,11 @@ def _problem(path: Path, size: int, _mtime_ns: int) -> str | None:
     if size == 0:
         return f"tệp `{name}` rỗng (0 byte)"
     if size > MAX_SCAN_BYTES:
-        return (f"tệp `{name}` nặng {size / 1024 / 1024:.1f} MB, quá giới hạn "
-                f"{MAX_SCAN_BYTES // 1024 // 1024} MB cho một tài liệu scan; hãy scan lại ở "
-                "200–300 dpi hoặc nén ảnh")
+        return (
+            f"tệp `{name}` nặng {size / 1024 / 1024:.1f} MB, quá giới hạn "
+            f"{MAX_SCAN_BYTES // 1024 // 1024} MB cho một tài liệu scan; hãy scan lại ở "
+            "200–300 dpi hoặc nén ảnh"
+        )
     try:
         with open(path, "rb") as fh:
             head = fh.read(1024)
@@ -125,8 +154,10 @@ def _problem(path: Path, size: int, _mtime_ns: int) -> str | None:
         return f"không đọc được tệp `{name}` ({exc.strerror or exc})"
     kind = _format(head)
     if kind is None:
-        return (f"tệp `{name}` không phải PDF, JPG hay PNG; hãy scan hoặc lưu tài liệu thành "
-                "một trong các dạng đó")
+        return (
+            f"tệp `{name}` không phải PDF, JPG hay PNG; hãy scan hoặc lưu tài liệu thành "
+            "một trong các dạng đó"
+        )
     return _pdf_problem(path) if kind == _PDF else _image_problem(path, kind)
 
 
@@ -134,21 +165,27 @@ def _pdf_problem(path: Path) -> str | None:
     from pypdf import PdfReader, PdfWriter
 
     name = path.name
-    broken = (f"tệp PDF `{name}` bị hỏng, không đọc được; hãy mở bằng trình xem PDF rồi lưu "
-              "(in) lại thành PDF mới")
+    broken = (
+        f"tệp PDF `{name}` bị hỏng, không đọc được; hãy mở bằng trình xem PDF rồi lưu "
+        "(in) lại thành PDF mới"
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             reader = PdfReader(path, strict=False)
             if reader.is_encrypted:
-                return (f"tệp PDF `{name}` được đặt mật khẩu hoặc mã hóa; hãy lưu lại bản không "
-                        "mật khẩu (in ra PDF) rồi đính kèm")
+                return (
+                    f"tệp PDF `{name}` được đặt mật khẩu hoặc mã hóa; hãy lưu lại bản không "
+                    "mật khẩu (in ra PDF) rồi đính kèm"
+                )
             count = len(reader.pages)
             if count == 0:
                 return f"tệp PDF `{name}` không có trang nào"
             if count > MAX_SCAN_PAGES:
-                return (f"tệp PDF `{name}` có {count} trang, quá giới hạn {MAX_SCAN_PAGES} trang "
-                        "cho một tài liệu")
+                return (
+                    f"tệp PDF `{name}` có {count} trang, quá giới hạn {MAX_SCAN_PAGES} trang "
+                    "cho một tài liệu"
+                )
             # copied as the bundle copies it: what fails here would fail the render
             writer = PdfWriter()
             writer.append(reader, import_outline=False)
@@ -173,8 +210,9 @@ def _image_problem(path: Path, kind: str) -> str | None:
             with Image.open(path) as img:
                 width, height = img.size
                 if width * height > MAX_SCAN_PIXELS:
-                    return (f"ảnh `{name}` {width}×{height} điểm ảnh, quá lớn; hãy scan ở "
-                            "200–300 dpi")
+                    return (
+                        f"ảnh `{name}` {width}×{height} điểm ảnh, quá lớn; hãy scan ở 200–300 dpi"
+                    )
                 img.load()  # a truncated or damaged picture fails here, not in the dossier
     except Exception:  # noqa: BLE001 — a picture Pillow cannot decode cannot go in
         what = "JPG" if kind == _JPEG else "PNG"
@@ -188,8 +226,11 @@ def scan_issues(dossier: Dossier, base_dir: Path | None = None) -> list[tuple[st
     for scan in scans_of(dossier, base_dir):
         problem = scan_problem(scan.source)
         if problem is not None:
-            what = ("bản cam kết đã ký" if scan.kind == "commitment"
-                    else f"tài liệu kèm theo “{scan.paper}”")
+            what = (
+                "bản cam kết đã ký"
+                if scan.kind == "commitment"
+                else f"tài liệu kèm theo “{scan.paper}”"
+            )
             issues.append((scan.field, f"{what}: {problem}"))
     return issues
 
@@ -212,16 +253,21 @@ def write_scan(scan: Scan, folder: Path) -> Path:
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        data = img2pdf.convert(str(scan.source), layout_fun=layout,
-                               rotation=img2pdf.Rotation.ifvalid)
+        data = img2pdf.convert(
+            str(scan.source), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid
+        )
     finally:
         log.setLevel(level)
     out.write_bytes(data)
     return out
 
 
-def bundle_parts(dossier: Dossier, documents: Sequence[tuple[Document, Path]], folder: Path,
-                 base_dir: Path | None = None) -> tuple[list[Part], list[tuple[Scan, Path]]]:
+def bundle_parts(
+    dossier: Dossier,
+    documents: Sequence[tuple[Document, Path]],
+    folder: Path,
+    base_dir: Path | None = None,
+) -> tuple[list[Part], list[tuple[Scan, Path]]]:
     """The outgoing bundle's parts in order (:func:`~k39docs.documents.enclosures.outgoing`):
     each generated document with its PDF (``documents``: the bundle's), and each scan, written
     into ``folder`` (OUTDIR/scans) by :func:`write_scan`; and the scans so written."""
@@ -249,8 +295,16 @@ def manifest_entries(stage: Path, written: Sequence[tuple[Scan, Path]]) -> list[
     from .manifest import ManifestFile, sha256_of
     from .pdfinfo import page_count
 
-    return [ManifestFile(path=pdf.relative_to(stage).as_posix(), kind=scan.kind, format="pdf",
-                         candidate=scan.candidate, sha256=sha256_of(pdf), pages=page_count(pdf),
-                         title=scan.paper if scan.kind == ATTACHMENT_KIND else scan.title,
-                         scanned=True if scan.kind == "commitment" else None)
-            for scan, pdf in written]
+    return [
+        ManifestFile(
+            path=pdf.relative_to(stage).as_posix(),
+            kind=scan.kind,
+            format="pdf",
+            candidate=scan.candidate,
+            sha256=sha256_of(pdf),
+            pages=page_count(pdf),
+            title=scan.paper if scan.kind == ATTACHMENT_KIND else scan.title,
+            scanned=True if scan.kind == "commitment" else None,
+        )
+        for scan, pdf in written
+    ]

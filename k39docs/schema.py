@@ -52,19 +52,30 @@ NOT_BLANK = r"\S"  # a required text: spaces alone are empty once the loader tri
 FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "Dossier": {
         "schema_version": ("Phiên bản mẫu hồ sơ", "Luôn là 1."),
-        "purpose": ("Loại hồ sơ", "Hồ sơ đề cử trước khóa học (nomination, mặc định) hoặc hồ sơ "
-                                   "báo cáo kết quả sau khóa học (return)."),
-        "id": ("Mã hồ sơ", "Dùng làm tên thư mục kết quả: chữ thường không dấu, số, '.', '-', "
-                           "'_'; tối đa 80 ký tự, ví dụ qng-2027-trung-han-01."),
+        "purpose": (
+            "Loại hồ sơ",
+            "Hồ sơ đề cử trước khóa học (nomination, mặc định) hoặc hồ sơ "
+            "báo cáo kết quả sau khóa học (return).",
+        ),
+        "id": (
+            "Mã hồ sơ",
+            "Dùng làm tên thư mục kết quả: chữ thường không dấu, số, '.', '-', "
+            "'_'; tối đa 80 ký tự, ví dụ qng-2027-trung-han-01.",
+        ),
         "issuer": ("Cơ quan ban hành", "Cơ quan ban hành công văn gửi Trung ương (UBND tỉnh)."),
         "department": ("Cơ quan tham mưu", "Cơ quan tham mưu (Sở Nội vụ), ký Tờ trình."),
         "course": ("Khóa bồi dưỡng", "Khóa bồi dưỡng ở nước ngoài được đề cử tham gia."),
-        "legal_basis": ("Căn cứ", "Các dòng “Căn cứ” của văn bản; để trống thì dùng danh sách "
-                                  "mặc định."),
+        "legal_basis": (
+            "Căn cứ",
+            "Các dòng “Căn cứ” của văn bản; để trống thì dùng danh sách mặc định.",
+        ),
         "documents": ("Văn bản", "Số, ngày, người ký của từng văn bản."),
         "signing": ("Ký số", "Cách ký số dossier.pdf; để trống thì hồ sơ không ký."),
-        "candidates": ("Ứng viên", "Danh sách người được đề cử (hoặc người báo cáo), ít nhất một "
-                                   "người; mã ứng viên và số CCCD không được trùng nhau."),
+        "candidates": (
+            "Ứng viên",
+            "Danh sách người được đề cử (hoặc người báo cáo), ít nhất một "
+            "người; mã ứng viên và số CCCD không được trùng nhau.",
+        ),
     },
     "Issuer": {
         "name": ("Tên cơ quan", "Tên đầy đủ, ví dụ Ủy ban nhân dân tỉnh Quảng Ngãi."),
@@ -84,8 +95,10 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "Notice": {
         "number": ("Số thông báo", "Số, ký hiệu thông báo của Ban Chỉ đạo, ví dụ 27-TB/BCĐ."),
         "date": ("Ngày thông báo", "Ngày ban hành, dạng YYYY-MM-DD."),
-        "issuer": ("Cơ quan ban hành thông báo", "Ví dụ Ban Chỉ đạo thực hiện Kết luận số "
-                                                 "39-KL/TW."),
+        "issuer": (
+            "Cơ quan ban hành thông báo",
+            "Ví dụ Ban Chỉ đạo thực hiện Kết luận số 39-KL/TW.",
+        ),
     },
     "Decision": {
         "number": ("Số quyết định", "Số, ký hiệu quyết định cử đi bồi dưỡng, ví dụ 1234/QĐ-UBND."),
@@ -99,41 +112,59 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "language": ("Ngôn ngữ giảng dạy", "Ví dụ Tiếng Anh."),
         "country": ("Nước đến", "Quốc gia tổ chức khóa học."),
         "institution": ("Cơ sở đào tạo", "Cơ sở đào tạo ở nước ngoài."),
-        "start_date": ("Ngày bắt đầu", "Dạng YYYY-MM-DD; với khóa ngoại ngữ là ngày bắt đầu phần "
-                                       "học trong nước."),
-        "end_date": ("Ngày kết thúc", "Dạng YYYY-MM-DD, không trước ngày bắt đầu (trình nạp hồ sơ "
-                                      "kiểm tra)."),
-        "estimated_cost_per_person": ("Kinh phí dự kiến mỗi người", "Đồng (VND), số nguyên không "
-                                                                    "âm (không bắt buộc)."),
-        "required_language_level": ("Trình độ ngoại ngữ yêu cầu", "Với khóa ngoại ngữ (không bắt "
-                                                                  "buộc), ví dụ IELTS 5.5."),
+        "start_date": (
+            "Ngày bắt đầu",
+            "Dạng YYYY-MM-DD; với khóa ngoại ngữ là ngày bắt đầu phần học trong nước.",
+        ),
+        "end_date": (
+            "Ngày kết thúc",
+            "Dạng YYYY-MM-DD, không trước ngày bắt đầu (trình nạp hồ sơ kiểm tra).",
+        ),
+        "estimated_cost_per_person": (
+            "Kinh phí dự kiến mỗi người",
+            "Đồng (VND), số nguyên không âm (không bắt buộc).",
+        ),
+        "required_language_level": (
+            "Trình độ ngoại ngữ yêu cầu",
+            "Với khóa ngoại ngữ (không bắt buộc), ví dụ IELTS 5.5.",
+        ),
         "notice": ("Thông báo của Trung ương", "Thông báo chiêu sinh của Ban Chỉ đạo."),
-        "decision": ("Quyết định cử đi", "Hồ sơ báo cáo: quyết định đã cử người đi học (không bắt "
-                                         "buộc)."),
+        "decision": (
+            "Quyết định cử đi",
+            "Hồ sơ báo cáo: quyết định đã cử người đi học (không bắt buộc).",
+        ),
     },
     "Signer": {
-        "authority": ("Thẩm quyền ký", "TM., KT., Q., TL., TUQ. hoặc để trống khi ký tên mình "
-                                       "(Nghị định 30/2020, ô 7a)."),
+        "authority": (
+            "Thẩm quyền ký",
+            "TM., KT., Q., TL., TUQ. hoặc để trống khi ký tên mình (Nghị định 30/2020, ô 7a).",
+        ),
         "organ": ("Tập thể lãnh đạo", "Ghi sau TM., ví dụ ỦY BAN NHÂN DÂN (không bắt buộc)."),
         "deputy": ("Dòng thứ hai", "Ví dụ KT. CHỦ TỊCH dưới dòng TM. (không bắt buộc)."),
         "title": ("Chức vụ", "Chức vụ của người ký hoặc của người đứng đầu được ký thay."),
-        "deputy_title": ("Chức vụ người ký", "Bắt buộc khi ký KT., TL., TUQ. mà không ghi tập thể "
-                                             "lãnh đạo."),
+        "deputy_title": (
+            "Chức vụ người ký",
+            "Bắt buộc khi ký KT., TL., TUQ. mà không ghi tập thể lãnh đạo.",
+        ),
         "name": ("Họ và tên người ký", "Như in dưới chữ ký."),
     },
     "CoverLetter": {
         "number": ("Số công văn", "Số nguyên dương; in thành “Số: 3512/UBND-NC”."),
         "unit_code": ("Ký hiệu đơn vị soạn thảo", "Ví dụ NC."),
-        "date": ("Ngày công văn", "Dạng YYYY-MM-DD; không trước ngày Tờ trình; khi ký số thật phải "
-                                  "là ngày ký."),
+        "date": (
+            "Ngày công văn",
+            "Dạng YYYY-MM-DD; không trước ngày Tờ trình; khi ký số thật phải là ngày ký.",
+        ),
         "recipients": ("Kính gửi", "Các cơ quan nhận, mỗi cơ quan một dòng; ít nhất một."),
         "signer": ("Người ký công văn", "Thẩm quyền, chức vụ và họ tên."),
         "copies_to": ("Nơi nhận khác", "Ngoài các cơ quan kính gửi (không bắt buộc)."),
         "archive": ("Lưu", "Dòng “Lưu:”, ví dụ VT, NC."),
     },
     "EligibilityReportSettings": {
-        "prepared_by": ("Người lập", "Chuyên viên rà soát, in trên bản Kết quả rà soát (không bắt "
-                                     "buộc)."),
+        "prepared_by": (
+            "Người lập",
+            "Chuyên viên rà soát, in trên bản Kết quả rà soát (không bắt buộc).",
+        ),
     },
     "Submission": {
         "number": ("Số Tờ trình", "Số nguyên dương."),
@@ -143,14 +174,20 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "archive": ("Lưu", "Dòng “Lưu:”."),
     },
     "CommitmentSettings": {
-        "clauses": ("Các điều cam kết", "Thay các điều cam kết mặc định của Bản cam kết (không "
-                                        "bắt buộc)."),
+        "clauses": (
+            "Các điều cam kết",
+            "Thay các điều cam kết mặc định của Bản cam kết (không bắt buộc).",
+        ),
     },
     "Documents": {
-        "cover_letter": ("Công văn", "Công văn của UBND tỉnh gửi Cơ quan Thường trực Ban Chỉ đạo "
-                                     "Trung ương."),
-        "submission": ("Tờ trình", "Tờ trình của Sở Nội vụ; bắt buộc với hồ sơ đề cử, không có "
-                                   "ở hồ sơ báo cáo."),
+        "cover_letter": (
+            "Công văn",
+            "Công văn của UBND tỉnh gửi Cơ quan Thường trực Ban Chỉ đạo Trung ương.",
+        ),
+        "submission": (
+            "Tờ trình",
+            "Tờ trình của Sở Nội vụ; bắt buộc với hồ sơ đề cử, không có ở hồ sơ báo cáo.",
+        ),
         "commitment": ("Bản cam kết", "Thiết lập Bản cam kết của từng người."),
         "eligibility_report": ("Kết quả rà soát", "Thiết lập bản Kết quả rà soát điều kiện."),
     },
@@ -159,20 +196,28 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "token": ("Nhãn token", "Nhãn của token chứa khóa."),
         "key_label": ("Nhãn khóa", "Nhãn khóa bí mật trên token."),
         "cert_label": ("Nhãn chứng thư số", "Mặc định như nhãn khóa."),
-        "pin_env": ("Biến môi trường mã PIN", "Tên biến môi trường chứa mã PIN (không ghi mã PIN "
-                                              "vào hồ sơ)."),
+        "pin_env": (
+            "Biến môi trường mã PIN",
+            "Tên biến môi trường chứa mã PIN (không ghi mã PIN vào hồ sơ).",
+        ),
     },
     "Signing": {
         "demo": ("Ký thử nghiệm", "Ký bằng chứng thư thử nghiệm, không có giá trị pháp lý."),
         "pkcs12": ("Tệp khóa PKCS#12", "Đường dẫn tệp .p12 của chứng thư số."),
-        "passphrase_env": ("Biến môi trường mật khẩu", "Tên biến môi trường chứa mật khẩu tệp "
-                                                       "PKCS#12."),
+        "passphrase_env": (
+            "Biến môi trường mật khẩu",
+            "Tên biến môi trường chứa mật khẩu tệp PKCS#12.",
+        ),
         "pkcs11": ("Token PKCS#11", "Khóa trên token USB."),
-        "signature_image": ("Ảnh chữ ký", "Tệp PNG nền trong suốt, tối đa 2 MB, 4000 điểm ảnh mỗi "
-                                          "chiều."),
+        "signature_image": (
+            "Ảnh chữ ký",
+            "Tệp PNG nền trong suốt, tối đa 2 MB, 4000 điểm ảnh mỗi chiều.",
+        ),
         "seal_image": ("Ảnh con dấu", "Tệp PNG nền trong suốt đúng kích thước dấu, tối đa 2 MB."),
-        "tsa_url": ("Máy chủ dấu thời gian", "Địa chỉ dịch vụ cấp dấu thời gian (RFC 3161), "
-                                             "không bắt buộc."),
+        "tsa_url": (
+            "Máy chủ dấu thời gian",
+            "Địa chỉ dịch vụ cấp dấu thời gian (RFC 3161), không bắt buộc.",
+        ),
     },
     "ForeignLanguage": {
         "language": ("Ngoại ngữ", "Ví dụ Tiếng Anh."),
@@ -190,8 +235,10 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "until": ("Thời hạn đến", "Ngày hết thời hạn kỷ luật, dạng YYYY-MM-DD (không bắt buộc)."),
     },
     "Discipline": {
-        "under_review": ("Đang bị xem xét kỷ luật", "Đúng nếu đang trong thời gian xem xét kỷ "
-                                                    "luật."),
+        "under_review": (
+            "Đang bị xem xét kỷ luật",
+            "Đúng nếu đang trong thời gian xem xét kỷ luật.",
+        ),
         "active": ("Kỷ luật còn hiệu lực", "Hình thức và ngày quyết định (không bắt buộc)."),
     },
     "K39Course": {
@@ -203,14 +250,20 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "date": ("Ngày ký cam kết", "Dạng YYYY-MM-DD."),
     },
     "EligibilityException": {
-        "rules": ("Điều kiện chưa đáp ứng", "Mã các điều kiện đề nghị xem xét ngoại lệ, ví dụ "
-                                            "IV.2.1.a; ít nhất một."),
-        "reason": ("Lý do đề nghị", "Lý do tỉnh đề nghị dù chưa đáp ứng; ghi vào hồ sơ, không "
-                                    "giấu."),
+        "rules": (
+            "Điều kiện chưa đáp ứng",
+            "Mã các điều kiện đề nghị xem xét ngoại lệ, ví dụ IV.2.1.a; ít nhất một.",
+        ),
+        "reason": (
+            "Lý do đề nghị",
+            "Lý do tỉnh đề nghị dù chưa đáp ứng; ghi vào hồ sơ, không giấu.",
+        ),
     },
     "SecurityCompliance": {
-        "classified_documents_carried": ("Mang tài liệu mật", "Có mang theo tài liệu mật hay "
-                                                              "không."),
+        "classified_documents_carried": (
+            "Mang tài liệu mật",
+            "Có mang theo tài liệu mật hay không.",
+        ),
         "foreign_contacts": ("Tiếp xúc với người nước ngoài", "Nội dung báo cáo."),
         "gifts_or_invitations": ("Quà tặng, lời mời", "Nội dung báo cáo."),
         "violations": ("Vi phạm", "Nội dung báo cáo về việc chấp hành quy định."),
@@ -228,15 +281,23 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "security": ("Chấp hành quy định", "Bảo vệ bí mật nhà nước và quy định khi ở nước ngoài."),
     },
     "Candidate": {
-        "id": ("Mã ứng viên", "Chữ thường không dấu, số, '-' hoặc '_', tối đa 40 ký tự, ví dụ "
-                              "ca01; không trùng nhau."),
+        "id": (
+            "Mã ứng viên",
+            "Chữ thường không dấu, số, '-' hoặc '_', tối đa 40 ký tự, ví dụ "
+            "ca01; không trùng nhau.",
+        ),
         "full_name": ("Họ và tên", "Tối đa 100 ký tự."),
         "gender": ("Giới tính", "Nam hoặc Nữ."),
-        "birth_date": ("Ngày sinh", "YYYY-MM-DD, YYYY-MM hoặc YYYY khi lý lịch chỉ ghi đến tháng, "
-                                    "năm; trước ngày bắt đầu khóa học."),
+        "birth_date": (
+            "Ngày sinh",
+            "YYYY-MM-DD, YYYY-MM hoặc YYYY khi lý lịch chỉ ghi đến tháng, "
+            "năm; trước ngày bắt đầu khóa học.",
+        ),
         "ethnicity": ("Dân tộc", "Không bắt buộc."),
-        "id_number": ("Số CCCD", "Đúng 12 chữ số, ghi như chuỗi để giữ số 0 ở đầu; không trùng "
-                                 "nhau."),
+        "id_number": (
+            "Số CCCD",
+            "Đúng 12 chữ số, ghi như chuỗi để giữ số 0 ở đầu; không trùng nhau.",
+        ),
         "party_member": ("Đảng viên", "Đúng nếu là đảng viên."),
         "position": ("Chức vụ", "Chức vụ hiện tại."),
         "position_level": ("Cấp chức vụ", "Cấp lãnh đạo của chức vụ hiện tại."),
@@ -248,53 +309,88 @@ FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "foreign_language": ("Ngoại ngữ", "Ngoại ngữ và chứng chỉ (không bắt buộc)."),
         "evaluation": ("Đánh giá, xếp loại", "Năm gần nhất; bắt buộc với hồ sơ đề cử."),
         "discipline": ("Kỷ luật", "Tình trạng kỷ luật."),
-        "exit_restricted": ("Chưa được xuất cảnh", "Đúng nếu thuộc diện chưa được xuất cảnh; bắt "
-                                                   "buộc với hồ sơ đề cử."),
+        "exit_restricted": (
+            "Chưa được xuất cảnh",
+            "Đúng nếu thuộc diện chưa được xuất cảnh; bắt buộc với hồ sơ đề cử.",
+        ),
         "health_fit": ("Đủ sức khỏe", "Bắt buộc với hồ sơ đề cử."),
         "interview_passed": ("Đạt phỏng vấn", "Kết quả phỏng vấn của cơ sở đào tạo, nếu đã có."),
-        "leadership_term_end": ("Hết nhiệm kỳ lãnh đạo", "Ngày hết thời hạn giữ chức vụ, dạng "
-                                                         "YYYY-MM-DD (không bắt buộc)."),
-        "cadre_group": ("Nhóm đối tượng", "Khóa ngắn hạn: nhóm cán bộ theo Quy chế (không bắt "
-                                          "buộc)."),
+        "leadership_term_end": (
+            "Hết nhiệm kỳ lãnh đạo",
+            "Ngày hết thời hạn giữ chức vụ, dạng YYYY-MM-DD (không bắt buộc).",
+        ),
+        "cadre_group": (
+            "Nhóm đối tượng",
+            "Khóa ngắn hạn: nhóm cán bộ theo Quy chế (không bắt buộc).",
+        ),
         "k39_history": ("Đã tham gia theo Kết luận 39", "Các khóa đã tham gia trước đây."),
-        "reviewed": ("Ý kiến xem xét", "Theo mã điều kiện cần người xem xét: ghi chú của người "
-                                       "rà soát."),
-        "exception": ("Đề nghị ngoại lệ", "Các điều kiện chưa đáp ứng và lý do đề nghị (không bắt "
-                                          "buộc)."),
+        "reviewed": (
+            "Ý kiến xem xét",
+            "Theo mã điều kiện cần người xem xét: ghi chú của người rà soát.",
+        ),
+        "exception": (
+            "Đề nghị ngoại lệ",
+            "Các điều kiện chưa đáp ứng và lý do đề nghị (không bắt buộc).",
+        ),
         "commitment": ("Bản cam kết", "Ngày ký cam kết; bắt buộc với hồ sơ đề cử."),
         "return_report": ("Báo cáo kết quả học tập", "Chỉ ở hồ sơ báo cáo (purpose: return)."),
-        "signed_commitment": ("Bản cam kết đã ký (scan)", "Tệp PDF, JPG hoặc PNG của bản cam kết "
-                              "đã ký tay, đường dẫn so với thư mục tệp hồ sơ; thay bản cam kết "
-                              "tự tạo trong dossier.pdf. Tối đa 20 MB, không đặt mật khẩu."),
-        "attachments": ("Tài liệu kèm theo", "Các tài liệu scan của người này (chứng chỉ, sơ yếu "
-                        "lý lịch …), xếp sau bản cam kết của họ trong dossier.pdf."),
+        "signed_commitment": (
+            "Bản cam kết đã ký (scan)",
+            "Tệp PDF, JPG hoặc PNG của bản cam kết "
+            "đã ký tay, đường dẫn so với thư mục tệp hồ sơ; thay bản cam kết "
+            "tự tạo trong dossier.pdf. Tối đa 20 MB, không đặt mật khẩu.",
+        ),
+        "attachments": (
+            "Tài liệu kèm theo",
+            "Các tài liệu scan của người này (chứng chỉ, sơ yếu "
+            "lý lịch …), xếp sau bản cam kết của họ trong dossier.pdf.",
+        ),
     },
     "Attachment": {
-        "title": ("Tên tài liệu", "Như ghi ở mục lục và công văn, ví dụ Chứng chỉ IELTS; tối đa "
-                                  "150 ký tự."),
-        "file": ("Tệp", "PDF, JPG hoặc PNG, đường dẫn so với thư mục tệp hồ sơ; tối đa 20 MB, "
-                        "không đặt mật khẩu."),
+        "title": (
+            "Tên tài liệu",
+            "Như ghi ở mục lục và công văn, ví dụ Chứng chỉ IELTS; tối đa 150 ký tự.",
+        ),
+        "file": (
+            "Tệp",
+            "PDF, JPG hoặc PNG, đường dẫn so với thư mục tệp hồ sơ; tối đa 20 MB, "
+            "không đặt mật khẩu.",
+        ),
     },
 }
 
 # the choices: the enum's title and description, and the alternatives the loader also takes
 CHOICES: dict[type[Enum], tuple[str, str, dict[Any, str]]] = {
     Gender: ("Giới tính", "Mã (nam, nu) hoặc nhãn (Nam, Nữ), không phân biệt hoa thường.", {}),
-    CourseType: ("Loại khóa học", "Mã (ngan_han …) hoặc nhãn (Ngắn hạn …), không phân biệt hoa "
-                                  "thường.", COURSE_TYPE_NAMES),
+    CourseType: (
+        "Loại khóa học",
+        "Mã (ngan_han …) hoặc nhãn (Ngắn hạn …), không phân biệt hoa thường.",
+        COURSE_TYPE_NAMES,
+    ),
     PositionLevel: ("Cấp chức vụ", "Mã hoặc nhãn, không phân biệt hoa thường.", {}),
-    Rating: ("Xếp loại", "Mã hoặc nhãn (Hoàn thành tốt nhiệm vụ …), không phân biệt hoa "
-                         "thường.", {}),
+    Rating: (
+        "Xếp loại",
+        "Mã hoặc nhãn (Hoàn thành tốt nhiệm vụ …), không phân biệt hoa thường.",
+        {},
+    ),
     CadreGroup: ("Nhóm đối tượng", "Mã hoặc nhãn, không phân biệt hoa thường.", {}),
 }
 PURPOSE_LABELS = {"nomination": "Hồ sơ đề cử", "return": "Hồ sơ báo cáo sau khóa học"}
-AUTHORITY_LABELS = {"TM.": "Thay mặt (TM.)", "KT.": "Ký thay (KT.)", "Q.": "Quyền (Q.)",
-                    "TL.": "Thừa lệnh (TL.)", "TUQ.": "Thừa ủy quyền (TUQ.)",
-                    "": "Ký tên mình (để trống)"}
+AUTHORITY_LABELS = {
+    "TM.": "Thay mặt (TM.)",
+    "KT.": "Ký thay (KT.)",
+    "Q.": "Quyền (Q.)",
+    "TL.": "Thừa lệnh (TL.)",
+    "TUQ.": "Thừa ủy quyền (TUQ.)",
+    "": "Ký tên mình (để trống)",
+}
 
 # ids and identity numbers: the validators' patterns
-PATTERNS = {("Candidate", "id"): CANDIDATE_ID, ("Candidate", "id_number"): CCCD,
-            ("Dossier", "id"): DOSSIER_ID}
+PATTERNS = {
+    ("Candidate", "id"): CANDIDATE_ID,
+    ("Candidate", "id_number"): CCCD,
+    ("Dossier", "id"): DOSSIER_ID,
+}
 
 # the service's `signing`: a key the operator listed, or the demo key; the images uploaded
 SERVICE_SIGNING = {
@@ -302,17 +398,30 @@ SERVICE_SIGNING = {
     "additionalProperties": False,
     "title": "Ký số",
     "description": "Dịch vụ chỉ ký bằng khóa quản trị viên khai báo trong KEYS.yaml "
-                   "(`key`) hoặc khóa thử nghiệm (`demo`); không ghi tệp khóa, token hay mật "
-                   "khẩu. Để trống: hồ sơ không ký.",
+    "(`key`) hoặc khóa thử nghiệm (`demo`); không ghi tệp khóa, token hay mật "
+    "khẩu. Để trống: hồ sơ không ký.",
     "properties": {
-        "demo": {"type": "boolean", "title": "Ký thử nghiệm",
-                 "description": "Chứng thư thử nghiệm, không có giá trị pháp lý."},
-        "key": {"type": "string", "minLength": 1, "title": "Khóa ký",
-                "description": "Tên một khóa trong KEYS.yaml của máy chủ."},
-        "signature_image": {"type": "string", "title": "Ảnh chữ ký",
-                            "description": "Đường dẫn tương đối của tệp PNG tải lên cùng hồ sơ."},
-        "seal_image": {"type": "string", "title": "Ảnh con dấu",
-                       "description": "Đường dẫn tương đối của tệp PNG tải lên cùng hồ sơ."},
+        "demo": {
+            "type": "boolean",
+            "title": "Ký thử nghiệm",
+            "description": "Chứng thư thử nghiệm, không có giá trị pháp lý.",
+        },
+        "key": {
+            "type": "string",
+            "minLength": 1,
+            "title": "Khóa ký",
+            "description": "Tên một khóa trong KEYS.yaml của máy chủ.",
+        },
+        "signature_image": {
+            "type": "string",
+            "title": "Ảnh chữ ký",
+            "description": "Đường dẫn tương đối của tệp PNG tải lên cùng hồ sơ.",
+        },
+        "seal_image": {
+            "type": "string",
+            "title": "Ảnh con dấu",
+            "description": "Đường dẫn tương đối của tệp PNG tải lên cùng hồ sơ.",
+        },
     },
     "not": {"required": ["demo", "key"], "properties": {"demo": {"const": True}}},
 }
@@ -345,8 +454,11 @@ def _built(service: bool) -> dict[str, Any]:
         {"type": "null"},
     ]
     score = defs["ForeignLanguage"]["properties"]["score"]  # a number is taken as its text
-    score["anyOf"] = [{"type": "string", "maxLength": MAX_TEXT_CHARS}, {"type": "number"},
-                      {"type": "null"}]
+    score["anyOf"] = [
+        {"type": "string", "maxLength": MAX_TEXT_CHARS},
+        {"type": "number"},
+        {"type": "null"},
+    ]
     if service:
         defs.pop("Signing")
         defs.pop("Pkcs11")
@@ -355,19 +467,23 @@ def _built(service: bool) -> dict[str, Any]:
     schema["description"] = (
         "Tệp hồ sơ k39docs (YAML, JSON hoặc sổ Excel). Trình nạp hồ sơ còn kiểm tra những điều "
         "lược đồ không diễn đạt được: ngày kết thúc sau ngày bắt đầu, mã ứng viên và số CCCD "
-        "không trùng, ngày sinh trước khóa học, các trường bắt buộc của hồ sơ đề cử hoặc báo cáo.")
-    return {"$schema": SCHEMA_DIALECT, "$id": SERVICE_SCHEMA_ID if service else SCHEMA_ID,
-            **schema}
+        "không trùng, ngày sinh trước khóa học, các trường bắt buộc của hồ sơ đề cử hoặc báo cáo."
+    )
+    return {"$schema": SCHEMA_DIALECT, "$id": SERVICE_SCHEMA_ID if service else SCHEMA_ID, **schema}
 
 
-def _describe(model: str, name: str, prop: dict[str, Any],
-              text: tuple[str, str] | None) -> None:
+def _describe(model: str, name: str, prop: dict[str, Any], text: tuple[str, str] | None) -> None:
     """Title and description of one field, and the loader's bounds on its values."""
     if text is not None:
         prop["title"], prop["description"] = text
-    for branch in [prop, *prop.get("anyOf", ()), prop.get("items") or {},
-                   prop.get("additionalProperties") if isinstance(
-                       prop.get("additionalProperties"), dict) else {}]:
+    for branch in [
+        prop,
+        *prop.get("anyOf", ()),
+        prop.get("items") or {},
+        prop.get("additionalProperties")
+        if isinstance(prop.get("additionalProperties"), dict)
+        else {},
+    ]:
         _bound(branch)
     pattern = PATTERNS.get((model, name))
     if pattern is not None:
@@ -375,8 +491,10 @@ def _describe(model: str, name: str, prop: dict[str, Any],
     if name == "birth_date":
         prop.pop("type", None)
         prop.pop("pattern", None)
-        prop["anyOf"] = [{"type": "string", "pattern": BIRTH},
-                         {"type": "integer", "minimum": 1000, "maximum": 9999}]
+        prop["anyOf"] = [
+            {"type": "string", "pattern": BIRTH},
+            {"type": "integer", "minimum": 1000, "maximum": 9999},
+        ]
 
 
 def _bound(branch: dict[str, Any]) -> None:
@@ -389,15 +507,17 @@ def _bound(branch: dict[str, Any]) -> None:
                 branch["pattern"] = NOT_BLANK
 
 
-def _choice(enum: type[Enum], title: str, description: str,
-            aliases: dict[Any, str]) -> dict[str, Any]:
+def _choice(
+    enum: type[Enum], title: str, description: str, aliases: dict[Any, str]
+) -> dict[str, Any]:
     """A choice: the codes with their labels (what a form shows), or any spelling the loader
     takes (code, label or alias, any case, spaces around)."""
     labels = CHOICE_LABELS[enum]
-    spellings = {" ".join(s.split()).casefold(): s
-                 for s in [m.value for m in enum] + [*labels.values(), *aliases.values()]}
-    alternatives = "|".join(_any_case(s) for s in sorted(spellings.values(), key=len,
-                                                          reverse=True))
+    spellings = {
+        " ".join(s.split()).casefold(): s
+        for s in [m.value for m in enum] + [*labels.values(), *aliases.values()]
+    }
+    alternatives = "|".join(_any_case(s) for s in sorted(spellings.values(), key=len, reverse=True))
     return {
         "title": title,
         "description": description,

@@ -67,11 +67,19 @@ def signer_issues(dossier: Dossier) -> list[tuple[str, str]]:
             missing = missing_glyphs(value, bold=True)
             if missing:
                 shown = ", ".join(f"“{ch}” ({_char_name(ch)})" for ch in missing)
-                issues.append((f"{path}.{name}", (
-                    f"có ký tự phông Times New Roman không có: {shown}; văn bản sẽ in ký tự đó bằng "
-                    f"phông khác và không ký số được. Hãy xóa hoặc gõ lại bằng chữ tiếng Việt")))
-        printed = [(_line_field(line, signer), upper_vn(line), title_style)
-                   for line in signer.block_lines()]
+                issues.append(
+                    (
+                        f"{path}.{name}",
+                        (
+                            f"có ký tự phông Times New Roman không có: {shown}; văn bản sẽ in ký tự đó bằng "
+                            f"phông khác và không ký số được. Hãy xóa hoặc gõ lại bằng chữ tiếng Việt"
+                        ),
+                    )
+                )
+        printed = [
+            (_line_field(line, signer), upper_vn(line), title_style)
+            for line in signer.block_lines()
+        ]
         printed.append(("name", signer.name, name_style))
         reported = {p for p, _ in issues}
         for name, line, style in printed:
@@ -79,13 +87,23 @@ def signer_issues(dossier: Dossier) -> list[tuple[str, str]]:
             if width > room and f"{path}.{name}" not in reported:
                 reported.add(f"{path}.{name}")
                 what, advice = (
-                    ("họ tên người ký", "Hãy kiểm tra lại họ tên (gõ lặp, thừa chữ?)") if name == "name"
-                    else ("dòng chức vụ", "Hãy rút gọn chức vụ (tên cơ quan đã in ở đầu văn bản, "
-                                          "không cần nhắc lại)"))
-                issues.append((f"{path}.{name}", (
-                    f"{what} “{line}” rộng {width:.0f} mm, không vừa một dòng của cột chữ ký "
-                    f"({SIGNATURE_COLUMN_MM:.0f} mm, cỡ chữ {style.size:g}): dòng sẽ bị xuống dòng và "
-                    f"không đặt được chữ ký số. {advice}")))
+                    ("họ tên người ký", "Hãy kiểm tra lại họ tên (gõ lặp, thừa chữ?)")
+                    if name == "name"
+                    else (
+                        "dòng chức vụ",
+                        "Hãy rút gọn chức vụ (tên cơ quan đã in ở đầu văn bản, không cần nhắc lại)",
+                    )
+                )
+                issues.append(
+                    (
+                        f"{path}.{name}",
+                        (
+                            f"{what} “{line}” rộng {width:.0f} mm, không vừa một dòng của cột chữ ký "
+                            f"({SIGNATURE_COLUMN_MM:.0f} mm, cỡ chữ {style.size:g}): dòng sẽ bị xuống dòng và "
+                            f"không đặt được chữ ký số. {advice}"
+                        ),
+                    )
+                )
     return issues
 
 

@@ -22,9 +22,17 @@ RECORD_NAME = "sign-request.json"
 RECORD_FORMAT = 1
 
 
-def write_sign_record(path: Path, fields: dict[str, Any], *, draft: bool, letter_date: str | None,
-                      sha256: str, signature_image: Path | None = None,
-                      seal_image: Path | None = None, tsa_url: str | None = None) -> None:
+def write_sign_record(
+    path: Path,
+    fields: dict[str, Any],
+    *,
+    draft: bool,
+    letter_date: str | None,
+    sha256: str,
+    signature_image: Path | None = None,
+    seal_image: Path | None = None,
+    tsa_url: str | None = None,
+) -> None:
     """Write the record; ``fields`` are :class:`~k39docs.signing.SignatureRequest`'s plain
     fields (pages 0-based), the images absolute paths when the dossier's ``signing`` names
     them (``sign`` uses them unless told otherwise)."""
@@ -45,7 +53,10 @@ def write_sign_record(path: Path, fields: dict[str, Any], *, draft: bool, letter
 def read_sign_record(path: Path) -> dict[str, Any]:
     """The record at ``path``; ``ValueError`` when it is not one this version can read."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT \
-            or not isinstance(data.get("request"), dict):
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != RECORD_FORMAT
+        or not isinstance(data.get("request"), dict)
+    ):
         raise ValueError(f"not a k39docs sign record (format {RECORD_FORMAT})")
     return data

@@ -18,21 +18,75 @@ from .resources import sample_dossier
 
 __all__ = ["synthetic_dossier"]
 
-_FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-           "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+_FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
 _MIDDLE_M = ["Văn", "Minh", "Quốc", "Đức", "Hữu", "Thanh", "Công", "Xuân"]
 _MIDDLE_F = ["Thị", "Thị Thu", "Thị Bích", "Ngọc", "Thị Hồng", "Thị Kim", "Thùy"]
-_GIVEN_M = ["An", "Bảo", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Quang",
-            "Sơn", "Thắng", "Trung", "Tuấn", "Việt"]
-_GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Ngọc", "Nhung",
-            "Phương", "Thảo", "Trang", "Vân", "Yến"]
+_GIVEN_M = [
+    "An",
+    "Bảo",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khoa",
+    "Long",
+    "Nam",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Thắng",
+    "Trung",
+    "Tuấn",
+    "Việt",
+]
+_GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Hà",
+    "Hạnh",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Ngọc",
+    "Nhung",
+    "Phương",
+    "Thảo",
+    "Trang",
+    "Vân",
+    "Yến",
+]
 _AGENCIES = [
     ("Phó Giám đốc", "Sở Tài chính", "đầu tư"),
     ("Phó Giám đốc", "Sở Khoa học và Công nghệ", "khoa học, công nghệ"),
-    ("Phó Trưởng ban", "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
-     "quản lý khu kinh tế, khu công nghiệp"),
-    ("Phó Chánh Văn phòng",
-     "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh Quảng Ngãi", "tổng hợp"),
+    (
+        "Phó Trưởng ban",
+        "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
+        "quản lý khu kinh tế, khu công nghiệp",
+    ),
+    (
+        "Phó Chánh Văn phòng",
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh Quảng Ngãi",
+        "tổng hợp",
+    ),
     ("Phó Giám đốc", "Sở Văn hóa, Thể thao và Du lịch", "du lịch"),
     ("Phó Giám đốc", "Sở Nông nghiệp và Môi trường", "nông nghiệp"),
 ]

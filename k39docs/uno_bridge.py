@@ -94,10 +94,20 @@ class RunningSoffice:
         self.export_options = export_options  # the PDF filter's options: {name: value}
         # soffice first: it boots while this Python loads the UNO bridge
         self.proc = subprocess.Popen(
-            [soffice, f"-env:UserInstallation={profile_url}", "--headless", "--invisible",
-             "--nologo", "--norestore", "--nolockcheck", "--nodefault",
-             f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            [
+                soffice,
+                f"-env:UserInstallation={profile_url}",
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nolockcheck",
+                "--nodefault",
+                f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
         )
         try:
             self._connect(profile_url, pipe_name)
@@ -121,7 +131,8 @@ class RunningSoffice:
         self.batches = 0
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local)
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -131,11 +142,15 @@ class RunningSoffice:
                 if not self.alive() or time.monotonic() > deadline:
                     raise RuntimeError("LibreOffice did not start") from None
                 time.sleep(0.05)
-        self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        self.desktop = ctx.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", ctx
+        )
         self.keep_open = self.desktop.loadComponentFromURL(
-            "private:factory/swriter", "_blank", 0, _props(Hidden=True))
-        threading.Thread(target=_when_done, args=(self.proc, events, ("office-exit", None)),
-                         daemon=True).start()
+            "private:factory/swriter", "_blank", 0, _props(Hidden=True)
+        )
+        threading.Thread(
+            target=_when_done, args=(self.proc, events, ("office-exit", None)), daemon=True
+        ).start()
 
     def alive(self):
         return self.proc.poll() is None
@@ -152,14 +167,23 @@ class RunningSoffice:
             os.symlink(os.path.abspath(request["src"]), name)
             names.append(name)
         client = subprocess.Popen(
-            [self.soffice, f"-env:UserInstallation={self.profile_url}", "--headless",
-             "--convert-to", convert_to_arg(self.export_options),
-             "--outdir", os.path.join(folder, "out"),
-             *names],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.soffice,
+                f"-env:UserInstallation={self.profile_url}",
+                "--headless",
+                "--convert-to",
+                convert_to_arg(self.export_options),
+                "--outdir",
+                os.path.join(folder, "out"),
+                *names,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        threading.Thread(target=_when_done, args=(client, self.events, ("call-exit", self.batches)),
-                         daemon=True).start()
+        threading.Thread(
+            target=_when_done, args=(client, self.events, ("call-exit", self.batches)), daemon=True
+        ).start()
         return Batch(self.batches, requests, folder)
 
     def deliver(self, batch, index):
@@ -185,14 +209,20 @@ class RunningSoffice:
         import uno
 
         doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(src), "_blank", 0, _props(Hidden=True))
+            uno.systemPathToFileUrl(src), "_blank", 0, _props(Hidden=True)
+        )
         if doc is None:
             raise RuntimeError("LibreOffice could not open the document")
         try:
             options = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**self.export_options))
-            uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(dst),
-                                           _props(FilterName="writer_pdf_Export",
-                                                  FilterData=options)))
+            uno.invoke(
+                doc,
+                "storeToURL",
+                (
+                    uno.systemPathToFileUrl(dst),
+                    _props(FilterName="writer_pdf_Export", FilterData=options),
+                ),
+            )
         finally:
             doc.close(True)
 
@@ -233,9 +263,13 @@ def _kill_tree(proc):
 
 def convert_to_arg(options):
     """``--convert-to``'s argument: the PDF filter and its options, in LibreOffice's JSON."""
-    typed = {name: {"type": "boolean" if isinstance(value, bool) else "string",
-                    "value": str(value).lower() if isinstance(value, bool) else str(value)}
-             for name, value in options.items()}
+    typed = {
+        name: {
+            "type": "boolean" if isinstance(value, bool) else "string",
+            "value": str(value).lower() if isinstance(value, bool) else str(value),
+        }
+        for name, value in options.items()
+    }
     return "pdf:writer_pdf_Export:" + json.dumps(typed)
 
 
@@ -305,8 +339,11 @@ def _serve(office, events):
                     batch.replied += 1
                     ms = round((time.monotonic() - started) * 1000)
                     started = time.monotonic()
-                    _reply({"ok": True, "ms": ms} if error is None
-                           else {"ok": False, "fatal": False, "error": error})
+                    _reply(
+                        {"ok": True, "ms": ms}
+                        if error is None
+                        else {"ok": False, "fatal": False, "error": error}
+                    )
                 if batch.replied < len(batch.requests):
                     break
                 shutil.rmtree(batch.folder, ignore_errors=True)

@@ -11,8 +11,19 @@ __all__ = ["W", "w", "insert_in_order", "field_other_than_page", "bookmark", "AF
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # the children of w:sectPr that come after w:pgNumType (schema order matters to Word)
-AFTER_PGNUMTYPE = {"cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
-                   "rtlGutter", "docGrid", "printerSettings", "sectPrChange"}
+AFTER_PGNUMTYPE = {
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+}
 
 
 def w(tag: str) -> str:

@@ -69,8 +69,11 @@ class _Sandbox(SandboxedEnvironment):
             raise jinja2.exceptions.SecurityError(f"lũy thừa quá lớn (** {right})")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if (isinstance(seq, (str, list, tuple)) and isinstance(times, int)
-                        and len(seq) * times > MAX_RANGE):
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(times, int)
+                    and len(seq) * times > MAX_RANGE
+                ):
                     raise jinja2.exceptions.SecurityError("chuỗi hoặc danh sách nhân lên quá dài")
         return super().call_binop(context, operator, left, right)
 
@@ -101,8 +104,9 @@ class CompiledTemplate:
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
             raise TemplateError(f"Không đọc được mẫu {self.path}: {exc}") from None
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"Mẫu {self.path.name} có lỗi cú pháp Jinja (dòng {exc.lineno}): "
-                                f"{exc.message}") from None
+            raise TemplateError(
+                f"Mẫu {self.path.name} có lỗi cú pháp Jinja (dòng {exc.lineno}): {exc.message}"
+            ) from None
         self.style_names = _style_names({i.filename: d for i, d in entries}["word/styles.xml"])
         # the parts no document changes, compressed once: each document only adds its own
         base = io.BytesIO()
@@ -127,8 +131,9 @@ class CompiledTemplate:
             if name == "word/document.xml":
                 root = etree.fromstring(xml.encode("utf-8"))
                 fit_rules(root, self.style_names)
-                out[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                           standalone=True)
+                out[name] = etree.tostring(
+                    root, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
             else:
                 out[name] = xml.encode("utf-8")
         return out
@@ -139,8 +144,11 @@ class CompiledTemplate:
         buffer = io.BytesIO(self._base)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as zf:
             for name, data in rendered.items():
-                zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
+                zf.writestr(
+                    zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                    data,
+                    compress_type=zipfile.ZIP_DEFLATED,
+                )
         out_path.write_bytes(buffer.getvalue())
 
 
@@ -197,8 +205,14 @@ def _core_xml(title: str, author: str, subject: str, issued: datetime) -> bytes:
     ).encode()
 
 
-def write_docx(document: Document, out_path: Path, *, templates: Path | None = None,
-               author: str = "", issued: datetime | None = None) -> Path:
+def write_docx(
+    document: Document,
+    out_path: Path,
+    *,
+    templates: Path | None = None,
+    author: str = "",
+    issued: datetime | None = None,
+) -> Path:
     """Render ``document`` into ``out_path`` and return it.
 
     Core properties (title, author, language vi-VN) are set; their dates are the document's own
@@ -212,7 +226,9 @@ def write_docx(document: Document, out_path: Path, *, templates: Path | None = N
         template.write(out_path, document.context, core_xml=core)
     except TemplateError:
         raise
-    except Exception as exc:  # a user's file may fail in any way (bad XML, missing parts …): bad input
+    except (
+        Exception
+    ) as exc:  # a user's file may fail in any way (bad XML, missing parts …): bad input
         if not sandboxed:
             raise
         name = Path(templates or ".") / document.template
@@ -254,8 +270,10 @@ def _text_lines(p) -> list[str]:
 
 def _text_width(p, style: str) -> float:
     comp = COMPONENTS[_STYLE_COMPONENT.get(style, "body")]
-    return max(text_width_mm(line.strip(), comp.size, bold=comp.bold, italic=comp.italic)
-               for line in _text_lines(p))
+    return max(
+        text_width_mm(line.strip(), comp.size, bold=comp.bold, italic=comp.italic)
+        for line in _text_lines(p)
+    )
 
 
 def _body_width_mm(root) -> float:
@@ -309,9 +327,21 @@ def fit_rules(root, style_names: dict[str, str]) -> None:
                 above.append((p, style))
 
 
-_AFTER_IND = {"contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-              "sectPr", "pPrChange"}
+_AFTER_IND = {
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+}
 
 
 def _set_indent(p, side_mm: float) -> None:
@@ -327,4 +357,3 @@ def _set_indent(p, side_mm: float) -> None:
     ind.set(_w("left"), twips)
     ind.set(_w("right"), twips)
     ind.set(_w("firstLine"), "0")
-

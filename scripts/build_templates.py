@@ -143,8 +143,14 @@ def _style(doc, name: str, *, size: float, bold=False, italic=False, align=None,
 def _define_styles(doc) -> None:
     aligned = {"center": CENTER, "justify": JUSTIFY, "left": LEFT}
     for key, comp in COMPONENTS.items():
-        style = _style(doc, STYLE_NAMES[key], size=comp.size, bold=comp.bold,
-                       italic=comp.italic, align=aligned[comp.align])
+        style = _style(
+            doc,
+            STYLE_NAMES[key],
+            size=comp.size,
+            bold=comp.bold,
+            italic=comp.italic,
+            align=aligned[comp.align],
+        )
         pf = style.paragraph_format
         if key in ("body", "basis"):
             pf.first_line_indent = Mm(BODY_FIRST_LINE_INDENT_MM)
@@ -180,10 +186,21 @@ def _define_styles(doc) -> None:
         border.append(bottom)
         style.element.get_or_add_pPr().append(border)
     # table cells: centred variant for headers
-    _style(doc, STYLE_NAMES["table"] + " Center", size=COMPONENTS["table"].size, align=CENTER,
-           base=STYLE_NAMES["table"])
-    _style(doc, STYLE_NAMES["table"] + " Head", size=COMPONENTS["table"].size, bold=True,
-           align=CENTER, base=STYLE_NAMES["table"])
+    _style(
+        doc,
+        STYLE_NAMES["table"] + " Center",
+        size=COMPONENTS["table"].size,
+        align=CENTER,
+        base=STYLE_NAMES["table"],
+    )
+    _style(
+        doc,
+        STYLE_NAMES["table"] + " Head",
+        size=COMPONENTS["table"].size,
+        bold=True,
+        align=CENTER,
+        base=STYLE_NAMES["table"],
+    )
     _style(doc, PAGE_NUMBER_STYLE, size=PAGE.page_number_size, align=CENTER)
 
 
@@ -200,8 +217,13 @@ def _page_numbers(doc, section) -> None:
 
 
 def _field(run, instr: str) -> None:
-    for kind, text in (("begin", None), ("instr", f" {instr} "), ("separate", None),
-                       ("text", "2"), ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        ("instr", f" {instr} "),
+        ("separate", None),
+        ("text", "2"),
+        ("end", None),
+    ):
         if kind == "instr":
             el = OxmlElement("w:instrText")
             el.set(qn("xml:space"), "preserve")
@@ -219,7 +241,7 @@ def _field(run, instr: str) -> None:
 
 
 def style_name(key: str) -> str:
-    """"body" → "K39 Nội dung"; "table Head" → "K39 Bảng Head" (a variant of a component)."""
+    """ "body" → "K39 Nội dung"; "table Head" → "K39 Bảng Head" (a variant of a component)."""
     if key in STYLE_NAMES:
         return STYLE_NAMES[key]
     base, _, variant = key.partition(" ")
@@ -228,8 +250,18 @@ def style_name(key: str) -> str:
     return key
 
 
-def para(container, text: str = "", style: str = "body", *, align=None, runs=None,
-         keep_next=False, space_before=None, space_after=None, indent_first=None):
+def para(
+    container,
+    text: str = "",
+    style: str = "body",
+    *,
+    align=None,
+    runs=None,
+    keep_next=False,
+    space_before=None,
+    space_after=None,
+    indent_first=None,
+):
     """A paragraph in a named component style. ``runs`` = [(text, {"bold": …})] for mixed runs."""
     p = container.add_paragraph(style=style_name(style))
     if runs is None:
@@ -261,8 +293,15 @@ def addressee_item(container, text: str, *, first: bool):
     label = text_width_mm(ADDRESSEE_LABEL + " ", COMPONENTS["addressee"].size) + 1.0
     tab_at = ADDRESSEE_LABEL_MM + label
     if first:
-        p = para(container, "", "addressee", align=LEFT, space_before=0, space_after=0,
-                 runs=[(ADDRESSEE_LABEL, {})])
+        p = para(
+            container,
+            "",
+            "addressee",
+            align=LEFT,
+            space_before=0,
+            space_after=0,
+            runs=[(ADDRESSEE_LABEL, {})],
+        )
         p.add_run().add_tab()
         p.add_run(text)
         p.paragraph_format.first_line_indent = Mm(-label)
@@ -418,9 +457,18 @@ def title_block(doc, doc_type: str, summary: str | None):
         rule(doc, "short")
 
 
-def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký tên, đóng dấu)",
-                    right_date=False, right_role=None, right_hint=None, landscape=False,
-                    left_signs=False):
+def signature_table(
+    doc,
+    *,
+    recipients=True,
+    left_title=None,
+    left_hint="(Ký tên, đóng dấu)",
+    right_date=False,
+    right_role=None,
+    right_hint=None,
+    landscape=False,
+    left_signs=False,
+):
     """ND30 ô 7/9b: Nơi nhận on the left, authority/title/name on the right, both top-aligned."""
     total = text_width(landscape)
     widths = [total * 0.45, total * 0.55]
@@ -456,7 +504,12 @@ def signature_table(doc, *, recipients=True, left_title=None, left_hint="(Ký t�
     if right_role:
         para(right, right_role, "signer_title", space_before=6)
         if right_hint:
-            para(right, right_hint, "signer_title", runs=[(right_hint, {"bold": False, "italic": True})])
+            para(
+                right,
+                right_hint,
+                "signer_title",
+                runs=[(right_hint, {"bold": False, "italic": True})],
+            )
     else:
         tag(right, "{%p for line in signature.title_lines %}")
         para(right, "{{ line }}", "signer_title")
@@ -510,9 +563,23 @@ def grid_table(doc, widths_mm: list[float]):
     return table
 
 
-_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-                 "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
-                 "shd", "tblLayout", "tblCellMar", "tblLook")
+_TBL_PR_ORDER = (
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+)
 
 
 def _schema_order(tbl_pr) -> None:
@@ -576,8 +643,9 @@ def wrapped_lines(text: str, width_mm: float, size_pt: float, *, bold: bool = Fa
     return lines
 
 
-def fit_merged_headers(row, headers: list[tuple[str, float]], lines_above: int,
-                       at_least_mm: float = 0) -> None:
+def fit_merged_headers(
+    row, headers: list[tuple[str, float]], lines_above: int, at_least_mm: float = 0
+) -> None:
     """Give ``row``, the last of two header rows, the height its cells merged down from the
     row above need (``headers``: their printed text and column width, mm; ``lines_above``:
     the lines of the row above). On the first page LibreOffice grows the row to fit them; on
@@ -605,9 +673,12 @@ def build_submission():
     tag(doc, "{%p for item in course_lines %}")
     para(doc, "- {{ item }}")
     tag(doc, "{%p endfor %}")
-    para(doc, "2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng",
-         runs=[("2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng", {"bold": True})],
-         keep_next=True)
+    para(
+        doc,
+        "2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng",
+        runs=[("2. Kết quả rà soát và danh sách đề nghị cử đi bồi dưỡng", {"bold": True})],
+        keep_next=True,
+    )
     para(doc, "{{ review_text }}")
     tag(doc, "{%p for c in candidates %}")
     para(doc, "{{ c.label }} {{ c.text }}")
@@ -707,12 +778,19 @@ def build_nomination_list():
         vmerge(table, col, 0, 1)
     # (the rating header as printed: "Xếp loại chất lượng năm 2025")
     printed = {"{{ rating_header }}": "Xếp loại chất lượng năm 2025"}
-    fit_merged_headers(table.rows[1], [(printed.get(h, h), w) for i, (h, w, _, _)
-                                       in enumerate(NOMINATION_COLUMNS) if i not in (2, 3)],
-                       lines_above=1)
+    fit_merged_headers(
+        table.rows[1],
+        [
+            (printed.get(h, h), w)
+            for i, (h, w, _, _) in enumerate(NOMINATION_COLUMNS)
+            if i not in (2, 3)
+        ],
+        lines_above=1,
+    )
     # numbered column row (1)…(12), as in official annex tables
-    add_row(table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))],
-            header=True)
+    add_row(
+        table, widths, [(f"({i + 1})", "table Center") for i in range(len(widths))], header=True
+    )
     add_row(table, widths, ["{%tr for r in rows %}"] + [""] * (len(widths) - 1))
     row = add_row(table, widths, [(cell, style) for _, _, cell, style in NOMINATION_COLUMNS])
     # Ghi chú: one paragraph per mark ("Đảng viên", "Đề nghị xem xét ngoại lệ …")
@@ -742,9 +820,14 @@ def build_commitment():
     # never a page holding only the signatures: the last clause and the closing go with them
     para(doc, "{{ clauses|length }}. {{ clauses[-1] }}", keep_next=True)
     para(doc, "{{ closing }}", keep_next=True)
-    table = signature_table(doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
-                            right_date=True, right_role="NGƯỜI CAM KẾT",
-                            right_hint="(Ký, ghi rõ họ tên)")
+    table = signature_table(
+        doc,
+        recipients=False,
+        left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
+        right_date=True,
+        right_role="NGƯỜI CAM KẾT",
+        right_hint="(Ký, ghi rõ họ tên)",
+    )
     _keep_table_with_text(table)
     return doc
 
@@ -767,17 +850,30 @@ def build_return_report():
     tag(doc, "{%p for section in sections %}")
     # headings left-aligned: a justified heading that wraps gets stretched word gaps; its lines
     # (broken between units of meaning by the data) all start at the body's first-line indent
-    heading = para(doc, "{{ section.heading }}", runs=[("{{ section.heading }}", {"bold": True})],
-                   keep_next=True, align=LEFT, indent_first=0)
+    heading = para(
+        doc,
+        "{{ section.heading }}",
+        runs=[("{{ section.heading }}", {"bold": True})],
+        keep_next=True,
+        align=LEFT,
+        indent_first=0,
+    )
     heading.paragraph_format.left_indent = Mm(BODY_FIRST_LINE_INDENT_MM)
     tag(doc, "{%p for line in section.lines %}")
     para(doc, "{{ line }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     para(doc, "{{ closing }}", keep_next=True)
-    _keep_table_with_text(signature_table(
-        doc, recipients=False, left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ", right_date=True,
-        right_role="NGƯỜI BÁO CÁO", right_hint="(Ký, ghi rõ họ tên)"))
+    _keep_table_with_text(
+        signature_table(
+            doc,
+            recipients=False,
+            left_title="XÁC NHẬN CỦA CƠ QUAN, ĐƠN VỊ",
+            right_date=True,
+            right_role="NGƯỜI BÁO CÁO",
+            right_hint="(Ký, ghi rõ họ tên)",
+        )
+    )
     return doc
 
 
@@ -790,11 +886,18 @@ def build_contents():
     para(doc, "{{ note }}", "annex_note", space_before=3, space_after=12)
     widths = [14, 125, 26]
     table = grid_table(doc, widths)
-    add_row(table, widths, [("STT", "table Head"), ("Tên tài liệu", "table Head"),
-                            ("Trang", "table Head")], header=True)
+    add_row(
+        table,
+        widths,
+        [("STT", "table Head"), ("Tên tài liệu", "table Head"), ("Trang", "table Head")],
+        header=True,
+    )
     add_row(table, widths, ["{%tr for r in rows %}", "", ""])
-    add_row(table, widths, [("{{ r.index }}", "table Center"), "{{ r.title }}",
-                            ("{{ r.page }}", "table Center")])
+    add_row(
+        table,
+        widths,
+        [("{{ r.index }}", "table Center"), "{{ r.title }}", ("{{ r.page }}", "table Center")],
+    )
     add_row(table, widths, ["{%tr endfor %}", "", ""])
     return doc
 
@@ -844,15 +947,23 @@ def eligibility_table(doc, rule_ids: list[str]):
     position = text_width(True) - fixed - RULE_COLUMN_MM * len(rule_ids)
     order = ["index", "name", "position", "retirement", "months"]
     specs = [cols[k] if k != "position" else (cols[k][0], position, *cols[k][2:]) for k in order]
-    specs += [(rid, RULE_COLUMN_MM, f"{{{{ r.marks['{rid}'] }}}}", "table Center")
-              for rid in rule_ids]
+    specs += [
+        (rid, RULE_COLUMN_MM, f"{{{{ r.marks['{rid}'] }}}}", "table Center") for rid in rule_ids
+    ]
     specs.append(cols["result"])
     widths = [w for _, w, _, _ in specs]
     first_rule, last_rule = len(order), len(order) + len(rule_ids) - 1
     table = grid_table(doc, widths)
     add_row(table, widths, [(h, "table Head") for h, _, _, _ in specs], header=True)
-    add_row(table, widths, [(h if first_rule <= i <= last_rule else "", "table Head")
-                            for i, (h, _, _, _) in enumerate(specs)], header=True)
+    add_row(
+        table,
+        widths,
+        [
+            (h if first_rule <= i <= last_rule else "", "table Head")
+            for i, (h, _, _, _) in enumerate(specs)
+        ],
+        header=True,
+    )
     for col in range(first_rule, last_rule + 1):
         cell = table.cell(1, col)
         _cell_margins(cell, RULE_CELL_MARGIN_MM)
@@ -864,9 +975,16 @@ def eligibility_table(doc, rule_ids: list[str]):
     from k39docs.documents.eligibility_report import MONTHS_HEADER
 
     printed = {"{{ months_header }}": max(MONTHS_HEADER.values(), key=len)}
-    fit_merged_headers(table.rows[1], [(printed.get(h, h), w) for i, (h, w, _, _)
-                                       in enumerate(specs) if not first_rule <= i <= last_rule],
-                       lines_above=1, at_least_mm=longest + 3)
+    fit_merged_headers(
+        table.rows[1],
+        [
+            (printed.get(h, h), w)
+            for i, (h, w, _, _) in enumerate(specs)
+            if not first_rule <= i <= last_rule
+        ],
+        lines_above=1,
+        at_least_mm=longest + 3,
+    )
     merge(table, 0, first_rule, last_rule, "Kết quả rà soát từng điều kiện, tiêu chuẩn")
     for col in range(len(specs)):
         if not first_rule <= col <= last_rule:
@@ -901,14 +1019,25 @@ def build_eligibility_report():
         eligibility_table(doc, [r.id for r in rules_for(course_type)])
         tag(doc, "{%p endif %}")
     # the key in the table's type, as the notes of printed tables are
-    para(doc, "{{ key }}", "table", align=JUSTIFY, space_before=3, space_after=6,
-         runs=[("Ghi chú: ", {"italic": True}), ("{{ key }}", {"italic": True})])
+    para(
+        doc,
+        "{{ key }}",
+        "table",
+        align=JUSTIFY,
+        space_before=3,
+        space_after=6,
+        runs=[("Ghi chú: ", {"italic": True}), ("{{ key }}", {"italic": True})],
+    )
     heading = "1. Điều kiện, tiêu chuẩn rà soát"
     para(doc, heading, runs=[(heading, {"bold": True})], keep_next=True)
     widths = [22.0, text_width(True) - 22.0 - 62.0, 62.0]
     table = grid_table(doc, widths)
-    add_row(table, widths, [("Mã", "table Head"), ("Điều kiện, tiêu chuẩn", "table Head"),
-                            ("Căn cứ", "table Head")], header=True)
+    add_row(
+        table,
+        widths,
+        [("Mã", "table Head"), ("Điều kiện, tiêu chuẩn", "table Head"), ("Căn cứ", "table Head")],
+        header=True,
+    )
     add_row(table, widths, ["{%tr for c in clauses %}", "", ""])
     add_row(table, widths, [("{{ c.rule }}", "table Center"), "{{ c.clause }}", "{{ c.source }}"])
     add_row(table, widths, ["{%tr endfor %}", "", ""])
@@ -916,10 +1045,12 @@ def build_eligibility_report():
     para(doc, heading, runs=[(heading, {"bold": True})], keep_next=True, space_before=6)
     tag(doc, "{%p if findings %}")
     # one numbered item per person, that person's findings one paragraph each
-    specs = [("STT", 11.5, "{{ loop.index }}", "table Center"),
-             ("Họ và tên", 36, "{{ f.name }}", "table"),
-             ("Kết quả", 21, "{{ f.result }}", "table Center"),
-             ("Điều kiện, lý do; ý kiến của người xem xét", None, "", "table")]
+    specs = [
+        ("STT", 11.5, "{{ loop.index }}", "table Center"),
+        ("Họ và tên", 36, "{{ f.name }}", "table"),
+        ("Kết quả", 21, "{{ f.result }}", "table Center"),
+        ("Điều kiện, lý do; ý kiến của người xem xét", None, "", "table"),
+    ]
     rest = text_width(True) - sum(w for _, w, _, _ in specs if w is not None)
     widths = [w if w is not None else rest for _, w, _, _ in specs]
     table = grid_table(doc, widths)
@@ -935,11 +1066,11 @@ def build_eligibility_report():
     tag(doc, "{%p else %}")
     para(doc, "Không có.")
     tag(doc, "{%p endif %}")
-    para(doc, "3. Kết luận", runs=[("3. Kết luận", {"bold": True})], keep_next=True,
-         space_before=6)
+    para(doc, "3. Kết luận", runs=[("3. Kết luận", {"bold": True})], keep_next=True, space_before=6)
     para(doc, "{{ conclusion }}", keep_next=True)  # never a signature page without text
-    signature_table(doc, recipients=False, left_signs=True, left_hint="(Ký, ghi rõ họ tên)",
-                    landscape=True)
+    signature_table(
+        doc, recipients=False, left_signs=True, left_hint="(Ký, ghi rõ họ tên)", landscape=True
+    )
     return doc
 
 
@@ -964,8 +1095,12 @@ def _used_styles(zin: zipfile.ZipFile, styles) -> set[str]:
     used = set()
     for name in zin.namelist():
         if re.match(r"word/(document|header\d*|footer\d*)\.xml$", name):
-            used |= {m.decode() for m in re.findall(
-                rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', zin.read(name))}
+            used |= {
+                m.decode()
+                for m in re.findall(
+                    rb'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', zin.read(name)
+                )
+            }
     by_id = {s.get(f"{{{_W}}}styleId"): s for s in styles.iter(f"{{{_W}}}style")}
     keep = used | {i for i, s in by_id.items() if s.get(f"{{{_W}}}default") in ("1", "true")}
     todo = list(keep)
@@ -982,8 +1117,9 @@ def _used_styles(zin: zipfile.ZipFile, styles) -> set[str]:
 def _write_slim(zin: zipfile.ZipFile, path: Path) -> None:
     def dropped(target: str, base: str = "") -> bool:
         """Is the part at ``target`` (relative to ``base``, or absolute with "/") left out?"""
-        name = posixpath.normpath(target.lstrip("/") if target.startswith("/")
-                                  else posixpath.join(base, target))
+        name = posixpath.normpath(
+            target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        )
         return any(name == d or name.startswith(d) for d in _DROPPED_PARTS)
 
     styles = etree.fromstring(zin.read("word/styles.xml"))
@@ -1000,21 +1136,25 @@ def _write_slim(zin: zipfile.ZipFile, path: Path) -> None:
                 continue
             data = zin.read(info)
             if info.filename == "word/styles.xml":
-                data = etree.tostring(styles, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
+                data = etree.tostring(
+                    styles, xml_declaration=True, encoding="UTF-8", standalone=True
+                )
             elif info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
                 root = etree.fromstring(data)
                 # a .rels file at "word/_rels/x.rels" resolves targets against "word/"
                 base = posixpath.dirname(posixpath.dirname(info.filename))
                 for el in list(root):
                     if el.get("TargetMode") != "External" and dropped(
-                            el.get("Target") or el.get("PartName") or "\0", base):
+                        el.get("Target") or el.get("PartName") or "\0", base
+                    ):
                         root.remove(el)
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             # fixed timestamps: the same script gives the same bytes
-            zout.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                          compress_type=zipfile.ZIP_DEFLATED)
+            zout.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
 
 
 BUILDERS = {

@@ -31,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     if "--seal-name" in args:
         at = args.index("--seal-name")
         name = args[at + 1]
-        del args[at:at + 2]
+        del args[at : at + 2]
     out = Path(args[0]) if args else ROOT / "fixtures" / "images"
-    for path in (save_png(draw_signature(), out / "chu-ky.png"),
-                 save_png(draw_seal(name), out / "con-dau.png")):
+    for path in (
+        save_png(draw_signature(), out / "chu-ky.png"),
+        save_png(draw_seal(name), out / "con-dau.png"),
+    ):
         print(path)
     return 0
 

@@ -36,8 +36,9 @@ ATTACHMENT_FIRST_PAGES = [3, 4]
 PAGE_COUNT = 5
 PASSPHRASE = "mật-khẩu thử 123"
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"  # base_dir of the sample dossier: holds images/chu-ky.png, images/con-dau.png
-
+FIXTURES = (
+    ROOT / "fixtures"
+)  # base_dir of the sample dossier: holds images/chu-ky.png, images/con-dau.png
 
 
 # --- the PDF ----------------------------------------------------------------------------------
@@ -97,7 +98,13 @@ def _build_docx(path: Path) -> None:
     lp = left.paragraphs[0]
     r = lp.add_run("Nơi nhận:")
     r.bold, r.italic, r.font.size = True, True, Pt(12)
-    for line in ["- Như trên;", "- TTTU (b/c);", "- CT, các PCT UBND tỉnh;", "- Sở Nội vụ;", "- Lưu: VT, NC."]:
+    for line in [
+        "- Như trên;",
+        "- TTTU (b/c);",
+        "- CT, các PCT UBND tỉnh;",
+        "- Sở Nội vụ;",
+        "- Lưu: VT, NC.",
+    ]:
         p = left.add_paragraph()
         p.add_run(line).font.size = Pt(11)
     first = True
@@ -114,9 +121,16 @@ def _build_docx(path: Path) -> None:
     new.orientation = WD_ORIENT.LANDSCAPE
     new.page_width, new.page_height = Mm(297), Mm(210)
     para("Phụ lục", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para("DANH SÁCH CÁN BỘ ĐĂNG KÝ THAM GIA BỒI DƯỠNG Ở NƯỚC NGOÀI", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para("(Kèm theo Công văn số 3512/UBND-NC ngày 10 tháng 12 năm 2026 của Ủy ban nhân dân tỉnh Quảng Ngãi)",
-         italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(
+        "DANH SÁCH CÁN BỘ ĐĂNG KÝ THAM GIA BỒI DƯỠNG Ở NƯỚC NGOÀI",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    para(
+        "(Kèm theo Công văn số 3512/UBND-NC ngày 10 tháng 12 năm 2026 của Ủy ban nhân dân tỉnh Quảng Ngãi)",
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
     para("1. Nguyễn Văn An, Phó Giám đốc Sở Tài chính")
 
     # page 4: a bản cam kết, portrait again
@@ -125,7 +139,9 @@ def _build_docx(path: Path) -> None:
     new.page_width, new.page_height = Mm(210), Mm(297)
     para("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     para("BẢN CAM KẾT", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para("Tôi là Nguyễn Văn An, cam kết thực hiện đầy đủ trách nhiệm, nghĩa vụ khi được cử đi bồi dưỡng.")
+    para(
+        "Tôi là Nguyễn Văn An, cam kết thực hiện đầy đủ trách nhiệm, nghĩa vụ khi được cử đi bồi dưỡng."
+    )
     doc.save(path)
 
 
@@ -139,9 +155,19 @@ def build_block_pdf(directory: Path) -> Path:
     _build_docx(docx)
     profile = directory / "lo-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(directory), str(docx)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(directory),
+            str(docx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     return pdf
 
@@ -183,10 +209,15 @@ class TestPki:
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=digital_signature, content_commitment=True,
-                    key_encipherment=not digital_signature, data_encipherment=False,
-                    key_agreement=False, key_cert_sign=False, crl_sign=False,
-                    encipher_only=False, decipher_only=False,
+                    digital_signature=digital_signature,
+                    content_commitment=True,
+                    key_encipherment=not digital_signature,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -197,7 +228,10 @@ class TestPki:
     def write_p12(self, path: Path, key, cert, passphrase: str = PASSPHRASE) -> Path:
         path.write_bytes(
             pkcs12.serialize_key_and_certificates(
-                b"signer", key, cert, [self.ca_cert],
+                b"signer",
+                key,
+                cert,
+                [self.ca_cert],
                 serialization.BestAvailableEncryption(passphrase.encode()),
             )
         )
@@ -206,8 +240,6 @@ class TestPki:
     def write_ca_pem(self, path: Path) -> Path:
         path.write_bytes(self.ca_cert.public_bytes(serialization.Encoding.PEM))
         return path
-
-
 
 
 def _key() -> rsa.RSAPrivateKey:
@@ -229,9 +261,15 @@ def make_pki(name: str = "K39DOCS TEST ROOT (pytest)") -> TestPki:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -252,7 +290,11 @@ def pki() -> TestPki:
 def demo_signing(**changes) -> Signing:
     from k39docs.model import Signing
 
-    values = {"demo": True, "signature_image": Path("images/chu-ky.png"), "seal_image": Path("images/con-dau.png")}
+    values = {
+        "demo": True,
+        "signature_image": Path("images/chu-ky.png"),
+        "seal_image": Path("images/con-dau.png"),
+    }
     values.update(changes)
     return Signing(**values)
 
@@ -293,6 +335,8 @@ def signed_demo(block_pdf, tmp_path_factory) -> SignedDossier:
         out_dir = key / "signed-demo"
         out_dir.mkdir()
         pdf = out_dir / "dossier.pdf"
-        result = sign_dossier(block_pdf, pdf, demo_signing(), signature_request(), base_dir=FIXTURES, out_dir=out_dir)
+        result = sign_dossier(
+            block_pdf, pdf, demo_signing(), signature_request(), base_dir=FIXTURES, out_dir=out_dir
+        )
         _SIGNED[key] = SignedDossier(pdf, out_dir, result)
     return _SIGNED[key]

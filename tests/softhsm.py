@@ -51,8 +51,16 @@ class Token:
     conf: Path
 
 
-def make_token(directory: Path, key, cert: x509.Certificate, *, label: str = "K39TEST",
-               key_label: str = "ubnd-signer", pin: str = "246810", so_pin: str = "13579111") -> Token:
+def make_token(
+    directory: Path,
+    key,
+    cert: x509.Certificate,
+    *,
+    label: str = "K39TEST",
+    key_label: str = "ubnd-signer",
+    pin: str = "246810",
+    so_pin: str = "13579111",
+) -> Token:
     library = softhsm_library()
     assert library, "SoftHSM2 library not found"
     tokens = directory / "tokens"
@@ -70,11 +78,17 @@ def make_token(directory: Path, key, cert: x509.Certificate, *, label: str = "K3
 
     util("--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", so_pin)
     pem = directory / "key.p8.pem"
-    pem.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     try:
-        util("--import", str(pem), "--token", label, "--label", key_label, "--id", "01", "--pin", pin)
+        util(
+            "--import", str(pem), "--token", label, "--label", key_label, "--id", "01", "--pin", pin
+        )
     finally:
         pem.unlink()
 
@@ -85,15 +99,19 @@ def make_token(directory: Path, key, cert: x509.Certificate, *, label: str = "K3
     lib.reinitialize()  # SoftHSM reads SOFTHSM2_CONF and the token folder at C_Initialize
     token = lib.get_token(token_label=label)
     with token.open(rw=True, user_pin=pin) as session:
-        session.create_object({
-            Attribute.CLASS: ObjectClass.CERTIFICATE,
-            Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-            Attribute.TOKEN: True,
-            Attribute.LABEL: key_label,
-            Attribute.ID: b"\x01",
-            Attribute.SUBJECT: cert.subject.public_bytes(),
-            Attribute.ISSUER: cert.issuer.public_bytes(),
-            Attribute.SERIAL_NUMBER: asn1_core.Integer(cert.serial_number).dump(),
-            Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
-        })
-    return Token(library=library, label=label, key_label=key_label, pin=pin, so_pin=so_pin, conf=conf)
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.LABEL: key_label,
+                Attribute.ID: b"\x01",
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.ISSUER: cert.issuer.public_bytes(),
+                Attribute.SERIAL_NUMBER: asn1_core.Integer(cert.serial_number).dump(),
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+            }
+        )
+    return Token(
+        library=library, label=label, key_label=key_label, pin=pin, so_pin=so_pin, conf=conf
+    )

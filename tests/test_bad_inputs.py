@@ -69,7 +69,9 @@ def where(case: dict) -> str:
 def test_the_corpus_has_thirty_files_and_each_has_a_row():
     files = {p.name for p in BAD.glob("*.yaml")} - {"expected.yaml"}
     assert len(files | set(GENERATED)) >= 30
-    assert files | set(GENERATED) == set(CASES), "a file without a row in expected.yaml, or a row without a file"
+    assert files | set(GENERATED) == set(CASES), (
+        "a file without a row in expected.yaml, or a row without a file"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -84,14 +86,16 @@ def test_bad_input(name, tmp_path):
     for command, result in (("validate", validate), ("render", render)):
         assert result.exit_code == case["exit"], (
             f"{name}: `k39docs {command}` ended with {result.exit_code}, not {case['exit']} "
-            f"({case['problem']}):\n{result.stderr}")
+            f"({case['problem']}):\n{result.stderr}"
+        )
     if case["exit"] != 0:
         assert not out.exists(), f"{name}: an output folder was created for a dossier that failed"
     if case["exit"] == 2:
         for result in (validate, render):
             assert result.stderr.startswith("Lỗi: Hồ sơ không hợp lệ"), result.stderr
             assert where(case) in result.stderr, (
-                f"{name}: the message does not point the clerk at {where(case)}:\n{result.stderr}")
+                f"{name}: the message does not point the clerk at {where(case)}:\n{result.stderr}"
+            )
             assert case["says"] in result.stderr, result.stderr
             assert "Traceback" not in result.stderr
     if case["exit"] == 0:
@@ -118,11 +122,19 @@ def _assert_markup_printed_literally(path: Path, text: str) -> None:
     flat = re.sub(r"\s+", " ", text).casefold()
     printed = [m for m in marks if f"«{m}»".casefold() in flat]
     for mark in printed:
-        assert PAYLOAD.replace("MARK", mark).casefold() in flat, f"field «{mark}» was not printed literally"
+        assert PAYLOAD.replace("MARK", mark).casefold() in flat, (
+            f"field «{mark}» was not printed literally"
+        )
     data = yaml.safe_load(source)
-    must_print = [data["issuer"]["name"], data["course"]["title"], data["documents"]["cover_letter"]["signer"]["name"],
-                  data["candidates"][0]["full_name"], data["candidates"][0]["agency"],
-                  data["candidates"][0]["position"], data["legal_basis"][0]]
+    must_print = [
+        data["issuer"]["name"],
+        data["course"]["title"],
+        data["documents"]["cover_letter"]["signer"]["name"],
+        data["candidates"][0]["full_name"],
+        data["candidates"][0]["agency"],
+        data["candidates"][0]["position"],
+        data["legal_basis"][0],
+    ]
     for value in must_print:
         assert value.casefold() in flat, f"{value!r} is missing from the documents"
     assert " 49 " not in flat, "{{ 7*7 }} was evaluated"
@@ -139,9 +151,23 @@ def test_oversized_file_is_refused_before_it_is_parsed(tmp_path):
 
 @pytest.mark.parametrize("name", ["yaml-bomb.yaml", "python-tag.yaml"])
 def test_hostile_yaml_from_the_shell_is_a_message_not_a_traceback(tmp_path, name):
-    result = subprocess.run([sys.executable, "-m", "k39docs", "render", str(BAD / name), "-o", "out",
-                             "--format", "docx"], capture_output=True, text=True, cwd=tmp_path,
-                            timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "k39docs",
+            "render",
+            str(BAD / name),
+            "-o",
+            "out",
+            "--format",
+            "docx",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     assert where(CASES[name]) in result.stderr
     assert "Traceback" not in result.stderr

@@ -20,24 +20,34 @@ def _blank_pdf(path: Path, pages: int) -> Path:
 
 
 def test_contents_rows_start_after_the_contents_pages():
-    parts = [Part("A", Path("a.pdf"), "submission"), Part("B", Path("b.pdf"), "cover_letter"),
-             Part("C", Path("c.pdf"), "commitment", "ca01")]
+    parts = [
+        Part("A", Path("a.pdf"), "submission"),
+        Part("B", Path("b.pdf"), "cover_letter"),
+        Part("C", Path("c.pdf"), "commitment", "ca01"),
+    ]
     rows = contents_rows(parts, [2, 1, 3], contents_pages=2)
-    assert [(r["index"], r["title"], r["page"]) for r in rows] == [(1, "A", 3), (2, "B", 5),
-                                                                   (3, "C", 6)]
+    assert [(r["index"], r["title"], r["page"]) for r in rows] == [
+        (1, "A", 3),
+        (2, "B", 5),
+        (3, "C", 6),
+    ]
 
 
 def test_bundle_has_one_bookmark_per_part_and_the_metadata(tmp_path):
     contents = _blank_pdf(tmp_path / "contents.pdf", 1)
-    parts = [Part("Tờ trình", _blank_pdf(tmp_path / "a.pdf", 2), "submission"),
-             Part("Bản cam kết - Lê Thị Bích Ngọc", _blank_pdf(tmp_path / "b.pdf", 1), "commitment")]
+    parts = [
+        Part("Tờ trình", _blank_pdf(tmp_path / "a.pdf", 2), "submission"),
+        Part("Bản cam kết - Lê Thị Bích Ngọc", _blank_pdf(tmp_path / "b.pdf", 1), "commitment"),
+    ]
     out = tmp_path / "dossier.pdf"
     starts = bundle_pdf(contents, parts, out, title="Hồ sơ", author="UBND", subject="K39")
     assert starts == [1, 3]
     reader = PdfReader(out)
     assert len(reader.pages) == 4
     assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
-        ("Tờ trình", 1), ("Bản cam kết - Lê Thị Bích Ngọc", 3)]
+        ("Tờ trình", 1),
+        ("Bản cam kết - Lê Thị Bích Ngọc", 3),
+    ]
     assert reader.metadata.title == "Hồ sơ" and reader.metadata.author == "UBND"
     assert reader.trailer["/Root"]["/Lang"] == "vi-VN"
     umask = os.umask(0o022)
@@ -48,8 +58,10 @@ def test_bundle_has_one_bookmark_per_part_and_the_metadata(tmp_path):
 def test_parts_added_in_any_order_land_in_their_place(tmp_path):
     contents = _blank_pdf(tmp_path / "contents.pdf", 1)
     sizes = {"a": 2, "b": 1, "c": 3}
-    parts = [Part(name.upper(), _blank_pdf(tmp_path / f"{name}.pdf", n), "commitment")
-             for name, n in sizes.items()]
+    parts = [
+        Part(name.upper(), _blank_pdf(tmp_path / f"{name}.pdf", n), "commitment")
+        for name, n in sizes.items()
+    ]
     for page_pdf, part in zip(("a", "b", "c"), parts):  # tell the parts' pages apart by width
         writer = PdfWriter()
         for _ in range(sizes[page_pdf]):
@@ -66,7 +78,10 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
     assert tree["/Count"] == 7 and len(tree["/Kids"]) == 7
     assert all(kid.get_object()["/Parent"].get_object() is tree for kid in tree["/Kids"])
     assert [(o.title, reader.get_destination_page_number(o)) for o in reader.outline] == [
-        ("A", 1), ("B", 3), ("C", 4)]
+        ("A", 1),
+        ("B", 3),
+        ("C", 4),
+    ]
 
 
 def test_pages_handed_on_belong_to_one_run_and_are_taken_once(tmp_path):

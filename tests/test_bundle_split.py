@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 from pypdf import PdfReader
-
 from signing_support import PASSPHRASE, pki  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,8 +26,7 @@ def pdftotext(path, first=None, last=None, layout=False) -> str:
     cmd = ["pdftotext", *(["-layout"] if layout else [])]
     cmd += ["-f", str(first)] if first else []
     cmd += ["-l", str(last)] if last else []
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def flat(text: str) -> str:
@@ -61,13 +59,21 @@ pytestmark = pytest.mark.soffice
 def test_dossier_pdf_is_the_cover_letter_the_list_and_each_commitment(rendered, sample_dossier):
     outdir, _ = rendered
     titles = [t for t, _ in outline(outdir / "dossier.pdf")]
-    assert titles == [COVER, "Danh sách cán bộ đăng ký tham gia bồi dưỡng",
-                      *(f"Bản cam kết - {c.full_name}" for c in sample_dossier.candidates)]
+    assert titles == [
+        COVER,
+        "Danh sách cán bộ đăng ký tham gia bồi dưỡng",
+        *(f"Bản cam kết - {c.full_name}" for c in sample_dossier.candidates),
+    ]
     # and nothing else: the contents page, then exactly those pages
     reader = PdfReader(outdir / "dossier.pdf")
-    counts = [len(PdfReader(outdir / "pdf" / name).pages) for name in
-              ["cong-van.pdf", "danh-sach.pdf",
-               *(f"cam-ket-{c.id}.pdf" for c in sample_dossier.candidates)]]
+    counts = [
+        len(PdfReader(outdir / "pdf" / name).pages)
+        for name in [
+            "cong-van.pdf",
+            "danh-sach.pdf",
+            *(f"cam-ket-{c.id}.pdf" for c in sample_dossier.candidates),
+        ]
+    ]
     assert len(reader.pages) == 1 + sum(counts)
     text = pdftotext(outdir / "dossier.pdf")
     assert "TỜ TRÌNH" not in text and "KẾT QUẢ RÀ SOÁT" not in text
@@ -90,7 +96,7 @@ def test_cover_letter_lists_what_the_bundle_and_its_contents_hold(rendered, samp
     assert kinds[0] == "cover_letter"
     at = 1
     for e in listed:
-        assert kinds[at:at + e.count] == [e.kind] * e.count, e.text
+        assert kinds[at : at + e.count] == [e.kind] * e.count, e.text
         at += e.count
     assert at == len(kinds)
     # the contents page is that list: the công văn, then each enclosure, then its documents
@@ -98,11 +104,17 @@ def test_cover_letter_lists_what_the_bundle_and_its_contents_hold(rendered, samp
     assert "MỤC LỤC HỒ SƠ" in contents
     assert "(Kèm theo" not in contents  # it is not an annex of the công văn: it lists it
     assert "Công văn số 3512/UBND-NC ngày 10 tháng 12 năm 2026" in flat(contents)
-    rows = [ln.split(None, 1) for ln in contents.splitlines()
-            if ln.strip()[:1].isdigit() and not ln.strip().startswith("(")]
+    rows = [
+        ln.split(None, 1)
+        for ln in contents.splitlines()
+        if ln.strip()[:1].isdigit() and not ln.strip().startswith("(")
+    ]
     top = [r[1] for r in rows if "." not in r[0]]
-    assert [flat(t).rsplit(" ", 1)[0] if t.rstrip()[-1].isdigit() else flat(t)
-            for t in top] == [COVER, listed[0].text, f"{listed[1].text}:"]
+    assert [flat(t).rsplit(" ", 1)[0] if t.rstrip()[-1].isdigit() else flat(t) for t in top] == [
+        COVER,
+        listed[0].text,
+        f"{listed[1].text}:",
+    ]
     for title, page in marks:
         line = next(ln for ln in contents.splitlines() if title in ln)
         assert int(line.split()[-1]) == page + 1, line
@@ -112,9 +124,13 @@ def test_internal_papers_are_noi_bo_pdf_unsigned(rendered):
     outdir, manifest = rendered
     path = outdir / "noi-bo.pdf"
     marks = outline(path)
-    assert [t for t, _ in marks] == ["Tờ trình số 412/TTr-SNV của Sở Nội vụ",
-                                     "Kết quả rà soát điều kiện, tiêu chuẩn"]
-    sizes = [len(PdfReader(outdir / "pdf" / n).pages) for n in ("to-trinh.pdf", "ket-qua-ra-soat.pdf")]
+    assert [t for t, _ in marks] == [
+        "Tờ trình số 412/TTr-SNV của Sở Nội vụ",
+        "Kết quả rà soát điều kiện, tiêu chuẩn",
+    ]
+    sizes = [
+        len(PdfReader(outdir / "pdf" / n).pages) for n in ("to-trinh.pdf", "ket-qua-ra-soat.pdf")
+    ]
     assert [p for _, p in marks] == [0, sizes[0]]
     assert len(PdfReader(path).pages) == sum(sizes)
     assert "TỜ TRÌNH" in pdftotext(path, 1, 1)
@@ -156,8 +172,9 @@ def test_signing_a_cover_letter_dated_another_day(sample_dossier, tmp_path):
     assert signing_date_warning(sample_dossier, today=dated) is None
     warning = signing_date_warning(sample_dossier, today=date(2026, 12, 5))
     assert "documents.cover_letter.date" in warning and "10/12/2026" in warning
-    real = sample_dossier.model_copy(update={"signing": Signing(
-        pkcs12=tmp_path / "ubnd.p12", passphrase_env="K39_TEST_P12")})
+    real = sample_dossier.model_copy(
+        update={"signing": Signing(pkcs12=tmp_path / "ubnd.p12", passphrase_env="K39_TEST_P12")}
+    )
     assert signing_date_warning(real, today=dated) is None
     with pytest.raises(SigningError) as refused:
         signing_date_warning(real, today=date(2026, 12, 5))
@@ -165,13 +182,16 @@ def test_signing_a_cover_letter_dated_another_day(sample_dossier, tmp_path):
     assert "documents.cover_letter.date" in str(refused.value)
 
 
-def test_a_real_key_is_refused_for_a_cover_letter_not_dated_today(pki, tmp_path):  # noqa: F811
+def test_a_real_key_is_refused_for_a_cover_letter_not_dated_today(pki, tmp_path):
     key, cert = pki.issue("Ủy ban nhân dân tỉnh Quảng Ngãi")
     p12 = pki.write_p12(tmp_path / "ubnd.p12", key, cert)
     data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
-    data["signing"] = {"pkcs12": str(p12), "passphrase_env": "K39_TEST_P12",
-                       "signature_image": str(SAMPLE.parent / "images" / "chu-ky.png"),
-                       "seal_image": str(SAMPLE.parent / "images" / "con-dau.png")}
+    data["signing"] = {
+        "pkcs12": str(p12),
+        "passphrase_env": "K39_TEST_P12",
+        "signature_image": str(SAMPLE.parent / "images" / "chu-ky.png"),
+        "seal_image": str(SAMPLE.parent / "images" / "con-dau.png"),
+    }
     from datetime import timedelta
 
     from k39docs.render import VIETNAM_TZ, datetime
@@ -186,7 +206,10 @@ def test_a_real_key_is_refused_for_a_cover_letter_not_dated_today(pki, tmp_path)
 
     result = subprocess.run(
         [sys.executable, "-m", "k39docs", "render", str(dossier), "-o", str(tmp_path / "out")],
-        capture_output=True, text=True, env={**os.environ, "K39_TEST_P12": PASSPHRASE})
+        capture_output=True,
+        text=True,
+        env={**os.environ, "K39_TEST_P12": PASSPHRASE},
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "documents.cover_letter.date" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -25,7 +25,8 @@ def _hashes(manifest_path: Path) -> dict[str, str]:
 
 
 def test_changing_one_candidate_rebuilds_only_their_documents_and_the_lists(
-        tmp_path, monkeypatch, sample_mapping):
+    tmp_path, monkeypatch, sample_mapping
+):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     out = tmp_path / "out"
     first = render(load_dossier(sample_mapping), out, options=DOCX)
@@ -37,13 +38,21 @@ def test_changing_one_candidate_rebuilds_only_their_documents_and_the_lists(
     assert again.cache_hits == len(documents)
     assert _hashes(out / "manifest.json") == before  # same bytes from the cache
 
-    assert sorted(p.name for p in out.iterdir()) == ["docx", "eligibility.json", "manifest.json",
-                                                     "xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "docx",
+        "eligibility.json",
+        "manifest.json",
+        "xlsx",
+    ]
 
     sample_mapping["candidates"][1]["position"] = "Trưởng ban (đã bổ nhiệm lại)"
     changed = render(load_dossier(sample_mapping), out, options=DOCX)
     assert _rebuilt(out / "manifest.json", before) == {
-        "to-trinh", "danh-sach", "cam-ket-ca02", "ket-qua-ra-soat"}
+        "to-trinh",
+        "danh-sach",
+        "cam-ket-ca02",
+        "ket-qua-ra-soat",
+    }
     assert changed.cache_hits == len(documents) - 4
 
 
@@ -94,7 +103,8 @@ def _font_files(pdf: Path) -> int:
 
 @pytest.mark.soffice
 def test_a_bundle_from_the_cache_takes_grouped_pages_from_their_group(
-        tmp_path, monkeypatch, sample_mapping):
+    tmp_path, monkeypatch, sample_mapping
+):
     """The sample's four Bản cam kết convert as one group. Rendered again from the cache, the
     bundle copies their pages from the group's PDF, fonts shared, as the first render did;
     without the group's PDF, from each document's own file, each with its own fonts."""
@@ -115,8 +125,9 @@ def test_a_bundle_from_the_cache_takes_grouped_pages_from_their_group(
         return [p.extract_text() for p in PdfReader(folder / "dossier.pdf").pages]
 
     assert text(tmp_path / "again") == text(tmp_path / "first") == text(tmp_path / "alone")
-    fonts = {name: _font_files(tmp_path / name / "dossier.pdf")
-             for name in ("first", "again", "alone")}
+    fonts = {
+        name: _font_files(tmp_path / name / "dossier.pdf") for name in ("first", "again", "alone")
+    }
     assert fonts["again"] == fonts["first"] < fonts["alone"]
     assert fonts["alone"] - fonts["first"] == 3 * 3  # three more commitments, three fonts each
 
@@ -132,13 +143,16 @@ def test_the_key_covers_the_code_that_makes_a_document(tmp_path):
     before = producer_identity(copy)
     assert producer_identity(copy) == before  # stable while nothing changes
     writer = copy / "writer.py"
-    writer.write_text(writer.read_text(encoding="utf-8") + "\n# an indent set otherwise\n",
-                      encoding="utf-8")
+    writer.write_text(
+        writer.read_text(encoding="utf-8") + "\n# an indent set otherwise\n", encoding="utf-8"
+    )
     assert producer_identity(copy) != before
     template = tmp_path / "t.docx"
     template.write_bytes(b"template")
     old = DocumentCache(tmp_path / "cache", producer=before).key(template, {"a": 1})
-    new = DocumentCache(tmp_path / "cache", producer=producer_identity(copy)).key(template, {"a": 1})
+    new = DocumentCache(tmp_path / "cache", producer=producer_identity(copy)).key(
+        template, {"a": 1}
+    )
     assert old != new
 
 

@@ -371,8 +371,11 @@ def test_first_line_indent_of_one_centimetre_is_accepted(tmp_path):
 
 def test_paragraphs_closer_than_6pt_are_reported(tmp_path):
     found = findings(tmp_path, Recipe(body_style={"after_pt": 3}))
-    assert ("Nội dung “Theo đề nghị của các cơ quan, đơn vị, S…” và 2 đoạn khác",
-            "khoảng cách giữa các đoạn tối thiểu 6 pt", "3 pt") in found
+    assert (
+        "Nội dung “Theo đề nghị của các cơ quan, đơn vị, S…” và 2 đoạn khác",
+        "khoảng cách giữa các đoạn tối thiểu 6 pt",
+        "3 pt",
+    ) in found
 
 
 def test_double_line_spacing_is_reported(tmp_path):

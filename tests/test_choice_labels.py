@@ -47,11 +47,18 @@ def test_codes_still_work_and_have_labels():
     assert choice_label(Rating.hoan_thanh_tot) == "Hoàn thành tốt nhiệm vụ"
 
 
-@pytest.mark.parametrize(("field", "value", "shown"), [
-    (("candidates", 0, "gender"), "Nu gioi", "Nữ (nu)"),
-    (("course", "type"), "Dài hạn", "Ngắn hạn (ngan_han)"),
-    (("candidates", 0, "evaluation", "rating"), "Tốt", "Hoàn thành tốt nhiệm vụ (hoan_thanh_tot)"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        (("candidates", 0, "gender"), "Nu gioi", "Nữ (nu)"),
+        (("course", "type"), "Dài hạn", "Ngắn hạn (ngan_han)"),
+        (
+            ("candidates", 0, "evaluation", "rating"),
+            "Tốt",
+            "Hoàn thành tốt nhiệm vụ (hoan_thanh_tot)",
+        ),
+    ],
+)
 def test_an_unknown_choice_names_the_field_and_lists_the_labels(tmp_path, field, value, shown):
     def edit(data):
         target = data

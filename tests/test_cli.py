@@ -18,8 +18,13 @@ SAMPLE = ROOT / "fixtures" / "sample.yaml"
 
 
 def k39(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
 
 
 def write_yaml(path: Path, data: dict) -> Path:
@@ -91,15 +96,21 @@ def test_wrong_enum_names_field_and_line_in_vietnamese_and_creates_nothing(tmp_p
     [
         (lambda d: d["course"].update(end_date="2027-02-01"), "course.end_date"),
         (lambda d: d["candidates"][1].update(id="ca01"), "candidates[1].id"),
-        (lambda d: d["candidates"][1].update(id_number=d["candidates"][0]["id_number"]),
-         "candidates[1].id_number"),
+        (
+            lambda d: d["candidates"][1].update(id_number=d["candidates"][0]["id_number"]),
+            "candidates[1].id_number",
+        ),
         (lambda d: d["candidates"][0].update(id_number="05107500123"), "candidates[0].id_number"),
         (lambda d: d["candidates"][0].update(birth_date="2027-05-01"), "candidates[0].birth_date"),
         (lambda d: d["course"].update(type="dai_han"), "course.type"),
-        (lambda d: d["candidates"][0]["evaluation"].update(rating="tot"),
-         "candidates[0].evaluation.rating"),
-        (lambda d: d["documents"]["cover_letter"]["signer"].update(authority="XYZ"),
-         "documents.cover_letter.signer.authority"),
+        (
+            lambda d: d["candidates"][0]["evaluation"].update(rating="tot"),
+            "candidates[0].evaluation.rating",
+        ),
+        (
+            lambda d: d["documents"]["cover_letter"]["signer"].update(authority="XYZ"),
+            "documents.cover_letter.signer.authority",
+        ),
         (lambda d: d["candidates"][0].pop("full_name"), "candidates[0].full_name"),
         (lambda d: d["candidates"][0].update(gendr="nam"), "candidates[0].gendr"),
         (lambda d: d.update(candidates=[]), "candidates"),
@@ -163,8 +174,11 @@ def test_nfd_input_comes_out_nfc(tmp_path):
 
 
 def test_missing_libreoffice_exits_2_with_install_hint_but_docx_still_works(tmp_path):
-    env = {"PATH": str(Path(sys.executable).parent), "K39_SOFFICE": str(tmp_path / "no-soffice"),
-           "HOME": str(tmp_path)}
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "K39_SOFFICE": str(tmp_path / "no-soffice"),
+        "HOME": str(tmp_path),
+    }
     out = tmp_path / "out"
     result = k39("render", SAMPLE, "-o", out, env=env)
     assert result.returncode == 2
@@ -215,12 +229,14 @@ def test_unwritable_output_folder_is_exit_2_without_traceback(tmp_path):
 
 def test_command_ends_fast_but_still_runs_exit_handlers_and_flushes_its_output():
     """`main` ends the process without the interpreter's teardown, after the exit handlers."""
-    code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
-            f"sys.argv = ['k39docs', 'validate', {str(SAMPLE)!r}, '--format', 'json']\n"
-            "from k39docs.cli import main\n"
-            "main()\n"
-            "print('not reached')\n")
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+        f"sys.argv = ['k39docs', 'validate', {str(SAMPLE)!r}, '--format', 'json']\n"
+        "from k39docs.cli import main\n"
+        "main()\n"
+        "print('not reached')\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0
     assert json.loads(result.stdout)["eligible"] is True  # all of it, flushed

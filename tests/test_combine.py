@@ -31,8 +31,11 @@ def _return_reports(folder: Path) -> list[Path]:
     from k39docs.writer import write_docx
 
     dossier = load_dossier(Path(__file__).resolve().parents[1] / "fixtures" / "sample-return.yaml")
-    return [write_docx(doc, folder / f"{doc.stem}.docx")
-            for doc in build_documents(dossier, None) if doc.kind == "return_report"]
+    return [
+        write_docx(doc, folder / f"{doc.stem}.docx")
+        for doc in build_documents(dossier, None)
+        if doc.kind == "return_report"
+    ]
 
 
 def _body(docx: Path):
@@ -78,8 +81,13 @@ def _changed(docx: Path, out: Path, part: str, old: bytes, new: bytes) -> Path:
 
 def test_documents_of_different_templates_are_not_combined(rendered, tmp_path):
     members = _members(rendered, "cam-ket")[:2]
-    other = _changed(members[1], tmp_path / "other.docx", "word/styles.xml", b"<w:style ",
-                     b'<w:style w:customStyle="1" ')
+    other = _changed(
+        members[1],
+        tmp_path / "other.docx",
+        "word/styles.xml",
+        b"<w:style ",
+        b'<w:style w:customStyle="1" ',
+    )
     with pytest.raises(CombineError, match="template"):
         combine_docx([members[0], other], tmp_path / "gop.docx")
     assert not (tmp_path / "gop.docx").exists()
@@ -87,20 +95,33 @@ def test_documents_of_different_templates_are_not_combined(rendered, tmp_path):
 
 def test_a_document_with_bookmarks_of_its_own_is_not_combined(rendered, tmp_path):
     members = _members(rendered, "cam-ket")[:2]
-    marked = _changed(members[1], tmp_path / "marked.docx", "word/document.xml", b"<w:body>",
-                      b'<w:body><w:bookmarkStart w:id="0" w:name="x"/><w:bookmarkEnd w:id="0"/>')
+    marked = _changed(
+        members[1],
+        tmp_path / "marked.docx",
+        "word/document.xml",
+        b"<w:body>",
+        b'<w:body><w:bookmarkStart w:id="0" w:name="x"/><w:bookmarkEnd w:id="0"/>',
+    )
     with pytest.raises(CombineError, match="marks"):
         combine_docx([members[0], marked], tmp_path / "gop.docx")
 
 
 @pytest.mark.parametrize("field", ["NUMPAGES", "TITLE", "FILENAME \\p"])
 def test_a_document_printing_a_field_other_than_its_page_number_is_not_combined(
-        rendered, tmp_path, field):
+    rendered, tmp_path, field
+):
     # together, NUMPAGES would count every member's pages, TITLE print the first one's title
     members = _members(rendered, "cam-ket")[:2]
-    fielded = [_changed(m, tmp_path / f"f{i}.docx", "word/document.xml", b"</w:body>",
-                        f'<w:p><w:fldSimple w:instr=" {field} "/></w:p></w:body>'.encode())
-               for i, m in enumerate(members)]
+    fielded = [
+        _changed(
+            m,
+            tmp_path / f"f{i}.docx",
+            "word/document.xml",
+            b"</w:body>",
+            f'<w:p><w:fldSimple w:instr=" {field} "/></w:p></w:body>'.encode(),
+        )
+        for i, m in enumerate(members)
+    ]
     with pytest.raises(CombineError, match=field.split()[0]):
         combine_docx(fielded, tmp_path / "gop.docx")
 
@@ -112,24 +133,33 @@ def test_page_numbers_restart_in_each_member_s_first_section_only(rendered, tmp_
     body = _body(member)
     sect = etree.tostring(body.find(f"{W}sectPr"))
     two = sect.replace(b"<w:pgSz", b'<w:type w:val="continuous"/><w:pgSz', 1)
-    split = _changed(member, tmp_path / "two.docx", "word/document.xml", b"<w:body>",
-                     b"<w:body><w:p><w:r><w:t>A</w:t></w:r></w:p><w:p><w:pPr>" + two
-                     + b"</w:pPr></w:p>")
+    split = _changed(
+        member,
+        tmp_path / "two.docx",
+        "word/document.xml",
+        b"<w:body>",
+        b"<w:body><w:p><w:r><w:t>A</w:t></w:r></w:p><w:p><w:pPr>" + two + b"</w:pPr></w:p>",
+    )
     copy = shutil.copy(split, tmp_path / "two-b.docx")
     combine_docx([split, Path(copy)], tmp_path / "gop.docx")
     sections = list(_body(tmp_path / "gop.docx").iter(f"{W}sectPr"))
     assert len(sections) == 4
-    starts = [s.find(f"{W}pgNumType").get(f"{W}start") if s.find(f"{W}pgNumType") is not None
-              else None for s in sections]
+    starts = [
+        s.find(f"{W}pgNumType").get(f"{W}start") if s.find(f"{W}pgNumType") is not None else None
+        for s in sections
+    ]
     assert starts == ["1", None, "1", None]
     assert [s.find(f"{W}type") for s in sections[::2]] == [None, None]  # a new page each
 
 
 def _words(pdf: Path) -> list[str]:
     """Each word with its box, page by page, as poppler reads them."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    return [line.strip() for line in out.splitlines() if line.strip().startswith(("<page", "<word"))]
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        line.strip() for line in out.splitlines() if line.strip().startswith(("<page", "<word"))
+    ]
 
 
 @pytest.mark.soffice
@@ -212,8 +242,16 @@ def test_a_member_that_fails_alone_is_the_one_the_error_names(rendered, tmp_path
 
 def test_members_that_cannot_be_combined_convert_alone_at_once(rendered, tmp_path):
     members = _members(rendered, "cam-ket")[:2]
-    mixed = [members[0], _changed(members[1], tmp_path / "in" / "other.docx", "word/styles.xml",
-                                  b"<w:style ", b'<w:style w:customStyle="1" ')]
+    mixed = [
+        members[0],
+        _changed(
+            members[1],
+            tmp_path / "in" / "other.docx",
+            "word/styles.xml",
+            b"<w:style ",
+            b'<w:style w:customStyle="1" ',
+        ),
+    ]
     converter = _Converter()
     pairs = [(m, tmp_path / f"{m.stem}.pdf") for m in mixed]
     futures = _office(converter).convert_together(pairs, tmp_path / "gop.docx")
@@ -228,8 +266,10 @@ def _planned(candidates: int, cached: set[int] = frozenset()):
 
     docs = [SimpleNamespace(template="danh_sach.docx", candidate=None)]
     for c in range(candidates):
-        docs += [SimpleNamespace(template="commitment.docx", candidate=f"c{c}"),
-                 SimpleNamespace(template="return_report.docx", candidate=f"c{c}")]
+        docs += [
+            SimpleNamespace(template="commitment.docx", candidate=f"c{c}"),
+            SimpleNamespace(template="return_report.docx", candidate=f"c{c}"),
+        ]
     return [_Planned(doc, str(i), i in cached) for i, doc in enumerate(docs)]
 
 

@@ -23,7 +23,7 @@ from k39docs.convert import (
 )
 from k39docs.errors import ConversionError, DependencyError
 
-FAKE_BRIDGE = textwrap.dedent('''
+FAKE_BRIDGE = textwrap.dedent("""
     # Stands in for uno_bridge.py: speaks its protocol, misbehaves on request.
     import json, os, select, sys, time
     log = os.environ["FAKE_LOG"]
@@ -47,7 +47,7 @@ FAKE_BRIDGE = textwrap.dedent('''
             os._exit(9)
         open(req["dst"], "wb").write(b"%PDF-fake " + name.encode())
         print(json.dumps({"ok": True, "ms": 1}), flush=True)
-''')
+""")
 
 
 @pytest.fixture
@@ -102,9 +102,14 @@ def test_hung_conversion_is_killed_and_retried_once(tmp_path, fake):
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
         results = [f.result(timeout=30) for f in futures]
         assert pool.restarts == 1
-    assert [p.read_bytes() for p in results] == [b"%PDF-fake a.docx", b"%PDF-fake hang-once.docx",
-                                                 b"%PDF-fake b.docx"]
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
+    assert [p.read_bytes() for p in results] == [
+        b"%PDF-fake a.docx",
+        b"%PDF-fake hang-once.docx",
+        b"%PDF-fake b.docx",
+    ]
+    pids = [
+        int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")
+    ]
     assert len(pids) == 2  # the hung worker was replaced once
     assert not any(_alive(pid) for pid in pids)
 
@@ -155,7 +160,9 @@ def test_document_that_always_hangs_fails_naming_it(tmp_path, fake):
         with pytest.raises(ConversionError, match=r"hang-always\.docx"):
             bad.result(timeout=30)
         assert good.result(timeout=30).is_file()
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
+    pids = [
+        int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")
+    ]
     assert not any(_alive(pid) for pid in pids)
 
 
@@ -216,8 +223,9 @@ def _soffice_pids_using(marker: str) -> list[int]:
 
 @pytest.mark.soffice
 @needs_uno
-def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tmp_path,
-                                                                              monkeypatch):
+def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     docs = _sample_docx(tmp_path / "in", 8)
     pool = WorkerPool(ConvertOptions(workers=2, timeout_s=60, seed_profile=False))
@@ -226,8 +234,11 @@ def test_real_worker_killed_mid_run_is_replaced_and_nothing_outlives_the_pool(tm
         first = pool.submit(docs[0], tmp_path / "out" / "doc-00.pdf")
         assert first.result(timeout=120).is_file()
         victims = _soffice_pids_using(marker + "/profile-")
-        soffice_bins = [pid for pid in victims
-                        if "soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes().decode()]
+        soffice_bins = [
+            pid
+            for pid in victims
+            if "soffice.bin" in Path(f"/proc/{pid}/cmdline").read_bytes().decode()
+        ]
         assert soffice_bins, "no running soffice.bin found for the pool"
         os.kill(soffice_bins[0], signal.SIGKILL)
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs[1:]]
@@ -252,22 +263,31 @@ def test_worker_whose_caller_vanished_takes_its_libreoffice_with_it(tmp_path):
     soffice = find_soffice()
     profile = tmp_path / "lo" / "profile"
     bridge = subprocess.Popen(
-        [find_uno_python(soffice), str(_BRIDGE), str(soffice), profile.as_uri(),
-         f"k39-test-{os.getpid()}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        [
+            find_uno_python(soffice),
+            str(_BRIDGE),
+            str(soffice),
+            profile.as_uri(),
+            f"k39-test-{os.getpid()}",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
         assert _json.loads(bridge.stdout.readline())["ready"] is True
         assert _soffice_pids_using(str(profile))
         doc = _sample_docx(tmp_path / "in", 1)[0]
-        bridge.stdin.write(_json.dumps({"src": str(doc), "dst": str(tmp_path / "a.pdf")}).encode()
-                           + b"\n")
+        bridge.stdin.write(
+            _json.dumps({"src": str(doc), "dst": str(tmp_path / "a.pdf")}).encode() + b"\n"
+        )
         bridge.stdin.flush()
         bridge.stdout.close()  # nobody reads the reply any more
         bridge.wait(timeout=120)
-        _eventually(lambda: _soffice_pids_using(str(profile)) == [],
-                    "the worker's soffice outlived it")
+        _eventually(
+            lambda: _soffice_pids_using(str(profile)) == [], "the worker's soffice outlived it"
+        )
     finally:
         if bridge.poll() is None:
             os.killpg(bridge.pid, signal.SIGKILL)
@@ -305,8 +325,10 @@ def test_batched_documents_with_spaces_and_vietnamese_in_their_paths(tmp_path, m
         named.append(new)
     targets = [tmp_path / "kết quả" / f"tệp số {i}.pdf" for i in range(3)]
     with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
-        done = [f.result(timeout=120) for f in
-                [pool.submit(src, dst) for src, dst in zip(named, targets, strict=True)]]
+        done = [
+            f.result(timeout=120)
+            for f in [pool.submit(src, dst) for src, dst in zip(named, targets, strict=True)]
+        ]
     assert done == targets
     texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in targets]
     assert texts == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
@@ -320,25 +342,36 @@ def test_convert_to_pdf_warm_and_batch_agree(tmp_path, monkeypatch):
     for mode in ("warm", "batch"):
         out = convert_to_pdf(docs, tmp_path / mode, options=ConvertOptions(mode=mode))
         texts = [PdfReader(p).pages[0].extract_text() for p in out.values()]
-        assert [t.split(":")[0] for t in texts] == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
+        assert [t.split(":")[0] for t in texts] == [
+            "Tài liệu số 0",
+            "Tài liệu số 1",
+            "Tài liệu số 2",
+        ]
 
 
 def test_worker_that_prints_garbage_is_replaced(tmp_path, fake, monkeypatch):
     python, log = fake
     script = Path(str(python)).read_text().split()[-1]  # the fake bridge the wrapper runs
-    Path(script).write_text(Path(script).read_text().replace(
-        'if name.startswith("die") and first:',
-        'if name.startswith("noise") and first:\n'
-        '        print("Warning: something LibreOffice says", flush=True)\n'
-        '        continue\n'
-        '    if name.startswith("die") and first:'))
+    Path(script).write_text(
+        Path(script)
+        .read_text()
+        .replace(
+            'if name.startswith("die") and first:',
+            'if name.startswith("noise") and first:\n'
+            '        print("Warning: something LibreOffice says", flush=True)\n'
+            "        continue\n"
+            '    if name.startswith("die") and first:',
+        )
+    )
     docs = _docs(tmp_path / "in", ["a", "noise", "b"])
     options = ConvertOptions(workers=1, timeout_s=10, seed_profile=False)
     with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
         assert all(f.result(timeout=30).is_file() for f in futures)
         assert pool.restarts == 1
-    pids = [int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")]
+    pids = [
+        int(line.split()[1]) for line in log.read_text().splitlines() if line.startswith("start")
+    ]
     assert len(pids) == 2 and not any(_alive(pid) for pid in pids)
 
 
@@ -383,6 +416,7 @@ def test_working_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path,
         assert fresh.parent == tmp_path and (fresh.stat().st_mode & 0o077) == 0
     finally:
         import shutil
+
         shutil.rmtree(fresh)
 
 
@@ -418,10 +452,12 @@ def test_verbose_shows_what_happened_inside(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.import_module("k39docs.render").Session, "render", noisy_render)
     sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml"
     try:
-        quiet = CliRunner().invoke(app, ["render", str(sample), "-o", str(tmp_path / "a"),
-                                         "--format", "docx"])
-        loud = CliRunner().invoke(app, ["-v", "render", str(sample), "-o", str(tmp_path / "b"),
-                                        "--format", "docx"])
+        quiet = CliRunner().invoke(
+            app, ["render", str(sample), "-o", str(tmp_path / "a"), "--format", "docx"]
+        )
+        loud = CliRunner().invoke(
+            app, ["-v", "render", str(sample), "-o", str(tmp_path / "b"), "--format", "docx"]
+        )
     finally:
         logging.getLogger("k39docs").handlers.clear()
         logging.getLogger("k39docs").setLevel(logging.NOTSET)

@@ -44,8 +44,11 @@ QUANG_NGAI = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
 def _longest_issuers(count: int = 5) -> list[str]:
     if not PROVINCES.is_file():
         pytest.skip(f"{PROVINCES} không có (CI có tệp này)")
-    names = [ln.strip() for ln in PROVINCES.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    names = [
+        ln.strip()
+        for ln in PROVINCES.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     issuers = [f"Ủy ban nhân dân {name}" for name in names]
     return sorted(issuers, key=lambda n: -len(n.encode("utf-8")))[:count]
 
@@ -68,20 +71,26 @@ def test_a_seal_is_drawn_at_real_size_with_the_name_it_carries(tmp_path):
         assert img.mode == "RGBA" and img.getpixel((0, 0))[3] == 0  # transparent outside the ring
     # another name draws another rim
     other = draw_seal(QUANG_NGAI)
-    assert ImageStat.Stat(ImageChops.difference(draw_seal("Ủy ban nhân dân tỉnh Gia Lai"),
-                                                other).convert("L")).mean[0] > 1
+    assert (
+        ImageStat.Stat(
+            ImageChops.difference(draw_seal("Ủy ban nhân dân tỉnh Gia Lai"), other).convert("L")
+        ).mean[0]
+        > 1
+    )
 
 
-@pytest.mark.parametrize("name", [
-    "ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU",
-    "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH",
-    "BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT VÀ CÁC KHU CÔNG NGHIỆP QUẢNG NGÃI",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU",
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH",
+        "BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT VÀ CÁC KHU CÔNG NGHIỆP QUẢNG NGÃI",
+    ],
+)
 def test_a_long_name_goes_round_the_rim_in_a_smaller_font(name):
     diameter = round(SEAL_DIAMETER_MM / 25.4 * DPI) * 4
     band = (diameter * 0.2, diameter * 0.45)
-    short_font, _ = _rim_font(_bold(), "ỦY BAN NHÂN DÂN TỈNH GIA LAI",
-                              diameter, band)
+    short_font, _ = _rim_font(_bold(), "ỦY BAN NHÂN DÂN TỈNH GIA LAI", diameter, band)
     font, radius = _rim_font(_bold(), name, diameter, band)
     assert font.getlength(name) * RIM_TRACKING <= math.radians(RIM_SPAN_DEG) * radius
     assert font.size < short_font.size
@@ -113,15 +122,21 @@ def test_the_sample_seal_in_another_provinces_dossier_is_replaced_with_a_warning
 
 
 def test_the_issuers_own_seal_or_an_agency_image_is_used_as_given(tmp_path):
-    assert demo_seal(SAMPLE_SEAL, "Ủy ban nhân dân tỉnh Quảng Ngãi", tmp_path) == (SAMPLE_SEAL, None)
+    assert demo_seal(SAMPLE_SEAL, "Ủy ban nhân dân tỉnh Quảng Ngãi", tmp_path) == (
+        SAMPLE_SEAL,
+        None,
+    )
     own = tmp_path / "that-dau.png"
     Image.new("RGBA", (100, 100), (200, 0, 0, 255)).save(own)  # not drawn by k39docs
     assert demo_seal(own, "Ủy ban nhân dân tỉnh Gia Lai", tmp_path) == (own, None)
 
 
 def test_init_writes_the_seal_note_and_the_sample_issuers_seal(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "k39docs", "init", str(tmp_path / "hoso.yaml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "k39docs", "init", str(tmp_path / "hoso.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "hoso.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -145,7 +160,9 @@ def test_certificate_names_are_cut_to_64_utf8_bytes(tmp_path):
         for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
             value = cert.subject.get_attributes_for_oid(oid)[0].value
             assert len(value.encode("utf-8")) <= 64, value
-    assert keys.agency_subject.startswith("Ủy ban nhân dân tỉnh Bà Rịa") and "…" in keys.agency_subject
+    assert (
+        keys.agency_subject.startswith("Ủy ban nhân dân tỉnh Bà Rịa") and "…" in keys.agency_subject
+    )
 
 
 # --- demo signing of the longest names (LibreOffice makes the test PDF once) --------------------
@@ -181,9 +198,14 @@ def test_demo_signing_works_for_the_five_longest_province_names(block_pdf, tmp_p
     assert "Ủy ban nhân dân tỉnh Bà Rịa - Vũng Tàu" in issuers
     for n, issuer in enumerate(issuers):
         out_dir = tmp_path / f"p{n}"
-        result = sign_dossier(block_pdf, out_dir / "dossier.pdf", demo_signing(),
-                              signature_request(agency_name=issuer), base_dir=FIXTURES,
-                              out_dir=out_dir)
+        result = sign_dossier(
+            block_pdf,
+            out_dir / "dossier.pdf",
+            demo_signing(),
+            signature_request(agency_name=issuer),
+            base_dir=FIXTURES,
+            out_dir=out_dir,
+        )
         report = verify_pdf(result.signed_pdf, trust_roots=(result.demo_ca_pem,))
         assert report.ok, (issuer, report)
         assert len(result.agency_subject.encode("utf-8")) <= 64
@@ -191,6 +213,9 @@ def test_demo_signing_works_for_the_five_longest_province_names(block_pdf, tmp_p
         assert len(result.warnings) == 1 and "QUẢNG NGÃI" in result.warnings[0]
         seal = _agency_seal_image(result.signed_pdf)
         assert _distance(seal, draw_seal(issuer)) < _distance(seal, draw_seal(QUANG_NGAI)) / 3
-        text = subprocess.run(["pdftotext", "-f", "3", "-l", "3", str(result.signed_pdf), "-"],
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-f", "3", "-l", "3", str(result.signed_pdf), "-"],
+            capture_output=True,
+            text=True,
+        ).stdout
         assert " ".join(issuer.split()[-3:]) in " ".join(text.split()), issuer

@@ -35,8 +35,9 @@ def _draft(mapping: dict) -> dict:
 
 
 def _text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,9 @@ def test_the_papers_print_the_blanks(draft_render):
     assert re.search(r"Số:[\s\u00a0]{3,}/TTr-SNV", submission), submission[:600]
     assert BLANK_DATE.search(submission)
     annex = " ".join(_text(out / "pdf" / "danh-sach.pdf").split())
-    assert re.search(rf"\(Kèm theo Công văn số /UBND-NC ngày tháng năm {YEAR} của", annex), annex[:800]
+    assert re.search(rf"\(Kèm theo Công văn số /UBND-NC ngày tháng năm {YEAR} của", annex), annex[
+        :800
+    ]
     bundle = _text(out / "dossier.pdf")
     assert BLANK_NUMBER.search(bundle)
     assert "None" not in bundle
@@ -107,7 +110,9 @@ def test_a_draft_is_not_signed_and_says_so(draft_render):
     assert manifest.signed is False
     data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert data["signed"] is False
-    assert any("dự thảo" in w and "KHÔNG được ký số" in w for w in data["warnings"]), data["warnings"]
+    assert any("dự thảo" in w and "KHÔNG được ký số" in w for w in data["warnings"]), data[
+        "warnings"
+    ]
     assert not (out / "demo-ca.pem").exists()
     record = json.loads((out / "sign-request.json").read_text(encoding="utf-8"))
     assert record["draft"] is True
@@ -117,8 +122,20 @@ def test_a_draft_is_not_signed_and_says_so(draft_render):
 def test_signing_a_draft_is_refused(draft_render):
     out, _ = draft_render
     before = (out / "dossier.pdf").read_bytes()
-    result = subprocess.run([sys.executable, "-m", "k39docs", "sign", str(out / "dossier.pdf"),
-                             "--as", "signer", "--demo"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "k39docs",
+            "sign",
+            str(out / "dossier.pdf"),
+            "--as",
+            "signer",
+            "--demo",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "dự thảo" in result.stderr
     assert (out / "dossier.pdf").read_bytes() == before

@@ -22,18 +22,23 @@ MARK = "DONG NAY VAN THU DA SUA TRONG WORD"  # ASCII: pdftotext gives it back wh
 
 
 def k39(*args):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def manifest_entry(outdir: Path, path: str) -> dict:
@@ -124,8 +129,7 @@ def test_a_data_change_after_a_kept_edit_is_warned_about(dossier, edited):
     assert kept.returncode == 0, kept.stderr
     data = yaml.safe_load(dossier.read_text(encoding="utf-8"))
     data["candidates"].pop()  # one nominee fewer: the công văn's count changes
-    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                       encoding="utf-8")
+    dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = k39("render", dossier, "-o", outdir, "--no-sign", "--keep-edits")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Cảnh báo")]
@@ -136,8 +140,9 @@ def test_a_data_change_after_a_kept_edit_is_warned_about(dossier, edited):
     assert any("cong-van.docx" in w for w in manifest["warnings"])
 
 
-def test_the_python_api_raises_a_dedicated_error_and_keeps_on_request(tmp_path, edited,
-                                                                        sample_dossier):
+def test_the_python_api_raises_a_dedicated_error_and_keeps_on_request(
+    tmp_path, edited, sample_dossier
+):
     from k39docs.errors import EditedFilesError, K39Error
     from k39docs.render import RenderOptions, render
 
@@ -149,7 +154,8 @@ def test_the_python_api_raises_a_dedicated_error_and_keeps_on_request(tmp_path, 
     assert caught.value.files == ["docx/cong-van.docx"]
     manifest = render(sample_dossier, outdir, options=options, edits="keep")
     assert manifest.file("docx/cong-van.docx").edited is True
-    assert MARK in "\n".join(p.text for p in
-                             DocxDocument(str(outdir / "docx" / "cong-van.docx")).paragraphs)
+    assert MARK in "\n".join(
+        p.text for p in DocxDocument(str(outdir / "docx" / "cong-van.docx")).paragraphs
+    )
     with pytest.raises(ValueError):
         render(sample_dossier, outdir, options=options, edits="merge")

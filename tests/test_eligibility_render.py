@@ -34,8 +34,9 @@ FAILING = "Trần Minh Khoa"  # ca03, born 06/1965 in the failing dossier: retir
 
 
 def k39(*args):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def write_yaml(path: Path, data: dict) -> Path:
@@ -59,8 +60,9 @@ def results_table(docx_path: Path) -> tuple[dict[str, int], list[list[str]]]:
     for row in table.rows[:2]:  # two header rows: the rule ids are under a merged heading
         for i, cell in enumerate(row.cells):
             columns.setdefault(cell.text.strip(), i)
-    body = [[c.text for c in row.cells] for row in table.rows
-            if row.cells[0].text.strip().isdigit()]
+    body = [
+        [c.text for c in row.cells] for row in table.rows if row.cells[0].text.strip().isdigit()
+    ]
     return columns, body
 
 
@@ -72,8 +74,9 @@ def docx_text(path: Path) -> str:
 
 
 def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 # --- refusing and allowing an ineligible dossier ------------------------------------------------
@@ -101,8 +104,9 @@ def test_failing_candidate_leaves_previous_output_untouched(tmp_path, failing_ya
 
 def test_allow_ineligible_issues_and_records_the_reason_everywhere(tmp_path, failing_yaml):
     out = tmp_path / "out"
-    result = k39("render", failing_yaml, "-o", out, "--format", "docx",
-                 "--allow-ineligible", REASON)
+    result = k39(
+        "render", failing_yaml, "-o", out, "--format", "docx", "--allow-ineligible", REASON
+    )
     assert result.returncode == 0, result.stderr
     assert REASON in result.stdout
 
@@ -131,8 +135,9 @@ def test_allow_ineligible_issues_and_records_the_reason_everywhere(tmp_path, fai
 
 def test_reason_is_not_printed_when_everyone_is_eligible(tmp_path):
     out = tmp_path / "out"
-    result = k39("render", SAMPLE, "-o", out, "--format", "docx", "-q",
-                 "--allow-ineligible", REASON)
+    result = k39(
+        "render", SAMPLE, "-o", out, "--format", "docx", "-q", "--allow-ineligible", REASON
+    )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["allow_ineligible"] is None
@@ -168,8 +173,9 @@ def test_a_review_settled_by_an_exception_is_issued_and_marked(tmp_path, sample_
     assert row[columns["Kết quả"]] == "Cần xem xét"
 
 
-def test_a_pending_interview_does_not_block_and_the_paper_says_it_is_to_come(tmp_path,
-                                                                             sample_mapping):
+def test_a_pending_interview_does_not_block_and_the_paper_says_it_is_to_come(
+    tmp_path, sample_mapping
+):
     ngoc = sample_mapping["candidates"][1]
     del ngoc["interview_passed"]  # the institution interviews the nominees after the nomination
     path = write_yaml(tmp_path / "pending.yaml", sample_mapping)
@@ -198,7 +204,9 @@ def sample_docx(tmp_path_factory) -> Path:
 def test_one_row_per_candidate_with_retirement_and_months_left(sample_docx, sample_dossier):
     report = check_eligibility(sample_dossier)
     columns, rows = results_table(sample_docx / REPORT_DOCX)
-    assert [r[columns["Họ và tên"]] for r in rows] == [c.full_name for c in sample_dossier.candidates]
+    assert [r[columns["Họ và tên"]] for r in rows] == [
+        c.full_name for c in sample_dossier.candidates
+    ]
     months_col = next(i for h, i in columns.items() if h.startswith("Thời gian giữ chức vụ"))
     for row, c in zip(rows, report.candidates):
         assert row[columns["Thời điểm nghỉ hưu"]] == c.retirement_date.strftime("%d/%m/%Y")
@@ -244,7 +252,11 @@ def test_working_paper_is_built_last_and_kept_out_of_the_bundle(sample_dossier):
     docs = build_documents(sample_dossier, check_eligibility(sample_dossier))
     last = docs[-1]
     assert (last.kind, last.stem, last.bundle, last.landscape) == (
-        "eligibility_report", "ket-qua-ra-soat", "internal", True)
+        "eligibility_report",
+        "ket-qua-ra-soat",
+        "internal",
+        True,
+    )
     assert [d.kind for d in docs].count("eligibility_report") == 1
 
 
@@ -259,8 +271,11 @@ def test_template_has_the_rule_columns_of_every_course_type(tmp_path, sample_map
     columns, rows = results_table(path)
     rule_columns = [h for h in columns if h in {r.id for r in all_rules()}]
     assert rule_columns == list(report.rule_ids)
-    months = "Thời gian công tác còn lại (tháng)" if course_type == "ngoai_ngu" else (
-        "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)")
+    months = (
+        "Thời gian công tác còn lại (tháng)"
+        if course_type == "ngoai_ngu"
+        else ("Thời gian giữ chức vụ lãnh đạo còn lại (tháng)")
+    )
     assert months in columns
     assert len(rows) == len(dossier.candidates)
 
@@ -274,15 +289,20 @@ def test_pdf_working_paper_is_landscape_and_not_bundled(rendered):
     pdf = outdir / REPORT_PDF
     page = PdfReader(pdf).pages[0]
     assert page.mediabox.width > page.mediabox.height
-    kinds = {(f.kind, f.format) for f in manifest.files if f.path.startswith(("docx/", "pdf/"))
-             and "ket-qua-ra-soat" in f.path}
+    kinds = {
+        (f.kind, f.format)
+        for f in manifest.files
+        if f.path.startswith(("docx/", "pdf/")) and "ket-qua-ra-soat" in f.path
+    }
     assert kinds == {("eligibility_report", "docx"), ("eligibility_report", "pdf")}
     bundle = PdfReader(outdir / "dossier.pdf")
     titles = [item.title for item in bundle.outline]
     assert not any("rà soát" in t.lower() for t in titles), titles
-    bundled_pages = sum(f.pages for f in manifest.files
-                        if f.format == "pdf" and f.kind in ("cover_letter", "nomination_list",
-                                                            "commitment"))
+    bundled_pages = sum(
+        f.pages
+        for f in manifest.files
+        if f.format == "pdf" and f.kind in ("cover_letter", "nomination_list", "commitment")
+    )
     contents_pages = bundle.get_destination_page_number(bundle.outline[0])
     assert len(bundle.pages) == contents_pages + bundled_pages
     assert "KẾT QUẢ RÀ SOÁT" not in pdftotext(outdir / "dossier.pdf")
@@ -291,8 +311,7 @@ def test_pdf_working_paper_is_landscape_and_not_bundled(rendered):
 @pytest.mark.soffice
 def test_pdf_of_an_ineligible_dossier_prints_the_cross_and_the_reason(tmp_path, failing_yaml):
     out = tmp_path / "out"
-    result = k39("render", failing_yaml, "-o", out, "--no-sign", "-q",
-                 "--allow-ineligible", REASON)
+    result = k39("render", failing_yaml, "-o", out, "--no-sign", "-q", "--allow-ineligible", REASON)
     assert result.returncode == 0, result.stderr
     text = pdftotext(out / REPORT_PDF)
     flat = " ".join(text.split())
@@ -300,6 +319,7 @@ def test_pdf_of_an_ineligible_dossier_prints_the_cross_and_the_reason(tmp_path, 
     assert "×" in text, "the × mark did not survive conversion (a clerk would see a box)"
     assert "√" in text
     assert "Không đạt" in text
-    fonts = subprocess.run(["pdffonts", str(out / REPORT_PDF)], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(out / REPORT_PDF)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(row.split()[-5] == "yes" for row in fonts), fonts

@@ -46,8 +46,9 @@ def test_check_format_cli_exit_codes(tmp_path, monkeypatch):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     render(load_dossier(SAMPLE), tmp_path / "out", options=RenderOptions(formats=("docx",)))
     good = tmp_path / "out" / "docx" / "cong-van.docx"
-    ok = subprocess.run([sys.executable, "-m", "k39docs", "check-format", str(good)],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "k39docs", "check-format", str(good)], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     from docx import Document
     from docx.shared import Mm
@@ -56,8 +57,9 @@ def test_check_format_cli_exit_codes(tmp_path, monkeypatch):
     doc.sections[0].left_margin = Mm(25)
     bad = tmp_path / "bad.docx"
     doc.save(str(bad))
-    result = subprocess.run([sys.executable, "-m", "k39docs", "check-format", str(bad)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "k39docs", "check-format", str(bad)], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "bad.docx: Lề trái: expected 30–35 mm, found 25 mm" in result.stdout
 
@@ -73,22 +75,31 @@ def test_nfd_yaml_comes_out_composed_in_docx_and_pdf(tmp_path, monkeypatch):
     data["signing"] = {}
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     render(load_dossier(source), tmp_path / "out", options=RenderOptions(sign=False))
-    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "out" / "dossier.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout
+    pdf_text = subprocess.run(
+        ["pdftotext", str(tmp_path / "out" / "dossier.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert unicodedata.is_normalized("NFC", pdf_text)
     assert "Nguyễn Văn An" in pdf_text
     assert "Ủy ban nhân dân tỉnh Quảng Ngãi" in pdf_text
 
 
-
 def _page_words(pdf: Path, page: int) -> list[str]:
-    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout.split()
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
 
 
 # words of the header cells merged down two rows that no data cell prints
-MERGED_HEADER_WORDS = {"danh-sach": ["(chứng", "điểm)", "lượng", "(tháng)"],
-                       "ket-qua-ra-soat": ["lãnh", "(tháng)"]}
+MERGED_HEADER_WORDS = {
+    "danh-sach": ["(chứng", "điểm)", "lượng", "(tháng)"],
+    "ket-qua-ra-soat": ["lãnh", "(tháng)"],
+}
 
 
 @pytest.mark.soffice
@@ -99,8 +110,11 @@ def test_long_tables_repeat_their_whole_header_rows_on_every_page(tmp_path, monk
     from k39docs.convert import convert_to_pdf
 
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
-    render(load_dossier(synthetic_dossier(20)), tmp_path / "out",
-           options=RenderOptions(formats=("docx",)))
+    render(
+        load_dossier(synthetic_dossier(20)),
+        tmp_path / "out",
+        options=RenderOptions(formats=("docx",)),
+    )
     docx = [tmp_path / "out" / "docx" / f"{stem}.docx" for stem in MERGED_HEADER_WORDS]
     for pdf in convert_to_pdf(docx, tmp_path / "pdf").values():
         for page in (1, 2, 3):

@@ -44,10 +44,36 @@ FUZZ = settings(
 
 # --- what gets inserted ----------------------------------------------------------------------
 
-EXCEL_TEXT = ["", " ", "\u00a0nam\u00a0", "ca\u200b01", "051075001234", "51075001234", "12/04/1975",
-              "1975-02-30", "2027-13-01", "nam", "nu", "cap_so", "trung_han", "TM.", "{{ 7*7 }}",
-              "{% for x in y %}", "<w:t>", "]]>", "&amp;", "Nguyễn\tVăn\nAn", "e\u0301", "\u202eabc",
-              "x" * 300, "true", "null", "~", "- a", "a: b"]
+EXCEL_TEXT = [
+    "",
+    " ",
+    "\u00a0nam\u00a0",
+    "ca\u200b01",
+    "051075001234",
+    "51075001234",
+    "12/04/1975",
+    "1975-02-30",
+    "2027-13-01",
+    "nam",
+    "nu",
+    "cap_so",
+    "trung_han",
+    "TM.",
+    "{{ 7*7 }}",
+    "{% for x in y %}",
+    "<w:t>",
+    "]]>",
+    "&amp;",
+    "Nguyễn\tVăn\nAn",
+    "e\u0301",
+    "\u202eabc",
+    "x" * 300,
+    "true",
+    "null",
+    "~",
+    "- a",
+    "a: b",
+]
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -59,12 +85,32 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
-unicode_noise = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=4) | st.sampled_from(
-    ["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\x85", "\u00a0", "\u200b", "\ufeff", "\u2028", "\ufffe",
-     "\u0301", "\t", "\n", "\r"])
+unicode_noise = st.text(
+    st.characters(exclude_categories=["Cs"]), min_size=1, max_size=4
+) | st.sampled_from(
+    [
+        "\x00",
+        "\x07",
+        "\x0b",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\u00a0",
+        "\u200b",
+        "\ufeff",
+        "\u2028",
+        "\ufffe",
+        "\u0301",
+        "\t",
+        "\n",
+        "\r",
+    ]
+)
 
 
 # --- mutating the data -----------------------------------------------------------------------
@@ -75,7 +121,13 @@ Path_ = tuple[Any, ...]
 def paths(node: Any, prefix: Path_ = ()) -> list[Path_]:
     """Every place in the tree below the root."""
     found: list[Path_] = []
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     for key, child in items:
         found.append(prefix + (key,))
         found.extend(paths(child, prefix + (key,)))
@@ -121,14 +173,22 @@ def mutate(data: st.DataObject, dossier: dict) -> dict:
             value = get(dossier, path)
             if isinstance(value, str):
                 at = data.draw(st.integers(0, len(value)), label="at")
-                put(dossier, path, value[:at] + data.draw(unicode_noise, label="noise") + value[at:])
+                put(
+                    dossier, path, value[:at] + data.draw(unicode_noise, label="noise") + value[at:]
+                )
         elif kind == "add_key":
             target = get(dossier, path[:-1])
             if isinstance(target, dict):
-                target[data.draw(st.text(max_size=10), label="key")] = data.draw(values, label="value")
+                target[data.draw(st.text(max_size=10), label="key")] = data.draw(
+                    values, label="value"
+                )
         elif kind == "wrap":
             put(dossier, path, [get(dossier, path)])
-        elif kind == "clone_candidate" and dossier.get("candidates") and isinstance(dossier["candidates"], list):
+        elif (
+            kind == "clone_candidate"
+            and dossier.get("candidates")
+            and isinstance(dossier["candidates"], list)
+        ):
             dossier["candidates"].append(copy.deepcopy(dossier["candidates"][0]))
         elif kind == "stringify":
             value = get(dossier, path)
@@ -137,8 +197,9 @@ def mutate(data: st.DataObject, dossier: dict) -> dict:
     return dossier
 
 
-printable_noise = st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=6) | st.sampled_from(
-    EXCEL_TEXT)
+printable_noise = st.text(
+    st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=6
+) | st.sampled_from(EXCEL_TEXT)
 
 
 def mutate_text(data: st.DataObject, dossier: dict) -> dict:
@@ -185,18 +246,39 @@ def test_validate_a_mutated_dossier_ends_0_1_or_2(data):
 @FUZZ
 @given(
     st.lists(
-        st.tuples(st.integers(0, len(SAMPLE_TEXT.encode("utf-8"))), st.integers(0, 8),
-                  st.binary(max_size=6) | unicode_noise.map(lambda s: s.encode("utf-8", "surrogatepass"))
-                  | st.sampled_from([b": ", b"- ", b"\t", b"\n  ", b"&a ", b"*a", b"!!binary ", b"[", b"{",
-                                     b"\"", b"'", b"#", b"|\n", b"? "])),
-        min_size=1, max_size=4,
+        st.tuples(
+            st.integers(0, len(SAMPLE_TEXT.encode("utf-8"))),
+            st.integers(0, 8),
+            st.binary(max_size=6)
+            | unicode_noise.map(lambda s: s.encode("utf-8", "surrogatepass"))
+            | st.sampled_from(
+                [
+                    b": ",
+                    b"- ",
+                    b"\t",
+                    b"\n  ",
+                    b"&a ",
+                    b"*a",
+                    b"!!binary ",
+                    b"[",
+                    b"{",
+                    b'"',
+                    b"'",
+                    b"#",
+                    b"|\n",
+                    b"? ",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=4,
     )
 )
 def test_validate_damaged_yaml_text_ends_0_1_or_2(edits):
     raw = SAMPLE_TEXT.encode("utf-8")
     for at, cut, insert in edits:
         at = min(at, len(raw))
-        raw = raw[:at] + insert + raw[at + cut:]
+        raw = raw[:at] + insert + raw[at + cut :]
     path = _WORK / "damaged.yaml"
     path.write_bytes(raw)
     assert_clean_end(run("validate", path, "--format", "json"), "validate --format json")
@@ -211,9 +293,13 @@ def test_render_docx_of_a_mutated_dossier_ends_0_1_or_2(data, text_only):
         path = folder / "mutant.yaml"
         path.write_text(dump(dossier), encoding="utf-8")
         out = folder / "out"
-        result = run("render", path, "-o", out, "--format", "docx", "-q", "--allow-ineligible", "fuzz")
+        result = run(
+            "render", path, "-o", out, "--format", "docx", "-q", "--allow-ineligible", "fuzz"
+        )
         assert_clean_end(result, "render")
-        assert out.exists() == (result.exit_code == 0), "output folder must exist exactly when render succeeded"
+        assert out.exists() == (result.exit_code == 0), (
+            "output folder must exist exactly when render succeeded"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

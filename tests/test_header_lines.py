@@ -35,7 +35,7 @@ def _provinces() -> list[str]:
 
 
 def _place_unit(province: str) -> str:
-    """"TỈNH GIA LAI", "THÀNH PHỐ HỒ CHÍ MINH": the province as one unit, in capitals."""
+    """ "TỈNH GIA LAI", "THÀNH PHỐ HỒ CHÍ MINH": the province as one unit, in capitals."""
     return upper_vn(province)
 
 
@@ -47,20 +47,25 @@ def _fits(line: str, component: str) -> bool:
 # --- the splitter itself --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, units", [
-    ("ỦY BAN NHÂN DÂN TỈNH GIA LAI", ["ỦY BAN NHÂN DÂN", "TỈNH GIA LAI"]),
-    ("ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH"]),
-    ("UBND TỈNH BÀ RỊA - VŨNG TÀU", ["UBND", "TỈNH BÀ RỊA - VŨNG TÀU"]),
-    ("HỘI ĐỒNG NHÂN DÂN XÃ IA GRAI", ["HỘI ĐỒNG NHÂN DÂN", "XÃ IA GRAI"]),
-    ("SỞ NỘI VỤ", ["SỞ NỘI VỤ"]),
-    ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", ["SỞ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"]),
-    ("BAN DÂN TỘC VÀ TÔN GIÁO", ["BAN DÂN TỘC", "VÀ TÔN GIÁO"]),
-    ("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", ["SỞ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"]),
-    ("BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT VÀ CÁC KHU CÔNG NGHIỆP QUẢNG NGÃI",
-     ["BAN QUẢN LÝ", "KHU KINH TẾ DUNG QUẤT", "VÀ CÁC", "KHU CÔNG NGHIỆP QUẢNG NGÃI"]),
-    ("BAN THƯỜNG VỤ TỈNH ỦY GIA LAI", ["BAN THƯỜNG VỤ", "TỈNH ỦY GIA LAI"]),
-    ("XÃ BAN CÔNG", ["XÃ BAN CÔNG"]),  # "BAN" inside a place name opens nothing
-])
+@pytest.mark.parametrize(
+    "name, units",
+    [
+        ("ỦY BAN NHÂN DÂN TỈNH GIA LAI", ["ỦY BAN NHÂN DÂN", "TỈNH GIA LAI"]),
+        ("ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH"]),
+        ("UBND TỈNH BÀ RỊA - VŨNG TÀU", ["UBND", "TỈNH BÀ RỊA - VŨNG TÀU"]),
+        ("HỘI ĐỒNG NHÂN DÂN XÃ IA GRAI", ["HỘI ĐỒNG NHÂN DÂN", "XÃ IA GRAI"]),
+        ("SỞ NỘI VỤ", ["SỞ NỘI VỤ"]),
+        ("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", ["SỞ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"]),
+        ("BAN DÂN TỘC VÀ TÔN GIÁO", ["BAN DÂN TỘC", "VÀ TÔN GIÁO"]),
+        ("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", ["SỞ LAO ĐỘNG - THƯƠNG BINH", "VÀ XÃ HỘI"]),
+        (
+            "BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT VÀ CÁC KHU CÔNG NGHIỆP QUẢNG NGÃI",
+            ["BAN QUẢN LÝ", "KHU KINH TẾ DUNG QUẤT", "VÀ CÁC", "KHU CÔNG NGHIỆP QUẢNG NGÃI"],
+        ),
+        ("BAN THƯỜNG VỤ TỈNH ỦY GIA LAI", ["BAN THƯỜNG VỤ", "TỈNH ỦY GIA LAI"]),
+        ("XÃ BAN CÔNG", ["XÃ BAN CÔNG"]),  # "BAN" inside a place name opens nothing
+    ],
+)
 def test_units_of_agency_names(name, units):
     assert name_units(name) == units
 
@@ -72,7 +77,13 @@ def test_a_unit_wider_than_the_column_is_the_only_one_broken_inside():
     assert all(_fits(line, "agency") for line in lines), lines
     # "KHU CÔNG NGHIỆP QUẢNG NGÃI" alone is wider than the column: it alone may split, between
     # its phrases; "ỦY BAN"-like phrases and the other units stay whole
-    assert lines == ["BAN QUẢN LÝ", "KHU KINH TẾ DUNG QUẤT", "VÀ CÁC", "KHU CÔNG NGHIỆP", "QUẢNG NGÃI"]
+    assert lines == [
+        "BAN QUẢN LÝ",
+        "KHU KINH TẾ DUNG QUẤT",
+        "VÀ CÁC",
+        "KHU CÔNG NGHIỆP",
+        "QUẢNG NGÃI",
+    ]
 
 
 def test_bad_breaks_names_the_break_inside_a_unit():
@@ -117,14 +128,17 @@ def test_every_province_as_issuer_and_as_parent_breaks_between_units():
         assert bad_breaks(parent_lines) == []
 
 
-@pytest.mark.parametrize("name", [
-    "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
-    "Sở Nông nghiệp và Môi trường",
-    "Ban Dân tộc và Tôn giáo",
-    "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Lao động - Thương binh và Xã hội",
-    "Sở Khoa học và Công nghệ",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ban Quản lý Khu kinh tế Dung Quất và các Khu công nghiệp Quảng Ngãi",
+        "Sở Nông nghiệp và Môi trường",
+        "Ban Dân tộc và Tôn giáo",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Sở Lao động - Thương binh và Xã hội",
+        "Sở Khoa học và Công nghệ",
+    ],
+)
 def test_long_department_names_break_between_units(name):
     lines = agency_header(name, parent="UBND tỉnh Quảng Ngãi")["agency_lines"]
     assert " ".join(lines) == upper_vn(name)
@@ -169,22 +183,31 @@ def test_ho_chi_minh_city_parent_line_breaks_after_ubnd(tmp_path, sample_mapping
 
 
 def test_check_format_reports_an_agency_name_broken_inside_a_unit(tmp_path):
-    bad = build(tmp_path / "cong-van.docx", Recipe(kind="cong_van",
-                                                   agency_lines=("ỦY BAN NHÂN", "DÂN TỈNH GIA LAI")))
+    bad = build(
+        tmp_path / "cong-van.docx",
+        Recipe(kind="cong_van", agency_lines=("ỦY BAN NHÂN", "DÂN TỈNH GIA LAI")),
+    )
     found = [f for f in check_docx(bad) if f.component.startswith(COMPONENTS["agency"].label)]
     assert len(found) == 1, found
     assert "“ỦY BAN NHÂN” / “DÂN TỈNH GIA LAI”" in found[0].found
     assert "cụm từ trọn nghĩa" in found[0].expected
-    good = build(tmp_path / "dung.docx", Recipe(kind="cong_van",
-                                                agency_lines=("ỦY BAN NHÂN DÂN", "TỈNH GIA LAI")))
+    good = build(
+        tmp_path / "dung.docx",
+        Recipe(kind="cong_van", agency_lines=("ỦY BAN NHÂN DÂN", "TỈNH GIA LAI")),
+    )
     assert check_docx(good) == []
-    result = subprocess.run([sys.executable, "-m", "k39docs", "check-format", str(bad)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "k39docs", "check-format", str(bad)], capture_output=True, text=True
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "DÂN TỈNH GIA LAI" in result.stdout
 
 
 def test_check_format_reports_a_parent_line_broken_inside_a_place_name(tmp_path):
     bad = build(tmp_path / "to-trinh.docx", Recipe(parent_agency="UBND TỈNH BÀ RỊA - VŨNG\nTÀU"))
-    text = [f.found for f in check_docx(bad) if f.component.startswith(COMPONENTS["parent_agency"].label)]
+    text = [
+        f.found
+        for f in check_docx(bad)
+        if f.component.startswith(COMPONENTS["parent_agency"].label)
+    ]
     assert any("“UBND TỈNH BÀ RỊA - VŨNG” / “TÀU”" in t for t in text), text

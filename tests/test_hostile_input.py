@@ -35,7 +35,9 @@ def test_aliases_that_multiply_a_long_text_are_refused(tmp_path):
     """95 KB of aliases of one 5,000-character name once made a 4-minute, 1.1 GB render."""
     text = SAMPLE.read_text(encoding="utf-8")
     long_name = "Nguyễn Văn An " * 357  # about 5,000 characters
-    text = text.replace("  short_name: UBND tỉnh Quảng Ngãi", f"  short_name: &big \"{long_name}\"", 1)
+    text = text.replace(
+        "  short_name: UBND tỉnh Quảng Ngãi", f'  short_name: &big "{long_name}"', 1
+    )
     aliases = "\n".join("  - *big" for _ in range(MAX_EXPANDED_CHARS // len(long_name) + 10))
     text = text.replace("legal_basis:", "legal_basis:\n" + aliases + "\nlegal_basis_old:", 1)
     path = tmp_path / "bomb.yaml"

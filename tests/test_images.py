@@ -27,8 +27,9 @@ def _dossier(tmp_path: Path, **images: str) -> Path:
 
 
 def cli(*args):
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False,
-                              env={"K39_NO_CACHE": "1"})
+    return CliRunner().invoke(
+        app, [str(a) for a in args], catch_exceptions=False, env={"K39_NO_CACHE": "1"}
+    )
 
 
 def test_a_100_mb_signature_image_is_refused_by_validate_naming_the_field(tmp_path):
@@ -48,11 +49,14 @@ def test_a_100_mb_signature_image_is_refused_by_validate_naming_the_field(tmp_pa
     assert rendered.exit_code == 2 and not out.exists()
 
 
-@pytest.mark.parametrize(("make", "says"), [
-    (lambda p: Image.new("RGBA", (5000, 300)).save(p, format="PNG"), "điểm ảnh"),
-    (lambda p: Image.new("RGB", (300, 300), "red").save(p, format="JPEG"), "PNG"),
-    (lambda p: p.write_bytes(b"not a picture at all"), "không đọc được"),
-])
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: Image.new("RGBA", (5000, 300)).save(p, format="PNG"), "điểm ảnh"),
+        (lambda p: Image.new("RGB", (300, 300), "red").save(p, format="JPEG"), "PNG"),
+        (lambda p: p.write_bytes(b"not a picture at all"), "không đọc được"),
+    ],
+)
 def test_an_unusable_seal_image_is_refused_naming_the_field(tmp_path, make, says):
     path = _dossier(tmp_path, seal_image="images/dau.png")
     make(tmp_path / "images" / "dau.png")

@@ -28,7 +28,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             targets |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            base = (package[:len(package) - node.level + 1] if node.level else [])
+            base = package[: len(package) - node.level + 1] if node.level else []
             module = ".".join(base + ([node.module] if node.module else []))
             targets |= {f"{module}.{a.name}" for a in node.names} | {module}
     deps = set()

@@ -20,8 +20,7 @@ RETURN = ROOT / "fixtures" / "sample-return.yaml"
 def _render(dossier, outdir):
     from k39docs.render import RenderOptions, render
 
-    return render(dossier, outdir, options=RenderOptions(formats=("docx",),
-                                                         base_dir=SAMPLE.parent))
+    return render(dossier, outdir, options=RenderOptions(formats=("docx",), base_dir=SAMPLE.parent))
 
 
 def _as_printed(value) -> str:
@@ -57,7 +56,8 @@ def with_an_exception(sample_mapping):
 
 @pytest.mark.parametrize("which", ["sample", "exception"])
 def test_the_workbook_has_the_docx_list_table_with_real_dates_and_numbers(
-        tmp_path, sample_dossier, with_an_exception, which):
+    tmp_path, sample_dossier, with_an_exception, which
+):
     dossier = sample_dossier if which == "sample" else with_an_exception
     outdir = tmp_path / "out"
     manifest = _render(dossier, outdir)
@@ -66,8 +66,9 @@ def test_the_workbook_has_the_docx_list_table_with_real_dates_and_numbers(
     assert (entry.kind, entry.format, entry.candidate) == ("nomination_list", "xlsx", None)
     assert entry.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
-    table = max(DocxDocument(str(outdir / "docx" / "danh-sach.docx")).tables,
-                key=lambda t: len(t.columns))
+    table = max(
+        DocxDocument(str(outdir / "docx" / "danh-sach.docx")).tables, key=lambda t: len(t.columns)
+    )
     docx_rows = [[cell.text for cell in row.cells] for row in table.rows]
     sheet = openpyxl.load_workbook(path)["Danh sách"]
     assert _sheet_rows(sheet) == docx_rows  # header rows and every candidate's row, as printed
@@ -79,17 +80,25 @@ def test_the_workbook_has_the_docx_list_table_with_real_dates_and_numbers(
         born = row[2] if c.gender.value == "nam" else row[3]
         if c.birth_date.day is not None:  # a full date is a date cell, the day first as printed
             assert isinstance(born, datetime) and (born.year, born.month, born.day) == (
-                c.birth_date.year, c.birth_date.month, c.birth_date.day)
+                c.birth_date.year,
+                c.birth_date.month,
+                c.birth_date.day,
+            )
         else:
             assert born == c.birth_date.display()  # "11/1980": no day to invent
         assert isinstance(row[10], int)
-    date_cells = [cell for row in sheet.iter_rows(min_row=4) for cell in row[2:4]
-                  if isinstance(cell.value, datetime)]
+    date_cells = [
+        cell
+        for row in sheet.iter_rows(min_row=4)
+        for cell in row[2:4]
+        if isinstance(cell.value, datetime)
+    ]
     assert date_cells and all(cell.number_format == "DD/MM/YYYY" for cell in date_cells)
     if which == "exception":
         assert "Đề nghị xem xét ngoại lệ (ghi chú 1)" in body[1][11]
-        notes = "\n".join(r[0] for r in openpyxl.load_workbook(path)["Ghi chú"]
-                          .iter_rows(values_only=True))
+        notes = "\n".join(
+            r[0] for r in openpyxl.load_workbook(path)["Ghi chú"].iter_rows(values_only=True)
+        )
         assert "(1)" in notes and "Đã hồi phục" in notes
 
 

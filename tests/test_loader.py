@@ -40,7 +40,8 @@ def dossier_folder(tmp_path) -> Path:
 
 
 def test_signing_images_are_found_next_to_the_dossier_whatever_the_current_folder(
-        dossier_folder, tmp_path, monkeypatch):
+    dossier_folder, tmp_path, monkeypatch
+):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -57,7 +58,9 @@ def test_signing_images_are_found_next_to_the_dossier_whatever_the_current_folde
 
 def test_absolute_and_home_paths_are_kept_as_written(dossier_folder):
     text = (dossier_folder / "dossier.yaml").read_text(encoding="utf-8")
-    text = text.replace("signature_image: images/chu-ky.png", "signature_image: /srv/k39/chu-ky.png")
+    text = text.replace(
+        "signature_image: images/chu-ky.png", "signature_image: /srv/k39/chu-ky.png"
+    )
     text = text.replace("seal_image: images/con-dau.png", "seal_image: ~/con-dau.png")
     (dossier_folder / "dossier.yaml").write_text(text, encoding="utf-8")
     signing = load_dossier(dossier_folder / "dossier.yaml").signing
@@ -93,38 +96,57 @@ def test_excel_cells_are_cleaned(pasted, clean):
 
 def test_cleaned_cells_validate_as_the_values_they_look_like(sample_mapping):
     c = sample_mapping["candidates"][0]
-    c.update(full_name="Nguyễn\tVăn\nAn ", gender="nam\u00a0", id_number="051075\u200b001234 ",
-             position_level=" cap_so")
+    c.update(
+        full_name="Nguyễn\tVăn\nAn ",
+        gender="nam\u00a0",
+        id_number="051075\u200b001234 ",
+        position_level=" cap_so",
+    )
     candidate = load_dossier(sample_mapping).candidates[0]
-    assert (candidate.full_name, candidate.gender.value, candidate.id_number, candidate.position_level.value) == (
-        "Nguyễn Văn An", "nam", "051075001234", "cap_so")
+    assert (
+        candidate.full_name,
+        candidate.gender.value,
+        candidate.id_number,
+        candidate.position_level.value,
+    ) == ("Nguyễn Văn An", "nam", "051075001234", "cap_so")
 
 
 def test_a_control_character_is_refused_naming_the_field(sample_mapping):
     sample_mapping["candidates"][1]["agency"] = "Ban Quản lý\x1b Khu kinh tế"
-    assert "`candidates[1].agency`: có ký tự điều khiển không in được (U+001B" in problems(sample_mapping)
+    assert "`candidates[1].agency`: có ký tự điều khiển không in được (U+001B" in problems(
+        sample_mapping
+    )
 
 
 def test_a_day_first_date_is_refused_with_its_iso_spelling(sample_mapping):
     sample_mapping["course"]["end_date"] = "28/05/2027"
     sample_mapping["candidates"][0]["birth_date"] = "12/04/1975"
     message = problems(sample_mapping)
-    assert "`course.end_date`: ngày phải ghi dạng YYYY-MM-DD: “28/05/2027” ghi là 2027-05-28" in message
+    assert (
+        "`course.end_date`: ngày phải ghi dạng YYYY-MM-DD: “28/05/2027” ghi là 2027-05-28"
+        in message
+    )
     assert "“12/04/1975” ghi là 1975-04-12" in message
 
 
 @pytest.mark.parametrize("number", [0, 86400 * 20000, 46357])
 def test_a_number_in_a_date_field_is_not_read_as_a_unix_timestamp(sample_mapping, number):
     sample_mapping["course"]["start_date"] = number
-    assert f"`course.start_date`: phải là ngày dạng YYYY-MM-DD, không phải số {number}" in problems(sample_mapping)
+    assert f"`course.start_date`: phải là ngày dạng YYYY-MM-DD, không phải số {number}" in problems(
+        sample_mapping
+    )
 
 
 def test_keys_equal_after_cleaning_are_a_duplicate_not_a_silent_overwrite(tmp_path):
     text = SAMPLE.read_text(encoding="utf-8").replace(
-        "    gender: nam ", '    "gender\u00a0": nu\n    gender: nam', 1)
+        "    gender: nam ", '    "gender\u00a0": nu\n    gender: nam', 1
+    )
     path = tmp_path / "d.yaml"
     path.write_text(text, encoding="utf-8")
-    assert "trường `candidates[0].gender` (dòng 89): trường ghi hai lần (dòng 88 và dòng 89)" in problems(path)
+    assert (
+        "trường `candidates[0].gender` (dòng 89): trường ghi hai lần (dòng 88 và dòng 89)"
+        in problems(path)
+    )
 
 
 def test_aliases_nesting_deeper_than_the_limit_are_refused(tmp_path):
@@ -137,13 +159,16 @@ def test_aliases_nesting_deeper_than_the_limit_are_refused(tmp_path):
 def test_indenting_deeper_than_the_parser_allows_is_refused_in_vietnamese(tmp_path):
     # a thousand levels of indented mappings: libyaml stops first, in English
     path = tmp_path / "d.yaml"
-    path.write_text("".join(" " * n + f"k{n}:\n" for n in range(1100)) + " " * 1100 + "x\n",
-                    encoding="utf-8")
+    path.write_text(
+        "".join(" " * n + f"k{n}:\n" for n in range(1100)) + " " * 1100 + "x\n", encoding="utf-8"
+    )
     assert "lồng nhau quá sâu" in problems(path)
 
 
 def test_an_impossible_calendar_date_names_its_field(sample_mapping, tmp_path):
-    text = SAMPLE.read_text(encoding="utf-8").replace("end_date: 2027-05-28", "end_date: 2027-02-29")
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        "end_date: 2027-05-28", "end_date: 2027-02-29"
+    )
     path = tmp_path / "d.yaml"
     path.write_text(text, encoding="utf-8")
     assert "trường `course.end_date` (dòng 35): ngày “2027-02-29” không có thật" in problems(path)

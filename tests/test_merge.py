@@ -19,8 +19,9 @@ SAMPLE = ROOT / "fixtures" / "sample.yaml"
 
 
 def k39(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def agency_workbook(folder: Path, name: str, data: dict) -> Path:
@@ -44,8 +45,10 @@ def agencies(tmp_path, sample_mapping):
     second["candidates"] = second["candidates"][2:]
     for i, c in enumerate(second["candidates"], start=1):
         c["id"] = f"ca{i:02d}"
-    return (agency_workbook(tmp_path, "so-tai-chinh", first),
-            agency_workbook(tmp_path, "so-khcn", second))
+    return (
+        agency_workbook(tmp_path, "so-tai-chinh", first),
+        agency_workbook(tmp_path, "so-khcn", second),
+    )
 
 
 def test_merge_joins_two_agencies_and_renumbers_clashing_ids(agencies, sample_dossier):
@@ -56,7 +59,8 @@ def test_merge_joins_two_agencies_and_renumbers_clashing_ids(agencies, sample_do
     assert "so-khcn.xlsx" in result.stderr
     merged = load_dossier(a.parent / "hoso.yaml")
     assert [c.full_name for c in merged.candidates] == [
-        c.full_name for c in sample_dossier.candidates]
+        c.full_name for c in sample_dossier.candidates
+    ]
     assert [c.id for c in merged.candidates] == ["ca01", "ca02", "ca03", "ca04"]
     # the renumbered nominee keeps the rows that belonged to them on the other sheets
     assert merged.candidate("ca04").k39_history == sample_dossier.candidate("ca04").k39_history
@@ -89,10 +93,8 @@ def test_the_other_sections_come_from_the_base(agencies, sample_mapping, tmp_pat
     base = copy.deepcopy(sample_mapping)
     base["id"] = "qng-2027-tong-hop"
     base["candidates"] = base["candidates"][:1]  # the base's own nominees are not merged
-    (tmp_path / "chung.yaml").write_text(yaml.safe_dump(base, allow_unicode=True),
-                                         encoding="utf-8")
-    result = k39("merge", a.name, b.name, "--base", "chung.yaml", "-o", "hoso.xlsx",
-                 cwd=tmp_path)
+    (tmp_path / "chung.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    result = k39("merge", a.name, b.name, "--base", "chung.yaml", "-o", "hoso.xlsx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     merged = load_dossier(tmp_path / "hoso.xlsx")
     assert merged.id == "qng-2027-tong-hop"

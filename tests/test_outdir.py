@@ -21,8 +21,11 @@ DOCX_ONLY = RenderOptions(formats=("docx",), base_dir=SAMPLE.parent)
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -33,8 +36,9 @@ def previous(tmp_path, monkeypatch, sample_dossier):
     return outdir, snapshot(outdir)
 
 
-def test_failure_while_writing_documents_keeps_previous_output(previous, monkeypatch,
-                                                               sample_dossier):
+def test_failure_while_writing_documents_keeps_previous_output(
+    previous, monkeypatch, sample_dossier
+):
     outdir, before = previous
     import k39docs.render as render_module
 
@@ -57,8 +61,9 @@ def test_failure_while_writing_documents_keeps_previous_output(previous, monkeyp
 
 
 @pytest.mark.soffice
-def test_failure_in_bundling_or_signing_keeps_previous_output(previous, monkeypatch,
-                                                              sample_dossier):
+def test_failure_in_bundling_or_signing_keeps_previous_output(
+    previous, monkeypatch, sample_dossier
+):
     outdir, before = previous
     import k39docs.render as render_module
     import k39docs.signing as signing
@@ -85,11 +90,24 @@ def test_second_run_into_the_same_folder_fails_clearly_while_the_first_holds_it(
     outdir = tmp_path / "out"
     with locked(outdir):
         result = subprocess.run(
-            [sys.executable, "-m", "k39docs", "render", str(SAMPLE), "-o", str(outdir),
-             "--format", "docx"],
-            capture_output=True, text=True, env={**__import__("os").environ,
-                                                 "K39_LOCK_TIMEOUT": "1",
-                                                 "K39_CACHE_DIR": str(tmp_path / "c")},
+            [
+                sys.executable,
+                "-m",
+                "k39docs",
+                "render",
+                str(SAMPLE),
+                "-o",
+                str(outdir),
+                "--format",
+                "docx",
+            ],
+            capture_output=True,
+            text=True,
+            env={
+                **__import__("os").environ,
+                "K39_LOCK_TIMEOUT": "1",
+                "K39_CACHE_DIR": str(tmp_path / "c"),
+            },
         )
     assert result.returncode == 2
     assert "đang được một lượt tạo hồ sơ khác ghi" in result.stderr
@@ -169,15 +187,21 @@ def test_link_or_copy_links_the_previous_file_only_when_it_has_the_same_bytes(tm
 
 
 def test_a_render_again_links_unchanged_files_and_copies_what_the_clerk_edited(
-        previous, sample_dossier, monkeypatch):
+    previous, sample_dossier, monkeypatch
+):
     outdir, before = previous
     inodes = {p.relative_to(outdir): p.stat().st_ino for p in outdir.rglob("*.docx")}
     edited = outdir / "docx" / "cong-van.docx"
     edited.write_bytes(edited.read_bytes() + b"\0")  # saved over in place after the render
     candidate = sample_dossier.candidates[0]
-    changed = sample_dossier.model_copy(update={"candidates": [
-        candidate.model_copy(update={"position": "Phó Giám đốc Sở Tư pháp"}),
-        *sample_dossier.candidates[1:]]})
+    changed = sample_dossier.model_copy(
+        update={
+            "candidates": [
+                candidate.model_copy(update={"position": "Phó Giám đốc Sở Tư pháp"}),
+                *sample_dossier.candidates[1:],
+            ]
+        }
+    )
     render(changed, outdir, options=DOCX_ONLY, edits="discard")  # else the edit stops it
     after = {p.relative_to(outdir): p for p in outdir.rglob("*.docx")}
     assert after.keys() == inodes.keys()

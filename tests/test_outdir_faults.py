@@ -34,9 +34,13 @@ def nobody_dir():
     prefix = _as_nobody()
     if prefix is None:
         pytest.skip("setpriv is not installed: cannot drop root, which ignores write protection")
-    probe = subprocess.run([*prefix, sys.executable, "-c", "import k39docs.cli"],
-                           env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]},
-                           capture_output=True, text=True, cwd="/")
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import k39docs.cli"],
+        env={"PYTHONPATH": str(ROOT), "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     if probe.returncode != 0:
         pytest.skip(f"the unprivileged user cannot run this checkout: {probe.stderr[-200:]}")
     folder = Path(tempfile.mkdtemp(prefix="k39-nobody-"))
@@ -49,10 +53,22 @@ def nobody_dir():
 
 
 def _k39(prefix: list[str], cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ["PATH"], "HOME": str(cwd), "K39_NO_CACHE": "1",
-           "K39_CACHE_DIR": str(cwd / "cache"), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
-    return subprocess.run([*prefix, sys.executable, "-m", "k39docs", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(cwd),
+        "K39_NO_CACHE": "1",
+        "K39_CACHE_DIR": str(cwd / "cache"),
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+    }
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "k39docs", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_write_protected_previous_output_is_refused_clearly_and_leaves_nothing(nobody_dir):
@@ -68,8 +84,9 @@ def test_a_write_protected_previous_output_is_refused_clearly_and_leaves_nothing
     assert second.returncode == 2, second.stdout + second.stderr
     assert "out/a" in second.stderr and "chống ghi" in second.stderr
     assert "Traceback" not in second.stderr
-    assert sorted(p.name for p in (folder / "out").iterdir()) == before, \
+    assert sorted(p.name for p in (folder / "out").iterdir()) == before, (
         "a refused render left a staging copy or a backup (with CCCD numbers) behind"
+    )
 
     subprocess.run([*prefix, "chmod", "-R", "u+w", str(folder / "out" / "a")], check=True)
     third = _k39(prefix, folder, "render", "hoso.yaml", "-o", "out/a", "--format", "docx", "-q")
@@ -89,8 +106,9 @@ def test_an_output_folder_that_is_a_symlink_is_followed(tmp_path, monkeypatch, s
         assert (target / "docx" / "cong-van.docx").is_file(), "the link's target stayed stale"
         assert not (target / "old.txt").exists()
     leftovers = [p.name for p in tmp_path.iterdir() if "k39-" in p.name and "lock" not in p.name]
-    leftovers += [p.name for p in target.parent.iterdir() if "k39-" in p.name
-                  and "lock" not in p.name]
+    leftovers += [
+        p.name for p in target.parent.iterdir() if "k39-" in p.name and "lock" not in p.name
+    ]
     assert not leftovers
 
 

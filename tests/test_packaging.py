@@ -12,8 +12,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_wheel_contains_templates_and_sample_and_uses_them(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("k39docs-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in sorted((ROOT / "templates").glob("*.docx")):
@@ -28,12 +42,26 @@ def test_wheel_contains_templates_and_sample_and_uses_them(tmp_path):
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
     probe = subprocess.run(
-        [sys.executable, "-c", "import k39docs, k39docs.resources as r; "
-         "print(k39docs.__file__); print(r.template_dir())"],
-        cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split()
+        [
+            sys.executable,
+            "-c",
+            "import k39docs, k39docs.resources as r; "
+            "print(k39docs.__file__); print(r.template_dir())",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert probe[0].startswith(str(site)) and probe[1].startswith(str(site)), probe
-    run = lambda *a: subprocess.run([sys.executable, "-m", "k39docs", *a], cwd=work, env=env,  # noqa: E731
-                                    capture_output=True, text=True)
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "k39docs", *a],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert run("init", "hoso.yaml").returncode == 0
     result = run("render", "hoso.yaml", "-o", "out", "--format", "docx", "-q")
     assert result.returncode == 0, result.stderr

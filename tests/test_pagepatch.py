@@ -23,10 +23,12 @@ CANDIDATES = 40  # a nomination list of about 8 pages
 
 def _words(pdf: Path) -> list[str]:
     """Every page and word of ``pdf`` with its box, as pdftotext -bbox prints them."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    return [line.strip() for line in out.splitlines()
-            if line.strip().startswith(("<page", "<word"))]
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        line.strip() for line in out.splitlines() if line.strip().startswith(("<page", "<word"))
+    ]
 
 
 def _edited(docx: Path, out: Path, old: str, new: str) -> Path:
@@ -76,8 +78,7 @@ def _whole(office, docx: Path, folder: Path) -> tuple[Path, PageMap]:
 
 
 @pytest.mark.soffice
-def test_a_whole_conversion_prints_as_the_plain_one_and_maps_every_row(office, listing,
-                                                                       tmp_path):
+def test_a_whole_conversion_prints_as_the_plain_one_and_maps_every_row(office, listing, tmp_path):
     docx, data = listing
     pdf, page_map = _whole(office, docx, tmp_path / "whole")
     plain = _convert(office, docx, tmp_path / "plain.pdf")
@@ -91,14 +92,19 @@ def test_a_whole_conversion_prints_as_the_plain_one_and_maps_every_row(office, l
     # each candidate's row starts on the page pdftotext finds their name on
     for i, candidate in zip(rows, data["candidates"], strict=True):
         page = page_map.starts[i] + 1
-        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert candidate["full_name"].split()[-1] in text
 
 
 @pytest.mark.soffice
-def test_a_changed_row_converts_its_page_only_and_prints_as_a_whole_conversion(office, listing,
-                                                                              tmp_path):
+def test_a_changed_row_converts_its_page_only_and_prints_as_a_whole_conversion(
+    office, listing, tmp_path
+):
     docx, data = listing
     old_pdf, old_map = _whole(office, docx, tmp_path / "v1")
     data = copy.deepcopy(data)
@@ -110,10 +116,12 @@ def test_a_changed_row_converts_its_page_only_and_prints_as_a_whole_conversion(o
     assert runs is not None and len(runs) == 1 and runs[0].first == runs[0].last
     work = tmp_path / "v2"
     work.mkdir()
-    page_map = pagepatch.convert(office, layout, work / "danh-sach.pdf", work,
-                                 (old_pdf, old_map)).result()
-    assert sorted(p.name for p in work.glob("*.docx")) == \
-        [f"danh-sach.trang-{runs[0].first + 1}.docx"]  # one page converted, not the whole
+    page_map = pagepatch.convert(
+        office, layout, work / "danh-sach.pdf", work, (old_pdf, old_map)
+    ).result()
+    assert sorted(p.name for p in work.glob("*.docx")) == [
+        f"danh-sach.trang-{runs[0].first + 1}.docx"
+    ]  # one page converted, not the whole
     whole = _convert(office, new_docx, tmp_path / "whole.pdf")
     assert _words(work / "danh-sach.pdf") == _words(whole)
     assert page_map == _whole(office, new_docx, tmp_path / "v2-whole")[1]
@@ -123,9 +131,9 @@ def test_a_changed_row_converts_its_page_only_and_prints_as_a_whole_conversion(o
 
 
 @pytest.mark.soffice
-def test_a_row_that_grows_onto_the_next_page_converts_the_rest_of_the_document(office, listing,
-                                                                               tmp_path,
-                                                                               monkeypatch):
+def test_a_row_that_grows_onto_the_next_page_converts_the_rest_of_the_document(
+    office, listing, tmp_path, monkeypatch
+):
     docx, data = listing
     tried = []
     real_splice = pagepatch.splice
@@ -141,14 +149,15 @@ def test_a_row_that_grows_onto_the_next_page_converts_the_rest_of_the_document(o
     new_docx = _nomination_list(data, tmp_path / "out")
     work = tmp_path / "v2"
     work.mkdir()
-    page_map = pagepatch.convert(office, read_layout(new_docx), work / "danh-sach.pdf", work,
-                                 (old_pdf, old_map)).result()
+    page_map = pagepatch.convert(
+        office, read_layout(new_docx), work / "danh-sach.pdf", work, (old_pdf, old_map)
+    ).result()
     whole = _convert(office, new_docx, tmp_path / "whole.pdf")
     assert _words(work / "danh-sach.pdf") == _words(whole)
     assert page_map.pages == len(PdfReader(whole).pages)
     # the page alone, then the page and the rest of the document: never the whole again
     assert not (work / "danh-sach.docx").exists()
-    (first, last, to_the_end), = tried[0]
+    ((first, last, to_the_end),) = tried[0]
     assert first == last and not to_the_end
     assert tried[1:] == [[(first, old_map.pages - 1, True)]]
 
@@ -158,13 +167,26 @@ def test_plan_converts_whole_when_the_document_is_another(listing):
     layout = read_layout(docx)
     n = len(layout.units)
     starts = tuple(sorted(i // 6 for i in range(n)))
-    page_map = PageMap(layout.frame, tuple(layout.digests), tuple(layout.tables), starts,
-                       starts[-1] + 1)
+    page_map = PageMap(
+        layout.frame, tuple(layout.digests), tuple(layout.tables), starts, starts[-1] + 1
+    )
     assert plan(page_map, layout) is None  # nothing changed in the body
-    assert plan(PageMap("another", *[getattr(page_map, f) for f in
-                                      ("digests", "tables", "starts", "pages")]), layout) is None
-    fewer = PageMap(layout.frame, page_map.digests[:-1], page_map.tables[:-1],
-                    page_map.starts[:-1], page_map.pages)
+    assert (
+        plan(
+            PageMap(
+                "another", *[getattr(page_map, f) for f in ("digests", "tables", "starts", "pages")]
+            ),
+            layout,
+        )
+        is None
+    )
+    fewer = PageMap(
+        layout.frame,
+        page_map.digests[:-1],
+        page_map.tables[:-1],
+        page_map.starts[:-1],
+        page_map.pages,
+    )
     assert plan(fewer, layout) is None  # a candidate added
 
 
@@ -181,8 +203,10 @@ def test_plan_widens_a_run_to_pages_that_start_at_a_row_continuing_the_table():
 
     def changed(*units: int):
         digests = [f"d{i}" if i not in units else "new" for i in range(22)]
-        return [(r.first, r.last, r.units.start, r.units.stop, r.after)
-                for r in plan(old, _layout(tables, digests)) or []]
+        return [
+            (r.first, r.last, r.units.start, r.units.stop, r.after)
+            for r in plan(old, _layout(tables, digests)) or []
+        ]
 
     # a row on page 3 (units 9..11): that page, with the first row of page 4 after it
     assert changed(10) == [(3, 3, 9, 13, 12)]
@@ -198,20 +222,33 @@ def test_plan_widens_a_run_to_pages_that_start_at_a_row_continuing_the_table():
 def test_documents_a_run_could_print_otherwise_are_converted_whole(listing, tmp_path):
     docx, _ = listing
     assert read_layout(docx) is not None
-    numbered = _edited(docx, tmp_path / "numbered.docx", "<w:pPr>",
-                       '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>')
+    numbered = _edited(
+        docx,
+        tmp_path / "numbered.docx",
+        "<w:pPr>",
+        '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>',
+    )
     assert read_layout(numbered) is None  # a run would number its list from 1
-    field = _edited(docx, tmp_path / "field.docx", "<w:t>DANH SÁCH</w:t>",
-                    '<w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>9</w:t></w:r></w:fldSimple>')
+    field = _edited(
+        docx,
+        tmp_path / "field.docx",
+        "<w:t>DANH SÁCH</w:t>",
+        '<w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>9</w:t></w:r></w:fldSimple>',
+    )
     assert read_layout(field) is None  # it would print the run's page count
-    marked = _edited(docx, tmp_path / "marked.docx", "<w:t>DANH SÁCH</w:t>",
-                     '<w:bookmarkStart w:id="1" w:name="x"/><w:t>DANH SÁCH</w:t>')
+    marked = _edited(
+        docx,
+        tmp_path / "marked.docx",
+        "<w:t>DANH SÁCH</w:t>",
+        '<w:bookmarkStart w:id="1" w:name="x"/><w:t>DANH SÁCH</w:t>',
+    )
     assert read_layout(marked) is None
 
 
 @pytest.mark.soffice
-def test_a_render_after_a_change_converts_the_changed_pages_of_the_long_lists(tmp_path,
-                                                                             monkeypatch):
+def test_a_render_after_a_change_converts_the_changed_pages_of_the_long_lists(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     spliced = []
     real_splice = pagepatch.splice
@@ -253,7 +290,8 @@ def test_a_damaged_page_map_or_a_lost_pdf_only_means_converting_whole(tmp_path, 
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     render(load_dossier(path), tmp_path / "out", options=options)
     out = tmp_path / "out"
-    plain = convert_to_pdf([out / "docx" / "danh-sach.docx", out / "docx" / "ket-qua-ra-soat.docx"],
-                           tmp_path / "plain")
+    plain = convert_to_pdf(
+        [out / "docx" / "danh-sach.docx", out / "docx" / "ket-qua-ra-soat.docx"], tmp_path / "plain"
+    )
     for docx, pdf in plain.items():
         assert _words(out / "pdf" / f"{docx.stem}.pdf") == _words(pdf), docx.name

@@ -43,8 +43,10 @@ def test_progress_is_told_of_every_document_docx_only(tmp_path, sample_dossier):
 
     options = RenderOptions(formats=("docx",), base_dir=SAMPLE.parent)
     calls, manifest = _calls_during(
-        lambda progress: render(sample_dossier, tmp_path / "out", options=options,
-                                progress=progress))
+        lambda progress: render(
+            sample_dossier, tmp_path / "out", options=options, progress=progress
+        )
+    )
     _check_calls(calls, manifest)
 
 
@@ -60,6 +62,7 @@ def test_progress_is_told_of_every_document_as_its_pdf_is_in_place(tmp_path, sam
             # the PDFs in the staging folder when the document ``name`` is said to be done
             there[name] = {p.stem for p in tmp_path.glob(".out.k39-stage-*/pdf/*.pdf")}
             progress(done, total, name)
+
         return render(sample_dossier, outdir, sign=False, progress=looking, say=messages.append)
 
     calls, manifest = _calls_during(render_call)
@@ -70,8 +73,7 @@ def test_progress_is_told_of_every_document_as_its_pdf_is_in_place(tmp_path, sam
     assert any(m.startswith("Đóng gói") for m in messages)  # the status lines, separately
 
 
-def test_an_exception_in_progress_fails_the_render_and_publishes_nothing(tmp_path,
-                                                                          sample_dossier):
+def test_an_exception_in_progress_fails_the_render_and_publishes_nothing(tmp_path, sample_dossier):
     from k39docs.render import RenderOptions, render
 
     class Stop(Exception):
@@ -83,9 +85,12 @@ def test_an_exception_in_progress_fails_the_render_and_publishes_nothing(tmp_pat
 
     outdir = tmp_path / "out"
     with pytest.raises(Stop):
-        render(sample_dossier, outdir, options=RenderOptions(formats=("docx",),
-                                                             base_dir=SAMPLE.parent),
-               progress=progress)
+        render(
+            sample_dossier,
+            outdir,
+            options=RenderOptions(formats=("docx",), base_dir=SAMPLE.parent),
+            progress=progress,
+        )
     assert not outdir.exists()
 
 

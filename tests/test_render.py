@@ -54,8 +54,15 @@ def test_manifest_lists_every_file_with_true_hash_and_page_count(rendered):
     assert data["dossier"] == "qng-2027-trung-han-01"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", data["generated_at"])
     kinds = {f["kind"] for f in data["files"]}
-    assert {"submission", "cover_letter", "nomination_list", "commitment", "eligibility_report",
-            "dossier", "internal_bundle"} <= kinds
+    assert {
+        "submission",
+        "cover_letter",
+        "nomination_list",
+        "commitment",
+        "eligibility_report",
+        "dossier",
+        "internal_bundle",
+    } <= kinds
     for entry in data["files"]:
         path = outdir / entry["path"]
         assert path.is_file(), entry["path"]
@@ -176,16 +183,20 @@ def test_every_document_pdf_is_in_vietnamese(rendered, sample_dossier):
     """/Lang tells screen readers and PDF/UA checkers how to read the text."""
     outdir, _ = rendered
     pdfs = sorted((outdir / "pdf").glob("*.pdf"))
-    assert len(pdfs) == 4 + len(sample_dossier.candidates)  # + công văn, danh sách, Tờ trình, rà soát
+    assert len(pdfs) == 4 + len(
+        sample_dossier.candidates
+    )  # + công văn, danh sách, Tờ trình, rà soát
     assert {p.name: PdfReader(p).trailer["/Root"].get("/Lang") for p in pdfs} == {
-        p.name: "vi-VN" for p in pdfs}
+        p.name: "vi-VN" for p in pdfs
+    }
 
 
 def test_every_font_is_embedded(rendered):
     outdir, _ = rendered
     for pdf in [outdir / "dossier.pdf", *sorted((outdir / "pdf").glob("*.pdf"))]:
-        out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         rows = out.splitlines()[2:]
         assert rows, f"{pdf.name}: no fonts listed"
         for row in rows:
@@ -206,8 +217,10 @@ def test_pdf_text_is_composed_vietnamese(rendered):
 def test_submission_states_cost_in_figures_and_words(rendered):
     outdir, _ = rendered
     text = docx_text(outdir / "docx" / "to-trinh.docx")
-    assert ("385.000.000 đồng/người, 04 người, tổng cộng 1.540.000.000 đồng "
-            "(Bằng chữ: Một tỷ năm trăm bốn mươi triệu đồng)") in text
+    assert (
+        "385.000.000 đồng/người, 04 người, tổng cộng 1.540.000.000 đồng "
+        "(Bằng chữ: Một tỷ năm trăm bốn mươi triệu đồng)"
+    ) in text
     assert "×" not in text
 
 
@@ -250,16 +263,16 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
 
 
 @pytest.mark.soffice
-def test_a_render_from_the_cache_signs_even_when_the_copies_are_slow(tmp_path, monkeypatch,
-                                                                    sample_dossier):
+def test_a_render_from_the_cache_signs_even_when_the_copies_are_slow(
+    tmp_path, monkeypatch, sample_dossier
+):
     """Parts taken from the cache go into the bundle before their copies are in place; the
     công văn's own PDF, where the signatures are placed, is read only once it is there."""
     import time
+    from pathlib import Path
 
     import k39docs.cache as cache_module
     from k39docs.render import RenderOptions, render
-
-    from pathlib import Path
 
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     options = RenderOptions(base_dir=Path(__file__).resolve().parents[1] / "fixtures")

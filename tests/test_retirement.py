@@ -23,12 +23,35 @@ from k39docs.retirement import (
 )
 
 # Phụ lục I, Nghị định 135/2020: year in which the age is reached → (years, months)
-MEN_AGES = {2020: (60, 0), 2021: (60, 3), 2022: (60, 6), 2023: (60, 9), 2024: (61, 0),
-            2025: (61, 3), 2026: (61, 6), 2027: (61, 9), 2028: (62, 0)}
-WOMEN_AGES = {2020: (55, 0), 2021: (55, 4), 2022: (55, 8), 2023: (56, 0), 2024: (56, 4),
-              2025: (56, 8), 2026: (57, 0), 2027: (57, 4), 2028: (57, 8), 2029: (58, 0),
-              2030: (58, 4), 2031: (58, 8), 2032: (59, 0), 2033: (59, 4), 2034: (59, 8),
-              2035: (60, 0)}
+MEN_AGES = {
+    2020: (60, 0),
+    2021: (60, 3),
+    2022: (60, 6),
+    2023: (60, 9),
+    2024: (61, 0),
+    2025: (61, 3),
+    2026: (61, 6),
+    2027: (61, 9),
+    2028: (62, 0),
+}
+WOMEN_AGES = {
+    2020: (55, 0),
+    2021: (55, 4),
+    2022: (55, 8),
+    2023: (56, 0),
+    2024: (56, 4),
+    2025: (56, 8),
+    2026: (57, 0),
+    2027: (57, 4),
+    2028: (57, 8),
+    2029: (58, 0),
+    2030: (58, 4),
+    2031: (58, 8),
+    2032: (59, 0),
+    2033: (59, 4),
+    2034: (59, 8),
+    2035: (60, 0),
+}
 
 
 def decree_table(ages: dict[int, tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -84,8 +107,10 @@ def test_man_born_january_1964_retires_in_april_2025():
     assert retirement_date("1964-01-20", "nam") == date(2025, 4, 30)
 
 
-@pytest.mark.parametrize("birth", ["1966-09", "1966-10", "1966-11", "1966-12", "1967-01",
-                                   "1967-02", "1967-03", "1967-04"])
+@pytest.mark.parametrize(
+    "birth",
+    ["1966-09", "1966-10", "1966-11", "1966-12", "1967-01", "1967-02", "1967-03", "1967-04"],
+)
 def test_women_born_sept_1966_to_april_1967_retire_at_55_years_8_months(birth):
     born = PartialDate(*map(int, birth.split("-")))
     expected = add_months(date(born.year, born.month, 1), 55 * 12 + 8)
@@ -113,7 +138,9 @@ def test_before_2021_the_ages_are_60_and_55():
 
 
 def test_year_only_counts_from_the_first_of_january():
-    assert retirement_date("1970", "nam") == retirement_date("1970-01-01", "nam") == date(2032, 1, 31)
+    assert (
+        retirement_date("1970", "nam") == retirement_date("1970-01-01", "nam") == date(2032, 1, 31)
+    )
     assert retirement_date(1970, Gender.nam) == date(2032, 1, 31)
     assert retirement_date(PartialDate(1978), "nu") == date(2038, 1, 31)
 
@@ -124,7 +151,11 @@ def test_year_month_counts_from_day_one():
 
 
 def test_the_day_of_birth_does_not_move_the_date():
-    assert retirement_date("1975-04-01", "nam") == retirement_date("1975-04-30", "nam") == date(2037, 4, 30)
+    assert (
+        retirement_date("1975-04-01", "nam")
+        == retirement_date("1975-04-30", "nam")
+        == date(2037, 4, 30)
+    )
 
 
 @pytest.mark.parametrize("gender", ["nữ", "Nu", "NU", Gender.nu])
@@ -132,8 +163,16 @@ def test_gender_spellings(gender):
     assert retirement_date("1980-11", gender) == date(2040, 11, 30)
 
 
-@pytest.mark.parametrize("birth, gender", [("1980-13", "nam"), ("19801", "nam"), ("abc", "nu"),
-                                           ("1980-11", "female"), ("1980-02-30", "nam")])
+@pytest.mark.parametrize(
+    "birth, gender",
+    [
+        ("1980-13", "nam"),
+        ("19801", "nam"),
+        ("abc", "nu"),
+        ("1980-11", "female"),
+        ("1980-02-30", "nam"),
+    ],
+)
 def test_bad_input_is_a_value_error(birth, gender):
     with pytest.raises(ValueError):
         retirement_date(birth, gender)

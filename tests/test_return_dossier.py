@@ -8,7 +8,6 @@ One render (module-scoped) of a return dossier on another course than the sample
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,27 +28,35 @@ COURSE = {
     "institution": "Học viện Chính sách công Lý Quang Diệu",
     "start_date": "2025-09-08",
     "end_date": "2025-09-19",
-    "decision": {"number": "812/QĐ-UBND", "date": "2025-08-25",
-                 "issuer": "Ủy ban nhân dân tỉnh Quảng Ngãi"},
-    "notice": {"number": "15-TB/BCĐ", "date": "2025-07-15",
-               "issuer": "Ban Chỉ đạo thực hiện Kết luận số 39-KL/TW"},
+    "decision": {
+        "number": "812/QĐ-UBND",
+        "date": "2025-08-25",
+        "issuer": "Ủy ban nhân dân tỉnh Quảng Ngãi",
+    },
+    "notice": {
+        "number": "15-TB/BCĐ",
+        "date": "2025-07-15",
+        "issuer": "Ban Chỉ đạo thực hiện Kết luận số 39-KL/TW",
+    },
 }
 # each participant's own dates: (departure, return, report)
-DATES = {"ca01": ("2025-09-07", "2025-09-20", "2025-09-30"),
-         "ca02": ("2025-09-06", "2025-09-21", "2025-10-15")}  # ca02: 24 days after return
+DATES = {
+    "ca01": ("2025-09-07", "2025-09-20", "2025-09-30"),
+    "ca02": ("2025-09-06", "2025-09-21", "2025-10-15"),
+}  # ca02: 24 days after return
 
 
 def k39(*args):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True
+    )
 
 
 def pdftotext(path, first=None, last=None, layout=False) -> str:
     cmd = ["pdftotext", *(["-layout"] if layout else [])]
     cmd += ["-f", str(first)] if first else []
     cmd += ["-l", str(last)] if last else []
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def flat(text: str) -> str:
@@ -108,9 +115,11 @@ def test_the_bundle_is_the_forwarding_letter_and_the_reports_signed(rendered):
     out, manifest = rendered
     reader = PdfReader(out / "dossier.pdf")
     titles = [title for title, _ in outline(reader)]
-    assert titles == ["Công văn số 1870/UBND-NC của Ủy ban nhân dân tỉnh Quảng Ngãi",
-                      "Báo cáo kết quả học tập - Nguyễn Văn An",
-                      "Báo cáo kết quả học tập - Lê Thị Bích Ngọc"]
+    assert titles == [
+        "Công văn số 1870/UBND-NC của Ủy ban nhân dân tỉnh Quảng Ngãi",
+        "Báo cáo kết quả học tập - Nguyễn Văn An",
+        "Báo cáo kết quả học tập - Lê Thị Bích Ngọc",
+    ]
     check = subprocess.run(["pdfsig", str(out / "dossier.pdf")], capture_output=True, text=True)
     assert check.stdout.count("Signature is Valid") == 2, check.stdout
     verified = k39("verify", out / "dossier.pdf", "--trust-root", out / "demo-ca.pem")
@@ -127,7 +136,10 @@ def test_no_eligibility_no_submission_no_internal_bundle(rendered):
     kinds = {f["kind"] for f in manifest["files"]}
     assert kinds == {"cover_letter", "return_report", "dossier", "demo_ca"}
     assert sorted(p.name for p in (out / "pdf").glob("*.pdf")) == [
-        "bao-cao-ca01.pdf", "bao-cao-ca02.pdf", "cong-van.pdf"]
+        "bao-cao-ca01.pdf",
+        "bao-cao-ca02.pdf",
+        "cong-van.pdf",
+    ]
 
 
 def test_each_report_prints_that_course_and_its_own_dates(rendered):
@@ -138,7 +150,9 @@ def test_each_report_prints_that_course_and_its_own_dates(rendered):
         assert f"{COURSE['institution']}, {COURSE['country']}" in text
         assert "từ ngày 08 tháng 9 năm 2025 đến ngày 19 tháng 9 năm 2025" in text
         assert "Quyết định số 812/QĐ-UBND ngày 25 tháng 8 năm 2025" in text
-        d, b, r = (f"ngày {x[8:]} tháng {int(x[5:7])} năm {x[:4]}" for x in (departure, back, report))
+        d, b, r = (
+            f"ngày {x[8:]} tháng {int(x[5:7])} năm {x[:4]}" for x in (departure, back, report)
+        )
         assert f"xuất cảnh {d}, về nước {b}" in text
         assert f"Quảng Ngãi, {r}" in text
         # nothing of the sample nomination's course
@@ -157,7 +171,7 @@ def test_report_headings_break_only_between_their_units(rendered):
         while len(" ".join(printed).split()) < len(words):
             printed.append(lines[at])
             words_so_far = " ".join(printed).split()
-            assert words_so_far == words[:len(words_so_far)], printed
+            assert words_so_far == words[: len(words_so_far)], printed
             at += 1
         ends, n = set(), 0
         for unit in units:
@@ -190,8 +204,10 @@ def test_forwarding_letter_names_the_course_the_decision_and_the_participants(re
     assert "Nguyễn Văn An" in text and "Lê Thị Bích Ngọc" in text
     dossier = load_dossier(out.parent / "bao-cao.yaml")
     lines = enclosures(dossier)
-    assert lines == ["Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định "
-                     "về bảo vệ chính trị nội bộ của 02 cán bộ."]
+    assert lines == [
+        "Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định "
+        "về bảo vệ chính trị nội bộ của 02 cán bộ."
+    ]
     assert flat(lines[0]) in text
     contents = flat(pdftotext(out / "dossier.pdf", 1, 1))
     assert "MỤC LỤC HỒ SƠ" in contents
@@ -230,8 +246,10 @@ def test_the_report_s_lists_are_punctuated_the_nd30_way(tmp_path):
 
     sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample-return.yaml"
     render(load_dossier(sample), tmp_path / "out", options=RenderOptions(formats=("docx",)))
-    lines = [p.text for p in DocxDocument(str(tmp_path / "out" / "docx" / "bao-cao-ca01.docx"))
-             .paragraphs]
+    lines = [
+        p.text
+        for p in DocxDocument(str(tmp_path / "out" / "docx" / "bao-cao-ca01.docx")).paragraphs
+    ]
     modules = lines.index("- Lãnh đạo và quản lý sự thay đổi trong khu vực công;")
     assert lines[modules + 1] == "- Hoạch định và thực thi chính sách."
     assert "- Kinh nghiệm lập kế hoạch đầu tư công trung hạn dựa trên dữ liệu." in lines

@@ -82,13 +82,19 @@ _DELETE = object()
 # --- the registry -----------------------------------------------------------------------------
 
 DOMAIN_RULES = {
-    "IV.1.a": set(CourseType), "IV.1.b": set(CourseType), "IV.1.c": set(CourseType),
-    "IV.1.d": set(CourseType), "IV.1.e": set(CourseType), "IV.1.f": set(CourseType),
+    "IV.1.a": set(CourseType),
+    "IV.1.b": set(CourseType),
+    "IV.1.c": set(CourseType),
+    "IV.1.d": set(CourseType),
+    "IV.1.e": set(CourseType),
+    "IV.1.f": set(CourseType),
     "IV.1.g": set(CourseType),
     "IV.2.1.a": {CourseType.trung_han, CourseType.ngan_han},
-    "IV.2.1.b": {CourseType.trung_han}, "IV.2.1.c": {CourseType.trung_han},
+    "IV.2.1.b": {CourseType.trung_han},
+    "IV.2.1.c": {CourseType.trung_han},
     "V.2.1": {CourseType.trung_han},
-    "IV.2.2.a": {CourseType.ngoai_ngu}, "IV.2.2.b": {CourseType.ngoai_ngu},
+    "IV.2.2.a": {CourseType.ngoai_ngu},
+    "IV.2.2.b": {CourseType.ngoai_ngu},
     "V.2.2": {CourseType.ngoai_ngu},
     "QC.3.ngan_han": {CourseType.ngan_han},
 }
@@ -103,18 +109,21 @@ def test_every_rule_of_the_domain_table_is_registered_in_order_with_its_course_t
 QUY_CHE_3 = "Điều 3 Quy chế ban hành kèm theo Quyết định số 02-QĐ/BCĐ"
 
 
-@pytest.mark.parametrize("rule_id, source", [
-    ("IV.1.a", "gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch"),
-    ("IV.1.b", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
-    ("IV.1.c", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
-    ("IV.1.f", f"gạch đầu dòng thứ năm khoản 1 Mục IV Kế hoạch; {QUY_CHE_3}"),
-    ("IV.2.1.a", f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV Kế hoạch; {QUY_CHE_3}"),
-    ("IV.2.1.c", "gạch đầu dòng thứ ba tiểu mục 2.1 Mục IV Kế hoạch"),
-    ("V.2.1", "gạch đầu dòng thứ hai tiểu mục 2.1 Mục V Kế hoạch"),
-    ("IV.2.2.b", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục IV Kế hoạch"),
-    ("V.2.2", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục V Kế hoạch"),
-    ("QC.3.ngan_han", f"khoản 3 Mục V Kế hoạch; {QUY_CHE_3}"),
-])
+@pytest.mark.parametrize(
+    "rule_id, source",
+    [
+        ("IV.1.a", "gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch"),
+        ("IV.1.b", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
+        ("IV.1.c", "gạch đầu dòng thứ hai khoản 1 Mục IV Kế hoạch"),
+        ("IV.1.f", f"gạch đầu dòng thứ năm khoản 1 Mục IV Kế hoạch; {QUY_CHE_3}"),
+        ("IV.2.1.a", f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV Kế hoạch; {QUY_CHE_3}"),
+        ("IV.2.1.c", "gạch đầu dòng thứ ba tiểu mục 2.1 Mục IV Kế hoạch"),
+        ("V.2.1", "gạch đầu dòng thứ hai tiểu mục 2.1 Mục V Kế hoạch"),
+        ("IV.2.2.b", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục IV Kế hoạch"),
+        ("V.2.2", "gạch đầu dòng thứ hai tiểu mục 2.2 Mục V Kế hoạch"),
+        ("QC.3.ngan_han", f"khoản 3 Mục V Kế hoạch; {QUY_CHE_3}"),
+    ],
+)
 def test_sources_cite_the_smallest_unit_first_the_phu_luc_ii_way(rule_id, source):
     assert get_rule(rule_id).source == source
 
@@ -148,12 +157,15 @@ def test_every_clause_quotes_the_plan_verbatim():
 def test_cite_names_the_plan_from_the_dossier():
     sample = load_dossier(SAMPLE_PATH)  # names only the Party committee's plan 107-KH/TU
     name = plan_name(sample)
-    assert name == ("Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực hiện Kế hoạch "
-                    "số 107-KH/TU ngày 06 tháng 3 năm 2023 của Ban Thường vụ Tỉnh ủy")
+    assert name == (
+        "Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực hiện Kế hoạch "
+        "số 107-KH/TU ngày 06 tháng 3 năm 2023 của Ban Thường vụ Tỉnh ủy"
+    )
     assert cite(get_rule("IV.2.1.b"), sample) == f"gạch đầu dòng thứ hai tiểu mục 2.1 Mục IV {name}"
     # the Quy chế's 18 months concern only a short course
     assert cite(get_rule("IV.2.1.a"), sample) == (
-        f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV {name}")
+        f"gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV {name}"
+    )
     short = dossier(course_type="ngan_han")
     assert cite(get_rule("IV.2.1.a"), short).endswith(f"{name}; {QUY_CHE_3}")
     assert cite(get_rule("IV.1.a")) == get_rule("IV.1.a").source
@@ -162,23 +174,36 @@ def test_cite_names_the_plan_from_the_dossier():
         data["legal_basis"] = data["legal_basis"] + [
             "Kế hoạch số 45/KH-UBND ngày 20 tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi "
             "triển khai thực hiện Kế hoạch số 107-KH/TU ngày 06 tháng 3 năm 2023 của Ban Thường vụ "
-            "Tỉnh ủy"]
+            "Tỉnh ủy"
+        ]
 
     named = dossier(own_plan)
-    assert plan_name(named) == ("Kế hoạch số 45/KH-UBND ngày 20 tháng 4 năm 2023 của Ủy ban nhân "
-                                "dân tỉnh Quảng Ngãi")
+    assert plan_name(named) == (
+        "Kế hoạch số 45/KH-UBND ngày 20 tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi"
+    )
     check = check_eligibility(named).candidate("ca01").check("IV.1.a")
-    assert check.source == ("gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch số 45/KH-UBND ngày 20 "
-                            "tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi")
+    assert check.source == (
+        "gạch đầu dòng thứ nhất khoản 1 Mục IV Kế hoạch số 45/KH-UBND ngày 20 "
+        "tháng 4 năm 2023 của Ủy ban nhân dân tỉnh Quảng Ngãi"
+    )
     nothing = dossier(lambda data, ca01: data.pop("legal_basis"))
-    assert plan_name(nothing) == ("Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực "
-                                  "hiện Kết luận số 39-KL/TW")
+    assert plan_name(nothing) == (
+        "Kế hoạch của Ủy ban nhân dân tỉnh Quảng Ngãi triển khai thực hiện Kết luận số 39-KL/TW"
+    )
 
 
 def test_rules_for_a_course_type_are_the_table_columns():
     assert [r.id for r in rules_for("ngoai_ngu")] == [
-        "IV.1.a", "IV.1.b", "IV.1.c", "IV.1.d", "IV.1.e", "IV.1.f", "IV.1.g",
-        "IV.2.2.a", "IV.2.2.b", "V.2.2",
+        "IV.1.a",
+        "IV.1.b",
+        "IV.1.c",
+        "IV.1.d",
+        "IV.1.e",
+        "IV.1.f",
+        "IV.1.g",
+        "IV.2.2.a",
+        "IV.2.2.b",
+        "V.2.2",
     ]
     assert "IV.2.1.a" in [r.id for r in rules_for(CourseType.ngan_han)]
     assert "V.2.1" not in [r.id for r in rules_for(CourseType.ngan_han)]
@@ -233,6 +258,7 @@ def _both(*edits):
     def edit(data, ca01):
         for e in edits:
             e(data, ca01)
+
     return edit
 
 
@@ -248,12 +274,28 @@ ONLY_ONE = [
     ("IV.2.1.b", Status.failed, setter("foreign_language", "language", "Tiếng Pháp"), {}),
     ("IV.2.1.c", Status.failed, setter("interview_passed", False), {}),
     ("V.2.1", Status.failed, setter("position_level", "cap_phong"), {}),
-    ("IV.2.2.a", Status.failed, _both(_ngoai_ngu_base, setter("birth_date", "1967-01-10"),
-                                       setter("leadership_term_end", _DELETE)), NGOAI_NGU),
-    ("IV.2.2.b", Status.failed, _both(setter("course", "required_language_level", "IELTS 7.0")),
-     NGOAI_NGU),
-    ("V.2.2", Status.review, _both(_ngoai_ngu_base, setter("work_field", "khoa học, công nghệ")),
-     NGOAI_NGU),
+    (
+        "IV.2.2.a",
+        Status.failed,
+        _both(
+            _ngoai_ngu_base,
+            setter("birth_date", "1967-01-10"),
+            setter("leadership_term_end", _DELETE),
+        ),
+        NGOAI_NGU,
+    ),
+    (
+        "IV.2.2.b",
+        Status.failed,
+        _both(setter("course", "required_language_level", "IELTS 7.0")),
+        NGOAI_NGU,
+    ),
+    (
+        "V.2.2",
+        Status.review,
+        _both(_ngoai_ngu_base, setter("work_field", "khoa học, công nghệ")),
+        NGOAI_NGU,
+    ),
 ]
 
 
@@ -282,12 +324,18 @@ def test_the_unedited_fixture_passes_everything(course_type):
 
 
 def test_the_ngoai_ngu_fixture_passes_everything():
-    report = check_eligibility(dossier(_ngoai_ngu_base, course_type="ngoai_ngu", only=("ca01", "ca02")))
+    report = check_eligibility(
+        dossier(_ngoai_ngu_base, course_type="ngoai_ngu", only=("ca01", "ca02"))
+    )
     assert report.eligible
     for cand in report.candidates:
         assert not_passed(cand) == {}, cand.id
-    assert report.candidate("ca01").check("IV.2.2.a").message.startswith(
-        "Ngày nghỉ hưu dự kiến 30/04/2037; thời gian công tác còn lại tính từ ngày 01/03/2027 là 121 tháng"
+    assert (
+        report.candidate("ca01")
+        .check("IV.2.2.a")
+        .message.startswith(
+            "Ngày nghỉ hưu dự kiến 30/04/2037; thời gian công tác còn lại tính từ ngày 01/03/2027 là 121 tháng"
+        )
     )
 
 
@@ -298,8 +346,10 @@ def test_man_born_june_1965_fails_trung_han_starting_march_2027():
     check = result(setter("birth_date", "1965-06")).check("IV.2.1.a")
     assert check.status is Status.failed
     assert "31/12/2026" in check.message
-    assert "là không còn (đến hết ngày 31/12/2026, trước ngày bắt đầu khóa học), ít hơn 24 tháng" in (
-        check.message)
+    assert (
+        "là không còn (đến hết ngày 31/12/2026, trước ngày bắt đầu khóa học), ít hơn 24 tháng"
+        in (check.message)
+    )
 
 
 def test_term_ending_20_months_after_start_fails():
@@ -309,13 +359,16 @@ def test_term_ending_20_months_after_start_fails():
     assert "01/11/2028" in check.message
 
 
-@pytest.mark.parametrize("term_end, status", [
-    (date(2029, 2, 27), Status.failed),   # one day short of 24 months
-    (date(2029, 2, 28), Status.review),   # in post through the last day: exactly 24 months
-    (date(2029, 3, 15), Status.review),   # 15 days of margin
-    (date(2029, 3, 30), Status.review),   # 30 days, still under one month
-    (date(2029, 3, 31), Status.passed),   # one full month of margin
-])
+@pytest.mark.parametrize(
+    "term_end, status",
+    [
+        (date(2029, 2, 27), Status.failed),  # one day short of 24 months
+        (date(2029, 2, 28), Status.review),  # in post through the last day: exactly 24 months
+        (date(2029, 3, 15), Status.review),  # 15 days of margin
+        (date(2029, 3, 30), Status.review),  # 30 days, still under one month
+        (date(2029, 3, 31), Status.passed),  # one full month of margin
+    ],
+)
 def test_margin_under_one_month_is_review(term_end, status):
     check = result(setter("leadership_term_end", term_end)).check("IV.2.1.a")
     assert check.status is status, check.message
@@ -330,8 +383,10 @@ def test_ngan_han_needs_18_months():
 
 
 def test_a_reviewer_note_settles_a_borderline_time_check():
-    edit = _both(setter("leadership_term_end", date(2029, 3, 15)),
-                 setter("reviewed", "IV.2.1.a", "Đã xác nhận thời hạn bổ nhiệm"))
+    edit = _both(
+        setter("leadership_term_end", date(2029, 3, 15)),
+        setter("reviewed", "IV.2.1.a", "Đã xác nhận thời hạn bổ nhiệm"),
+    )
     check = result(edit).check("IV.2.1.a")
     assert check.status is Status.passed
     assert check.note == "Đã xác nhận thời hạn bổ nhiệm"
@@ -347,7 +402,11 @@ def test_non_leader_fails_leadership_time():
 def test_birth_year_only_counts_from_the_first_of_january():
     cand = result(setter("birth_date", "1975"))
     assert cand.retirement_date == date(2037, 1, 31)
-    msg = result(_both(setter("birth_date", 1975), setter("leadership_term_end", _DELETE))).check("IV.2.1.a").message
+    msg = (
+        result(_both(setter("birth_date", 1975), setter("leadership_term_end", _DELETE)))
+        .check("IV.2.1.a")
+        .message
+    )
     assert "chỉ ghi năm 1975" in msg and "31/01/2037" in msg and "118 tháng" in msg
 
 
@@ -364,6 +423,7 @@ def _provincial_woman(level):
     def edit(data, ca01):
         ca01.update(gender="nu", birth_date="1970-06-05", position_level=level)
         ca01.pop("leadership_term_end")
+
     return edit
 
 
@@ -414,13 +474,16 @@ def test_khien_trach_that_ended_the_day_before_passes():
     assert check.status is Status.passed, check.message
 
 
-@pytest.mark.parametrize("form, until, status", [
-    ("Cảnh cáo", date(2027, 6, 1), Status.failed),
-    ("cách chức", date(2027, 6, 1), Status.failed),
-    ("khiển trách", None, Status.review),
-    ("nhắc nhở", date(2027, 6, 1), Status.passed),
-    ("hình thức khác", date(2027, 6, 1), Status.review),
-])
+@pytest.mark.parametrize(
+    "form, until, status",
+    [
+        ("Cảnh cáo", date(2027, 6, 1), Status.failed),
+        ("cách chức", date(2027, 6, 1), Status.failed),
+        ("khiển trách", None, Status.review),
+        ("nhắc nhở", date(2027, 6, 1), Status.passed),
+        ("hình thức khác", date(2027, 6, 1), Status.review),
+    ],
+)
 def test_discipline_forms(form, until, status):
     assert result(_discipline(form, date(2026, 6, 1), until)).check("IV.1.b").status is status
 
@@ -428,16 +491,28 @@ def test_discipline_forms(form, until, status):
 # --- IV.1.f -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("history, course_type, status, words", [
-    ([{"year": 2026, "type": "trung_han"}], "trung_han", Status.failed, "02 năm liên tiếp"),
-    ([{"year": 2028, "type": "ngoai_ngu"}], "trung_han", Status.failed, "02 năm liên tiếp"),
-    ([{"year": 2027, "type": "ngan_han"}, {"year": 2027, "type": "ngoai_ngu"}], "trung_han",
-     Status.failed, "đã có 02 khóa trong năm 2027, quá 02 lần một năm"),
-    ([{"year": 2027, "type": "ngan_han"}], "trung_han", Status.passed, "không 02 năm liên tiếp"),
-    ([{"year": 2024, "type": "ngan_han"}], "ngan_han", Status.failed, "ngắn hạn"),
-    ([{"year": 2024, "type": "trung_han"}], "ngan_han", Status.passed, "năm 2024"),
-    ([], "ngan_han", Status.passed, "Chưa tham gia"),
-])
+@pytest.mark.parametrize(
+    "history, course_type, status, words",
+    [
+        ([{"year": 2026, "type": "trung_han"}], "trung_han", Status.failed, "02 năm liên tiếp"),
+        ([{"year": 2028, "type": "ngoai_ngu"}], "trung_han", Status.failed, "02 năm liên tiếp"),
+        (
+            [{"year": 2027, "type": "ngan_han"}, {"year": 2027, "type": "ngoai_ngu"}],
+            "trung_han",
+            Status.failed,
+            "đã có 02 khóa trong năm 2027, quá 02 lần một năm",
+        ),
+        (
+            [{"year": 2027, "type": "ngan_han"}],
+            "trung_han",
+            Status.passed,
+            "không 02 năm liên tiếp",
+        ),
+        ([{"year": 2024, "type": "ngan_han"}], "ngan_han", Status.failed, "ngắn hạn"),
+        ([{"year": 2024, "type": "trung_han"}], "ngan_han", Status.passed, "năm 2024"),
+        ([], "ngan_han", Status.passed, "Chưa tham gia"),
+    ],
+)
 def test_k39_course_frequency(history, course_type, status, words):
     check = result(setter("k39_history", history), course_type=course_type).check("IV.1.f")
     assert check.status is status, check.message
@@ -448,9 +523,15 @@ def test_k39_course_frequency(history, course_type, status, words):
 
 
 def test_language_without_certificate_or_missing_is_review():
-    assert result(setter("foreign_language", {"language": "Tiếng Anh"})).check("IV.2.1.b").status is Status.review
+    assert (
+        result(setter("foreign_language", {"language": "Tiếng Anh"})).check("IV.2.1.b").status
+        is Status.review
+    )
     assert result(setter("foreign_language", _DELETE)).check("IV.2.1.b").status is Status.review
-    assert result(setter("foreign_language", "language", "English")).check("IV.2.1.b").status is Status.passed
+    assert (
+        result(setter("foreign_language", "language", "English")).check("IV.2.1.b").status
+        is Status.passed
+    )
 
 
 def test_interview_not_yet_held_is_pending_and_does_not_block():
@@ -458,7 +539,9 @@ def test_interview_not_yet_held_is_pending_and_does_not_block():
     cand = report.candidate("ca01")
     check = cand.check("IV.2.1.c")
     assert check.status is Status.pending
-    assert "sẽ tham gia phỏng vấn tuyển chọn của Đại học Quốc gia Ô-xtrây-li-a (ANU)" in check.message
+    assert (
+        "sẽ tham gia phỏng vấn tuyển chọn của Đại học Quốc gia Ô-xtrây-li-a (ANU)" in check.message
+    )
     assert cand.status is Status.passed and cand.pending_checks == (check,)
     assert not cand.open_checks and not cand.blocked
     assert report.eligible and report.issuable
@@ -476,8 +559,9 @@ def test_a_recorded_interview_passes_or_fails(value, status):
 
 
 def test_a_note_does_not_turn_a_pending_interview_into_a_pass():
-    edit = _both(setter("interview_passed", _DELETE),
-                 setter("reviewed", "IV.2.1.c", "Chắc chắn đạt"))
+    edit = _both(
+        setter("interview_passed", _DELETE), setter("reviewed", "IV.2.1.c", "Chắc chắn đạt")
+    )
     check = result(edit).check("IV.2.1.c")
     assert check.status is Status.pending and check.note == "Chắc chắn đạt"
     assert "không thay thế" in check.message
@@ -486,14 +570,17 @@ def test_a_note_does_not_turn_a_pending_interview_into_a_pass():
 # --- QC.3.ngan_han: who a short course is for --------------------------------------------------
 
 
-@pytest.mark.parametrize("group, status", [
-    ("bct_bbt", Status.passed),
-    ("uv_btv_tinh_uy", Status.passed),
-    ("Ủy viên Ban Thường vụ Tỉnh ủy, Thành ủy", Status.passed),  # the label a workbook shows
-    ("lanh_dao_tong_cuc_cuc", Status.passed),
-    ("khac", Status.failed),
-    (_DELETE, Status.review),
-])
+@pytest.mark.parametrize(
+    "group, status",
+    [
+        ("bct_bbt", Status.passed),
+        ("uv_btv_tinh_uy", Status.passed),
+        ("Ủy viên Ban Thường vụ Tỉnh ủy, Thành ủy", Status.passed),  # the label a workbook shows
+        ("lanh_dao_tong_cuc_cuc", Status.passed),
+        ("khac", Status.failed),
+        (_DELETE, Status.review),
+    ],
+)
 def test_short_course_checks_the_target_group(group, status):
     edit = _both(_short_course, setter("cadre_group", group))
     cand = result(edit, course_type="ngan_han")
@@ -543,30 +630,38 @@ def test_a_note_for_an_unknown_or_inapplicable_rule_is_a_warning():
 # --- ngoai_ngu: IV.2.2.b and V.2.2 ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("required, status", [
-    (None, Status.review),
-    ("B2", Status.passed),          # IELTS 6.5 is B2
-    ("C1", Status.failed),
-    ("bậc 4", Status.passed),
-    ("IELTS 6.5", Status.passed),
-    ("IELTS 7.0", Status.failed),
-    ("theo thông báo", Status.review),
-])
+@pytest.mark.parametrize(
+    "required, status",
+    [
+        (None, Status.review),
+        ("B2", Status.passed),  # IELTS 6.5 is B2
+        ("C1", Status.failed),
+        ("bậc 4", Status.passed),
+        ("IELTS 6.5", Status.passed),
+        ("IELTS 7.0", Status.failed),
+        ("theo thông báo", Status.review),
+    ],
+)
 def test_entry_language_level(required, status):
-    check = result(setter("course", "required_language_level", required), **NGOAI_NGU).check("IV.2.2.b")
+    check = result(setter("course", "required_language_level", required), **NGOAI_NGU).check(
+        "IV.2.2.b"
+    )
     assert check.status is status, check.message
 
 
-@pytest.mark.parametrize("work_field, field", [
-    ("đầu tư", "đầu tư, xúc tiến thương mại"),
-    ("Hợp tác quốc tế", "hợp tác quốc tế"),
-    ("quản lý khu kinh tế, khu công nghiệp", "khu công nghiệp"),
-    ("giảng dạy tại Trường Đại học Phạm Văn Đồng", "cao đẳng, đại học"),
-    ("thông tin và truyền thông", "truyền thông đối ngoại"),
-    ("khoa học, công nghệ và đổi mới sáng tạo", None),
-    ("công nghệ thông tin", None),
-    ("tham mưu tổng hợp, hoạt động giám sát & tiếp xúc cử tri", None),
-])
+@pytest.mark.parametrize(
+    "work_field, field",
+    [
+        ("đầu tư", "đầu tư, xúc tiến thương mại"),
+        ("Hợp tác quốc tế", "hợp tác quốc tế"),
+        ("quản lý khu kinh tế, khu công nghiệp", "khu công nghiệp"),
+        ("giảng dạy tại Trường Đại học Phạm Văn Đồng", "cao đẳng, đại học"),
+        ("thông tin và truyền thông", "truyền thông đối ngoại"),
+        ("khoa học, công nghệ và đổi mới sáng tạo", None),
+        ("công nghệ thông tin", None),
+        ("tham mưu tổng hợp, hoạt động giám sát & tiếp xúc cử tri", None),
+    ],
+)
 def test_work_field_matching(work_field, field):
     got = work_field_matches(work_field)
     assert (got is None) if field is None else (field in got), got
@@ -575,7 +670,12 @@ def test_work_field_matching(work_field, field):
 def test_work_field_outside_the_list_or_missing_is_review_and_a_note_settles_it():
     base = _both(_ngoai_ngu_base, setter("work_field", "tài chính, ngân sách"))
     assert result(base, **NGOAI_NGU).check("V.2.2").status is Status.review
-    assert result(_both(_ngoai_ngu_base, setter("work_field", _DELETE)), **NGOAI_NGU).check("V.2.2").status is Status.review
+    assert (
+        result(_both(_ngoai_ngu_base, setter("work_field", _DELETE)), **NGOAI_NGU)
+        .check("V.2.2")
+        .status
+        is Status.review
+    )
     noted = _both(base, setter("reviewed", "V.2.2", "Phụ trách các dự án ODA"))
     assert result(noted, **NGOAI_NGU).check("V.2.2").status is Status.passed
 
@@ -588,7 +688,9 @@ def test_candidate_status_is_the_worst_check_and_an_unsettled_review_is_not_elig
     assert review_only.candidate("ca01").status is Status.review
     assert not review_only.eligible and not review_only.issuable
     assert [c.id for c in review_only.blocked] == ["ca01"]
-    failing = check_eligibility(dossier(_both(setter("reviewed", {}), setter("exit_restricted", True))))
+    failing = check_eligibility(
+        dossier(_both(setter("reviewed", {}), setter("exit_restricted", True)))
+    )
     assert failing.candidate("ca01").status is Status.failed
     assert not failing.eligible
     assert failing.to_dict()["eligible"] is False
@@ -596,7 +698,9 @@ def test_candidate_status_is_the_worst_check_and_an_unsettled_review_is_not_elig
 
 
 def test_text_output_has_a_row_per_candidate_and_the_reasons():
-    report = check_eligibility(dossier(_both(setter("reviewed", {}), setter("exit_restricted", True))))
+    report = check_eligibility(
+        dossier(_both(setter("reviewed", {}), setter("exit_restricted", True)))
+    )
     text = format_eligibility_text(report)
     lines = text.splitlines()
     header = next(line for line in lines if line.startswith("Mã"))
@@ -624,8 +728,9 @@ REASON = "Ban Thường vụ Tỉnh ủy đã cho ý kiến tại Thông báo s�
 
 
 def _retiring_with_exception(rules):
-    return _both(setter("birth_date", "1965-06"),
-                 setter("exception", {"rules": rules, "reason": REASON}))
+    return _both(
+        setter("birth_date", "1965-06"), setter("exception", {"rules": rules, "reason": REASON})
+    )
 
 
 def test_a_candidate_exception_covering_the_failing_rule_makes_the_dossier_issuable():
@@ -663,8 +768,12 @@ def test_an_exception_for_a_rule_the_candidate_meets_is_a_warning():
     cand = result(setter("exception", {"rules": ["IV.1.a", "IV.9.z"], "reason": REASON}))
     assert any("IV.1.a" in w and "đã đạt" in w for w in cand.warnings)
     assert any("IV.9.z" in w for w in cand.warnings)
-    pending = result(_both(setter("interview_passed", _DELETE),
-                           setter("exception", {"rules": ["IV.2.1.c"], "reason": REASON})))
+    pending = result(
+        _both(
+            setter("interview_passed", _DELETE),
+            setter("exception", {"rules": ["IV.2.1.c"], "reason": REASON}),
+        )
+    )
     assert any("IV.2.1.c" in w and "sau khi đề cử" in w for w in pending.warnings)
     assert not any("đã đạt" in w for w in pending.warnings)
 
@@ -723,12 +832,17 @@ def _every_message():
     for e, kwargs in [(None, {}), *((e, k) for _, _, e, k in ONLY_ONE)]:
         reports.append(check_eligibility(dossier(e, **kwargs)))
     for day in (5, 15):
-        reports.append(check_eligibility(dossier(setter("leadership_term_end", date(2029, 3, day)))))
+        reports.append(
+            check_eligibility(dossier(setter("leadership_term_end", date(2029, 3, day))))
+        )
     reports.append(check_eligibility(dossier(_provincial_woman("cap_tinh"))))
     reports.append(check_eligibility(dossier(setter("interview_passed", _DELETE))))
     for group in ("khac", _DELETE, "bct_bbt"):
-        reports.append(check_eligibility(dossier(
-            _both(_short_course, setter("cadre_group", group)), course_type="ngan_han")))
+        reports.append(
+            check_eligibility(
+                dossier(_both(_short_course, setter("cadre_group", group)), course_type="ngan_han")
+            )
+        )
     assert edits
     return [k.message for r in reports for c in r.candidates for k in c.checks]
 
@@ -755,18 +869,26 @@ def test_language_messages_use_lower_case_names_a_decimal_comma_and_say_the_leve
     assert "khóa học giảng dạy bằng tiếng Anh" in ca01 and "Tiếng Anh" not in ca01
     ca04 = report.candidate("ca04").check("IV.2.1.b").message
     assert "VSTEP bậc 4 (B2) (cấp" in ca04 and "(B2) B2" not in ca04
-    required = result(setter("course", "required_language_level", "IELTS 7.0"),
-                      **NGOAI_NGU).check("IV.2.2.b").message
+    required = (
+        result(setter("course", "required_language_level", "IELTS 7.0"), **NGOAI_NGU)
+        .check("IV.2.2.b")
+        .message
+    )
     assert "Yêu cầu đầu vào: IELTS 7,0" in required and "IELTS 6,5" in required
 
 
 def test_messages_join_position_and_agency_once_and_validate_warns():
-    edit = _both(setter("position", "Phó Chủ tịch Ủy ban nhân dân"),
-                 setter("agency", "Ủy ban nhân dân xã Ia Grai"), setter("reviewed", {}))
+    edit = _both(
+        setter("position", "Phó Chủ tịch Ủy ban nhân dân"),
+        setter("agency", "Ủy ban nhân dân xã Ia Grai"),
+        setter("reviewed", {}),
+    )
     cand = result(edit)
     assert "Chức vụ: Phó Chủ tịch Ủy ban nhân dân xã Ia Grai;" in cand.check("IV.1.d").message
     assert "Ủy ban nhân dân Ủy ban nhân dân" not in cand.check("V.2.1").message
-    assert any(w.startswith("`position` đã ghi tên cơ quan") and "chỉ cần ghi chức vụ" in w
-               for w in cand.warnings), cand.warnings
+    assert any(
+        w.startswith("`position` đã ghi tên cơ quan") and "chỉ cần ghi chức vụ" in w
+        for w in cand.warnings
+    ), cand.warnings
     # the sample writes only titles: no warning
     assert not any(c.warnings for c in check_eligibility(load_dossier(SAMPLE_PATH)).candidates)

@@ -32,12 +32,16 @@ K39 = [sys.executable, "-m", "k39docs"]
 STAMP = "3512/UBND-NC"  # the công văn's number, in the signing information of every attachment
 
 
-def pdftotext(path: Path, first: int | None = None, last: int | None = None,
-              layout: bool = False) -> str:
-    cmd = ["pdftotext", *(["-layout"] if layout else []), *(["-f", str(first)] if first else []),
-           *(["-l", str(last)] if last else [])]
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+def pdftotext(
+    path: Path, first: int | None = None, last: int | None = None, layout: bool = False
+) -> str:
+    cmd = [
+        "pdftotext",
+        *(["-layout"] if layout else []),
+        *(["-f", str(first)] if first else []),
+        *(["-l", str(last)] if last else []),
+    ]
+    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def flat(text: str) -> str:
@@ -47,17 +51,22 @@ def flat(text: str) -> str:
 def text_pdf(path: Path, marker: str, pages: int = 1, size=(595, 842)) -> Path:
     """A PDF whose every page shows ``marker`` (a scanner's OCR layer, say), to find it by."""
     writer = PdfWriter()
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                             NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     font_ref = writer._add_object(font)
     for n in range(pages):
         page = writer.add_blank_page(*size)
         stream = DecodedStreamObject()
         stream.set_data(f"BT /F1 20 Tf 72 400 Td ({marker} {n + 1}) Tj ET".encode())
         page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-            {NameObject("/F1"): font_ref})})
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref})}
+        )
     with open(path, "wb") as fh:
         writer.write(fh)
     return path
@@ -92,8 +101,9 @@ def folder(tmp_path_factory) -> Path:
         {"title": "Chứng chỉ IELTS", "file": "scans/ca02-ielts.pdf"},
         {"title": "Sơ yếu lý lịch", "file": "scans/ca02-2c.png"},
     ]
-    (root / "hoso.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                                    encoding="utf-8")
+    (root / "hoso.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return root
 
 
@@ -114,8 +124,11 @@ def outline(path: Path) -> list[tuple[str, int]]:
 
 def images_on(page) -> list:
     xobjects = page["/Resources"].get("/XObject") or {}
-    return [xobjects[name].get_object() for name in xobjects
-            if xobjects[name].get_object().get("/Subtype") == "/Image"]
+    return [
+        xobjects[name].get_object()
+        for name in xobjects
+        if xobjects[name].get_object().get("/Subtype") == "/Image"
+    ]
 
 
 # --- in the bundle ----------------------------------------------------------------------------
@@ -131,8 +144,11 @@ def test_each_scan_has_its_bookmark_in_order_with_the_agency_stamp(rendered, fol
     i = titles.index(f"Bản cam kết - {an} (bản ký tay, scan)")
     j = titles.index(f"Bản cam kết - {ngoc} (bản ký tay, scan)")
     # ca02's papers follow her Bản cam kết; the generated ones of ca01, ca02 are not there
-    assert titles[j:j + 3] == [f"Bản cam kết - {ngoc} (bản ký tay, scan)",
-                               f"Chứng chỉ IELTS - {ngoc}", f"Sơ yếu lý lịch - {ngoc}"]
+    assert titles[j : j + 3] == [
+        f"Bản cam kết - {ngoc} (bản ký tay, scan)",
+        f"Chứng chỉ IELTS - {ngoc}",
+        f"Sơ yếu lý lịch - {ngoc}",
+    ]
     assert i < j and f"Bản cam kết - {an}" not in titles and f"Bản cam kết - {ngoc}" not in titles
     assert f"Bản cam kết - {dossier.candidates[2].full_name}" in titles  # generated, as before
     pages = dict(marks)
@@ -174,8 +190,9 @@ def test_contents_page_and_cover_letter_list_the_scans_as_the_bundle_holds_them(
     # each document of the bundle, on a row of the contents page with the page it starts on
     rows = pdftotext(bundle, 1, 1, layout=True).splitlines()
     for title, page in marks:
-        assert any(re.search(re.escape(title) + r"\s+" + str(page + 1) + "$", row.rstrip())
-                   for row in rows), (title, page + 1)
+        assert any(
+            re.search(re.escape(title) + r"\s+" + str(page + 1) + "$", row.rstrip()) for row in rows
+        ), (title, page + 1)
     counts = {e.kind: e.count for e in enclosed(dossier)}
     kinds = {"commitment": "Bản cam kết - ", "attachment": ("Chứng chỉ", "Sơ yếu")}
     assert counts["commitment"] == sum(t.startswith(kinds["commitment"]) for t, _ in marks)
@@ -187,7 +204,8 @@ def test_the_jpeg_goes_in_as_its_own_bytes_and_the_png_without_loss(rendered, fo
     dossier, outdir, _manifest = rendered
     jpeg = (folder / "scans" / "cam-ket-ca01.jpg").read_bytes()
     page = dict(outline(outdir / "dossier.pdf"))[
-        f"Bản cam kết - {dossier.candidates[0].full_name} (bản ký tay, scan)"]
+        f"Bản cam kết - {dossier.candidates[0].full_name} (bản ký tay, scan)"
+    ]
     reader = PdfReader(outdir / "dossier.pdf")
     [image] = images_on(reader.pages[page])
     assert image["/Filter"] == "/DCTDecode" and image._data == jpeg
@@ -204,20 +222,27 @@ def test_the_jpeg_goes_in_as_its_own_bytes_and_the_png_without_loss(rendered, fo
 
 @pytest.mark.soffice
 def test_scans_are_in_outdir_and_the_manifest_the_generated_commitment_kept_for_the_record(
-        rendered, folder):
+    rendered, folder
+):
     _dossier, outdir, _manifest = rendered
     data = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     by_path = {f["path"]: f for f in data["files"]}
     signed = by_path["scans/cam-ket-ca01.pdf"]
     assert (signed["kind"], signed["candidate"], signed["scanned"], signed["pages"]) == (
-        "commitment", "ca01", True, 1)
+        "commitment",
+        "ca01",
+        True,
+        1,
+    )
     assert by_path["scans/cam-ket-ca02.pdf"]["pages"] == 2
     papers = [f for f in data["files"] if f["kind"] == "attachment"]
     assert [(f["path"], f["title"], f["candidate"]) for f in papers] == [
         ("scans/ca02-01-chung-chi-ielts.pdf", "Chứng chỉ IELTS", "ca02"),
-        ("scans/ca02-02-so-yeu-ly-lich.pdf", "Sơ yếu lý lịch", "ca02")]
-    assert (outdir / "scans/ca02-01-chung-chi-ielts.pdf").read_bytes() == \
-        (folder / "scans/ca02-ielts.pdf").read_bytes()
+        ("scans/ca02-02-so-yeu-ly-lich.pdf", "Sơ yếu lý lịch", "ca02"),
+    ]
+    assert (outdir / "scans/ca02-01-chung-chi-ielts.pdf").read_bytes() == (
+        folder / "scans/ca02-ielts.pdf"
+    ).read_bytes()
     for stem in ("cam-ket-ca01", "cam-ket-ca02"):  # generated, written, not bundled
         assert by_path[f"pdf/{stem}.pdf"].get("scanned") is None
         assert (outdir / "docx" / f"{stem}.docx").is_file()
@@ -231,8 +256,11 @@ def test_signatures_stay_valid_with_scans(rendered):
     check = subprocess.run(["pdfsig", str(bundle)], capture_output=True, text=True)
     assert check.stdout.count("Signature is Valid.") == 2, check.stdout
     assert "Total document signed" in check.stdout.split("Signature #2", 1)[1], check.stdout
-    verify = subprocess.run(K39 + ["verify", str(bundle), "--trust-root",
-                                   str(outdir / "demo-ca.pem")], capture_output=True, text=True)
+    verify = subprocess.run(
+        K39 + ["verify", str(bundle), "--trust-root", str(outdir / "demo-ca.pem")],
+        capture_output=True,
+        text=True,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
@@ -264,11 +292,20 @@ def _truncated_jpeg(path: Path) -> Path:
 BAD = {
     "missing": (lambda p: p.with_name("khong-co.pdf"), "không tìm thấy tệp"),
     "encrypted": (_encrypted, "đặt mật khẩu hoặc mã hóa"),
-    "broken pdf": (lambda p: (p.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >>"
-                                            b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF"), p)[1],
-                   "bị hỏng"),
-    "not a pdf or picture": (lambda p: (p.write_bytes(b"PK\x03\x04 a .docx, say"), p)[1],
-                             "không phải PDF, JPG hay PNG"),
+    "broken pdf": (
+        lambda p: (
+            p.write_bytes(
+                b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >>"
+                b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+            ),
+            p,
+        )[1],
+        "bị hỏng",
+    ),
+    "not a pdf or picture": (
+        lambda p: (p.write_bytes(b"PK\x03\x04 a .docx, say"), p)[1],
+        "không phải PDF, JPG hay PNG",
+    ),
     "oversized": (_oversized, "quá giới hạn 20 MB"),
     "broken jpeg": (_truncated_jpeg, "bị hỏng"),
     "empty": (lambda p: (p.write_bytes(b""), p)[1], "rỗng"),
@@ -283,8 +320,10 @@ def _dossier_with(tmp_path: Path, bad: Path, field: str) -> Path:
     if field == "signed_commitment":
         data["candidates"][2]["signed_commitment"] = bad.name
     else:
-        data["candidates"][2]["attachments"] = [{"title": "Giấy khám sức khỏe", "file": good.name},
-                                                {"title": "Chứng chỉ", "file": bad.name}]
+        data["candidates"][2]["attachments"] = [
+            {"title": "Giấy khám sức khỏe", "file": good.name},
+            {"title": "Chứng chỉ", "file": bad.name},
+        ]
     path = tmp_path / "hoso.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -295,11 +334,15 @@ def test_validate_refuses_a_bad_scan_naming_the_field_and_its_line(tmp_path, cas
     make, said = BAD[case]
     bad = make(tmp_path / "bad.pdf")
     path = _dossier_with(tmp_path, bad, "attachments")
-    run = subprocess.run(K39 + ["validate", str(path)], capture_output=True, text=True,
-                         cwd=tmp_path)
+    run = subprocess.run(
+        K39 + ["validate", str(path)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert run.returncode == 2, run.stdout + run.stderr
-    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if f"file: {bad.name}" in text)
+    line = next(
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if f"file: {bad.name}" in text
+    )
     assert f"trường `candidates[2].attachments[1].file` (dòng {line})" in run.stderr, run.stderr
     assert said in run.stderr and "Chứng chỉ" in run.stderr
     assert "Traceback" not in run.stderr and "good.jpg" not in run.stderr
@@ -326,17 +369,20 @@ def test_a_workbook_names_the_cell_of_a_bad_scan(tmp_path):
     data["signing"] = {"demo": True}
     data["candidates"][1]["signed_commitment"] = str(tmp_path / "cam-ket.jpg")
     data["candidates"][1]["attachments"] = [
-        {"title": "Chứng chỉ IELTS", "file": str(_encrypted(tmp_path / "ielts.pdf"))}]
+        {"title": "Chứng chỉ IELTS", "file": str(_encrypted(tmp_path / "ielts.pdf"))}
+    ]
     dossier = load_dossier(data)
     write_workbook(dossier, tmp_path / "hoso.xlsx")
     back = load_dossier(tmp_path / "hoso.xlsx")
     assert back.candidates[1].signed_commitment == tmp_path / "cam-ket.jpg"  # round trip
     assert back.candidates[1].attachments == dossier.candidates[1].attachments
-    run = subprocess.run(K39 + ["validate", str(tmp_path / "hoso.xlsx")], capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        K39 + ["validate", str(tmp_path / "hoso.xlsx")], capture_output=True, text=True
+    )
     assert run.returncode == 2
-    assert ("trường `candidates[1].attachments[0].file` (ô Tài liệu kèm theo!C2)"
-            in run.stderr), run.stderr
+    assert "trường `candidates[1].attachments[0].file` (ô Tài liệu kèm theo!C2)" in run.stderr, (
+        run.stderr
+    )
 
 
 def test_a_return_dossier_takes_papers_but_no_signed_commitment(tmp_path):
@@ -346,12 +392,14 @@ def test_a_return_dossier_takes_papers_but_no_signed_commitment(tmp_path):
         load_dossier(data)
     assert caught.value.issues[0].path == "candidates[0].signed_commitment"
     del data["candidates"][0]["signed_commitment"]
-    data["candidates"][0]["attachments"] = [{"title": "Chứng chỉ hoàn thành khóa học",
-                                             "file": "cc.pdf"}]
+    data["candidates"][0]["attachments"] = [
+        {"title": "Chứng chỉ hoàn thành khóa học", "file": "cc.pdf"}
+    ]
     dossier = load_dossier(data)
     listed = enclosures(dossier)
-    assert listed[-1] == ("Tài liệu kèm theo của từng cán bộ: Chứng chỉ hoàn thành khóa học "
-                          "(01 bản).")
+    assert listed[-1] == (
+        "Tài liệu kèm theo của từng cán bộ: Chứng chỉ hoàn thành khóa học (01 bản)."
+    )
     from k39docs.documents.enclosures import outgoing
 
     kinds = [(i.kind, i.candidate) for i in outgoing(dossier)]
@@ -367,7 +415,10 @@ def test_enclosure_wording_for_all_some_and_no_scans(sample_data):
         c["signed_commitment"] = f"{c['id']}.pdf"
     assert enclosures(load_dossier(data))[-1] == "Bản cam kết của 04 cán bộ (bản ký tay, scan)."
     data["candidates"][0]["attachments"] = [{"title": "Sơ yếu lý lịch", "file": "a.pdf"}]
-    data["candidates"][1]["attachments"] = [{"title": "sơ yếu  lý lịch", "file": "b.pdf"},
-                                            {"title": "Chứng chỉ TOEFL", "file": "c.pdf"}]
+    data["candidates"][1]["attachments"] = [
+        {"title": "sơ yếu  lý lịch", "file": "b.pdf"},
+        {"title": "Chứng chỉ TOEFL", "file": "c.pdf"},
+    ]
     assert enclosures(load_dossier(data))[-1] == (
-        "Tài liệu kèm theo của từng cán bộ: Sơ yếu lý lịch (02 bản), Chứng chỉ TOEFL (01 bản).")
+        "Tài liệu kèm theo của từng cán bộ: Sơ yếu lý lịch (02 bản), Chứng chỉ TOEFL (01 bản)."
+    )

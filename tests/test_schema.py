@@ -131,8 +131,10 @@ def test_every_field_has_a_vietnamese_title_and_description(schema):
     missing = []
     for model, properties in _properties(schema):
         for name, prop in properties.items():
-            if (not (prop.get("title") and prop.get("description"))
-                    or FIELDS.get(model, {}).get(name) is None):
+            if (
+                not (prop.get("title") and prop.get("description"))
+                or FIELDS.get(model, {}).get(name) is None
+            ):
                 missing.append(f"{model}.{name}")
     assert not missing, f"fields without a Vietnamese title and description: {missing}"
     titles = [p["title"] for _, props in _properties(schema) for p in props.values()]
@@ -172,8 +174,13 @@ def test_the_service_schema_signs_only_with_the_servers_keys(sample):
 
 
 def test_the_command_prints_the_same_schema(schema):
-    done = subprocess.run([sys.executable, "-m", "k39docs", "schema"], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "k39docs", "schema"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == schema
 
@@ -182,8 +189,13 @@ def test_validate_json_prints_the_problem_issues_for_bad_input(tmp_path):
     bad = tmp_path / "bad.yaml"
     text = SAMPLE.read_text(encoding="utf-8").replace("gender: nam", "gender: khac", 1)
     bad.write_text(text, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "k39docs", "validate", str(bad), "--format",
-                           "json"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "k39docs", "validate", str(bad), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 2
     body = json.loads(done.stdout)
     assert body["ok"] is False

@@ -39,8 +39,9 @@ def _parts(text: str, images: bool = True) -> list:
     return parts
 
 
-def _wait(client: TestClient, url: str, until=("done", "failed", "cancelled"),
-          timeout: float = 240) -> dict:
+def _wait(
+    client: TestClient, url: str, until=("done", "failed", "cancelled"), timeout: float = 240
+) -> dict:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         job = client.get(url).json()
@@ -76,24 +77,30 @@ def test_validate_a_good_dossier_gives_the_eligibility_of_every_candidate(client
     body = answer.json()
     assert body["eligible"] is True and body["purpose"] == "nomination"
     assert [c["id"] for c in body["candidates"]] == [
-        c["id"] for c in yaml.safe_load(sample_text)["candidates"]]
+        c["id"] for c in yaml.safe_load(sample_text)["candidates"]
+    ]
 
 
 def test_validate_takes_json_as_well(client, sample_text):
     data = yaml.safe_load(sample_text)
     data.pop("signing")  # unsigned: no images needed
-    answer = client.post(f"{API}/validate", content=json.dumps(data, default=str),
-                         headers={"Content-Type": "application/json"})
+    answer = client.post(
+        f"{API}/validate",
+        content=json.dumps(data, default=str),
+        headers={"Content-Type": "application/json"},
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["eligible"] is True
 
 
 def test_a_bad_dossier_is_422_problem_json_naming_each_field_and_its_line(client, sample_text):
     bad = sample_text.replace("gender: nam", "gender: khac", 1).replace(
-        'id_number: "051075001234"', 'id_number: "123"', 1)
+        'id_number: "051075001234"', 'id_number: "123"', 1
+    )
     assert bad != sample_text
-    answer = client.post(f"{API}/validate", files=_parts(bad),
-                         headers={"X-Request-ID": "thu-nghiem-1"})
+    answer = client.post(
+        f"{API}/validate", files=_parts(bad), headers={"X-Request-ID": "thu-nghiem-1"}
+    )
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.headers["x-request-id"] == "thu-nghiem-1"
@@ -110,8 +117,11 @@ def test_a_bad_dossier_is_422_problem_json_naming_each_field_and_its_line(client
 
 
 def test_invalid_yaml_is_a_problem_with_its_line(client):
-    answer = client.post(f"{API}/validate", content=b"schema_version: 1\nid: [unclosed\n",
-                         headers={"Content-Type": "application/yaml"})
+    answer = client.post(
+        f"{API}/validate",
+        content=b"schema_version: 1\nid: [unclosed\n",
+        headers={"Content-Type": "application/yaml"},
+    )
     assert answer.status_code == 422
     (issue,) = answer.json()["issues"]
     assert issue["line"] is not None and "YAML" in issue["message"]
@@ -129,8 +139,11 @@ def test_a_body_of_another_kind_is_415_in_vietnamese(client):
 def test_a_request_naming_a_key_file_or_a_passphrase_is_refused(client, sample_text):
     data = yaml.safe_load(sample_text)
     data["signing"] = {"pkcs12": "/etc/k39docs/ubnd.p12", "passphrase_env": "HOME"}
-    answer = client.post(f"{API}/renders", content=yaml.safe_dump(data, allow_unicode=True),
-                         headers={"Content-Type": "application/yaml"})
+    answer = client.post(
+        f"{API}/renders",
+        content=yaml.safe_dump(data, allow_unicode=True),
+        headers={"Content-Type": "application/yaml"},
+    )
     assert answer.status_code == 422, answer.text
     paths = {i["path"] for i in answer.json()["issues"]}
     assert paths == {"signing.pkcs12", "signing.passphrase_env"}
@@ -139,16 +152,18 @@ def test_a_request_naming_a_key_file_or_a_passphrase_is_refused(client, sample_t
 def test_a_key_the_operator_did_not_list_is_refused(client, sample_text):
     data = yaml.safe_load(sample_text)
     data["signing"] = {"key": "ubnd"}
-    answer = client.post(f"{API}/validate", content=yaml.safe_dump(data, allow_unicode=True),
-                         headers={"Content-Type": "application/yaml"})
+    answer = client.post(
+        f"{API}/validate",
+        content=yaml.safe_dump(data, allow_unicode=True),
+        headers={"Content-Type": "application/yaml"},
+    )
     assert answer.status_code == 422
     assert [i["path"] for i in answer.json()["issues"]] == ["signing.key"]
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "../images/chu-ky.png", "~/chu-ky.png"])
 def test_a_dossier_cannot_name_a_file_outside_its_upload(client, sample_text, path):
-    text = sample_text.replace("signature_image: images/chu-ky.png",
-                               f"signature_image: {path}", 1)
+    text = sample_text.replace("signature_image: images/chu-ky.png", f"signature_image: {path}", 1)
     answer = client.post(f"{API}/validate", files=_parts(text))
     assert answer.status_code == 422
     issue = answer.json()["issues"][0]
@@ -207,8 +222,9 @@ def test_the_zip_holds_every_file_of_the_manifest(client, rendered, tmp_path):
 @pytest.mark.soffice
 def test_verify_reads_the_signed_dossier(client, rendered):
     _created, _job, pdf = rendered
-    answer = client.post(f"{API}/verify", content=pdf.read_bytes(),
-                         headers={"Content-Type": "application/pdf"})
+    answer = client.post(
+        f"{API}/verify", content=pdf.read_bytes(), headers={"Content-Type": "application/pdf"}
+    )
     assert answer.status_code == 200
     report = answer.json()
     assert report["ok"] is True and len(report["signatures"]) == 2
@@ -228,8 +244,11 @@ def test_a_file_path_leading_out_of_the_job_is_not_served(client, rendered):
 def test_forgetting_a_finished_job_deletes_it(client, sample_text):
     data = yaml.safe_load(sample_text)
     data.pop("signing")
-    created = client.post(f"{API}/renders", content=json.dumps(data, default=str),
-                          headers={"Content-Type": "application/json"}).json()
+    created = client.post(
+        f"{API}/renders",
+        content=json.dumps(data, default=str),
+        headers={"Content-Type": "application/json"},
+    ).json()
     assert _wait(client, created["status_url"])["status"] == "done"
     job = client.app.state.jobs.get(created["id"])
     assert job.folder.is_dir()
@@ -246,8 +265,11 @@ def test_cancelling_a_running_job_publishes_nothing_and_a_full_queue_is_429(sess
     data.pop("signing")
     body = json.dumps(data, default=str)
     with TestClient(create_app(Settings(queue_max=1), session)) as client:
-        post = lambda: client.post(f"{API}/renders", content=body,  # noqa: E731
-                                   headers={"Content-Type": "application/json"})
+        post = lambda: client.post(
+            f"{API}/renders",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
         first = post().json()
         running = _wait(client, first["status_url"], until=("running", "done", "failed"))
         assert running["status"] == "running"
@@ -298,12 +320,16 @@ def test_a_body_past_the_limit_is_413_while_it_is_read(session, sample_text):
         def chunks():  # no Content-Length: counted as it arrives
             yield big.encode("utf-8")
 
-        answer = client.post(f"{API}/validate", content=chunks(),
-                             headers={"Content-Type": "application/yaml"})
+        answer = client.post(
+            f"{API}/validate", content=chunks(), headers={"Content-Type": "application/yaml"}
+        )
         assert answer.status_code == 413
         assert "K39_MAX_BODY_MB" in answer.json()["detail"]
-        declared = client.post(f"{API}/validate", content=big.encode("utf-8"),
-                               headers={"Content-Type": "application/yaml"})
+        declared = client.post(
+            f"{API}/validate",
+            content=big.encode("utf-8"),
+            headers={"Content-Type": "application/yaml"},
+        )
         assert declared.status_code == 413
 
 
@@ -336,20 +362,32 @@ def test_health_is_up_with_libreoffice(client):
 def test_every_answer_carries_a_request_id(client):
     made = client.get("/health").headers["x-request-id"]
     assert len(made) >= 16
-    assert client.get("/nowhere", headers={"X-Request-ID": "abc-123"}).headers[
-        "x-request-id"] == "abc-123"
+    assert (
+        client.get("/nowhere", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
 
 
 def test_the_api_describes_itself(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/api/v1/validate", "/api/v1/renders", "/api/v1/renders/{job_id}",
-                 "/api/v1/verify", "/api/v1/schema", "/health"):
+    for path in (
+        "/api/v1/validate",
+        "/api/v1/renders",
+        "/api/v1/renders/{job_id}",
+        "/api/v1/verify",
+        "/api/v1/schema",
+        "/health",
+    ):
         assert path in spec["paths"], path
     assert "DossierRequest" in spec["components"]["schemas"]
     assert client.get("/docs").status_code == 200
     schema = client.get(f"{API}/schema").json()
     assert schema["properties"]["signing"]["properties"].keys() == {
-        "demo", "key", "signature_image", "seal_image"}
+        "demo",
+        "key",
+        "signature_image",
+        "seal_image",
+    }
 
 
 # --- callbacks ----------------------------------------------------------------------------------
@@ -381,19 +419,29 @@ def receiver():
 @pytest.mark.soffice
 def test_a_callback_is_retried_and_signed(session, sample_text, receiver):
     port = receiver.server_address[1]
-    settings = Settings(callback_hosts=frozenset({f"127.0.0.1:{port}"}),
-                        callback_secret="bi-mat", callback_delays=(0.2, 0.2))
+    settings = Settings(
+        callback_hosts=frozenset({f"127.0.0.1:{port}"}),
+        callback_secret="bi-mat",
+        callback_delays=(0.2, 0.2),
+    )
     data = yaml.safe_load(sample_text)
     data.pop("signing")
     body = json.dumps(data, default=str)
     with TestClient(create_app(settings, session)) as client:
-        refused = client.post(f"{API}/renders?callback_url=http://example.org/hook", content=body,
-                              headers={"Content-Type": "application/json"})
+        refused = client.post(
+            f"{API}/renders?callback_url=http://example.org/hook",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
         assert refused.status_code == 422
         assert refused.json()["issues"][0]["path"] == "callback_url"
         url = f"http://127.0.0.1:{port}/k39"
-        created = client.post(f"{API}/renders", params={"callback_url": url}, content=body,
-                              headers={"Content-Type": "application/json"}).json()
+        created = client.post(
+            f"{API}/renders",
+            params={"callback_url": url},
+            content=body,
+            headers={"Content-Type": "application/json"},
+        ).json()
         _wait(client, created["status_url"])
         _wait_for(lambda: len(receiver.calls) >= 2, timeout=30)
     headers, payload = receiver.calls[-1]
@@ -409,8 +457,9 @@ def test_a_workbook_is_read_and_its_errors_name_the_cell(client, tmp_path):
     book = tmp_path / "hoso.xlsx"
     convert.init_workbook(book, force=True)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    alone = client.post(f"{API}/validate", content=book.read_bytes(),
-                        headers={"Content-Type": xlsx})
+    alone = client.post(
+        f"{API}/validate", content=book.read_bytes(), headers={"Content-Type": xlsx}
+    )
     assert alone.status_code == 422  # the images it names were not sent with it
     issue = alone.json()["issues"][0]
     assert issue["path"] == "signing.signature_image" and issue["line"] is None
@@ -428,18 +477,26 @@ def test_a_key_of_the_operators_keys_file_is_used_by_its_name(session, sample_te
     (tmp_path / "ubnd.p12").write_bytes(b"not opened by validate")
     shutil.copytree(ROOT / "fixtures" / "images", tmp_path / "images")
     keys_file = tmp_path / "keys.yaml"
-    keys_file.write_text("ubnd:\n  pkcs12: ubnd.p12\n  passphrase_env: K39_TEST_PASS\n"
-                         "  signature_image: images/chu-ky.png\n  seal_image: images/con-dau.png\n",
-                         encoding="utf-8")
+    keys_file.write_text(
+        "ubnd:\n  pkcs12: ubnd.p12\n  passphrase_env: K39_TEST_PASS\n"
+        "  signature_image: images/chu-ky.png\n  seal_image: images/con-dau.png\n",
+        encoding="utf-8",
+    )
     keys = load_keys(keys_file)
     assert keys.signing("ubnd")["pkcs12"] == str(tmp_path / "ubnd.p12")
     data = yaml.safe_load(sample_text)
     data["signing"] = {"key": "ubnd"}  # no images sent: the key's own are used
     with TestClient(make(Settings(), session, keys=keys)) as client:
-        answer = client.post(f"{API}/validate", content=yaml.safe_dump(data, allow_unicode=True),
-                             headers={"Content-Type": "application/yaml"})
+        answer = client.post(
+            f"{API}/validate",
+            content=yaml.safe_dump(data, allow_unicode=True),
+            headers={"Content-Type": "application/yaml"},
+        )
         assert answer.status_code == 200, answer.text
         data["signing"] = {"key": "ubnd", "demo": True}
-        both = client.post(f"{API}/validate", content=yaml.safe_dump(data, allow_unicode=True),
-                           headers={"Content-Type": "application/yaml"})
+        both = client.post(
+            f"{API}/validate",
+            content=yaml.safe_dump(data, allow_unicode=True),
+            headers={"Content-Type": "application/yaml"},
+        )
         assert [i["path"] for i in both.json()["issues"]] == ["signing.demo"]

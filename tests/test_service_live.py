@@ -38,8 +38,13 @@ def _serve(env: dict, tmp: Path, *args: str):
     """Start the service; wait until /health answers at all; the process and its base URL."""
     port = _free_port()
     log = open(tmp / f"serve-{port}.log", "wb")
-    proc = subprocess.Popen([*K39, "serve", "--port", str(port), *args], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=tmp)
+    proc = subprocess.Popen(
+        [*K39, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=tmp,
+    )
     base = f"http://127.0.0.1:{port}"
     end = time.monotonic() + 120
     while time.monotonic() < end:
@@ -69,8 +74,7 @@ def service(tmp_path_factory):
     jobs = tmp / "jobs"
     env = {**os.environ, "K39_API_TOKEN": TOKEN, "K39_JOBS_DIR": str(jobs)}
     proc, base = _serve(env, tmp)
-    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                          timeout=120)
+    client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
     end = time.monotonic() + 120
     while client.get("/health").status_code != 200:  # LibreOffice starts with the service
         assert time.monotonic() < end, client.get("/health").text
@@ -85,15 +89,18 @@ def service(tmp_path_factory):
 
 def _parts(text: str) -> list:
     return [("dossier", ("hoso.yaml", text.encode("utf-8"), "application/yaml"))] + [
-        ("files", (f"images/{p.name}", p.read_bytes(), "image/png")) for p in IMAGES]
+        ("files", (f"images/{p.name}", p.read_bytes(), "image/png")) for p in IMAGES
+    ]
 
 
 def test_a_wrong_token_is_401(service):
     client, _jobs = service
     base = str(client.base_url)
     assert httpx.get(f"{base}/api/v1/schema").status_code == 401
-    assert httpx.get(f"{base}/api/v1/schema",
-                     headers={"Authorization": "Bearer sai"}).status_code == 401
+    assert (
+        httpx.get(f"{base}/api/v1/schema", headers={"Authorization": "Bearer sai"}).status_code
+        == 401
+    )
     assert httpx.get(f"{base}/health").status_code == 200  # probes need no token
 
 
@@ -102,8 +109,10 @@ def test_validate_good_and_bad(service):
     text = SAMPLE.read_text(encoding="utf-8")
     good = client.post("/api/v1/validate", files=_parts(text))
     assert good.status_code == 200 and good.json()["eligible"] is True
-    bad = client.post("/api/v1/validate", files=_parts(text.replace("party_member: true",
-                                                                    "party_member: maybe", 1)))
+    bad = client.post(
+        "/api/v1/validate",
+        files=_parts(text.replace("party_member: true", "party_member: maybe", 1)),
+    )
     assert bad.status_code == 422
     issue = bad.json()["issues"][0]
     assert issue["path"] == "candidates[0].party_member" and issue["line"] > 80
@@ -133,8 +142,14 @@ def test_render_to_a_signed_dossier_in_files_only_the_service_user_reads(service
 
 def test_a_network_address_without_a_token_does_not_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "K39_API_TOKEN"}
-    done = subprocess.run([*K39, "serve", "--host", "0.0.0.0", "--port", str(_free_port())],
-                          env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    done = subprocess.run(
+        [*K39, "serve", "--host", "0.0.0.0", "--port", str(_free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert "K39_API_TOKEN" in done.stderr and "không mở dịch vụ" in done.stderr
 

@@ -33,7 +33,8 @@ def _text(pdf: Path) -> str:
 
 @pytest.mark.soffice
 def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
-        tmp_path, monkeypatch, sample_mapping):
+    tmp_path, monkeypatch, sample_mapping
+):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     options = RenderOptions(sign=False)
     out = tmp_path / "out"
@@ -46,8 +47,11 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
         sample_mapping["candidates"][1]["position"] = "Trưởng ban Tổ chức"
         again = session.render(load_dossier(sample_mapping), out, options=options)
         assert _soffice_pids(profiles) == running  # the same LibreOffice served both renders
-        pdfs = [f for f in again.files
-                if f.format == "pdf" and f.kind not in ("dossier", "internal_bundle")]
+        pdfs = [
+            f
+            for f in again.files
+            if f.format == "pdf" and f.kind not in ("dossier", "internal_bundle")
+        ]
         assert again.cache_hits == len(pdfs) - 4 + 1  # 4 changed; the contents page did not
         assert "Trưởng ban Tổ chức" in _text(out / "pdf" / "cam-ket-ca02.pdf")
         assert "Trưởng ban Tổ chức" in _text(out / "dossier.pdf")
@@ -56,7 +60,8 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
 
 @pytest.mark.soffice
 def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_signed(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     """A cold render queues the documents that list every candidate first, longest first; after
     a small change the eligibility working paper (not in dossier.pdf, the slowest to convert)
     is queued after the bundle's documents, and the render still waits for it."""
@@ -69,8 +74,11 @@ def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_sig
         queued = []
         office = session._office
         real = office.convert
-        monkeypatch.setattr(office, "convert",
-                            lambda docx, pdf, **kw: queued.append(docx.stem) or real(docx, pdf, **kw))
+        monkeypatch.setattr(
+            office,
+            "convert",
+            lambda docx, pdf, **kw: queued.append(docx.stem) or real(docx, pdf, **kw),
+        )
         session.render(load_dossier(data), out, options=RenderOptions(sign=False))
         listing = {"to-trinh", "cong-van", "danh-sach", "ket-qua-ra-soat"}
         assert set(queued[:4]) == listing  # first, whatever their order by size
@@ -86,7 +94,8 @@ def test_after_a_small_change_the_working_paper_converts_while_the_bundle_is_sig
 
 @pytest.mark.soffice
 def test_session_signs_again_without_looking_for_the_signature_block_again(
-        tmp_path, monkeypatch, sample_mapping):
+    tmp_path, monkeypatch, sample_mapping
+):
     """The công văn did not change: a session remembers where its signatures go, and the
     second dossier.pdf is signed in the same place."""
     import k39docs.signing as signing
@@ -94,8 +103,9 @@ def test_session_signs_again_without_looking_for_the_signature_block_again(
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
     real = signing.locate_signature
-    monkeypatch.setattr(signing, "locate_signature",
-                        lambda *args: calls.append(args) or real(*args))
+    monkeypatch.setattr(
+        signing, "locate_signature", lambda *args: calls.append(args) or real(*args)
+    )
     base = ROOT / "fixtures"
     out = tmp_path / "out"
     with Session() as session:
@@ -110,9 +120,13 @@ def test_session_signs_again_without_looking_for_the_signature_block_again(
 def _widgets(pdf: Path) -> list[tuple[int, list[float]]]:
     """(page, rectangle) of each signature field, in the order of the fields."""
     reader = PdfReader(pdf)
-    return [(reader.get_page_number(field.indirect_reference.get_object()["/P"]),
-             [round(float(v), 1) for v in field["/Rect"]])
-            for field in (f.get_object() for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"])]
+    return [
+        (
+            reader.get_page_number(field.indirect_reference.get_object()["/P"]),
+            [round(float(v), 1) for v in field["/Rect"]],
+        )
+        for field in (f.get_object() for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"])
+    ]
 
 
 @pytest.mark.soffice
@@ -124,12 +138,28 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
     out = tmp_path / "out"
     private_tmp = tmp_path / "tmp"  # LibreOffice's profiles go here: their path names its soffice
     private_tmp.mkdir()
-    env = {**os.environ, "K39_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1",
-           "TMPDIR": str(private_tmp)}
+    env = {
+        **os.environ,
+        "K39_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONUNBUFFERED": "1",
+        "TMPDIR": str(private_tmp),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "k39docs", "watch", str(dossier), "-o", str(out), "--no-sign",
-         "--interval", "0.2"],
-        stdout=subprocess.PIPE, stderr=(errors := open(tmp_path / "stderr.txt", "w")), text=True,
+        [
+            sys.executable,
+            "-m",
+            "k39docs",
+            "watch",
+            str(dossier),
+            "-o",
+            str(out),
+            "--no-sign",
+            "--interval",
+            "0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=(errors := open(tmp_path / "stderr.txt", "w")),
+        text=True,
         env=env,
     )
     try:
@@ -140,8 +170,7 @@ def test_watch_renders_again_when_the_file_is_saved_and_stops_cleanly(tmp_path, 
         changed = dict(sample_data, candidates=[dict(c) for c in sample_data["candidates"]])
         changed["candidates"][0]["position"] = "Phó Trưởng phòng Tổng hợp"
         dossier.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
-        second = _wait_for(lambda: (text := manifest.read_text(encoding="utf-8")) != first
-                           and text)
+        second = _wait_for(lambda: (text := manifest.read_text(encoding="utf-8")) != first and text)
         assert json.loads(second)["cache_hits"] > 0
         assert "Phó Trưởng phòng Tổng hợp" in _text(out / "pdf" / "cam-ket-ca01.pdf")
 
@@ -231,9 +260,11 @@ def test_page_counts_not_back_are_guessed_from_their_kind_wherever_it_is_known()
     from k39docs.bundle import Part
     from k39docs.render import _guess_counts
 
-    parts = ([Part("Danh sách", Path("ds.pdf"), "nomination_list")]
-             + [Part(f"Cam kết {i}", Path(f"c{i}.pdf"), "commitment") for i in range(4)]
-             + [Part("Báo cáo", Path("b.pdf"), "return_report")])
+    parts = (
+        [Part("Danh sách", Path("ds.pdf"), "nomination_list")]
+        + [Part(f"Cam kết {i}", Path(f"c{i}.pdf"), "commitment") for i in range(4)]
+        + [Part("Báo cáo", Path("b.pdf"), "return_report")]
+    )
     assert _guess_counts(parts, [4, None, None, 2, 3, None]) == [4, 2, 2, 2, 3, 1]
     assert _guess_counts(parts, [None, 2, 2, 2, 3, 2]) == [1, 2, 2, 2, 3, 2]
 
@@ -251,8 +282,11 @@ def test_k39docs_render_is_the_function_whatever_was_imported_first(tmp_path):
         "assert k39docs.render is render\n"
         "print(type(manifest).__name__, len(manifest.files))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "out")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     # Tờ trình, công văn, danh sách, working paper and the four candidates' Bản cam kết; the
     # list workbook

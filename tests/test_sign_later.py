@@ -35,7 +35,9 @@ pytestmark = [
     pytest.mark.softhsm,
     pytest.mark.soffice,
     pytest.mark.skipif(not softhsm.available(), reason="SoftHSM2 (softhsm2-util) not installed"),
-    pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils (pdfsig) not installed"),
+    pytest.mark.skipif(
+        shutil.which("pdfsig") is None, reason="poppler-utils (pdfsig) not installed"
+    ),
 ]
 
 
@@ -44,10 +46,12 @@ def tokens(pki, tmp_path_factory):
     """Two tokens in one SoftHSM2 store: the leader's and the văn thư's, each with its key."""
     saved = os.environ.get("SOFTHSM2_CONF")
     store = tmp_path_factory.mktemp("softhsm")
-    leader = softhsm.make_token(store, *pki.issue(LEADER), label="LANHDAO", key_label="lanh-dao",
-                                pin="111222")
-    clerk = softhsm.make_token(store, *pki.issue(AGENCY), label="VANTHU", key_label="van-thu",
-                               pin="333444")
+    leader = softhsm.make_token(
+        store, *pki.issue(LEADER), label="LANHDAO", key_label="lanh-dao", pin="111222"
+    )
+    clerk = softhsm.make_token(
+        store, *pki.issue(AGENCY), label="VANTHU", key_label="van-thu", pin="333444"
+    )
     ca = store / "ca.pem"
     ca.write_bytes(pki.ca_cert.public_bytes(serialization.Encoding.PEM))
     yield leader, clerk, ca
@@ -87,31 +91,62 @@ def dossier(unsigned, tmp_path) -> Path:
 
 
 def k39(*args, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def token_args(tok, pin_env: str) -> list[str]:
-    return ["--pkcs11-library", tok.library, "--token", tok.label, "--key-label", tok.key_label,
-            "--pin-env", pin_env]
+    return [
+        "--pkcs11-library",
+        tok.library,
+        "--token",
+        tok.label,
+        "--key-label",
+        tok.key_label,
+        "--pin-env",
+        pin_env,
+    ]
 
 
 def as_signer(pdf, leader, *extra, env=None):
-    return k39("sign", pdf, "--as", "signer", *token_args(leader, SIGNER_PIN_ENV),
-               "--signature-image", IMAGES / "chu-ky.png", *extra,
-               env={SIGNER_PIN_ENV: leader.pin, **(env or {})})
+    return k39(
+        "sign",
+        pdf,
+        "--as",
+        "signer",
+        *token_args(leader, SIGNER_PIN_ENV),
+        "--signature-image",
+        IMAGES / "chu-ky.png",
+        *extra,
+        env={SIGNER_PIN_ENV: leader.pin, **(env or {})},
+    )
 
 
 def as_agency(pdf, clerk, *extra, env=None):
-    return k39("sign", pdf, "--as", "agency", *token_args(clerk, AGENCY_PIN_ENV),
-               "--seal-image", IMAGES / "con-dau.png", *extra,
-               env={AGENCY_PIN_ENV: clerk.pin, **(env or {})})
+    return k39(
+        "sign",
+        pdf,
+        "--as",
+        "agency",
+        *token_args(clerk, AGENCY_PIN_ENV),
+        "--seal-image",
+        IMAGES / "con-dau.png",
+        *extra,
+        env={AGENCY_PIN_ENV: clerk.pin, **(env or {})},
+    )
 
 
 def signatures(pdf: Path) -> dict[str, str]:
     with open(pdf, "rb") as fh:
-        return {s.field_name: s.signer_cert.subject.native["common_name"]
-                for s in PdfFileReader(fh).embedded_signatures}
+        return {
+            s.field_name: s.signer_cert.subject.native["common_name"]
+            for s in PdfFileReader(fh).embedded_signatures
+        }
 
 
 def test_the_render_leaves_an_unsigned_dossier_and_its_record(unsigned):
@@ -156,8 +191,12 @@ def test_signer_then_agency_with_two_tokens(dossier, tokens):
     # the agency's signing information on the first page of the first attachment
     record = json.loads((dossier.parent / "sign-request.json").read_text(encoding="utf-8"))
     page = record["request"]["attachment_first_pages"][0] + 1
-    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(dossier), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(dossier), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "3512/UBND-NC" in text and AGENCY in " ".join(text.split())
 
     twice = as_agency(dossier, clerk)
@@ -193,8 +232,16 @@ def test_key_problems_exit_2_and_sign_nothing(dossier, tokens):
     assert no_pin.returncode == 2 and "K39_TEST_UNSET_PIN" in no_pin.stderr, no_pin.stderr
     no_key = k39("sign", dossier, "--as", "signer")
     assert no_key.returncode == 2 and "khóa ký" in no_key.stderr, no_key.stderr
-    missing = k39("sign", dossier, "--as", "signer", "--pkcs12", dossier.parent / "khong-co.p12",
-                  "--passphrase-env", "K39_TEST_P12")
+    missing = k39(
+        "sign",
+        dossier,
+        "--as",
+        "signer",
+        "--pkcs12",
+        dossier.parent / "khong-co.p12",
+        "--passphrase-env",
+        "K39_TEST_P12",
+    )
     assert missing.returncode == 2 and "PKCS#12" in missing.stderr, missing.stderr
     assert dossier.read_bytes() == before
 
@@ -202,8 +249,9 @@ def test_key_problems_exit_2_and_sign_nothing(dossier, tokens):
 def test_the_python_api_signs_with_demo_keys(dossier):
     import k39docs
 
-    first = k39docs.sign(dossier, "signer", key={"demo": True},
-                         signature_image=IMAGES / "chu-ky.png")
+    first = k39docs.sign(
+        dossier, "signer", key={"demo": True}, signature_image=IMAGES / "chu-ky.png"
+    )
     assert first.role == "signer" and not first.complete and first.attachment_pages
     done = k39docs.sign(dossier, as_="agency", key={"demo": True})
     assert done.complete and done.field_name == AGENCY_FIELD

@@ -35,8 +35,9 @@ def check_signers(dossier):
 
 def _k39(*args, cwd: Path):
     env = {**os.environ, "K39_NO_SERVER": "1"}
-    return subprocess.run([sys.executable, "-m", "k39docs", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
 
 
 def _write_sample(tmp_path: Path, old: str, new: str) -> Path:
@@ -51,8 +52,11 @@ def _write_sample(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if needle in line)
+    return next(
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in line
+    )
 
 
 def test_the_sample_signers_fit():
@@ -81,11 +85,14 @@ def test_validate_refuses_an_emoji_in_a_signer_field(tmp_path):
     assert "Times New Roman" in message
 
 
-@pytest.mark.parametrize("field, value", [
-    ("title", "Phó Chủ tịch thường trực phụ trách khối nội chính và văn xã"),
-    ("organ", "Ủy ban nhân dân tỉnh Bà Rịa - Vũng Tàu"),
-    ("name", "Đặng Quốc Bảo ✍"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", "Phó Chủ tịch thường trực phụ trách khối nội chính và văn xã"),
+        ("organ", "Ủy ban nhân dân tỉnh Bà Rịa - Vũng Tàu"),
+        ("name", "Đặng Quốc Bảo ✍"),
+    ],
+)
 def test_each_signer_field_is_named(sample_mapping, field, value):
     sample_mapping["documents"]["cover_letter"]["signer"][field] = value
     with pytest.raises(DossierError) as err:
@@ -150,10 +157,21 @@ def test_the_limit_is_where_signing_stops_finding_the_block(tmp_path, sample_map
         data["documents"]["cover_letter"]["signer"]["name"] = name
         dossier = load_dossier(data)
         docs[stem] = (dossier, write_docx(cover_letter.build(dossier), tmp_path / f"{stem}.docx"))
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    *(str(path) for _, path in docs.values())],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *(str(path) for _, path in docs.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     dossier, _ = docs["vua"]
     place = locate_signature(tmp_path / "vua.pdf", *_signer(dossier))
     assert place.block.name.text == " ".join(words)

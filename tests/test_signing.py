@@ -54,9 +54,15 @@ def _validate_with_pyhanko(pdf: Path, roots: list[Path]):
     with pdf.open("rb") as fh:
         reader = PdfFileReader(fh)
         ctx = ValidationContext(trust_roots=[load_cert_from_pemder(str(p)) for p in roots])
-        usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+        usage = KeyUsageConstraints(
+            key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+        )
         return [
-            (sig.field_name, sig.sig_object["/SubFilter"], validate_pdf_signature(sig, ctx, key_usage_settings=usage))
+            (
+                sig.field_name,
+                sig.sig_object["/SubFilter"],
+                validate_pdf_signature(sig, ctx, key_usage_settings=usage),
+            )
             for sig in reader.embedded_signatures
         ]
 
@@ -77,16 +83,30 @@ def _pdfsig(pdf: Path) -> list[dict[str, str]]:
     return sigs
 
 
-def _words(pdf: Path, page_no: int) -> tuple[float, float, list[tuple[str, float, float, float, float]]]:
+def _words(
+    pdf: Path, page_no: int
+) -> tuple[float, float, list[tuple[str, float, float, float, float]]]:
     """poppler's text boxes of a 1-based page: (width, height, [(text, xmin, ymin, xmax, ymax)]), top-left origin."""
     html = subprocess.run(
         ["pdftotext", "-bbox", "-f", str(page_no), "-l", str(page_no), str(pdf), "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', html)
     words = [
-        (unescape(m.group(5)), float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)))
-        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+        (
+            unescape(m.group(5)),
+            float(m.group(1)),
+            float(m.group(2)),
+            float(m.group(3)),
+            float(m.group(4)),
+        )
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
     ]
     return float(page.group(1)), float(page.group(2)), words
 
@@ -97,11 +117,15 @@ def _line_box(words, text: str, *, below: float = -1.0) -> tuple[float, float, f
     parts = text.split()
     texts = [w[0] for w in words]
     for i in range(len(words)):
-        if " ".join(texts[i:i + len(parts)]) == text or texts[i] == text:
+        if " ".join(texts[i : i + len(parts)]) == text or texts[i] == text:
             n = 1 if texts[i] == text else len(parts)
-            chunk = words[i:i + n]
-            return (min(w[1] for w in chunk), min(w[2] for w in chunk),
-                    max(w[3] for w in chunk), max(w[4] for w in chunk))
+            chunk = words[i : i + n]
+            return (
+                min(w[1] for w in chunk),
+                min(w[2] for w in chunk),
+                max(w[3] for w in chunk),
+                max(w[4] for w in chunk),
+            )
     raise AssertionError(f"'{text}' not found on the page; words: {texts[:80]}")
 
 
@@ -118,7 +142,9 @@ def _widget_rects(pdf: Path, page_index: int) -> dict[str, list[float]]:
 def _render(pdf: Path, page_no: int, dpi: int = 72) -> Image.Image:
     png = subprocess.run(
         ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page_no), "-l", str(page_no), str(pdf)],
-        capture_output=True, check=True, timeout=60,
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout
     return Image.open(BytesIO(png)).convert("RGB")
 
@@ -126,7 +152,7 @@ def _render(pdf: Path, page_no: int, dpi: int = 72) -> Image.Image:
 def _count(img: Image.Image, box, predicate) -> int:
     x0, y0, x1, y1 = (round(v) for v in box)
     data = img.crop((x0, y0, x1, y1)).tobytes()
-    return sum(1 for i in range(0, len(data), 3) if predicate(data[i:i + 3]))
+    return sum(1 for i in range(0, len(data), 3) if predicate(data[i : i + 3]))
 
 
 def _is_red(px) -> bool:
@@ -155,7 +181,9 @@ def test_two_pades_signatures_validate_with_pyhanko_and_the_last_covers_the_file
         assert status.md_algorithm == "sha256"
     person, agency = (s for _, _, s in results)
     assert person.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-    assert person.modification_level == ModificationLevel.FORM_FILLING  # only the agency signature came after
+    assert (
+        person.modification_level == ModificationLevel.FORM_FILLING
+    )  # only the agency signature came after
     assert person.docmdp_ok
     assert agency.coverage == SignatureCoverageLevel.ENTIRE_FILE
 
@@ -182,8 +210,12 @@ def test_both_signatures_carry_the_same_vietnam_time_as_the_printed_information(
     stamp = result.signing_time.strftime("D:%Y%m%d%H%M%S+07'00'")
     times = [f.get_object()["/V"]["/M"] for f in reader.trailer["/Root"]["/AcroForm"]["/Fields"]]
     assert times == [stamp, stamp]
-    assert result.signing_time_text in subprocess.run(
-        ["pdftotext", str(signed_demo.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert (
+        result.signing_time_text
+        in subprocess.run(
+            ["pdftotext", str(signed_demo.pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def test_demo_certificates_say_they_are_for_testing_and_the_ca_is_written_for_verify(signed_demo):
@@ -203,7 +235,9 @@ def test_signed_file_gets_the_usual_permissions(signed_demo):
     mask = os.umask(0o022)
     os.umask(mask)
     mode = signed_demo.pdf.stat().st_mode & 0o777
-    assert mode == 0o666 & ~mask, f"dossier.pdf is {oct(mode)}: other users of the folder cannot read it"
+    assert mode == 0o666 & ~mask, (
+        f"dossier.pdf is {oct(mode)}: other users of the folder cannot read it"
+    )
 
 
 def test_demo_keys_are_ecdsa_p256(tmp_path):
@@ -215,7 +249,8 @@ def test_demo_keys_are_ecdsa_p256(tmp_path):
     for signer in (keys.person, keys.agency):
         public = signer.signing_cert.public_key
         assert public.algorithm == "ec" and public.curve == ("named", "secp256r1"), (
-            f"demo key is {public.algorithm} {public.bit_size} bits, not ECDSA P-256 (fast to generate)")
+            f"demo key is {public.algorithm} {public.bit_size} bits, not ECDSA P-256 (fast to generate)"
+        )
         assert isinstance(signer.signing_key, asn1_keys.PrivateKeyInfo)
 
 
@@ -230,14 +265,22 @@ def test_signature_image_sits_between_the_title_lines_and_the_name(signed_demo):
     name = _line_box(words, SIGNER_NAME)
     x0, y0, x1, y1 = _widget_rects(signed_demo.pdf, page_no - 1)[PERSON_FIELD]
     top, bottom = height - y1, height - y0  # to poppler's top-left origin
-    assert top >= title[3] - 1, f"signature image overlaps “{TITLE_LINES[-1]}”: image top {top:.0f} < title bottom {title[3]:.0f}"
-    assert bottom <= name[1] + 1, f"signature image overlaps the name: image bottom {bottom:.0f} > name top {name[1]:.0f}"
+    assert top >= title[3] - 1, (
+        f"signature image overlaps “{TITLE_LINES[-1]}”: image top {top:.0f} < title bottom {title[3]:.0f}"
+    )
+    assert bottom <= name[1] + 1, (
+        f"signature image overlaps the name: image bottom {bottom:.0f} > name top {name[1]:.0f}"
+    )
     name_centre = (name[0] + name[2]) / 2
     assert abs((x0 + x1) / 2 - name_centre) < 3, "signature image is not centred over the name"
     gap_centre = (title[3] + name[1]) / 2
-    assert abs((top + bottom) / 2 - gap_centre) < 8, "signature image is not centred in the empty lines"
+    assert abs((top + bottom) / 2 - gap_centre) < 8, (
+        "signature image is not centred in the empty lines"
+    )
     img = _render(signed_demo.pdf, page_no)
-    assert _count(img, (x0 + (x1 - x0) / 2, top, x1, bottom), _is_blue) > 100, "no blue signature visible"
+    assert _count(img, (x0 + (x1 - x0) / 2, top, x1, bottom), _is_blue) > 100, (
+        "no blue signature visible"
+    )
 
 
 def test_red_seal_covers_the_left_third_of_the_signature(signed_demo):
@@ -255,7 +298,9 @@ def test_red_seal_covers_the_left_third_of_the_signature(signed_demo):
     assert left_of_signature > left_third, "the seal should mostly sit left of the signature"
     agency = _widget_rects(signed_demo.pdf, page_no - 1)[AGENCY_FIELD]
     seal_mm = (agency[2] - agency[0]) * 25.4 / 72
-    assert seal_mm >= 35, f"seal widget only {seal_mm:.0f} mm wide: the seal must be drawn at its real size (36 mm)"
+    assert seal_mm >= 35, (
+        f"seal widget only {seal_mm:.0f} mm wide: the seal must be drawn at its real size (36 mm)"
+    )
 
 
 def test_agency_signing_information_is_printed_under_the_name_in_10pt(signed_demo):
@@ -267,7 +312,9 @@ def test_agency_signing_information_is_printed_under_the_name_in_10pt(signed_dem
     when = _line_box(words, result.signing_time_text, below=name[1])
     assert name[3] <= agency[1] <= when[1], "agency name and time should follow the signer's name"
     assert abs((agency[0] + agency[2]) / 2 - (name[0] + name[2]) / 2) < 3
-    assert 8.5 < agency[3] - agency[1] < 12.5, f"signing information is not 10 pt (box {agency[3] - agency[1]:.1f} pt)"
+    assert 8.5 < agency[3] - agency[1] < 12.5, (
+        f"signing information is not 10 pt (box {agency[3] - agency[1]:.1f} pt)"
+    )
     # the text is real text in an embedded Liberation Serif subset, not an image
     reader = PdfReader(signed_demo.pdf)
     fonts = []
@@ -288,10 +335,16 @@ def test_first_page_of_each_attachment_carries_the_signing_information_top_right
         width, _height, words = _words(signed_demo.pdf, page_index + 1)
         lines = [f"Số: {DOC_NUMBER}", result.signing_time_text, AGENCY]
         boxes = [_line_box(words, line) for line in lines]
-        assert [b[1] for b in boxes] == sorted(b[1] for b in boxes), "số ký hiệu, time, agency: in this order"
+        assert [b[1] for b in boxes] == sorted(b[1] for b in boxes), (
+            "số ký hiệu, time, agency: in this order"
+        )
         for line, box in zip(lines, boxes, strict=True):
-            assert box[3] < 20 * 72 / 25.4, f"page {page_index + 1}: “{line}” is not in the top margin"
-            assert width - box[2] < 20 * 72 / 25.4, f"page {page_index + 1}: “{line}” is not at the right edge"
+            assert box[3] < 20 * 72 / 25.4, (
+                f"page {page_index + 1}: “{line}” is not in the top margin"
+            )
+            assert width - box[2] < 20 * 72 / 25.4, (
+                f"page {page_index + 1}: “{line}” is not at the right edge"
+            )
             assert box[0] > width / 2, f"page {page_index + 1}: “{line}” is not on the right"
             assert 8.5 < box[3] - box[1] < 12.5, f"page {page_index + 1}: “{line}” is not 10 pt"
     # … and is page content covered by the first signature, not an annotation
@@ -305,12 +358,17 @@ def test_attachments_share_one_drawn_stamp(signed_demo):
     for page_index in ATTACHMENT_FIRST_PAGES:
         xobjects = reader.pages[page_index]["/Resources"].get("/XObject", {})
         stamps |= {ref.idnum for name, ref in xobjects.items() if name.startswith("/K39Info")}
-    assert len(stamps) == 1, f"the signing information was drawn {len(stamps)} times instead of once: {stamps}"
+    assert len(stamps) == 1, (
+        f"the signing information was drawn {len(stamps)} times instead of once: {stamps}"
+    )
 
 
 def test_other_pages_get_no_attachment_stamp(signed_demo):
     text = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "2", str(signed_demo.pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-f", "1", "-l", "2", str(signed_demo.pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert signed_demo.result.signing_time_text not in text
 
@@ -326,7 +384,9 @@ def test_pkcs12_key_signs_both_signatures(block_pdf, pki, tmp_path, monkeypatch)
     monkeypatch.setenv("K39_TEST_P12", "mật-khẩu thử 123")
     signing = demo_signing(demo=False, pkcs12=p12, passphrase_env="K39_TEST_P12")
     out = tmp_path / "signed.pdf"
-    result = sign_dossier(block_pdf, out, signing, signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
+    result = sign_dossier(
+        block_pdf, out, signing, signature_request(), base_dir=FIXTURES, out_dir=tmp_path
+    )
     assert not result.demo and result.demo_ca_pem is None
     assert result.person_subject == result.agency_subject == AGENCY
     report = verify_pdf(out, [pki.write_ca_pem(tmp_path / "ca.pem")])
@@ -347,20 +407,38 @@ def test_rfc3161_timestamp_makes_pades_b_t(block_pdf, pki, tmp_path):
     tsa_key, tsa_cert = pki.issue("K39DOCS TEST TSA")
     # a TSA certificate needs the critical timeStamping extended key usage
     tsa_cert = (
-        x509.CertificateBuilder().subject_name(tsa_cert.subject).issuer_name(tsa_cert.issuer)
-        .public_key(tsa_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(tsa_cert.not_valid_before_utc).not_valid_after(tsa_cert.not_valid_after_utc)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        x509.CertificateBuilder()
+        .subject_name(tsa_cert.subject)
+        .issuer_name(tsa_cert.issuer)
+        .public_key(tsa_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(tsa_cert.not_valid_before_utc)
+        .not_valid_after(tsa_cert.not_valid_after_utc)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
         .sign(pki.ca_key, hashes.SHA256())
     )
     stamper = DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(tsa_cert.public_bytes(serialization.Encoding.DER)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(tsa_key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            tsa_key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
     )
     out = tmp_path / "signed.pdf"
-    result = sign_dossier(block_pdf, out, demo_signing(tsa_url="http://tsa.invalid/"), signature_request(),
-                          base_dir=FIXTURES, out_dir=tmp_path, timestamper=stamper)
+    result = sign_dossier(
+        block_pdf,
+        out,
+        demo_signing(tsa_url="http://tsa.invalid/"),
+        signature_request(),
+        base_dir=FIXTURES,
+        out_dir=tmp_path,
+        timestamper=stamper,
+    )
     assert result.timestamped
     report = verify_pdf(out, [result.demo_ca_pem, pki.write_ca_pem(tmp_path / "tsa-root.pem")])
     assert report.ok, report
@@ -372,8 +450,12 @@ def test_rfc3161_timestamp_makes_pades_b_t(block_pdf, pki, tmp_path):
 def test_without_images_the_appearances_are_text(block_pdf, tmp_path):
     out = tmp_path / "signed.pdf"
     signing = demo_signing(signature_image=None, seal_image=None)
-    result = sign_dossier(block_pdf, out, signing, signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
-    text = subprocess.run(["pdftotext", "-f", "3", "-l", "3", str(out), "-"], capture_output=True, text=True).stdout
+    result = sign_dossier(
+        block_pdf, out, signing, signature_request(), base_dir=FIXTURES, out_dir=tmp_path
+    )
+    text = subprocess.run(
+        ["pdftotext", "-f", "3", "-l", "3", str(out), "-"], capture_output=True, text=True
+    ).stdout
     assert f"Ký bởi: {SIGNER_NAME}" in text and AGENCY in text and result.signing_time_text in text
 
 
@@ -388,17 +470,26 @@ def _cover_letter_alone(block_pdf: Path, tmp_path: Path) -> Path:
     return tmp_path / "cong-van.pdf"
 
 
-def test_signature_place_found_on_the_cover_letter_alone_is_the_same(block_pdf, signed_demo,
-                                                                      tmp_path):
+def test_signature_place_found_on_the_cover_letter_alone_is_the_same(
+    block_pdf, signed_demo, tmp_path
+):
     """A render finds the signer's block on the công văn's own PDF while the rest converts; the
     signatures land exactly where looking through the whole bundle puts them."""
     place = locate_signature(_cover_letter_alone(block_pdf, tmp_path), SIGNER_NAME, TITLE_LINES)
     assert place.block.page == signed_demo.result.signature_page - COVER_LETTER_PAGES[0]
-    result = sign_dossier(block_pdf, tmp_path / "signed.pdf", demo_signing(),
-                          signature_request(place=place), base_dir=FIXTURES, out_dir=tmp_path)
+    result = sign_dossier(
+        block_pdf,
+        tmp_path / "signed.pdf",
+        demo_signing(),
+        signature_request(place=place),
+        base_dir=FIXTURES,
+        out_dir=tmp_path,
+    )
     assert (result.signature_page, result.person_rect, result.agency_rect) == (
-        signed_demo.result.signature_page, signed_demo.result.person_rect,
-        signed_demo.result.agency_rect)
+        signed_demo.result.signature_page,
+        signed_demo.result.person_rect,
+        signed_demo.result.agency_rect,
+    )
     assert len(_pdfsig(tmp_path / "signed.pdf")) == 2
 
 
@@ -408,21 +499,39 @@ def test_signature_place_outside_the_cover_letter_is_refused(block_pdf, tmp_path
     place = locate_signature(_cover_letter_alone(block_pdf, tmp_path), SIGNER_NAME, TITLE_LINES)
     wrong = replace(place, block=replace(place.block, page=len(COVER_LETTER_PAGES)))
     with pytest.raises(SigningError, match="công văn"):
-        sign_dossier(block_pdf, tmp_path / "signed.pdf", demo_signing(),
-                     signature_request(place=wrong), base_dir=FIXTURES, out_dir=tmp_path)
+        sign_dossier(
+            block_pdf,
+            tmp_path / "signed.pdf",
+            demo_signing(),
+            signature_request(place=wrong),
+            base_dir=FIXTURES,
+            out_dir=tmp_path,
+        )
 
 
 def test_missing_signature_block_is_a_clear_error(block_pdf, tmp_path):
     with pytest.raises(SigningError) as err:
-        sign_dossier(block_pdf, tmp_path / "x.pdf", demo_signing(), signature_request(signer_name="Nguyễn Văn Khác"),
-                     base_dir=FIXTURES, out_dir=tmp_path)
+        sign_dossier(
+            block_pdf,
+            tmp_path / "x.pdf",
+            demo_signing(),
+            signature_request(signer_name="Nguyễn Văn Khác"),
+            base_dir=FIXTURES,
+            out_dir=tmp_path,
+        )
     assert "Không tìm thấy khối chữ ký" in str(err.value) and "Nguyễn Văn Khác" in str(err.value)
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_unreachable_timestamp_server_is_a_clear_error(block_pdf, tmp_path):
     with pytest.raises(SigningError) as err:
-        sign_dossier(block_pdf, tmp_path / "x.pdf", demo_signing(tsa_url="http://127.0.0.1:9/tsa"),
-                     signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
+        sign_dossier(
+            block_pdf,
+            tmp_path / "x.pdf",
+            demo_signing(tsa_url="http://127.0.0.1:9/tsa"),
+            signature_request(),
+            base_dir=FIXTURES,
+            out_dir=tmp_path,
+        )
     assert "dấu thời gian" in str(err.value) and "127.0.0.1:9" in str(err.value)
     assert not (tmp_path / "x.pdf").exists()

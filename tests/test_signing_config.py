@@ -16,8 +16,12 @@ ENV = "K39_TEST_PASSPHRASE"
 
 
 def _p12_signing(path: Path, **changes) -> Signing:
-    values = {"pkcs12": path, "passphrase_env": ENV,
-                  "signature_image": Path("images/chu-ky.png"), "seal_image": Path("images/con-dau.png")}
+    values = {
+        "pkcs12": path,
+        "passphrase_env": ENV,
+        "signature_image": Path("images/chu-ky.png"),
+        "seal_image": Path("images/con-dau.png"),
+    }
     values.update(changes)
     return Signing(**values)
 
@@ -50,7 +54,9 @@ def test_good_pkcs12_passes(good_p12, monkeypatch):
 
 def test_pkcs12_path_is_relative_to_the_dossier_folder(good_p12, monkeypatch):
     monkeypatch.setenv(ENV, PASSPHRASE)
-    check_signing_config(_p12_signing(Path(good_p12.name), signature_image=None, seal_image=None), good_p12.parent)
+    check_signing_config(
+        _p12_signing(Path(good_p12.name), signature_image=None, seal_image=None), good_p12.parent
+    )
 
 
 def test_wrong_passphrase_names_the_variable_not_the_secret(good_p12, monkeypatch):
@@ -80,7 +86,9 @@ def test_passphrase_variable_not_named(good_p12):
 
 def test_expired_certificate(pki, tmp_path, monkeypatch):
     past = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
-    key, cert = pki.issue("Chứng thư đã hết hạn", not_before=past, not_after=past + dt.timedelta(days=365))
+    key, cert = pki.issue(
+        "Chứng thư đã hết hạn", not_before=past, not_after=past + dt.timedelta(days=365)
+    )
     p12 = pki.write_p12(tmp_path / "old.p12", key, cert)
     monkeypatch.setenv(ENV, PASSPHRASE)
     message = _error(_p12_signing(p12))
@@ -113,8 +121,14 @@ def test_image_must_be_png(tmp_path):
 
 def test_missing_pkcs11_library(monkeypatch):
     monkeypatch.setenv("K39_TEST_PIN", "123456")
-    signing = Signing(pkcs11=Pkcs11(library="/khong/co/libtoken.so", token="UBND", key_label="signer",
-                                    pin_env="K39_TEST_PIN"))
+    signing = Signing(
+        pkcs11=Pkcs11(
+            library="/khong/co/libtoken.so",
+            token="UBND",
+            key_label="signer",
+            pin_env="K39_TEST_PIN",
+        )
+    )
     message = _error(signing)
     assert "Không tìm thấy thư viện PKCS#11" in message and "/khong/co/libtoken.so" in message
     assert "123456" not in message

@@ -33,27 +33,39 @@ def _pdf(lines: list[tuple[float, float, float, str]]) -> PdfReader:
     stream = DecodedStreamObject()
     stream.set_data(ops.encode("latin-1"))
     page[NameObject("/Contents")] = writer._add_object(stream)
-    font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Times-Bold"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    })
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Times-Bold"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
     page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     out = BytesIO()
     writer.write(out)
     return PdfReader(BytesIO(out.getvalue()))
 
 
 def _block_page(name_y: float = 380) -> PdfReader:
-    return _pdf([
-        (85, 600, 14, "Noi dung cong van."),
-        (375, 532.1, 14, TITLES[0]),
-        (90.6, 534.0, 12, "Noi nhan:"),
-        (390, 516.0, 14, TITLES[1]),
-        (90.6, 515.2, 11, "- Nhu tren;"),  # same baseline (almost) as a title line, other column
-        (388, 500.0, 14, TITLES[2]),
-        (392, name_y, 14, NAME),
-    ])
+    return _pdf(
+        [
+            (85, 600, 14, "Noi dung cong van."),
+            (375, 532.1, 14, TITLES[0]),
+            (90.6, 534.0, 12, "Noi nhan:"),
+            (390, 516.0, 14, TITLES[1]),
+            (
+                90.6,
+                515.2,
+                11,
+                "- Nhu tren;",
+            ),  # same baseline (almost) as a title line, other column
+            (388, 500.0, 14, TITLES[2]),
+            (392, name_y, 14, NAME),
+        ]
+    )
 
 
 def test_lines_in_two_columns_on_one_baseline_stay_apart():
@@ -83,23 +95,36 @@ def test_text_between_title_and_name_means_no_free_space():
 def test_too_little_space_for_a_signature_is_refused():
     block = find_signature_block(_block_page(name_y=480), [0], NAME, TITLES)
     with pytest.raises(SigningError, match="không đủ chỗ"):
-        plan_block_layout(block, page_box=Rect(0, 0, 595.3, 841.9), signature_image=None, seal_image=None,
-                          person_lines=["a"], agency_lines=["b"])
+        plan_block_layout(
+            block,
+            page_box=Rect(0, 0, 595.3, 841.9),
+            signature_image=None,
+            seal_image=None,
+            person_lines=["a"],
+            agency_lines=["b"],
+        )
 
 
 def test_plan_puts_signature_in_the_gap_and_seal_over_its_left_third():
     block = find_signature_block(_block_page(), [0], NAME, TITLES)
     plan = plan_block_layout(
-        block, page_box=Rect(0, 0, 595.3, 841.9),
-        signature_image=FIXTURES / "images" / "chu-ky.png", seal_image=FIXTURES / "images" / "con-dau.png",
-        person_lines=["Ký bởi: x", "t"], agency_lines=["Ủy ban nhân dân tỉnh Quảng Ngãi", "2026-12-10T09:15:02+07:00"],
+        block,
+        page_box=Rect(0, 0, 595.3, 841.9),
+        signature_image=FIXTURES / "images" / "chu-ky.png",
+        seal_image=FIXTURES / "images" / "con-dau.png",
+        person_lines=["Ký bởi: x", "t"],
+        agency_lines=["Ủy ban nhân dân tỉnh Quảng Ngãi", "2026-12-10T09:15:02+07:00"],
     )
     sig, seal, gap = plan.signature_rect, plan.seal_rect, block.gap
     assert gap.y0 <= sig.y0 and sig.y1 <= gap.y1, "signature image leaves the empty lines"
     assert abs(sig.centre[0] - block.name.centre_x) < 1
-    assert abs(seal.x1 - (sig.x0 + sig.width / 3)) < 0.5, "seal's right edge is not at a third of the signature"
+    assert abs(seal.x1 - (sig.x0 + sig.width / 3)) < 0.5, (
+        "seal's right edge is not at a third of the signature"
+    )
     assert abs(seal.centre[1] - sig.centre[1]) < 0.5
-    assert 35.5 < seal.width / MM < 36.5, "seal is not drawn at its real size (36 mm, from the PNG's DPI)"
+    assert 35.5 < seal.width / MM < 36.5, (
+        "seal is not drawn at its real size (36 mm, from the PNG's DPI)"
+    )
     assert plan.info_rect.y1 < block.name.baseline, "signing information is not under the name"
     assert plan.agency_rect.x0 <= seal.x0 and plan.agency_rect.y0 <= plan.info_rect.y0
 
@@ -109,7 +134,9 @@ def test_without_a_signature_image_the_seal_leaves_the_signing_text_readable():
     the left third as for an image, covered the words."""
     block = find_signature_block(_block_page(), [0], NAME, TITLES)
     plan = plan_block_layout(
-        block, page_box=Rect(0, 0, 595.3, 841.9), signature_image=None,
+        block,
+        page_box=Rect(0, 0, 595.3, 841.9),
+        signature_image=None,
         seal_image=FIXTURES / "images" / "con-dau.png",
         person_lines=["Ký bởi: Nguyễn Tuấn Thanh", "2026-12-05T23:42:06+07:00"],
         agency_lines=["Ủy ban nhân dân tỉnh Gia Lai", "2026-12-05T23:42:06+07:00"],
@@ -134,12 +161,27 @@ def test_attachment_stamp_is_upright_top_right_on_rotated_and_blank_pages(rotate
     data = BytesIO()
     writer.write(data)
     inc = IncrementalPdfFileWriter(BytesIO(data.getvalue()))
-    stamp_attachment(inc, 0, ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"])
+    stamp_attachment(
+        inc, 0, ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
+    )
     out = BytesIO()
     inc.write(out)
-    html = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=out.getvalue(), capture_output=True, check=True).stdout
-    words = re.findall(rb'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
-    assert [w[4].decode() for w in words] == ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=out.getvalue(), capture_output=True, check=True
+    ).stdout
+    words = re.findall(
+        rb'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html,
+    )
+    assert [w[4].decode() for w in words] == [
+        "Số: 3512/UBND-NC",
+        "2026-12-10T09:15:02+07:00",
+        "Ủy ban nhân dân tỉnh Quảng Ngãi",
+    ]
     shown_width = 841.9 if rotate in (90, 270) else 595.3
     for x0, _y0, x1, y1, _ in words:
-        assert float(y1) < 20 * MM and shown_width - float(x1) < 17 * MM and float(x0) > shown_width / 2
+        assert (
+            float(y1) < 20 * MM
+            and shown_width - float(x1) < 17 * MM
+            and float(x0) > shown_width / 2
+        )

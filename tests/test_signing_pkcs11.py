@@ -41,7 +41,12 @@ def token(pki, tmp_path_factory):
 
 
 def _signing(tok, **changes) -> Signing:
-    cfg = {"library": tok.library, "token": tok.label, "key_label": tok.key_label, "pin_env": PIN_ENV}
+    cfg = {
+        "library": tok.library,
+        "token": tok.label,
+        "key_label": tok.key_label,
+        "pin_env": PIN_ENV,
+    }
     cfg.update(changes)
     return demo_signing(demo=False, pkcs11=Pkcs11(**cfg))
 
@@ -56,7 +61,9 @@ def test_token_config_passes_the_check(token, monkeypatch):
 def test_signs_through_pkcs11_and_verifies(token, pki, block_pdf, tmp_path, monkeypatch):
     monkeypatch.setenv(PIN_ENV, token.pin)
     out = tmp_path / "dossier.pdf"
-    result = sign_dossier(block_pdf, out, _signing(token), signature_request(), base_dir=FIXTURES, out_dir=tmp_path)
+    result = sign_dossier(
+        block_pdf, out, _signing(token), signature_request(), base_dir=FIXTURES, out_dir=tmp_path
+    )
     assert result.person_subject == result.agency_subject == AGENCY
     report = verify_pdf(out, [pki.write_ca_pem(tmp_path / "ca.pem")])
     assert report.ok, report

@@ -23,7 +23,9 @@ MM = 72 / 25.4
 LINES = ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
 A4 = (595.3, 841.9)
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils not installed"
+)
 
 
 def _pdf(objects: dict[int, str | tuple[str, str]], root: int = 1) -> bytes:
@@ -36,7 +38,11 @@ def _pdf(objects: dict[int, str | tuple[str, str]], root: int = 1) -> bytes:
         if isinstance(body, tuple):
             entries, data = body[0].encode("latin-1"), body[1].encode("latin-1")
             out += b"%d 0 obj\n<< %s /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-                num, entries, len(data), data)
+                num,
+                entries,
+                len(data),
+                data,
+            )
         else:
             out += b"%d 0 obj\n%s\nendobj\n" % (num, body.encode("latin-1"))
     size = max(objects) + 1
@@ -64,30 +70,37 @@ def _tricky_pdf() -> bytes:
     6: portrait, never stamped
     """
     font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-    return _pdf({
-        1: "<< /Type /Catalog /Pages 2 0 R >>",
-        2: "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 7 /MediaBox [0 0 595.3 841.9] >>",
-        3: "<< /Type /Pages /Parent 2 0 R /Kids [6 0 R 7 0 R] /Count 2 >>",
-        4: "<< /Type /Pages /Parent 2 0 R /Kids [8 0 R 9 0 R] /Count 2 /MediaBox [0 0 841.9 595.3] "
-           "/Rotate 90 /Resources 10 0 R >>",
-        5: "<< /Type /Pages /Parent 2 0 R /Kids [11 0 R 12 0 R 13 0 R] /Count 3 "
-           f"/Resources << /Font << /F1 {font} >> >> >>",
-        6: "<< /Type /Page /Parent 3 0 R /Resources 10 0 R /Contents 20 0 R >>",
-        7: "<< /Type /Page /Parent 3 0 R /Resources 10 0 R /Contents [21 0 R] >>",
-        8: "<< /Type /Page /Parent 4 0 R /Contents 22 0 R >>",
-        9: "<< /Type /Page /Parent 4 0 R /Rotate 0 /MediaBox [0 0 595.3 841.9] /Resources << >> >>",
-        10: f"<< /Font << /F1 {font} >> >>",
-        11: "<< /Type /Page /Parent 5 0 R /Rotate 270 /MediaBox [0 0 700 900] "
+    return _pdf(
+        {
+            1: "<< /Type /Catalog /Pages 2 0 R >>",
+            2: "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 7 /MediaBox [0 0 595.3 841.9] >>",
+            3: "<< /Type /Pages /Parent 2 0 R /Kids [6 0 R 7 0 R] /Count 2 >>",
+            4: "<< /Type /Pages /Parent 2 0 R /Kids [8 0 R 9 0 R] /Count 2 /MediaBox [0 0 841.9 595.3] "
+            "/Rotate 90 /Resources 10 0 R >>",
+            5: "<< /Type /Pages /Parent 2 0 R /Kids [11 0 R 12 0 R 13 0 R] /Count 3 "
+            f"/Resources << /Font << /F1 {font} >> >> >>",
+            6: "<< /Type /Page /Parent 3 0 R /Resources 10 0 R /Contents 20 0 R >>",
+            7: "<< /Type /Page /Parent 3 0 R /Resources 10 0 R /Contents [21 0 R] >>",
+            8: "<< /Type /Page /Parent 4 0 R /Contents 22 0 R >>",
+            9: "<< /Type /Page /Parent 4 0 R /Rotate 0 /MediaBox [0 0 595.3 841.9] /Resources << >> >>",
+            10: f"<< /Font << /F1 {font} >> >>",
+            11: "<< /Type /Page /Parent 5 0 R /Rotate 270 /MediaBox [0 0 700 900] "
             "/CropBox [50 30 645.3 871.9] /Contents 23 0 R >>",
-        12: "<< /Type /Page /Parent 5 0 R /Contents 24 0 R "
+            12: "<< /Type /Page /Parent 5 0 R /Contents 24 0 R "
             f"/Resources << /Font << /F1 {font} >> /XObject << /K39Info 30 0 R >> >> >>",
-        13: "<< /Type /Page /Parent 5 0 R /Contents 25 0 R >>",
-        20: _text(1), 21: _text(2), 22: _text(3), 23: _text(5),
-        24: ("", _text(6)[1] + " q 1 0 0 1 72 600 cm /K39Info Do Q"),
-        25: _text(7),
-        30: (f"/Type /XObject /Subtype /Form /BBox [0 0 100 20] /Resources << /Font << /F1 {font} >> >>",
-             "BT /F1 10 Tf 0 5 Td (Form cua trang) Tj ET"),
-    })
+            13: "<< /Type /Page /Parent 5 0 R /Contents 25 0 R >>",
+            20: _text(1),
+            21: _text(2),
+            22: _text(3),
+            23: _text(5),
+            24: ("", _text(6)[1] + " q 1 0 0 1 72 600 cm /K39Info Do Q"),
+            25: _text(7),
+            30: (
+                f"/Type /XObject /Subtype /Form /BBox [0 0 100 20] /Resources << /Font << /F1 {font} >> >>",
+                "BT /F1 10 Tf 0 5 Td (Form cua trang) Tj ET",
+            ),
+        }
+    )
 
 
 def _stamped(data: bytes, pages: list[int], objects=()) -> tuple[bytes, list]:
@@ -102,18 +115,30 @@ def _stamped(data: bytes, pages: list[int], objects=()) -> tuple[bytes, list]:
 
 # right and top edge of each page's visible area (CropBox) in pdftotext's frame: the MediaBox
 # as displayed (rotated), origin top left
-VISIBLE_EDGES = {0: (595.3, 0.0), 1: (595.3, 0.0), 2: (595.3, 0.0), 3: (595.3, 0.0), 4: (870.0, 54.7),
-                 5: (595.3, 0.0)}
+VISIBLE_EDGES = {
+    0: (595.3, 0.0),
+    1: (595.3, 0.0),
+    2: (595.3, 0.0),
+    3: (595.3, 0.0),
+    4: (870.0, 54.7),
+    5: (595.3, 0.0),
+}
 
 
 def _words(pdf: bytes, page_no: int) -> list[tuple[str, float, float, float, float]]:
     html = subprocess.run(
         ["pdftotext", "-bbox", "-f", str(page_no), "-l", str(page_no), "-", "-"],
-        input=pdf, capture_output=True, check=True, timeout=60,
+        input=pdf,
+        capture_output=True,
+        check=True,
+        timeout=60,
     ).stdout.decode("utf-8")
     return [
         (m.group(5), float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)))
-        for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            html,
+        )
     ]
 
 
@@ -124,8 +149,10 @@ def _stamp_xobjects(pdf: bytes, pages) -> dict[int, set[int]]:
     for index in pages:
         xobjects = reader.pages[index].get("/Resources", {}).get("/XObject", {})
         found[index] = {
-            ref.idnum for name, ref in xobjects.items()
-            if name.startswith("/K39Info") and "/K39Font" in ref.get_object()["/Resources"].get("/Font", {})
+            ref.idnum
+            for name, ref in xobjects.items()
+            if name.startswith("/K39Info")
+            and "/K39Font" in ref.get_object()["/Resources"].get("/Font", {})
         }
     return found
 
@@ -137,14 +164,22 @@ def test_every_requested_page_shows_the_information_top_right_whatever_its_page_
     for index in stamped:
         words = _words(pdf, index + 1)
         texts = [w[0] for w in words]
-        assert [t for t in texts if t in LINES] == LINES, f"page {index + 1}: stamp missing or out of order: {texts}"
+        assert [t for t in texts if t in LINES] == LINES, (
+            f"page {index + 1}: stamp missing or out of order: {texts}"
+        )
         right, top = VISIBLE_EDGES[index]
         for text, _x0, y0, x1, y1 in words:
             if text in LINES:
-                assert top < y0 and y1 - top < 20 * MM, f"page {index + 1}: “{text}” is not in the top margin"
-                assert 14 * MM < right - x1 < 17 * MM, f"page {index + 1}: “{text}” is not 15 mm from the right edge"
+                assert top < y0 and y1 - top < 20 * MM, (
+                    f"page {index + 1}: “{text}” is not in the top margin"
+                )
+                assert 14 * MM < right - x1 < 17 * MM, (
+                    f"page {index + 1}: “{text}” is not 15 mm from the right edge"
+                )
         if index != 3:  # the blank page has no text of its own
-            assert f"Trang {index + 1}" in " ".join(texts), f"page {index + 1} lost its own text: {texts}"
+            assert f"Trang {index + 1}" in " ".join(texts), (
+                f"page {index + 1} lost its own text: {texts}"
+            )
     assert len(rects) == len(stamped)
     words = _words(pdf, 7)
     assert not any(w[0] in LINES for w in words), "a page that is no attachment got the stamp"
@@ -196,7 +231,8 @@ def test_all_pages_share_one_stamp_xobject_with_one_font():
     stamp = reader.get_object(next(iter(per_page[0])))
     assert list(stamp["/Resources"]["/Font"]) == ["/K39Font"]
     embedded = [
-        obj for num in range(1, int(reader.trailer["/Size"]))
+        obj
+        for num in range(1, int(reader.trailer["/Size"]))
         if isinstance(obj := _maybe(reader, num), dict) and obj.get("/Subtype") == "/CIDFontType2"
     ]
     assert len(embedded) == 1, f"{len(embedded)} embedded font subsets for one stamp text"
@@ -213,7 +249,9 @@ def test_stamping_many_pages_adds_a_few_hundred_bytes_per_page():
     pdf = _many_pages(200)
     stamped, _ = _stamped(pdf, list(range(0, 200, 2)))
     per_page = (len(stamped) - len(pdf)) / 100
-    assert per_page < 400, f"{per_page:.0f} bytes per stamped page: is the stamp drawn again for every page?"
+    assert per_page < 400, (
+        f"{per_page:.0f} bytes per stamped page: is the stamp drawn again for every page?"
+    )
 
 
 def _many_pages(n: int) -> bytes:
@@ -224,8 +262,10 @@ def _many_pages(n: int) -> bytes:
         3: "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
     }
     for i in range(n):
-        objects[10 + i] = f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {A4[0]} {A4[1]}] /Resources 3 0 R " \
-                          f"/Contents {10 + n + i} 0 R >>"
+        objects[10 + i] = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {A4[0]} {A4[1]}] /Resources 3 0 R "
+            f"/Contents {10 + n + i} 0 R >>"
+        )
         objects[10 + n + i] = _text(i + 1)
     return _pdf(objects)
 
@@ -235,9 +275,13 @@ def test_a_page_listed_twice_is_stamped_once_and_no_attachments_add_nothing():
     twice, rects = _stamped(pdf, [1, 1])
     assert rects[0] == rects[1]
     contents = PdfReader(BytesIO(twice)).pages[1]["/Contents"]
-    assert len(contents) == 3, f"page 2 painted the stamp more than once: {len(contents)} content streams"
+    assert len(contents) == 3, (
+        f"page 2 painted the stamp more than once: {len(contents)} content streams"
+    )
     untouched, rects = _stamped(pdf, [])
-    assert rects == [] and b"K39" not in untouched[len(pdf):], "a dossier without attachments got a stamp"
+    assert rects == [] and b"K39" not in untouched[len(pdf) :], (
+        "a dossier without attachments got a stamp"
+    )
 
 
 def test_a_page_beyond_the_end_is_an_error():
@@ -253,7 +297,9 @@ def test_a_page_beyond_the_end_is_an_error():
 # --- the stamp font ---------------------------------------------------------------------------
 
 
-def test_the_rescaled_stamp_font_is_computed_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+def test_the_rescaled_stamp_font_is_computed_once_and_then_read_from_the_cache(
+    tmp_path, monkeypatch
+):
     font = tmp_path / "LiberationSerif-Regular.ttf"
     font.write_bytes(open(appearance.signing_font_path(), "rb").read())
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))

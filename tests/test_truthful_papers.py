@@ -34,8 +34,9 @@ def flat(text: str) -> str:
 
 
 def pdftotext(path: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", "-layout", *args, str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", *args, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def body_paragraphs(path: Path) -> list[str]:
@@ -82,8 +83,11 @@ def test_working_paper_names_its_preparer_or_warns(dossier, sample_dossier):
     assert paper.kind == "eligibility_report"
     assert paper.context["signature"]["left_name"] == "Nguyễn Thị Mai Anh"
     assert paper.warnings == ()
-    sample_paper = next(d for d in build_documents(sample_dossier, check_eligibility(sample_dossier))
-                        if d.kind == "eligibility_report")
+    sample_paper = next(
+        d
+        for d in build_documents(sample_dossier, check_eligibility(sample_dossier))
+        if d.kind == "eligibility_report"
+    )
     assert sample_paper.context["signature"]["left_name"] == ""
     assert any("prepared_by" in w for w in sample_paper.warnings)
 
@@ -117,8 +121,10 @@ def test_exception_person_condition_and_reason_are_told(out, stem):
 @pytest.mark.soffice
 def test_cong_van_asks_the_leaders_to_decide_and_never_grants(out):
     text = flat(pdftotext(out / "pdf" / "cong-van.pdf"))
-    assert ("kính đề nghị Lãnh đạo Ban Chỉ đạo thực hiện Kết luận số 39-KL/TW xem xét, quyết "
-            f"định đối với trường hợp ông {EXCEPTED}") in text
+    assert (
+        "kính đề nghị Lãnh đạo Ban Chỉ đạo thực hiện Kết luận số 39-KL/TW xem xét, quyết "
+        f"định đối với trường hợp ông {EXCEPTED}"
+    ) in text
     assert "Điều 3 Quy chế ban hành kèm theo Quyết định số 02-QĐ/BCĐ" in text
     for granted in ("được chấp thuận", "đã đồng ý", "được miễn", "ngoại lệ được"):
         assert granted not in text
@@ -144,8 +150,10 @@ def test_submission_submits_a_draft_and_cites_the_notice_once(out):
     assert "xem xét, ký ban hành Công văn" in text
     assert "kèm theo Công văn số" not in text
     assert text.count("Thông báo số 31-TB/BCĐ") == 1
-    assert ("420.000.000 đồng/người, 08 người, tổng cộng 3.360.000.000 đồng "
-            "(Bằng chữ: Ba tỷ ba trăm sáu mươi triệu đồng)") in text
+    assert (
+        "420.000.000 đồng/người, 08 người, tổng cộng 3.360.000.000 đồng "
+        "(Bằng chữ: Ba tỷ ba trăm sáu mươi triệu đồng)"
+    ) in text
     assert "Phó Trưởng ban Dân tộc tỉnh Gia Lai" in text
     assert "Ban Dân tộc Ban Dân tộc" not in text
 
@@ -153,8 +161,14 @@ def test_submission_submits_a_draft_and_cites_the_notice_once(out):
 @pytest.mark.soffice
 def test_commitment_says_so_dinh_danh_and_keeps_signatures_with_text(out):
     for pdf in sorted((out / "pdf").glob("cam-ket-*.pdf")):
-        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
-            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+        pages = int(
+            re.search(
+                r"Pages:\s+(\d+)",
+                subprocess.run(
+                    ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+                ).stdout,
+            ).group(1)
+        )
         assert pages == 2, f"{pdf.name}: the long clause list no longer reaches page 2"
         whole = flat(pdftotext(pdf))
         assert "Số định danh cá nhân" in whole and "Căn cước công dân" not in whole
@@ -182,8 +196,9 @@ def test_no_times_or_less_than_in_running_text(out):
 @pytest.mark.soffice
 def test_working_paper_numbers_findings_by_person_and_names_the_preparer(out, dossier):
     doc = DocxDocument(str(out / "docx" / "ket-qua-ra-soat.docx"))
-    findings = next(t for t in doc.tables
-                    if t.rows[0].cells[-1].text.startswith("Điều kiện, lý do"))
+    findings = next(
+        t for t in doc.tables if t.rows[0].cells[-1].text.startswith("Điều kiện, lý do")
+    )
     rows = [[c.text for c in r.cells] for r in findings.rows[1:]]
     names = [r[1] for r in rows]
     assert len(names) == len(set(names)), f"a person numbered twice: {names}"
@@ -209,8 +224,11 @@ def test_submission_lists_nominees_a_b_c(out, dossier):
 
 @pytest.mark.soffice
 def test_kinh_gui_the_nd30_way(out):
-    one = [p for p in DocxDocument(str(out / "docx" / "to-trinh.docx")).paragraphs
-           if p.text.startswith("Kính gửi")]
+    one = [
+        p
+        for p in DocxDocument(str(out / "docx" / "to-trinh.docx")).paragraphs
+        if p.text.startswith("Kính gửi")
+    ]
     assert [p.text for p in one] == ["Kính gửi: Ủy ban nhân dân tỉnh Gia Lai."]
     doc = DocxDocument(str(out / "docx" / "cam-ket-gl01.docx"))
     at = next(i for i, p in enumerate(doc.paragraphs) if p.text.startswith("Kính gửi:"))
@@ -229,34 +247,47 @@ def test_danh_sach_cells_do_not_break_inside_a_phrase(out):
     doc = DocxDocument(str(out / "docx" / "danh-sach.docx"))
     table = max(doc.tables, key=lambda t: len(t.columns))
     grid = table._tbl.tblGrid.findall(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol")
-    widths = [int(c.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
-              * 25.4 / 1440 for c in grid]
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}gridCol"
+    )
+    widths = [
+        int(c.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w")) * 25.4 / 1440
+        for c in grid
+    ]
     assert sum(widths) <= 252.5
     pad = 2 * 1.2
     rating, language, note = widths[9] - pad, widths[8] - pad, widths[11] - pad
     # either the whole phrase fits, or the first line ends at a unit ("Hoàn thành" / "tốt …")
-    for phrase, bad in (("Hoàn thành tốt nhiệm vụ", "Hoàn thành tốt nhiệm"),
-                        ("Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành xuất")):
+    for phrase, bad in (
+        ("Hoàn thành tốt nhiệm vụ", "Hoàn thành tốt nhiệm"),
+        ("Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành xuất"),
+    ):
         assert text_width_mm(phrase, 11) <= rating or text_width_mm(bad, 11) > rating
         assert text_width_mm("tốt nhiệm vụ", 11) <= rating
     assert text_width_mm("Tiếng Anh: IELTS 6,5", 11) <= language or (
         text_width_mm("Tiếng Anh: IELTS", 11) > language
-        and text_width_mm("IELTS 6,5", 11) <= language)
+        and text_width_mm("IELTS 6,5", 11) <= language
+    )
     assert text_width_mm("Đảng viên", 11) <= note
     cells = {c.text for r in table.rows for c in r.cells}
     assert "Tiếng Anh: IELTS 6,5" in cells and "Tiếng Anh: IELTS 6.5" not in cells
 
 
 @pytest.mark.soffice
-@pytest.mark.parametrize(("stem", "signer"), [("to-trinh", "Lê Văn Quang"),
-                                              ("cong-van", "Nguyễn Tuấn Thanh")])
+@pytest.mark.parametrize(
+    ("stem", "signer"), [("to-trinh", "Lê Văn Quang"), ("cong-van", "Nguyễn Tuấn Thanh")]
+)
 def test_the_signatures_never_stand_alone_on_a_page(out, stem, signer):
     """The Gia Lai Tờ trình put its Nơi nhận and signature block alone on page 3: the closing
     paragraph keeps with them."""
     pdf = out / "pdf" / f"{stem}.pdf"
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
-        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout).group(1))
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+            ).stdout,
+        ).group(1)
+    )
     last = flat(pdftotext(pdf, "-f", str(pages), "-l", str(pages)))
     assert signer in last
     assert "/." in last, f"page {pages} of {stem} holds the signatures without the closing text"

@@ -19,8 +19,12 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 def render(*args):
-    return CliRunner().invoke(app, ["render", str(SAMPLE), "--format", "docx", "-q", *map(str, args)],
-                              catch_exceptions=False, env={"K39_NO_CACHE": "1"})
+    return CliRunner().invoke(
+        app,
+        ["render", str(SAMPLE), "--format", "docx", "-q", *map(str, args)],
+        catch_exceptions=False,
+        env={"K39_NO_CACHE": "1"},
+    )
 
 
 def own_template(folder: Path, name: str, replace: str, by: str) -> Path:
@@ -39,8 +43,10 @@ def own_template(folder: Path, name: str, replace: str, by: str) -> Path:
 
 def text_of(path: Path) -> str:
     doc = DocxDocument(str(path))
-    return "\n".join([p.text for p in doc.paragraphs]
-                     + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    return "\n".join(
+        [p.text for p in doc.paragraphs]
+        + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    )
 
 
 def test_a_partial_template_folder_takes_the_rest_from_the_built_in_set(tmp_path):
@@ -65,13 +71,17 @@ def test_a_partial_template_folder_takes_the_rest_from_the_built_in_set(tmp_path
         "{% for i in range(10**9) %}x{% endfor %}",
     ],
 )
-def test_a_template_reaching_for_python_fails_cleanly_naming_the_template(tmp_path, monkeypatch, attack):
+def test_a_template_reaching_for_python_fails_cleanly_naming_the_template(
+    tmp_path, monkeypatch, attack
+):
     monkeypatch.chdir(tmp_path)
     own_template(tmp_path / "mau", "cover_letter.docx", MOTTO, attack)
     out = tmp_path / "out"
     result = render("-o", out, "--templates", tmp_path / "mau")
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("Lỗi: Mẫu") and "cover_letter.docx" in result.stderr, result.stderr
+    assert result.stderr.startswith("Lỗi: Mẫu") and "cover_letter.docx" in result.stderr, (
+        result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert not (tmp_path / "PWNED").exists(), "the template ran a shell command"
@@ -116,8 +126,11 @@ def test_library_refuses_a_missing_template_folder(tmp_path):
 
     dossier = load_dossier(Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml")
     with pytest.raises(TemplateError, match="Không tìm thấy thư mục mẫu"):
-        render(dossier, tmp_path / "out",
-               options=RenderOptions(formats=("docx",), templates=tmp_path / "nope"))
+        render(
+            dossier,
+            tmp_path / "out",
+            options=RenderOptions(formats=("docx",), templates=tmp_path / "nope"),
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -126,9 +139,9 @@ FOOTNOTES = (
     '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
     '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
     '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
-    '</w:r></w:p></w:footnote>'
+    "</w:r></w:p></w:footnote>"
     '<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">Chú thích: {{ summary }}</w:t>'
-    '</w:r></w:p></w:footnote></w:footnotes>'
+    "</w:r></w:p></w:footnote></w:footnotes>"
 )
 
 
@@ -139,19 +152,31 @@ def test_tags_in_a_user_template_s_footnotes_are_rendered(tmp_path):
     name = "commitment.docx"
     with zipfile.ZipFile(TEMPLATES / name) as source, zipfile.ZipFile(folder / name, "w") as target:
         for info in source.infolist():
-            data = source.read(info).decode("utf-8") if info.filename.endswith(".xml") or \
-                info.filename.endswith(".rels") else source.read(info)
+            data = (
+                source.read(info).decode("utf-8")
+                if info.filename.endswith(".xml") or info.filename.endswith(".rels")
+                else source.read(info)
+            )
             if info.filename == "[Content_Types].xml":
-                data = data.replace("</Types>", '<Override PartName="/word/footnotes.xml" '
-                                    'ContentType="application/vnd.openxmlformats-officedocument.'
-                                    'wordprocessingml.footnotes+xml"/></Types>')
+                data = data.replace(
+                    "</Types>",
+                    '<Override PartName="/word/footnotes.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.'
+                    'wordprocessingml.footnotes+xml"/></Types>',
+                )
             elif info.filename == "word/_rels/document.xml.rels":
-                data = data.replace("</Relationships>", '<Relationship Id="rIdFn" Type="http://'
-                                    'schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                    'footnotes" Target="footnotes.xml"/></Relationships>')
+                data = data.replace(
+                    "</Relationships>",
+                    '<Relationship Id="rIdFn" Type="http://'
+                    "schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                    'footnotes" Target="footnotes.xml"/></Relationships>',
+                )
             elif info.filename == "word/document.xml":
-                data = data.replace("BẢN CAM KẾT</w:t></w:r>", 'BẢN CAM KẾT</w:t></w:r><w:r>'
-                                    '<w:footnoteReference w:id="1"/></w:r>', 1)
+                data = data.replace(
+                    "BẢN CAM KẾT</w:t></w:r>",
+                    'BẢN CAM KẾT</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>',
+                    1,
+                )
             target.writestr(info, data)
         target.writestr("word/footnotes.xml", FOOTNOTES)
     out = tmp_path / "out"

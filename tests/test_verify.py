@@ -119,7 +119,9 @@ def test_bytes_appended_after_the_last_signature_are_reported(signed_copy, signe
 def test_report_as_json_for_scripts(signed_demo):
     import json
 
-    data = json.loads(json.dumps(verify_pdf(signed_demo.pdf, [signed_demo.result.demo_ca_pem]).to_dict()))
+    data = json.loads(
+        json.dumps(verify_pdf(signed_demo.pdf, [signed_demo.result.demo_ca_pem]).to_dict())
+    )
     assert data["ok"] is True and data["trust_roots_given"] is True
     assert [s["field_name"] for s in data["signatures"]] == [PERSON_FIELD, AGENCY_FIELD]
     assert data["signatures"][0]["signing_time"] == signed_demo.result.signing_time_text
@@ -131,7 +133,9 @@ def test_validator_tracebacks_stay_off_the_terminal(signed_copy, capfd):
     with signed_copy.open("wb") as fh:
         writer.write(fh)
     capfd.readouterr()
-    assert not verify_pdf(signed_copy).ok  # untrusted chain + disallowed change: both logged by pyHanko
+    assert not verify_pdf(
+        signed_copy
+    ).ok  # untrusted chain + disallowed change: both logged by pyHanko
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -153,8 +157,9 @@ def test_a_dossier_with_hundreds_of_bookmarks_verifies(block_pdf, tmp_path):
     signed = tmp_path / "dossier.pdf"
     out = tmp_path / "out"
     out.mkdir()
-    result = sign_dossier(unsigned, signed, demo_signing(), signature_request(),
-                          base_dir=FIXTURES, out_dir=out)
+    result = sign_dossier(
+        unsigned, signed, demo_signing(), signature_request(), base_dir=FIXTURES, out_dir=out
+    )
     report = verify_pdf(signed, [result.demo_ca_pem])
     assert report.ok, format_verify_report(report)
     assert len(report.signatures) == 2
@@ -203,13 +208,16 @@ def _annotate(writer) -> None:
     from pyhanko.pdf_utils import generic
 
     page_ref, _ = writer.find_page_for_modification(0)
-    annot = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Text"),
-        generic.NameObject("/Rect"): generic.ArrayObject(
-            [generic.FloatObject(x) for x in (100, 100, 120, 120)]),
-        generic.NameObject("/Contents"): generic.pdf_string("ghi chú"),
-    })
+    annot = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.FloatObject(x) for x in (100, 100, 120, 120)]
+            ),
+            generic.NameObject("/Contents"): generic.pdf_string("ghi chú"),
+        }
+    )
     writer.register_annotation(page_ref, writer.add_object(annot))
 
 
@@ -221,13 +229,17 @@ def _retitle(writer) -> None:
     writer.mark_update(info_ref)
 
 
-@pytest.mark.parametrize(("change", "named", "not_named"), [
-    (_overlay, "thêm nội dung đè lên trang 1", "viết lại"),
-    (_rewrite, "viết lại nội dung trang 1", "đè lên"),
-    (_annotate, "thêm chú thích (annotation) trên trang 1", "nội dung"),
-])
-def test_each_change_after_signing_is_named_for_what_it_is(signed_copy, signed_demo, change, named,
-                                                            not_named):
+@pytest.mark.parametrize(
+    ("change", "named", "not_named"),
+    [
+        (_overlay, "thêm nội dung đè lên trang 1", "viết lại"),
+        (_rewrite, "viết lại nội dung trang 1", "đè lên"),
+        (_annotate, "thêm chú thích (annotation) trên trang 1", "nội dung"),
+    ],
+)
+def test_each_change_after_signing_is_named_for_what_it_is(
+    signed_copy, signed_demo, change, named, not_named
+):
     """An overlay, a rewritten content stream and an added annotation were all explained as
     "thêm, xóa hoặc thay trang"."""
     _incremental(signed_copy, change)
@@ -268,8 +280,9 @@ def _k39_dossier(block_pdf: Path, folder: Path) -> tuple[Path, Path]:
     with open(unsigned, "wb") as fh:
         writer.write(fh)
     signed = folder / "dossier.pdf"
-    result = sign_dossier(unsigned, signed, demo_signing(), signature_request(),
-                          base_dir=FIXTURES, out_dir=folder)
+    result = sign_dossier(
+        unsigned, signed, demo_signing(), signature_request(), base_dir=FIXTURES, out_dir=folder
+    )
     return signed, result.demo_ca_pem
 
 

@@ -341,11 +341,14 @@ def test_importing_k39docs_leaves_num2words_as_it_was():
     import subprocess
     import sys
 
-    probe = ("import num2words, k39docs, k39docs.vietnamese, k39docs.documents; "
-             "from k39docs.vietnamese.numbers import Num2Word_VI; "
-             "print(isinstance(num2words.CONVERTER_CLASSES['vi'], Num2Word_VI))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    probe = (
+        "import num2words, k39docs, k39docs.vietnamese, k39docs.documents; "
+        "from k39docs.vietnamese.numbers import Num2Word_VI; "
+        "print(isinstance(num2words.CONVERTER_CLASSES['vi'], Num2Word_VI))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
     assert isinstance(Num2Word_VI(), Num2Word_Base)
     assert num2words(1015, lang="vi") == "một nghìn không trăm mười lăm"

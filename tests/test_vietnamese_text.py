@@ -154,7 +154,8 @@ def test_filters_cover_what_template_authors_were_promised():
         "number_words", "upper_vn", "doc_number", "decimal_comma", "padded",
     }  # fmt: skip
     assert render("IELTS {{ s|decimal_comma }}, {{ n|padded }} tháng", s="6.5", n=3) == (
-        "IELTS 6,5, 03 tháng")
+        "IELTS 6,5, 03 tháng"
+    )
 
 
 # --- running-text helpers shared by the rules and the documents -----------------------------------
@@ -174,19 +175,35 @@ from k39docs.vietnamese import (  # noqa: E402
 )
 
 
-@pytest.mark.parametrize("position, agency, joined, repeated", [
-    ("Phó Chủ tịch Ủy ban nhân dân", "Ủy ban nhân dân xã Ia Grai",
-     "Phó Chủ tịch Ủy ban nhân dân xã Ia Grai", True),
-    ("Phó Trưởng ban Dân tộc", "Ban Dân tộc tỉnh Gia Lai", "Phó Trưởng ban Dân tộc tỉnh Gia Lai", True),
-    ("Phó Giám đốc", "Sở Tài chính", "Phó Giám đốc Sở Tài chính", False),
-    ("Phó Giám đốc Sở Tài chính", "Sở Tài chính", "Phó Giám đốc Sở Tài chính", True),
-    ("Giám đốc Sở", "Sở Tài chính", "Giám đốc Sở Tài chính", False),
-    # the title "Trưởng ban" is not the agency "Ban …": the official form keeps both
-    ("Trưởng ban", "Ban Quản lý Khu kinh tế", "Trưởng ban Ban Quản lý Khu kinh tế", False),
-    ("Phó Chánh Văn phòng", "Văn phòng Đoàn đại biểu Quốc hội",
-     "Phó Chánh Văn phòng Đoàn đại biểu Quốc hội", False),
-    ("  Phó  Giám đốc ", "Sở  Tài chính", "Phó Giám đốc Sở Tài chính", False),
-])
+@pytest.mark.parametrize(
+    "position, agency, joined, repeated",
+    [
+        (
+            "Phó Chủ tịch Ủy ban nhân dân",
+            "Ủy ban nhân dân xã Ia Grai",
+            "Phó Chủ tịch Ủy ban nhân dân xã Ia Grai",
+            True,
+        ),
+        (
+            "Phó Trưởng ban Dân tộc",
+            "Ban Dân tộc tỉnh Gia Lai",
+            "Phó Trưởng ban Dân tộc tỉnh Gia Lai",
+            True,
+        ),
+        ("Phó Giám đốc", "Sở Tài chính", "Phó Giám đốc Sở Tài chính", False),
+        ("Phó Giám đốc Sở Tài chính", "Sở Tài chính", "Phó Giám đốc Sở Tài chính", True),
+        ("Giám đốc Sở", "Sở Tài chính", "Giám đốc Sở Tài chính", False),
+        # the title "Trưởng ban" is not the agency "Ban …": the official form keeps both
+        ("Trưởng ban", "Ban Quản lý Khu kinh tế", "Trưởng ban Ban Quản lý Khu kinh tế", False),
+        (
+            "Phó Chánh Văn phòng",
+            "Văn phòng Đoàn đại biểu Quốc hội",
+            "Phó Chánh Văn phòng Đoàn đại biểu Quốc hội",
+            False,
+        ),
+        ("  Phó  Giám đốc ", "Sở  Tài chính", "Phó Giám đốc Sở Tài chính", False),
+    ],
+)
 def test_position_at_never_repeats_the_agency(position, agency, joined, repeated):
     assert position_at(position, agency) == joined
     assert repeated_agency(position, agency) is repeated
@@ -194,33 +211,51 @@ def test_position_at_never_repeats_the_agency(position, agency, joined, repeated
 
 def test_position_at_works_on_decomposed_text():
     assert position_at(nfd("Phó Chủ tịch Ủy ban nhân dân"), "Ủy ban nhân dân xã Ia Grai") == (
-        "Phó Chủ tịch Ủy ban nhân dân xã Ia Grai")
+        "Phó Chủ tịch Ủy ban nhân dân xã Ia Grai"
+    )
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("6.5", "6,5"), (6.5, "6,5"), ("IELTS 7.0", "IELTS 7,0"), ("88", "88"),
-    ("385.000.000", "385.000.000"), ("1.500", "1.500"), ("6,5", "6,5"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("6.5", "6,5"),
+        (6.5, "6,5"),
+        ("IELTS 7.0", "IELTS 7,0"),
+        ("88", "88"),
+        ("385.000.000", "385.000.000"),
+        ("1.500", "1.500"),
+        ("6,5", "6,5"),
+    ],
+)
 def test_decimal_comma(value, expected):
     assert decimal_comma(value) == expected
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Tiếng Anh", "tiếng Anh"), ("tiếng Anh", "tiếng Anh"), ("English", "tiếng Anh"),
-    ("Anh", "tiếng Anh"), ("TIẾNG Pháp", "tiếng Pháp"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Tiếng Anh", "tiếng Anh"),
+        ("tiếng Anh", "tiếng Anh"),
+        ("English", "tiếng Anh"),
+        ("Anh", "tiếng Anh"),
+        ("TIẾNG Pháp", "tiếng Pháp"),
+    ],
+)
 def test_language_name_is_lower_case_in_running_text(name, expected):
     assert language_name(name) == expected
 
 
-@pytest.mark.parametrize("certificate, score, line", [
-    ("VSTEP bậc 4 (B2)", "B2", "tiếng Anh: VSTEP bậc 4 (B2)"),
-    ("IELTS", "6.5", "tiếng Anh: IELTS 6,5"),
-    ("IELTS 6.5", "6.5", "tiếng Anh: IELTS 6,5"),
-    ("TOEFL iBT", "88", "tiếng Anh: TOEFL iBT 88"),
-    (None, "B2", "tiếng Anh: B2"),
-    (None, None, "tiếng Anh"),
-])
+@pytest.mark.parametrize(
+    "certificate, score, line",
+    [
+        ("VSTEP bậc 4 (B2)", "B2", "tiếng Anh: VSTEP bậc 4 (B2)"),
+        ("IELTS", "6.5", "tiếng Anh: IELTS 6,5"),
+        ("IELTS 6.5", "6.5", "tiếng Anh: IELTS 6,5"),
+        ("TOEFL iBT", "88", "tiếng Anh: TOEFL iBT 88"),
+        (None, "B2", "tiếng Anh: B2"),
+        (None, None, "tiếng Anh"),
+    ],
+)
 def test_language_line_says_certificate_and_level_once(certificate, score, line):
     fl = SimpleNamespace(language="Tiếng Anh", certificate=certificate, score=score)
     assert language_line(fl) == line

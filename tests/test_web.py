@@ -89,8 +89,10 @@ def client():
 
 def _parts(dossier: tuple, review: dict | None = None, bare_names: bool = False) -> list:
     parts = [("dossier", dossier)]
-    parts += [("files", (p.name if bare_names else f"images/{p.name}", p.read_bytes(), "image/png"))
-              for p in IMAGES]
+    parts += [
+        ("files", (p.name if bare_names else f"images/{p.name}", p.read_bytes(), "image/png"))
+        for p in IMAGES
+    ]
     if review is not None:
         parts.append(("review", (None, json.dumps(review, ensure_ascii=False))))
     return parts
@@ -125,39 +127,58 @@ def test_a_review_note_sent_with_a_yaml_dossier_settles_its_check(client):
     unsettled = client.post("/api/v1/validate", files=_parts(_yaml(unsettled_text())))
     assert unsettled.status_code == 200, unsettled.text
     assert _status(unsettled.json(), "ca02", "IV.1.d") == "review"
-    settled = client.post("/api/v1/validate", files=_parts(
-        _yaml(unsettled_text()), {"ca02": {"reviewed": {"IV.1.d": "Phù hợp chức danh quy hoạch"}}}))
+    settled = client.post(
+        "/api/v1/validate",
+        files=_parts(
+            _yaml(unsettled_text()),
+            {"ca02": {"reviewed": {"IV.1.d": "Phù hợp chức danh quy hoạch"}}},
+        ),
+    )
     assert settled.status_code == 200, settled.text
     body = settled.json()
     assert _status(body, "ca02", "IV.1.d") == "pass" and body["eligible"] is True
-    check = next(k for c in body["candidates"] if c["id"] == "ca02" for k in c["checks"]
-                 if k["rule"] == "IV.1.d")
+    check = next(
+        k
+        for c in body["candidates"]
+        if c["id"] == "ca02"
+        for k in c["checks"]
+        if k["rule"] == "IV.1.d"
+    )
     assert check["note"] == "Phù hợp chức danh quy hoạch"
 
 
 def test_review_notes_and_an_exception_reach_a_workbook_dossier(client, tmp_path):
     text = unsettled_text().replace("rating: hoan_thanh_tot ", "rating: hoan_thanh ", 1)
     book = to_workbook(text, tmp_path)
-    xlsx = ("hoso.xlsx", book.read_bytes(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    xlsx = (
+        "hoso.xlsx",
+        book.read_bytes(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     before = client.post("/api/v1/validate", files=_parts(xlsx)).json()
     assert _status(before, "ca01", "IV.1.a") == "fail" and not before["issuable"]
-    review = {"ca02": {"reviewed": {"IV.1.d": "Phù hợp"}},
-              "ca01": {"exception": {"rules": ["IV.1.a"], "reason": "Ban Thường vụ đồng ý"}}}
+    review = {
+        "ca02": {"reviewed": {"IV.1.d": "Phù hợp"}},
+        "ca01": {"exception": {"rules": ["IV.1.a"], "reason": "Ban Thường vụ đồng ý"}},
+    }
     after = client.post("/api/v1/validate", files=_parts(xlsx, review))
     assert after.status_code == 200, after.text
     body = after.json()
     assert _status(body, "ca02", "IV.1.d") == "pass"
     assert body["issuable"] is True and body["eligible"] is False
-    assert body["exceptions"] == [{"candidate": "ca01", "rules": ["IV.1.a"],
-                                   "reason": "Ban Thường vụ đồng ý"}]
+    assert body["exceptions"] == [
+        {"candidate": "ca01", "rules": ["IV.1.a"], "reason": "Ban Thường vụ đồng ý"}
+    ]
 
 
-@pytest.mark.parametrize(("review", "path"), [
-    ({"ca99": {"reviewed": {"IV.1.d": "x"}}}, "review.ca99"),
-    ({"ca02": {"signing": {}}}, "review.ca02"),
-    ("không phải JSON", "review"),
-])
+@pytest.mark.parametrize(
+    ("review", "path"),
+    [
+        ({"ca99": {"reviewed": {"IV.1.d": "x"}}}, "review.ca99"),
+        ({"ca02": {"signing": {}}}, "review.ca02"),
+        ("không phải JSON", "review"),
+    ],
+)
 def test_a_bad_review_field_is_422_naming_it(client, review, path):
     parts = _parts(_yaml(sample_text()))
     parts.append(("review", (None, review if isinstance(review, str) else json.dumps(review))))
@@ -173,8 +194,10 @@ def test_images_sent_under_their_bare_names_are_found(client):
     assert answer.status_code == 200, answer.text
     missing = client.post("/api/v1/validate", files=_parts(_yaml(sample_text()))[:1])
     assert missing.status_code == 422
-    assert {i["path"] for i in missing.json()["issues"]} == {"signing.signature_image",
-                                                             "signing.seal_image"}
+    assert {i["path"] for i in missing.json()["issues"]} == {
+        "signing.signature_image",
+        "signing.seal_image",
+    }
 
 
 # --- in a real browser --------------------------------------------------------------------------
@@ -183,16 +206,20 @@ def test_images_sent_under_their_bare_names_are_found(client):
 def _chromium_problem() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not CHROMIUM.exists():
-        return ("/usr/bin/chromium is missing: install Debian's chromium (apt-get install "
-                "chromium; scripts/run.sh does) to run the browser tests")
+        return (
+            "/usr/bin/chromium is missing: install Debian's chromium (apt-get install "
+            "chromium; scripts/run.sh does) to run the browser tests"
+        )
     real = CHROMIUM.resolve()
     if str(real).startswith("/snap/"):
         return "/usr/bin/chromium is Ubuntu's snap, which Playwright cannot drive: use Debian's"
     if real.stat().st_size < 65536:
         text = real.read_bytes().decode("utf-8", "replace")
         if "snap" in text:
-            return ("/usr/bin/chromium is Ubuntu's stub for the chromium snap, which Playwright "
-                    "cannot drive: the browser tests need Debian's chromium package")
+            return (
+                "/usr/bin/chromium is Ubuntu's stub for the chromium snap, which Playwright "
+                "cannot drive: the browser tests need Debian's chromium package"
+            )
     return None
 
 
@@ -201,8 +228,9 @@ def browser():
     why = _chromium_problem()
     if why:
         pytest.skip(why)
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install -e '.[test]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+    )
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield browser
@@ -232,8 +260,12 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def page(browser, service, shots):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                                  locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768},
+        accept_downloads=True,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -264,7 +296,8 @@ def _enter_token(page, token: str = TOKEN) -> None:
 def _upload(page, dossier: Path, images: bool = True) -> None:
     page.get_by_label("Tệp hồ sơ").set_input_files(str(dossier))
     page.get_by_label("Ảnh chữ ký, con dấu, bản quét kèm theo").set_input_files(
-        [str(p) for p in IMAGES] if images else [])
+        [str(p) for p in IMAGES] if images else []
+    )
     page.get_by_role("button", name="Kiểm tra hồ sơ").click()
 
 
@@ -325,8 +358,16 @@ def test_the_keyboard_reaches_every_control_in_reading_order(page):
     for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
-    assert order == ["skip", "doi-ma", "tep-ho-so", "tep-kem-theo", "nut-kiem-tra",
-                     "tep-pdf", "tep-goc", "nut-chu-ky"], order
+    assert order == [
+        "skip",
+        "doi-ma",
+        "tep-ho-so",
+        "tep-kem-theo",
+        "nut-kiem-tra",
+        "tep-pdf",
+        "tep-goc",
+        "nut-chu-ky",
+    ], order
     # the browser's own file input has the focus, inside a frame that shows it
     page.locator("#tep-ho-so").focus()
     frame = page.locator("#tep-ho-so").locator("xpath=..")
@@ -336,7 +377,8 @@ def test_the_keyboard_reaches_every_control_in_reading_order(page):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Kiểm tra hồ sơ": the sample without its images
     _expect()(page.get_by_role("region", name="Lỗi cần sửa trong hồ sơ")).to_contain_text(
-        "chọn tệp đó ở ô “Ảnh chữ ký, con dấu, bản quét kèm theo”")
+        "chọn tệp đó ở ô “Ảnh chữ ký, con dấu, bản quét kèm theo”"
+    )
     assert page.locator("#tep-ho-so-ten").text_content() == "sample.yaml"
 
 
@@ -373,8 +415,12 @@ def test_a_broken_dossier_shows_each_message_next_to_its_field(page, shots, tmp_
     wb.save(book)
     _upload(page, book)
     where = errors.locator("li.issue .where")
-    expect(where).to_have_text(re.compile(rf"^Ô Ứng viên!{column}3 / trường candidates\[1\]"
-                                          r"\.id_number"))
+    expect(where).to_have_text(
+        re.compile(
+            rf"^Ô Ứng viên!{column}3 / trường candidates\[1\]"
+            r"\.id_number"
+        )
+    )
     expect(errors.get_by_role("heading", name=re.compile("^Ứng viên thứ 2"))).to_be_visible()
 
 
@@ -382,8 +428,11 @@ def test_a_broken_dossier_shows_each_message_next_to_its_field(page, shots, tmp_
 def test_a_review_note_settles_an_unsettled_check(page, shots, tmp_path, kind):
     expect = _expect()
     _with_token(page)
-    dossier = (_write(tmp_path, unsettled_text()) if kind == "yaml"
-               else to_workbook(unsettled_text(), tmp_path))
+    dossier = (
+        _write(tmp_path, unsettled_text())
+        if kind == "yaml"
+        else to_workbook(unsettled_text(), tmp_path)
+    )
     _upload(page, dossier)
     cell = _cell(page, "ca02", "IV.1.d")
     expect(cell).to_have_text("? cần xem xét")
@@ -405,7 +454,8 @@ def test_a_review_note_settles_an_unsettled_check(page, shots, tmp_path, kind):
     expect(render).to_be_enabled()
     # the note stays in its box, to be sent with the render
     expect(card.get_by_label("Ý kiến xem xét IV.1.d của người có thẩm quyền")).to_have_value(
-        "Phù hợp lĩnh vực quản lý khu kinh tế và chức danh quy hoạch")
+        "Phù hợp lĩnh vực quản lý khu kinh tế và chức danh quy hoạch"
+    )
 
 
 def test_an_exception_needs_its_reason_and_lets_the_dossier_be_made(page, tmp_path):
@@ -424,8 +474,7 @@ def test_an_exception_needs_its_reason_and_lets_the_dossier_be_made(page, tmp_pa
     expect(card.get_by_label("Lý do đề nghị ngoại lệ")).to_be_focused()
     card.get_by_label("Lý do đề nghị ngoại lệ").fill("Ban Thường vụ Tỉnh ủy đã cho ý kiến")
     again.click()
-    expect(page.locator("tr[data-candidate='ca01'] td.overall")).to_contain_text(
-        "đề nghị ngoại lệ")
+    expect(page.locator("tr[data-candidate='ca01'] td.overall")).to_contain_text("đề nghị ngoại lệ")
     expect(render).to_be_enabled()
     expect(page.locator("#tao-goi-y")).to_contain_text("Ban Chỉ đạo quyết định")
 
@@ -441,9 +490,12 @@ def test_render_with_progress_download_and_check_the_signatures(page, shots, tmp
     expect(progress).to_be_visible()
     expect(page.get_by_role("button", name="Hủy tạo hồ sơ")).to_be_visible()
     # the screenshot once the number of documents is known (or the job already ended)
-    page.wait_for_function("""() => /Đã tạo \\d+\\/\\d+/.test(
+    page.wait_for_function(
+        """() => /Đã tạo \\d+\\/\\d+/.test(
         document.getElementById('nhan-tien-do').textContent)
-        || document.getElementById('tien-do').hidden""", timeout=300_000)
+        || document.getElementById('tien-do').hidden""",
+        timeout=300_000,
+    )
     page.locator("#buoc-tao").evaluate("e => e.scrollIntoView({block: 'center'})")
     _shot(page, shots, "4-dang-tao")
     ended = page.locator("#ket-qua-tao .note")  # done, failed or cancelled
@@ -469,8 +521,7 @@ def test_render_with_progress_download_and_check_the_signatures(page, shots, tmp
         from k39docs.signing import verify_pdf
 
         report = verify_pdf(pdf)
-        assert len(report.signatures) == 2 and all(s.intact and s.valid
-                                                    for s in report.signatures)
+        assert len(report.signatures) == 2 and all(s.intact and s.valid for s in report.signatures)
 
     with page.expect_download() as got:
         downloads.get_by_role("link", name=re.compile(r"^Các văn bản Word")).click()

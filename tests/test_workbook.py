@@ -26,8 +26,9 @@ SAMPLE_RETURN = ROOT / "fixtures" / "sample-return.yaml"
 
 
 def k39(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "k39docs", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -93,8 +94,11 @@ def test_init_writes_a_workbook_a_clerk_can_fill(hoso):
     assert column(people, "Ngoại ngữ – chứng chỉ") and column(people, "Xếp loại – năm")
     # the gender drop-down lists the labels, from the hidden list sheet
     gender = letter(people, "Giới tính")
-    rule = next(dv for dv in people.data_validations.dataValidation
-                if f"{gender}2:{gender}" in str(dv.sqref))
+    rule = next(
+        dv
+        for dv in people.data_validations.dataValidation
+        if f"{gender}2:{gender}" in str(dv.sqref)
+    )
     lists = book["Danh mục"]
     assert lists.sheet_state == "hidden"
     ref = rule.formula1.split("!")[1].replace("$", "")
@@ -159,22 +163,52 @@ def test_a_clerk_filled_workbook_renders_the_same_documents_as_yaml(hoso, sample
     history.append(["ca02", 2024, "Ngắn hạn", "Bồi dưỡng ngắn hạn về quản lý đầu tư công"])
     book.save(hoso)
 
-    base = {"education": "Thạc sĩ Quản lý công", "party_member": True, "position": "Phó Giám đốc",
-            "position_level": "cap_so", "agency": "Sở Tài chính", "work_field": "đầu tư",
-            "foreign_language": {"language": "Tiếng Anh", "certificate": "IELTS",
-                                 "score": "7.0", "issued": "2025-05-10"},
-            "evaluation": {"year": 2025, "rating": "hoan_thanh_tot"}, "exit_restricted": False,
-            "health_fit": True, "interview_passed": True, "leadership_term_end": "2031-03-31",
-            "reviewed": {"IV.1.d": "Phù hợp vị trí công tác"},
-            "commitment": {"date": "2026-12-01"}}
+    base = {
+        "education": "Thạc sĩ Quản lý công",
+        "party_member": True,
+        "position": "Phó Giám đốc",
+        "position_level": "cap_so",
+        "agency": "Sở Tài chính",
+        "work_field": "đầu tư",
+        "foreign_language": {
+            "language": "Tiếng Anh",
+            "certificate": "IELTS",
+            "score": "7.0",
+            "issued": "2025-05-10",
+        },
+        "evaluation": {"year": 2025, "rating": "hoan_thanh_tot"},
+        "exit_restricted": False,
+        "health_fit": True,
+        "interview_passed": True,
+        "leadership_term_end": "2031-03-31",
+        "reviewed": {"IV.1.d": "Phù hợp vị trí công tác"},
+        "commitment": {"date": "2026-12-01"},
+    }
     data = copy.deepcopy(sample_mapping)
     data["candidates"] = [
-        {"id": "ca01", "full_name": "Võ Thị Lan", "gender": "nu", "birth_date": "1980-11-05",
-         "id_number": "051190001111", **base},
-        {"id": "ca02", "full_name": "Đinh Văn Hùng", "gender": "nam", "birth_date": "1972-09-03",
-         "id_number": "051071002222", **base,
-         "k39_history": [{"year": 2024, "type": "ngan_han",
-                          "title": "Bồi dưỡng ngắn hạn về quản lý đầu tư công"}]},
+        {
+            "id": "ca01",
+            "full_name": "Võ Thị Lan",
+            "gender": "nu",
+            "birth_date": "1980-11-05",
+            "id_number": "051190001111",
+            **base,
+        },
+        {
+            "id": "ca02",
+            "full_name": "Đinh Văn Hùng",
+            "gender": "nam",
+            "birth_date": "1972-09-03",
+            "id_number": "051071002222",
+            **base,
+            "k39_history": [
+                {
+                    "year": 2024,
+                    "type": "ngan_han",
+                    "title": "Bồi dưỡng ngắn hạn về quản lý đầu tư công",
+                }
+            ],
+        },
     ]
     twin = hoso.parent / "hoso.yaml"
     twin.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -189,11 +223,14 @@ def test_a_clerk_filled_workbook_renders_the_same_documents_as_yaml(hoso, sample
     assert "Võ Thị Lan" in "".join(from_book.values())
 
 
-@pytest.mark.parametrize("label, value, expected", [
-    ("Số CCCD", "05107500123", "12 chữ số"),
-    ("Ngày ký bản cam kết", "31/02/2026", "không có thật"),
-    ("Giới tính", "Nữ giới", "không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    "label, value, expected",
+    [
+        ("Số CCCD", "05107500123", "12 chữ số"),
+        ("Ngày ký bản cam kết", "31/02/2026", "không có thật"),
+        ("Giới tính", "Nữ giới", "không hợp lệ"),
+    ],
+)
 def test_a_broken_cell_is_named_and_nothing_is_written(hoso, label, value, expected):
     book = openpyxl.load_workbook(hoso)
     people = book["Ứng viên"]
@@ -338,9 +375,21 @@ def test_convert_does_not_overwrite_or_write_what_it_cannot(tmp_path):
 def test_an_ods_and_an_xls_read_like_the_xlsx(hoso):
     profile = hoso.parent / "lo-profile"
     for fmt in ("ods", "xls"):
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-                        "--convert-to", fmt, "--outdir", str(hoso.parent), str(hoso)],
-                       capture_output=True, timeout=180, check=True)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(hoso.parent),
+                str(hoso),
+            ],
+            capture_output=True,
+            timeout=180,
+            check=True,
+        )
         assert dump(load_dossier(hoso.with_suffix(f".{fmt}"))) == dump(load_dossier(hoso))
 
 
@@ -380,8 +429,12 @@ def test_a_workbook_without_number_and_date_is_a_draft(hoso):
     """The văn thư gives the number and the date at issuance: a clerk leaves them empty."""
     book = openpyxl.load_workbook(hoso)
     sheet = book["Hồ sơ"]
-    for path in ("documents.cover_letter.number", "documents.cover_letter.date",
-                 "documents.submission.number", "documents.submission.date"):
+    for path in (
+        "documents.cover_letter.number",
+        "documents.cover_letter.date",
+        "documents.submission.number",
+        "documents.submission.date",
+    ):
         sheet.cell(dossier_row(sheet, path), 3).value = None
     book.save(hoso)
     loaded = load_dossier(hoso)

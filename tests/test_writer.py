@@ -11,8 +11,9 @@ from k39docs.writer import write_docx
 
 
 def _commitment(dossier, **context):
-    doc = next(d for d in build_documents(dossier, check_eligibility(dossier))
-               if d.kind == "commitment")
+    doc = next(
+        d for d in build_documents(dossier, check_eligibility(dossier)) if d.kind == "commitment"
+    )
     return dataclasses.replace(doc, context={**doc.context, **context})
 
 
@@ -43,8 +44,9 @@ def test_text_without_breaks_skips_docxtpl_s_listing_pass(sample_dossier, tmp_pa
 
     calls = []
     original = DocxTemplate.resolve_listing
-    monkeypatch.setattr(DocxTemplate, "resolve_listing",
-                        lambda self, xml: calls.append(1) or original(self, xml))
+    monkeypatch.setattr(
+        DocxTemplate, "resolve_listing", lambda self, xml: calls.append(1) or original(self, xml)
+    )
     write_docx(_commitment(sample_dossier), tmp_path / "a.docx")
     assert calls == []
     write_docx(_commitment(sample_dossier, closing="a\nb"), tmp_path / "b.docx")

@@ -68,8 +68,9 @@ def _is_motto(text: str) -> bool:
 def _is_date_line(text: str) -> bool:
     text = normalise(text)
     match = DATE_RE.search(text)
-    return (match is not None and match.start() <= 60 and len(text) <= 90
-            and not text.startswith("("))
+    return (
+        match is not None and match.start() <= 60 and len(text) <= 90 and not text.startswith("(")
+    )
 
 
 @dataclass
@@ -374,7 +375,9 @@ class _Reader:
                 tc = next(p.iterancestors(w("tc")), None)
                 part.blocks.append(Block("table", p, text, section, inner, tc))
 
-    def _read_paragraph(self, p: etree._Element, part: DocumentPart, section: Section, state: dict) -> None:
+    def _read_paragraph(
+        self, p: etree._Element, part: DocumentPart, section: Section, state: dict
+    ) -> None:
         block = self.block("other", p, section)
         text = normalise(block.text)
         stage = state["stage"]
@@ -390,9 +393,13 @@ class _Reader:
             block.component = "other"
         elif stage == "start" and _ANNEX_RE.match(text) and len(text) <= 40:
             block.component = "annex_label"
-        elif stage == "start" and not has_subject and not _ADDRESSEE_RE.match(text) and not (
-            _BASIS_RE.match(text) or text.startswith("(")
-        ) and (is_caps(text) or self.styles.para_format(p).jc == "center"):
+        elif (
+            stage == "start"
+            and not has_subject
+            and not _ADDRESSEE_RE.match(text)
+            and not (_BASIS_RE.match(text) or text.startswith("("))
+            and (is_caps(text) or self.styles.para_format(p).jc == "center")
+        ):
             block.component, state["stage"] = "doc_type", "title"
         elif stage == "title" and is_caps(text) and not text.startswith("("):
             block.component = "doc_type"

@@ -343,8 +343,10 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
         if rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target)
+        target = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
         )
         out[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], target)
     return out
@@ -392,9 +394,7 @@ def read_package(path: Path) -> DocxPackage:
             elif kind in ("header", "footer"):
                 parts[rid] = _parse(z.read(target))
                 kinds[rid] = kind
-    even_odd = bool(
-        settings_el is not None and on_off(settings_el.find(w("evenAndOddHeaders")))
-    )
+    even_odd = bool(settings_el is not None and on_off(settings_el.find(w("evenAndOddHeaders"))))
     return DocxPackage(
         document, StyleSheet(styles_el, _theme_fonts(theme_el)), parts, kinds, even_odd
     )

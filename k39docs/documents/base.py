@@ -20,7 +20,6 @@ from ..vietnamese import (
     date_words,
     document_number,
     format_date_line,
-    format_money,
     language_line,
     position_at,
     upper_vn,
@@ -120,7 +119,9 @@ def agency_header(
     paragraph (``UBND`` / ``THÀNH PHỐ HỒ CHÍ MINH``)."""
     agency, chu_quan, vv = COMPONENTS["agency"], COMPONENTS["parent_agency"], COMPONENTS["subject"]
     width = HEADER_LEFT_MM - 2 * CELL_MARGIN_MM
-    parent_lines = name_lines(upper_vn(parent), width, chu_quan.size, bold=chu_quan.bold) if parent else []
+    parent_lines = (
+        name_lines(upper_vn(parent), width, chu_quan.size, bold=chu_quan.bold) if parent else []
+    )
     return {
         "parent": "\n".join(parent_lines),  # the writer turns "\n" into a line break (w:br)
         "agency_lines": name_lines(upper_vn(name), width, agency.size, bold=agency.bold),
@@ -157,7 +158,7 @@ def honorific(candidate: Candidate) -> str:
 
 
 def course_phrase(dossier: Dossier) -> str:
-    """"bồi dưỡng trung hạn ở nước ngoài theo Kết luận số 39-KL/TW"."""
+    """ "bồi dưỡng trung hạn ở nước ngoài theo Kết luận số 39-KL/TW"."""
     return f"{COURSE_TYPE_NAMES[dossier.course.type]} ở nước ngoài theo {K39_REF}"
 
 
@@ -167,7 +168,7 @@ def period_phrase(dossier: Dossier) -> str:
 
 
 def notice_phrase(dossier: Dossier) -> str:
-    """"Thông báo số 27-TB/BCĐ ngày 20 tháng 10 năm 2026 của Ban Chỉ đạo …" (the course notice)."""
+    """ "Thông báo số 27-TB/BCĐ ngày 20 tháng 10 năm 2026 của Ban Chỉ đạo …" (the course notice)."""
     notice = dossier.course.notice
     return f"Thông báo số {notice.number} {date_words(notice.date)} của {notice.issuer}"
 
@@ -192,7 +193,7 @@ def person_position(c: Candidate) -> str:
 
 
 def language_text(c: Candidate, *, cell: bool = False) -> str:
-    """"tiếng Anh: IELTS 6,5" in running text; "Tiếng Anh: IELTS 6,5" where it opens a cell."""
+    """ "tiếng Anh: IELTS 6,5" in running text; "Tiếng Anh: IELTS 6,5" where it opens a cell."""
     if c.foreign_language is None:
         return ""
     line = language_line(c.foreign_language)
@@ -214,7 +215,7 @@ _PREDICATES = ("không ", "đủ ", "có ", "đạt ", "lãnh đạo ", "mỗi "
 
 
 def condition_name(title: str) -> str:
-    """"Thời gian giữ chức vụ lãnh đạo còn lại" → "điều kiện về thời gian giữ chức vụ lãnh đạo
+    """ "Thời gian giữ chức vụ lãnh đạo còn lại" → "điều kiện về thời gian giữ chức vụ lãnh đạo
     còn lại"; "Đủ sức khỏe" → "điều kiện đủ sức khỏe"."""
     text = title.strip()
     lowered = text[:1].lower() + text[1:]
@@ -245,8 +246,7 @@ class Standing:
     @property
     def complete(self) -> list:
         """Meet every condition now, nothing left to come."""
-        return [c for c in self.report.candidates
-                if not c.open_checks and not c.pending_checks]
+        return [c for c in self.report.candidates if not c.open_checks and not c.pending_checks]
 
     @property
     def pending(self) -> list:
@@ -267,12 +267,12 @@ class Standing:
         return self.dossier.candidate(ce.id)
 
     def who(self, ce, *, capital: bool = False) -> str:
-        """"ông Nguyễn Văn An" (the honorific in lower case inside a sentence)."""
+        """ "ông Nguyễn Văn An" (the honorific in lower case inside a sentence)."""
         h = honorific(self.candidate(ce))
         return f"{h if capital else h.lower()} {ce.full_name}"
 
     def names(self, people) -> str:
-        """"ông A, bà B và ông C"."""
+        """ "ông A, bà B và ông C"."""
         names = [self.who(c) for c in people]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
 
@@ -284,11 +284,12 @@ class Standing:
             start = f"tính từ ngày bắt đầu khóa học ({self.report.course_start:%d/%m/%Y})"
             return f"còn {count_phrase(n)} tháng {start}" if n else f"không còn thời gian {start}"
         text = plain(check.message)
-        return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[1:2].isupper() \
-            else text
+        return (
+            text[:1].lower() + text[1:] if text[:2].isalpha() and not text[1:2].isupper() else text
+        )
 
     def unmet(self, ce, check) -> str:
-        """"không đáp ứng điều kiện về … (tiểu mục 2.1 Mục IV Kế hoạch …): còn 03 tháng"."""
+        """ "không đáp ứng điều kiện về … (tiểu mục 2.1 Mục IV Kế hoạch …): còn 03 tháng"."""
         verb = "không đáp ứng" if check.status.value == "fail" else "chưa xác định được"
         return f"{verb} {condition_name(check.title)} ({check.source}): {self.fact(ce, check)}"
 
@@ -298,12 +299,12 @@ class Standing:
         return f"“{text}”" if text else ""
 
     def exception_case(self, ce) -> str:
-        """"ông Y, Phó Chủ tịch …, không đáp ứng điều kiện về … (…): còn 03 tháng" (no stop)."""
+        """ "ông Y, Phó Chủ tịch …, không đáp ứng điều kiện về … (…): còn 03 tháng" (no stop)."""
         unmet = "; ".join(self.unmet(ce, k) for k in ce.open_checks)
         return f"{self.who(ce)}, {person_position(self.candidate(ce))}, {unmet}"
 
     def interview(self) -> str:
-        """"sẽ tham gia phỏng vấn tuyển chọn của Đại học …"."""
+        """ "sẽ tham gia phỏng vấn tuyển chọn của Đại học …"."""
         return f"sẽ tham gia phỏng vấn tuyển chọn của {self.dossier.course.institution}"
 
     def interview_people(self) -> list:

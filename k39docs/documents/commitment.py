@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model import Candidate, Dossier, Gender
 from ..vietnamese import format_date_line, format_money
-from .base import Document, K39_REF, course_phrase, in_words, period_phrase, person_position
+from .base import K39_REF, Document, course_phrase, in_words, period_phrase, person_position
 
 __all__ = ["build", "DEFAULT_CLAUSES"]
 

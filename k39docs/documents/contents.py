@@ -28,8 +28,7 @@ def _lines(text: str, style: str) -> str:
     return "\n".join(subject_lines(text, WIDTH_MM, c.size, bold=c.bold))
 
 
-def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int
-         ) -> list[dict]:
+def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int) -> list[dict]:
     """The contents' rows: ``index`` ("1", "3", "3.1" …), ``title``, ``page`` ("" on the row of
     an enclosure whose documents have rows of their own). ``parts``: the bundle in order.
 
@@ -37,8 +36,7 @@ def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages:
     scanned papers sit after their Bản cam kết in the bundle, so the rows of the last
     enclosure (the papers) point back among the pages of the one before."""
     pages = contents_rows(parts, counts, contents_pages)
-    if [(p.kind, p.candidate) for p in parts] != [(i.kind, i.candidate)
-                                                  for i in outgoing(dossier)]:
+    if [(p.kind, p.candidate) for p in parts] != [(i.kind, i.candidate) for i in outgoing(dossier)]:
         raise ValueError("the bundle does not hold what the công văn lists, in its order")
     if not parts or parts[0].kind != COVER_KIND:
         raise ValueError("the outgoing bundle starts with the công văn")
@@ -48,20 +46,25 @@ def rows(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages:
         if len(members) != enclosure.count:
             raise ValueError(f"the bundle does not hold {enclosure.text!r} as the list says")
         if enclosure.count == 1:
-            out.append({"index": str(number), "title": enclosure.text,
-                        "page": pages[members[0]]["page"]})
+            out.append(
+                {"index": str(number), "title": enclosure.text, "page": pages[members[0]]["page"]}
+            )
         else:
             out.append({"index": str(number), "title": f"{enclosure.text}:", "page": ""})
-            out += [{"index": f"{number}.{k}", "title": parts[i].title, "page": pages[i]["page"]}
-                    for k, i in enumerate(members, start=1)]
+            out += [
+                {"index": f"{number}.{k}", "title": parts[i].title, "page": pages[i]["page"]}
+                for k, i in enumerate(members, start=1)
+            ]
     return out
 
 
-def build(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int
-          ) -> Document:
+def build(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages: int) -> Document:
     cl = dossier.documents.cover_letter
-    what = ("Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài" if dossier.purpose == "return"
-            else "Hồ sơ cử cán bộ tham gia bồi dưỡng ở nước ngoài")
+    what = (
+        "Hồ sơ báo cáo kết quả học tập, bồi dưỡng ở nước ngoài"
+        if dossier.purpose == "return"
+        else "Hồ sơ cử cán bộ tham gia bồi dưỡng ở nước ngoài"
+    )
     date = getattr(cl, "date", None)
     when = f" {date_words(date)}" if date else ""  # a draft has no date yet
     return Document(
@@ -72,8 +75,11 @@ def build(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages
         context={
             "header": agency_header(dossier.issuer.name),
             "summary": _lines(f"{what} theo {K39_REF}", "summary"),
-            "note": _lines(f"(Công văn số {number_of(dossier)}{when} của {dossier.issuer.name} "
-                           f"và các tài liệu kèm theo)", "annex_note"),
+            "note": _lines(
+                f"(Công văn số {number_of(dossier)}{when} của {dossier.issuer.name} "
+                f"và các tài liệu kèm theo)",
+                "annex_note",
+            ),
             "rows": rows(dossier, parts, counts, contents_pages),
         },
     )

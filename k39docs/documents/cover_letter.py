@@ -17,7 +17,6 @@ from .base import (
     course_phrase,
     issue_date_line,
     issue_number,
-    listed,
     notice_phrase,
     period_phrase,
     signature,
@@ -29,23 +28,35 @@ __all__ = ["build", "SUBJECT", "number_of"]
 SUBJECT = f"V/v cử cán bộ tham gia bồi dưỡng ở nước ngoài theo {K39_REF}"
 
 # the wording of the công văn (the UBND tỉnh speaks); eligibility sentences from the report only
-OPENING = ("Thực hiện {notice}, {issuer} cử {n} cán bộ tham gia khóa {title} tại {institution}, "
-           "{country}, thời gian {period} (có danh sách kèm theo).")
+OPENING = (
+    "Thực hiện {notice}, {issuer} cử {n} cán bộ tham gia khóa {title} tại {institution}, "
+    "{country}, thời gian {period} (có danh sách kèm theo)."
+)
 BASIS = f"Quy chế bồi dưỡng cán bộ theo {K39_REF} và Kế hoạch của tỉnh"
-REVIEWED_CLEAN = ("Các cán bộ được cử đã được rà soát, đáp ứng đầy đủ điều kiện, tiêu chuẩn theo "
-                  + BASIS + "; đã ký bản cam kết thực hiện trách nhiệm, nghĩa vụ khi được cử đi "
-                  "{course}.")
-REVIEWED = "Qua rà soát, {parts}. Các cán bộ được cử đã ký bản cam kết thực hiện trách nhiệm, " \
-           "nghĩa vụ khi được cử đi {course}."
+REVIEWED_CLEAN = (
+    "Các cán bộ được cử đã được rà soát, đáp ứng đầy đủ điều kiện, tiêu chuẩn theo "
+    + BASIS
+    + "; đã ký bản cam kết thực hiện trách nhiệm, nghĩa vụ khi được cử đi "
+    "{course}."
+)
+REVIEWED = (
+    "Qua rà soát, {parts}. Các cán bộ được cử đã ký bản cam kết thực hiện trách nhiệm, "
+    "nghĩa vụ khi được cử đi {course}."
+)
 COMPLETE = "{count} cán bộ đáp ứng đầy đủ điều kiện, tiêu chuẩn theo " + BASIS
 PENDING = "{names} {interview}"
 EXCEPTED = "{count} cán bộ không đáp ứng một số điều kiện, tiêu chuẩn ({names})"
 # the province cannot grant an exception: it asks the Steering Committee's leaders to decide
-EXCEPTION = ("Trường hợp {case}. {issuer} đề nghị cử {who} với lý do: {reason}. Căn cứ {qc}, "
-             "{issuer} kính đề nghị {leaders} xem xét, quyết định đối với trường hợp {who}.")
+EXCEPTION = (
+    "Trường hợp {case}. {issuer} đề nghị cử {who} với lý do: {reason}. Căn cứ {qc}, "
+    "{issuer} kính đề nghị {leaders} xem xét, quyết định đối với trường hợp {who}."
+)
 ENCLOSED = "Hồ sơ gửi kèm theo gồm:"
-CLOSING = ("{issuer} kính đề nghị Cơ quan Thường trực Ban Chỉ đạo thực hiện " + K39_REF
-           + " xem xét, tổng hợp./.")
+CLOSING = (
+    "{issuer} kính đề nghị Cơ quan Thường trực Ban Chỉ đạo thực hiện "
+    + K39_REF
+    + " xem xét, tổng hợp./."
+)
 
 
 def review_paragraphs(dossier: Dossier, standing: Standing) -> list[str]:
@@ -65,15 +76,24 @@ def review_paragraphs(dossier: Dossier, standing: Standing) -> list[str]:
             names = f"cả {count_phrase(standing.total)} cán bộ"
         parts.append(PENDING.format(names=names, interview=standing.interview()))
     if standing.excepted:
-        parts.append(EXCEPTED.format(count=count_phrase(len(standing.excepted)),
-                                     names=standing.names(standing.excepted)))
+        parts.append(
+            EXCEPTED.format(
+                count=count_phrase(len(standing.excepted)), names=standing.names(standing.excepted)
+            )
+        )
     lines = [REVIEWED.format(parts="; ".join(parts), course=course)]
     issuer = dossier.issuer.name
     for ce in standing.excepted:
-        lines.append(EXCEPTION.format(
-            case=standing.exception_case(ce), issuer=issuer, who=standing.who(ce),
-            reason=standing.reason(ce) or "(chưa ghi lý do)", qc=QC_REF,
-            leaders=STEERING_LEADERS))
+        lines.append(
+            EXCEPTION.format(
+                case=standing.exception_case(ce),
+                issuer=issuer,
+                who=standing.who(ce),
+                reason=standing.reason(ce) or "(chưa ghi lý do)",
+                qc=QC_REF,
+                leaders=STEERING_LEADERS,
+            )
+        )
     return lines
 
 
@@ -105,9 +125,15 @@ def build(dossier: Dossier, report=None) -> Document:
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
         "paragraphs": [
-            OPENING.format(notice=notice_phrase(dossier), issuer=issuer.name, n=count_phrase(n),
-                           title=course.title, institution=course.institution,
-                           country=course.country, period=period_phrase(dossier)),
+            OPENING.format(
+                notice=notice_phrase(dossier),
+                issuer=issuer.name,
+                n=count_phrase(n),
+                title=course.title,
+                institution=course.institution,
+                country=course.country,
+                period=period_phrase(dossier),
+            ),
             *review_paragraphs(dossier, standing),
             ENCLOSED,
         ],
@@ -120,7 +146,10 @@ def build(dossier: Dossier, report=None) -> Document:
         kind="cover_letter",
         template="cover_letter.docx",
         stem="cong-van",
-        title=(f"Công văn số {number} của {issuer.name}" if cl.number is not None
-               else f"Dự thảo Công văn của {issuer.name}"),
+        title=(
+            f"Công văn số {number} của {issuer.name}"
+            if cl.number is not None
+            else f"Dự thảo Công văn của {issuer.name}"
+        ),
         context=context,
     )

@@ -42,12 +42,15 @@ TITLE = "KẾT QUẢ RÀ SOÁT ĐIỀU KIỆN, TIÊU CHUẨN"
 # from another font. √ × ? are in every TNR, so the paper stays in one typeface.
 MARKS = {Status.passed: "√", Status.failed: "×", Status.review: "?", Status.pending: "…"}
 SYMBOL_KEY = "√ đạt; × không đạt; ? cần xem xét; … chờ kết quả (phỏng vấn tuyển chọn)."
-EXCEPTIONS_TEXT = "Đề nghị {leaders} xem xét, quyết định đối với trường hợp không đáp ứng " \
-                  "điều kiện, tiêu chuẩn:"
+EXCEPTIONS_TEXT = (
+    "Đề nghị {leaders} xem xét, quyết định đối với trường hợp không đáp ứng điều kiện, tiêu chuẩn:"
+)
 EXCEPTION_LINE = "{who} ({rules}), lý do: {reason}"
 PREPARER = "NGƯỜI LẬP"
-PREPARER_MISSING = ("Kết quả rà soát: chưa ghi người lập (documents.eligibility_report.prepared_by); "
-                    "để trống chỗ ký, ghi tên người lập bằng tay")
+PREPARER_MISSING = (
+    "Kết quả rà soát: chưa ghi người lập (documents.eligibility_report.prepared_by); "
+    "để trống chỗ ký, ghi tên người lập bằng tay"
+)
 MONTHS_HEADER = {
     CourseType.ngan_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
     CourseType.trung_han: "Thời gian giữ chức vụ lãnh đạo còn lại (tháng)",
@@ -69,25 +72,28 @@ def _sentence(text: str) -> str:
 
 
 def _result(c) -> str:
-    """"Đạt", "Không đạt", "Cần xem xét"; "Chờ kết quả" for who meets all but the interview."""
+    """ "Đạt", "Không đạt", "Cần xem xét"; "Chờ kết quả" for who meets all but the interview."""
     pending = c.status is Status.passed and c.pending_checks
     return STATUS_NAMES[Status.pending if pending else c.status]
 
 
-def _rows(report: EligibilityReport, months_left: dict[str, int | None],
-          dossier: Dossier) -> list[dict]:
+def _rows(
+    report: EligibilityReport, months_left: dict[str, int | None], dossier: Dossier
+) -> list[dict]:
     rows = []
     for c in report.candidates:
         person = dossier.candidate(c.id)
         months = months_left.get(c.id)
-        rows.append({
-            "full_name": c.full_name,
-            "position": person_position(person),
-            "retirement_date": short_date(c.retirement_date),
-            "months_left": "–" if months is None else str(months),
-            "marks": {k.rule: MARKS[k.status] for k in c.checks},
-            "result": _result(c),
-        })
+        rows.append(
+            {
+                "full_name": c.full_name,
+                "position": person_position(person),
+                "retirement_date": short_date(c.retirement_date),
+                "months_left": "–" if months is None else str(months),
+                "marks": {k.rule: MARKS[k.status] for k in c.checks},
+                "result": _result(c),
+            }
+        )
     return rows
 
 
@@ -107,18 +113,26 @@ def _findings(report: EligibilityReport, standing: Standing) -> list[dict]:
     for c in report.candidates:
         lines = []
         for k in c.open_checks:
-            lines.append(f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
-                         f"{STATUS_NAMES[k.status]} – {plain(k.message)}.")
+            lines.append(
+                f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
+                f"{STATUS_NAMES[k.status]} – {plain(k.message)}."
+            )
         for k in c.pending_checks:
-            lines.append(f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
-                         f"{STATUS_NAMES[k.status]} – {plain(k.message)}.")
+            lines.append(
+                f"{k.rule} {k.title} ({k.source}): {MARKS[k.status]} "
+                f"{STATUS_NAMES[k.status]} – {plain(k.message)}."
+            )
         for k in c.checks:
             if k.status is Status.passed and k.note:
-                lines.append(f"{k.rule} {k.title}: {MARKS[k.status]} {STATUS_NAMES[k.status]} – "
-                             f"đã xem xét: {_sentence(plain(k.note))}")
+                lines.append(
+                    f"{k.rule} {k.title}: {MARKS[k.status]} {STATUS_NAMES[k.status]} – "
+                    f"đã xem xét: {_sentence(plain(k.note))}"
+                )
         if c.exception is not None and c.open_checks:
-            lines.append(f"Đề nghị {STEERING_LEADERS} xem xét ngoại lệ "
-                         f"({', '.join(c.exception.rules)}), lý do: {standing.reason(c)}.")
+            lines.append(
+                f"Đề nghị {STEERING_LEADERS} xem xét ngoại lệ "
+                f"({', '.join(c.exception.rules)}), lý do: {standing.reason(c)}."
+            )
         if lines:
             items.append({"name": c.full_name, "result": _result(c), "lines": lines})
     return items
@@ -133,8 +147,10 @@ def _conclusion(report: EligibilityReport) -> str:
     parts = [f"{count_phrase(passed)}/{count_phrase(total)} cán bộ đạt đủ điều kiện, tiêu chuẩn"]
     if pending:
         names = ", ".join(c.full_name for c in pending)
-        parts.append(f"{count_phrase(len(pending))} cán bộ đạt các điều kiện, tiêu chuẩn khác, "
-                     f"chờ kết quả phỏng vấn tuyển chọn ({names})")
+        parts.append(
+            f"{count_phrase(len(pending))} cán bộ đạt các điều kiện, tiêu chuẩn khác, "
+            f"chờ kết quả phỏng vấn tuyển chọn ({names})"
+        )
     if review:
         parts.append(f"{count_phrase(len(review))} cán bộ còn nội dung cần xem xét")
     if failed:
@@ -143,8 +159,12 @@ def _conclusion(report: EligibilityReport) -> str:
     return "Qua rà soát, " + "; ".join(parts) + "."
 
 
-def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, int | None],
-          allow_ineligible: str | None = None) -> Document:
+def build(
+    dossier: Dossier,
+    report: EligibilityReport,
+    months_left: dict[str, int | None],
+    allow_ineligible: str | None = None,
+) -> Document:
     """The working paper for ``report``; ``allow_ineligible`` is the reason given for issuing a
     dossier in which a candidate fails (printed only when one does)."""
     dept = dossier.department
@@ -156,26 +176,36 @@ def build(dossier: Dossier, report: EligibilityReport, months_left: dict[str, in
     preparer = dossier.documents.eligibility_report.prepared_by
     lines = len(sub.signer.block_lines())  # the right column's title lines; the left has two
     context = {
-        "header": agency_header(dept.name, parent=dept.parent,
-                                date_line=issue_date_line(dept.place, sub.date)),
+        "header": agency_header(
+            dept.name, parent=dept.parent, date_line=issue_date_line(dept.place, sub.date)
+        ),
         "title": TITLE,
         "summary": f"Cán bộ đề nghị cử tham gia {course_phrase(dossier)}",
-        "annex_note": (f"(Tài liệu phục vụ Tờ trình số {submission_number} {issue_date_words(sub.date)} "
-                       f"của {dept.name}; lưu hành nội bộ)"),
-        "course_line": (f"Khóa bồi dưỡng: {course.title}; {course.institution}, {course.country}; "
-                        f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {language_name(course.language)}."),
+        "annex_note": (
+            f"(Tài liệu phục vụ Tờ trình số {submission_number} {issue_date_words(sub.date)} "
+            f"của {dept.name}; lưu hành nội bộ)"
+        ),
+        "course_line": (
+            f"Khóa bồi dưỡng: {course.title}; {course.institution}, {course.country}; "
+            f"{period_phrase(dossier)}; ngôn ngữ giảng dạy: {language_name(course.language)}."
+        ),
         "exceptions_text": EXCEPTIONS_TEXT.format(leaders=STEERING_LEADERS),
-        "exceptions": [EXCEPTION_LINE.format(who=standing.who(c, capital=True),
-                                             rules=", ".join(k.rule for k in c.open_checks),
-                                             reason=standing.reason(c) or "chưa ghi")
-                       for c in standing.excepted],
+        "exceptions": [
+            EXCEPTION_LINE.format(
+                who=standing.who(c, capital=True),
+                rules=", ".join(k.rule for k in c.open_checks),
+                reason=standing.reason(c) or "chưa ghi",
+            )
+            for c in standing.excepted
+        ],
         "course_type": report.course_type.value,
         "rule_ids": list(report.rule_ids),
         "months_header": MONTHS_HEADER[report.course_type],
         "rows": _rows(report, months_left, dossier),
         "key": f"{SYMBOL_KEY} Thời điểm nghỉ hưu theo Điều 169 Bộ luật Lao động năm 2019 và "
-               f"Nghị định số 135/2020/NĐ-CP; "
-               + MONTHS_NOTE[report.course_type].format(start=start) + ".",
+        f"Nghị định số 135/2020/NĐ-CP; "
+        + MONTHS_NOTE[report.course_type].format(start=start)
+        + ".",
         "clauses": _clauses(report, dossier),
         "findings": _findings(report, standing),
         "conclusion": _conclusion(report),

@@ -18,16 +18,29 @@ from dataclasses import dataclass, replace
 from ..model import Dossier
 from .base import Document, count_phrase, listed
 
-__all__ = ["Enclosure", "Item", "enclosed", "enclosures", "outgoing", "sort_into_bundles",
-           "OUTGOING", "INTERNAL", "COVER_KIND", "ATTACHMENT_KIND", "SCANNED_NOTE"]
+__all__ = [
+    "Enclosure",
+    "Item",
+    "enclosed",
+    "enclosures",
+    "outgoing",
+    "sort_into_bundles",
+    "OUTGOING",
+    "INTERNAL",
+    "COVER_KIND",
+    "ATTACHMENT_KIND",
+    "SCANNED_NOTE",
+]
 
 OUTGOING, INTERNAL = "outgoing", "internal"  # dossier.pdf, noi-bo.pdf
 COVER_KIND = "cover_letter"  # the công văn: item 1 of the outgoing bundle, not an enclosure
 ATTACHMENT_KIND = "attachment"  # a supporting paper the clerk scanned
 SCANNED_NOTE = "bản ký tay, scan"  # how a scanned Bản cam kết is told apart on paper
 
-REPORT_TITLE = ("Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định về "
-                "bảo vệ chính trị nội bộ")
+REPORT_TITLE = (
+    "Báo cáo kết quả học tập, bồi dưỡng ở nước ngoài và việc thực hiện quy định về "
+    "bảo vệ chính trị nội bộ"
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +72,13 @@ def enclosed(dossier: Dossier) -> list[Enclosure]:
         found = [Enclosure(f"{REPORT_TITLE} của {count_phrase(n)} cán bộ", "return_report", n)]
     else:
         signed = sum(1 for c in dossier.candidates if c.signed_commitment is not None)
-        note = ("" if not signed else f" ({SCANNED_NOTE})" if signed == n
-                else f" ({count_phrase(signed)} {SCANNED_NOTE})")
+        note = (
+            ""
+            if not signed
+            else f" ({SCANNED_NOTE})"
+            if signed == n
+            else f" ({count_phrase(signed)} {SCANNED_NOTE})"
+        )
         found = [
             Enclosure("Danh sách cán bộ đăng ký tham gia bồi dưỡng", "nomination_list", 1),
             Enclosure(f"Bản cam kết của {count_phrase(n)} cán bộ{note}", "commitment", n),
@@ -71,11 +89,13 @@ def enclosed(dossier: Dossier) -> list[Enclosure]:
             entry = papers.setdefault(" ".join(a.title.casefold().split()), [a.title, 0])
             entry[1] += 1
     if papers:
-        listing = ", ".join(f"{title} ({count_phrase(count)} bản)"
-                            for title, count in papers.values())
+        listing = ", ".join(
+            f"{title} ({count_phrase(count)} bản)" for title, count in papers.values()
+        )
         count = sum(count for _title, count in papers.values())
-        found.append(Enclosure(f"Tài liệu kèm theo của từng cán bộ: {listing}",
-                               ATTACHMENT_KIND, count))
+        found.append(
+            Enclosure(f"Tài liệu kèm theo của từng cán bộ: {listing}", ATTACHMENT_KIND, count)
+        )
     return found
 
 
@@ -89,8 +109,10 @@ def outgoing(dossier: Dossier) -> list[Item]:
     for i, c in enumerate(dossier.candidates):
         scanned = own == "commitment" and c.signed_commitment is not None
         items.append(Item(own, c.id, f"candidates[{i}].signed_commitment" if scanned else None))
-        items += [Item(ATTACHMENT_KIND, c.id, f"candidates[{i}].attachments[{k}].file")
-                  for k in range(len(c.attachments))]
+        items += [
+            Item(ATTACHMENT_KIND, c.id, f"candidates[{i}].attachments[{k}].file")
+            for k in range(len(c.attachments))
+        ]
     return items
 
 
@@ -107,16 +129,26 @@ def sort_into_bundles(dossier: Dossier, documents: list[Document]) -> list[Docum
 
     A generated document the order does not account for, or one it misses, is a programming
     error: the công văn would promise what the bundle does not hold."""
-    order = {(item.kind, item.candidate): rank for rank, item in enumerate(outgoing(dossier))
-             if item.scan is None}
-    replaced = {(item.kind, item.candidate) for item in outgoing(dossier)
-                if item.scan is not None and item.kind != ATTACHMENT_KIND}
+    order = {
+        (item.kind, item.candidate): rank
+        for rank, item in enumerate(outgoing(dossier))
+        if item.scan is None
+    }
+    replaced = {
+        (item.kind, item.candidate)
+        for item in outgoing(dossier)
+        if item.scan is not None and item.kind != ATTACHMENT_KIND
+    }
     mine = [d for d in documents if (d.kind, d.candidate) in order]
     if sorted(order[(d.kind, d.candidate)] for d in mine) != sorted(order.values()):
-        raise ValueError(f"the công văn lists {sorted(order)}, the dossier has "
-                         f"{sorted((d.kind, d.candidate or '') for d in mine)}")
+        raise ValueError(
+            f"the công văn lists {sorted(order)}, the dossier has "
+            f"{sorted((d.kind, d.candidate or '') for d in mine)}"
+        )
     mine.sort(key=lambda d: order[(d.kind, d.candidate)])
     kinds = {kind for kind, _ in order} | {kind for kind, _ in replaced}
-    return ([replace(d, bundle=OUTGOING) for d in mine]
-            + [replace(d, bundle=None) for d in documents if (d.kind, d.candidate) in replaced]
-            + [replace(d, bundle=INTERNAL) for d in documents if d.kind not in kinds])
+    return (
+        [replace(d, bundle=OUTGOING) for d in mine]
+        + [replace(d, bundle=None) for d in documents if (d.kind, d.candidate) in replaced]
+        + [replace(d, bundle=INTERNAL) for d in documents if d.kind not in kinds]
+    )

@@ -26,14 +26,31 @@ BORN = "Ngày tháng năm sinh"
 # the DOCX table's header (templates/nomination_list.docx): two rows, "Ngày tháng năm sinh"
 # over Nam and Nữ; the rating column's label comes from the document's context
 _COLUMNS = (
-    ("STT", None, 6), ("Họ và tên", None, 24), (BORN, "Nam", 12), (BORN, "Nữ", 12),
-    ("Chức vụ, đơn vị công tác", None, 36), ("Chức danh quy hoạch", None, 28),
-    ("Trình độ chuyên môn", None, 26), ("Lý luận chính trị", None, 12),
-    ("Ngoại ngữ (chứng chỉ, điểm)", None, 22), ("{rating_header}", None, 22),
-    ("Thời gian công tác còn lại (tháng)", None, 14), ("Ghi chú", None, 30),
+    ("STT", None, 6),
+    ("Họ và tên", None, 24),
+    (BORN, "Nam", 12),
+    (BORN, "Nữ", 12),
+    ("Chức vụ, đơn vị công tác", None, 36),
+    ("Chức danh quy hoạch", None, 28),
+    ("Trình độ chuyên môn", None, 26),
+    ("Lý luận chính trị", None, 12),
+    ("Ngoại ngữ (chứng chỉ, điểm)", None, 22),
+    ("{rating_header}", None, 22),
+    ("Thời gian công tác còn lại (tháng)", None, 14),
+    ("Ghi chú", None, 30),
 )
-_FIELDS = ("full_name", "birth_male", "birth_female", "position", "planned_position",
-           "education", "political_theory", "foreign_language", "rating", "months_left")
+_FIELDS = (
+    "full_name",
+    "birth_male",
+    "birth_female",
+    "position",
+    "planned_position",
+    "education",
+    "political_theory",
+    "foreign_language",
+    "rating",
+    "months_left",
+)
 HEADER_ROWS = 3  # the two label rows and the column numbers (1) … (12)
 _FULL_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
@@ -46,8 +63,9 @@ def _birth(text: str) -> date | str | None:
     return text or None
 
 
-def write_list_workbook(doc: Document, path: Path, *, author: str = "",
-                        issued: datetime | None = None) -> Path:
+def write_list_workbook(
+    doc: Document, path: Path, *, author: str = "", issued: datetime | None = None
+) -> Path:
     """Write the list ``doc`` (kind ``nomination_list``) as one sheet, its notes on a second
     (a render writes it in its staging folder: it appears with the rest or not at all)."""
     context = doc.context
@@ -56,8 +74,10 @@ def write_list_workbook(doc: Document, path: Path, *, author: str = "",
     sheet.title = "Danh sách"
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold, centred = Font(bold=True), Alignment(horizontal="center", vertical="center",
-                                               wrap_text=True)
+    bold, centred = (
+        Font(bold=True),
+        Alignment(horizontal="center", vertical="center", wrap_text=True),
+    )
     for col, (label, sub, width) in enumerate(_COLUMNS, start=1):
         label = label.format(rating_header=context["rating_header"])
         sheet.column_dimensions[get_column_letter(col)].width = width
@@ -116,6 +136,7 @@ def _reproducible(book: Workbook, moment: datetime) -> bytes:
     stamp = (max(moment.year, 1980), moment.month, moment.day, 0, 0, 0)
     with ZipFile(raw) as made, ZipFile(fixed, "w", ZIP_DEFLATED) as out:
         for item in made.infolist():
-            out.writestr(ZipInfo(item.filename, stamp), made.read(item.filename),
-                         compress_type=ZIP_DEFLATED)
+            out.writestr(
+                ZipInfo(item.filename, stamp), made.read(item.filename), compress_type=ZIP_DEFLATED
+            )
     return fixed.getvalue()

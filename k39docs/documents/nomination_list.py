@@ -26,16 +26,16 @@ __all__ = ["build", "PARTY", "EXCEPTION_MARK", "INTERVIEW_MARK"]
 PARTY = "Đảng viên"
 EXCEPTION_MARK = "Đề nghị xem xét ngoại lệ (ghi chú {ref})"
 INTERVIEW_MARK = "Chờ phỏng vấn tuyển chọn"
-MONTHS_NOTE = ("Ghi chú: Thời gian công tác còn lại tính bằng tháng, từ ngày bắt đầu khóa học "
-               "({start}) đến thời điểm nghỉ hưu hoặc hết thời hạn giữ chức vụ lãnh đạo, lấy "
-               "thời điểm sớm hơn.")
-EXCEPTION_NOTE = ("({ref}) {case}; lý do đề nghị: {reason}; đề nghị {leaders} xem xét, "
-                  "quyết định.")
+MONTHS_NOTE = (
+    "Ghi chú: Thời gian công tác còn lại tính bằng tháng, từ ngày bắt đầu khóa học "
+    "({start}) đến thời điểm nghỉ hưu hoặc hết thời hạn giữ chức vụ lãnh đạo, lấy "
+    "thời điểm sớm hơn."
+)
+EXCEPTION_NOTE = "({ref}) {case}; lý do đề nghị: {reason}; đề nghị {leaders} xem xét, quyết định."
 INTERVIEW_NOTE = "“" + INTERVIEW_MARK + "”: {names} {interview}."
 
 
-def row(c: Candidate, months_left: int | None, year: int, notes: list[str] | None = None
-        ) -> dict:
+def row(c: Candidate, months_left: int | None, year: int, notes: list[str] | None = None) -> dict:
     born = c.birth_date.display()
     return {
         "full_name": c.full_name,
@@ -53,25 +53,33 @@ def row(c: Candidate, months_left: int | None, year: int, notes: list[str] | Non
     }
 
 
-def notes_and_marks(dossier: Dossier, standing: Standing
-                    ) -> tuple[list[str], dict[str, list[str]]]:
+def notes_and_marks(dossier: Dossier, standing: Standing) -> tuple[list[str], dict[str, list[str]]]:
     """The notes printed above the table and each candidate's Ghi chú: party membership, a
     proposal by exception (pointing at its note: condition, fact, reason), a pending interview."""
     notes = [MONTHS_NOTE.format(start=short_date(dossier.course.start_date))]
-    marks: dict[str, list[str]] = {c.id: [PARTY] if c.party_member else []
-                                   for c in dossier.candidates}
+    marks: dict[str, list[str]] = {
+        c.id: [PARTY] if c.party_member else [] for c in dossier.candidates
+    }
     for ref, ce in enumerate(standing.excepted, start=1):
         marks[ce.id].append(EXCEPTION_MARK.format(ref=ref))
         case = standing.exception_case(ce)
-        notes.append(EXCEPTION_NOTE.format(ref=ref, case=case[:1].upper() + case[1:],
-                                           reason=standing.reason(ce) or "(chưa ghi lý do)",
-                                           leaders=STEERING_LEADERS))
+        notes.append(
+            EXCEPTION_NOTE.format(
+                ref=ref,
+                case=case[:1].upper() + case[1:],
+                reason=standing.reason(ce) or "(chưa ghi lý do)",
+                leaders=STEERING_LEADERS,
+            )
+        )
     interviewing = standing.interview_people()
     for ce in interviewing:
         marks[ce.id].append(INTERVIEW_MARK)
     if interviewing:
-        notes.append(INTERVIEW_NOTE.format(names=standing.names(interviewing),
-                                           interview=standing.interview()))
+        notes.append(
+            INTERVIEW_NOTE.format(
+                names=standing.names(interviewing), interview=standing.interview()
+            )
+        )
     return notes, marks
 
 

@@ -33,7 +33,7 @@ SUBJECT = f"V/v gửi báo cáo kết quả học tập, bồi dưỡng ở nư�
 
 
 def decision_phrase(dossier: Dossier) -> str:
-    """"Quyết định số 1234/QĐ-UBND ngày 10 tháng 02 năm 2027 của …", or "" without one."""
+    """ "Quyết định số 1234/QĐ-UBND ngày 10 tháng 02 năm 2027 của …", or "" without one."""
     d = dossier.course.decision
     return f"Quyết định số {d.number} {date_words(d.date)} của {d.issuer}" if d else ""
 
@@ -45,8 +45,10 @@ def build(dossier: Dossier) -> Document:
     n = len(dossier.candidates)
     number = number_of(dossier)
     sent = f" ({decision_phrase(dossier)})" if dossier.course.decision else ""
-    participants = listed([f"{honorific(c)} {c.full_name}, {person_position(c)}"
-                           for c in dossier.candidates], prefix="- ")
+    participants = listed(
+        [f"{honorific(c)} {c.full_name}, {person_position(c)}" for c in dossier.candidates],
+        prefix="- ",
+    )
     contacts = [
         f"Địa chỉ: {issuer.address}" if issuer.address else "",
         f"Điện thoại: {issuer.phone}" if issuer.phone else "",
@@ -81,7 +83,10 @@ def build(dossier: Dossier) -> Document:
         kind="cover_letter",
         template="cover_letter.docx",
         stem="cong-van",
-        title=(f"Công văn số {number} của {issuer.name}" if cl.number is not None
-               else f"Dự thảo Công văn của {issuer.name}"),
+        title=(
+            f"Công văn số {number} của {issuer.name}"
+            if cl.number is not None
+            else f"Dự thảo Công văn của {issuer.name}"
+        ),
         context=context,
     )

@@ -49,29 +49,42 @@ TOPIC_GROUPS = {
 }
 
 # the wording of the Tờ trình (the Sở speaks; {dept} {issuer} {n} … are filled in by ``build``)
-INTRO = ("Thực hiện {notice}, {dept} đã phối hợp với các cơ quan, đơn vị rà soát điều kiện, tiêu "
-         "chuẩn và lựa chọn cán bộ tham gia {course}. {dept} kính trình {issuer} như sau:")
+INTRO = (
+    "Thực hiện {notice}, {dept} đã phối hợp với các cơ quan, đơn vị rà soát điều kiện, tiêu "
+    "chuẩn và lựa chọn cán bộ tham gia {course}. {dept} kính trình {issuer} như sau:"
+)
 ENCLOSED = "(có dự thảo Công văn và Danh sách kèm theo)"
-PROPOSAL_CLEAN = ("Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ đáp ứng đầy đủ điều kiện, "
-                  "tiêu chuẩn theo {k39}, Quy chế bồi dưỡng cán bộ theo {k39} và Kế hoạch của tỉnh "
-                  "tham gia khóa bồi dưỡng " + ENCLOSED + ", gồm:")
-PROPOSAL = ("Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ tham gia khóa bồi dưỡng "
-            + ENCLOSED + ", gồm:")
-COMPLETE = ("{count} cán bộ đáp ứng đầy đủ điều kiện, tiêu chuẩn theo {k39}, Quy chế bồi dưỡng "
-            "cán bộ theo {k39} và Kế hoạch của tỉnh")
+PROPOSAL_CLEAN = (
+    "Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ đáp ứng đầy đủ điều kiện, "
+    "tiêu chuẩn theo {k39}, Quy chế bồi dưỡng cán bộ theo {k39} và Kế hoạch của tỉnh "
+    "tham gia khóa bồi dưỡng " + ENCLOSED + ", gồm:"
+)
+PROPOSAL = (
+    "Qua rà soát, {dept} đề nghị {issuer} cử {n} cán bộ tham gia khóa bồi dưỡng "
+    + ENCLOSED
+    + ", gồm:"
+)
+COMPLETE = (
+    "{count} cán bộ đáp ứng đầy đủ điều kiện, tiêu chuẩn theo {k39}, Quy chế bồi dưỡng "
+    "cán bộ theo {k39} và Kế hoạch của tỉnh"
+)
 PENDING = "{names} đáp ứng các điều kiện, tiêu chuẩn đến thời điểm đề nghị và {interview}"
 PENDING_ALL = "{names} {interview}"
-EXCEPTION = ("{case}. {dept} đề nghị cử {who} với lý do: {reason}; kính đề nghị {issuer} báo cáo "
-             "{leaders} xem xét, quyết định đối với trường hợp {who} (theo {qc}).")
-CLOSING = ("{dept} kính trình {issuer} xem xét, ký ban hành Công văn cử cán bộ tham gia khóa bồi "
-           "dưỡng " + ENCLOSED + "./.")
+EXCEPTION = (
+    "{case}. {dept} đề nghị cử {who} với lý do: {reason}; kính đề nghị {issuer} báo cáo "
+    "{leaders} xem xét, quyết định đối với trường hợp {who} (theo {qc})."
+)
+CLOSING = (
+    "{dept} kính trình {issuer} xem xét, ký ban hành Công văn cử cán bộ tham gia khóa bồi "
+    "dưỡng " + ENCLOSED + "./."
+)
 
 # the points of a list inside a numbered part: a), b), c) … in the Vietnamese alphabet
 _LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
 
 
 def item_labels(n: int) -> list[str]:
-    """"a)", "b)", … "y)", then "a1)", "b1)" … should a list ever be that long."""
+    """ "a)", "b)", … "y)", then "a1)", "b1)" … should a list ever be that long."""
     return [f"{_LETTERS[i % len(_LETTERS)]}{i // len(_LETTERS) or ''})" for i in range(n)]
 
 
@@ -105,10 +118,17 @@ def review_lines(dossier: Dossier, standing: Standing) -> list[str]:
         lines.append(f"Trong số {count_phrase(standing.total)} cán bộ nêu trên, {text}.")
     for ce in standing.excepted:
         case = standing.exception_case(ce)
-        lines.append(EXCEPTION.format(
-            case=case[:1].upper() + case[1:], dept=dept, issuer=issuer, who=standing.who(ce),
-            reason=standing.reason(ce) or "(chưa ghi lý do)", qc=QC_REF,
-            leaders=STEERING_LEADERS))
+        lines.append(
+            EXCEPTION.format(
+                case=case[:1].upper() + case[1:],
+                dept=dept,
+                issuer=issuer,
+                who=standing.who(ce),
+                reason=standing.reason(ce) or "(chưa ghi lý do)",
+                qc=QC_REF,
+                leaders=STEERING_LEADERS,
+            )
+        )
     return lines
 
 
@@ -120,10 +140,12 @@ def build(dossier: Dossier, report=None) -> Document:
     standing = Standing(dossier, report)
     n = count_phrase(len(dossier.candidates))
     number = issue_number(sub.number, TYPE_CODE, dept.code)
-    texts = listed([f"{honorific(c)} {c.full_name}, {person_position(c)}"
-                    for c in dossier.candidates])
-    candidates = [{"label": label, "text": text}
-                  for label, text in zip(item_labels(len(texts)), texts)]
+    texts = listed(
+        [f"{honorific(c)} {c.full_name}, {person_position(c)}" for c in dossier.candidates]
+    )
+    candidates = [
+        {"label": label, "text": text} for label, text in zip(item_labels(len(texts)), texts)
+    ]
     proposal = PROPOSAL_CLEAN if standing.clean else PROPOSAL
     context = {
         "header": agency_header(
@@ -135,16 +157,22 @@ def build(dossier: Dossier, report=None) -> Document:
         "summary": f"Về việc cử cán bộ tham gia {course_phrase(dossier)}",
         "addressees": [issuer],
         "basis": basis_lines(dossier),
-        "intro": INTRO.format(notice=notice_phrase(dossier), dept=dept.name,
-                              course=course_phrase(dossier), issuer=issuer),
-        "course_lines": listed([
-            f"Tên khóa bồi dưỡng: {course.title}",
-            f"Loại hình: {COURSE_TYPE_NAMES[course.type]}; nhóm chủ đề {course.topic_group}: "
-            f"{TOPIC_GROUPS[course.topic_group]}",
-            f"Cơ sở đào tạo: {course.institution}, {course.country}",
-            f"Thời gian: {period_phrase(dossier)}",
-            f"Ngôn ngữ giảng dạy: {language_name(course.language)}",
-        ]),
+        "intro": INTRO.format(
+            notice=notice_phrase(dossier),
+            dept=dept.name,
+            course=course_phrase(dossier),
+            issuer=issuer,
+        ),
+        "course_lines": listed(
+            [
+                f"Tên khóa bồi dưỡng: {course.title}",
+                f"Loại hình: {COURSE_TYPE_NAMES[course.type]}; nhóm chủ đề {course.topic_group}: "
+                f"{TOPIC_GROUPS[course.topic_group]}",
+                f"Cơ sở đào tạo: {course.institution}, {course.country}",
+                f"Thời gian: {period_phrase(dossier)}",
+                f"Ngôn ngữ giảng dạy: {language_name(course.language)}",
+            ]
+        ),
         "review_text": proposal.format(dept=dept.name, issuer=issuer, n=n, k39=K39_REF),
         "candidates": candidates,
         "review_lines": review_lines(dossier, standing),
@@ -156,8 +184,11 @@ def build(dossier: Dossier, report=None) -> Document:
         kind="submission",
         template="submission.docx",
         stem="to-trinh",
-        title=(f"Tờ trình số {number} của {dept.name}" if sub.number is not None
-               else f"Dự thảo Tờ trình của {dept.name}"),
+        title=(
+            f"Tờ trình số {number} của {dept.name}"
+            if sub.number is not None
+            else f"Dự thảo Tờ trình của {dept.name}"
+        ),
         context=context,
     )
 
@@ -165,8 +196,10 @@ def build(dossier: Dossier, report=None) -> Document:
 def cost_lines(dossier: Dossier) -> list[str]:
     per_person = dossier.course.estimated_cost_per_person
     n = len(dossier.candidates)
-    funding = (f"Nguồn kinh phí: ngân sách nhà nước bảo đảm theo {K39_REF} và Quy chế ban hành "
-               f"kèm theo Quyết định số 02-QĐ/BCĐ.")
+    funding = (
+        f"Nguồn kinh phí: ngân sách nhà nước bảo đảm theo {K39_REF} và Quy chế ban hành "
+        f"kèm theo Quyết định số 02-QĐ/BCĐ."
+    )
     if per_person is None:
         return [f"Kinh phí thực hiện theo thông báo của Ban Chỉ đạo thực hiện {K39_REF}. {funding}"]
     total = per_person * n

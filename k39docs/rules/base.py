@@ -67,8 +67,12 @@ class Status(str, Enum):
         return self.value
 
 
-STATUS_NAMES = {Status.passed: "Đạt", Status.failed: "Không đạt", Status.review: "Cần xem xét",
-                Status.pending: "Chờ kết quả"}
+STATUS_NAMES = {
+    Status.passed: "Đạt",
+    Status.failed: "Không đạt",
+    Status.review: "Cần xem xét",
+    Status.pending: "Chờ kết quả",
+}
 STATUS_SYMBOLS = {Status.passed: "✓", Status.failed: "✗", Status.review: "?", Status.pending: "…"}
 
 
@@ -195,8 +199,11 @@ def plan_name(dossier: Dossier) -> str:
     plan ("Kế hoạch số …/KH-UBND …"), else the plan of the UBND that implements the Party
     committee's plan the dossier cites ("Kế hoạch của Ủy ban nhân dân tỉnh … triển khai thực
     hiện Kế hoạch số 107-KH/TU …"), else the UBND's plan implementing Kết luận số 39-KL/TW."""
-    found = [m for m in (_PLAN_RE.match(" ".join(line.split()))
-                         for line in (dossier.legal_basis or ())) if m]
+    found = [
+        m
+        for m in (_PLAN_RE.match(" ".join(line.split())) for line in (dossier.legal_basis or ()))
+        if m
+    ]
     for m in found:
         if "/KH-" in m.group("number"):
             return m.group("name")
@@ -241,8 +248,9 @@ def rule(
         if id in _REGISTRY:
             raise ValueError(f"rule {id} is registered twice")
         source = "; ".join([f"{unit} {PLAN}", *([also.source] if also else [])])
-        _REGISTRY[id] = Rule(id, title, source, clause, frozenset(applies_to), evaluate,
-                             unit=unit, also=also)
+        _REGISTRY[id] = Rule(
+            id, title, source, clause, frozenset(applies_to), evaluate, unit=unit, also=also
+        )
         return evaluate
 
     return register

@@ -88,8 +88,11 @@ LEADERSHIP_MONTHS_REQUIRED = {CourseType.trung_han: 24, CourseType.ngan_han: 18}
 SERVICE_MONTHS_REQUIRED = 24
 
 # QC.3.ngan_han: the groups a short course is for
-SHORT_COURSE_GROUPS = (CadreGroup.bct_bbt, CadreGroup.uv_btv_tinh_uy,
-                       CadreGroup.lanh_dao_tong_cuc_cuc)
+SHORT_COURSE_GROUPS = (
+    CadreGroup.bct_bbt,
+    CadreGroup.uv_btv_tinh_uy,
+    CadreGroup.lanh_dao_tong_cuc_cuc,
+)
 
 # V.2.2: the fields of the plan, each with the words that identify it in a free-text work_field
 WORK_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -97,13 +100,24 @@ WORK_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("hợp tác quốc tế, an ninh - quốc phòng", ("hợp tác quốc tế", "an ninh", "quốc phòng")),
     (
         "đầu tư, xúc tiến thương mại, du lịch, quản lý khu kinh tế, khu công nghiệp",
-        ("đầu tư", "xúc tiến thương mại", "xúc tiến đầu tư", "du lịch", "khu kinh tế",
-         "khu công nghiệp"),
+        (
+            "đầu tư",
+            "xúc tiến thương mại",
+            "xúc tiến đầu tư",
+            "du lịch",
+            "khu kinh tế",
+            "khu công nghiệp",
+        ),
     ),
     (
         "thông tin, tuyên truyền, truyền thông đối ngoại",
-        ("thông tin đối ngoại", "thông tin và truyền thông", "thông tin, tuyên truyền",
-         "tuyên truyền", "truyền thông"),
+        (
+            "thông tin đối ngoại",
+            "thông tin và truyền thông",
+            "thông tin, tuyên truyền",
+            "tuyên truyền",
+            "truyền thông",
+        ),
     ),
     ("nghiên cứu giảng dạy tại cao đẳng, đại học", ("giảng dạy", "cao đẳng", "đại học")),
     ("công việc có yếu tố nước ngoài", ("yếu tố nước ngoài", "nước ngoài", "quốc tế")),
@@ -111,8 +125,15 @@ WORK_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # IV.1.b: disciplinary forms, all khiển trách or heavier; and measures that are not disciplines
 _DISCIPLINE_FORMS = (
-    "khiển trách", "cảnh cáo", "hạ bậc lương", "hạ ngạch", "giáng chức", "cách chức",
-    "bãi nhiệm", "buộc thôi việc", "khai trừ",
+    "khiển trách",
+    "cảnh cáo",
+    "hạ bậc lương",
+    "hạ ngạch",
+    "giáng chức",
+    "cách chức",
+    "bãi nhiệm",
+    "buộc thôi việc",
+    "khai trừ",
 )
 _NOT_DISCIPLINES = ("nhắc nhở", "phê bình", "rút kinh nghiệm")
 
@@ -174,8 +195,11 @@ def _time_left(candidate: Candidate, course: Course, *, required: int, leadershi
         )
     if served_until >= threshold:
         margin = (served_until - threshold).days
-        excess = (f"chỉ dư {counted(margin, 'ngày')} so với" if margin
-                  else "vừa đủ, không dư ngày nào so với")
+        excess = (
+            f"chỉ dư {counted(margin, 'ngày')} so với"
+            if margin
+            else "vừa đủ, không dư ngày nào so với"
+        )
         return Outcome.review(
             f"{facts}; {what} tính từ ngày {_d(start)} đến hết ngày {_d(end)} {excess} mốc "
             f"{counted(required, 'tháng')} (hết ngày {_d(deadline)}), dư chưa đến 01 tháng: "
@@ -334,8 +358,11 @@ def fit_for_the_course(candidate: Candidate, course: Course, dossier: Dossier) -
     unit="gạch đầu dòng thứ năm khoản 1 Mục IV",
     clause="Được cử đi bồi dưỡng không quá 02 lần một năm, không bố trí tham gia bồi dưỡng trong "
     "02 năm liên tiếp theo kinh phí thực hiện Kết luận số 39-KL/TW của Bộ Chính trị.",
-    also=Also("mỗi cán bộ chỉ tham gia bồi dưỡng ngắn hạn 01 lần", QUY_CHE_DIEU_3,
-              frozenset({CourseType.ngan_han})),
+    also=Also(
+        "mỗi cán bộ chỉ tham gia bồi dưỡng ngắn hạn 01 lần",
+        QUY_CHE_DIEU_3,
+        frozenset({CourseType.ngan_han}),
+    ),
 )
 def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """Count the K39 courses of ``k39_history`` against the new course (its year = start year).
@@ -359,7 +386,8 @@ def k39_course_frequency(candidate: Candidate, course: Course, dossier: Dossier)
     same_year = [h for h in history if h.year == year]
     if len(same_year) >= 2:
         problems.append(
-            f"đã có {counted(len(same_year), 'khóa')} trong năm {year}, quá 02 lần một năm")
+            f"đã có {counted(len(same_year), 'khóa')} trong năm {year}, quá 02 lần một năm"
+        )
     adjacent = sorted({h.year for h in history if abs(h.year - year) == 1})
     if adjacent:
         years = ", ".join(str(y) for y in adjacent)
@@ -391,11 +419,14 @@ def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) ->
     if letter is None:
         today = today_in_vietnam()
         if signed <= today:
-            return Outcome.ok(f"Bản cam kết ký ngày {_d(signed)}, trước khi ban hành công văn "
-                              "(công văn đang là dự thảo, chưa ghi ngày)")
+            return Outcome.ok(
+                f"Bản cam kết ký ngày {_d(signed)}, trước khi ban hành công văn "
+                "(công văn đang là dự thảo, chưa ghi ngày)"
+            )
         return Outcome.review(
             f"Bản cam kết ghi ngày {_d(signed)}, sau hôm nay ({_d(today)}); công văn đang là dự "
-            "thảo: chỉ ban hành công văn từ ngày đó trở đi")
+            "thảo: chỉ ban hành công văn từ ngày đó trở đi"
+        )
     if signed <= letter:
         return Outcome.ok(f"Bản cam kết ký ngày {_d(signed)}, không sau ngày công văn {_d(letter)}")
     return Outcome.fail(f"Bản cam kết ký ngày {_d(signed)}, sau ngày công văn {_d(letter)}")
@@ -410,9 +441,12 @@ def commitment_signed(candidate: Candidate, course: Course, dossier: Dossier) ->
     unit="gạch đầu dòng thứ nhất tiểu mục 2.1 Mục IV",
     clause="Cán bộ, công chức, viên chức còn đủ thời gian công tác là lãnh đạo, quản lý ít nhất "
     "24 tháng, tính từ khi khóa bồi dưỡng bắt đầu.",
-    also=Also("đối với bồi dưỡng ngắn hạn: còn đủ thời gian công tác là lãnh đạo, quản lý ít nhất "
-              "18 tháng, tính từ khi khóa bồi dưỡng bắt đầu", QUY_CHE_DIEU_3,
-              frozenset({CourseType.ngan_han})),
+    also=Also(
+        "đối với bồi dưỡng ngắn hạn: còn đủ thời gian công tác là lãnh đạo, quản lý ít nhất "
+        "18 tháng, tính từ khi khóa bồi dưỡng bắt đầu",
+        QUY_CHE_DIEU_3,
+        frozenset({CourseType.ngan_han}),
+    ),
     applies_to=(CourseType.trung_han, CourseType.ngan_han),
 )
 def leadership_time_left(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
@@ -599,16 +633,21 @@ def works_in_a_listed_field(candidate: Candidate, course: Course, dossier: Dossi
     # the plan asks for the right target group; the Quy chế says who a short course is for
     clause="lập danh sách cử cán bộ, công chức, viên chức đúng đối tượng, đủ điều kiện, tiêu "
     "chuẩn phù hợp với nội dung, chương trình khóa bồi dưỡng",
-    also=Also("bồi dưỡng ngắn hạn dành cho cán bộ thuộc diện Bộ Chính trị, Ban Bí thư quản lý; "
-              "ủy viên Ban Thường vụ tỉnh ủy, thành ủy; ở Trung ương là lãnh đạo tổng cục, cục, "
-              "vụ và tương đương", QUY_CHE_DIEU_3, frozenset({CourseType.ngan_han})),
+    also=Also(
+        "bồi dưỡng ngắn hạn dành cho cán bộ thuộc diện Bộ Chính trị, Ban Bí thư quản lý; "
+        "ủy viên Ban Thường vụ tỉnh ủy, thành ủy; ở Trung ương là lãnh đạo tổng cục, cục, "
+        "vụ và tương đương",
+        QUY_CHE_DIEU_3,
+        frozenset({CourseType.ngan_han}),
+    ),
     applies_to=(CourseType.ngan_han,),
 )
 def in_the_short_course_group(candidate: Candidate, course: Course, dossier: Dossier) -> Outcome:
     """``cadre_group``: one of the Quy chế's groups passes, ``khac`` fails, missing is
     ``review`` (the plan's Mục V.2 names no group for ngắn hạn, so the data must say it)."""
-    groups = "; ".join(CADRE_GROUP_NAMES[g][0].lower() + CADRE_GROUP_NAMES[g][1:]
-                       for g in SHORT_COURSE_GROUPS)
+    groups = "; ".join(
+        CADRE_GROUP_NAMES[g][0].lower() + CADRE_GROUP_NAMES[g][1:] for g in SHORT_COURSE_GROUPS
+    )
     position = position_at(candidate.position, candidate.agency)
     group = candidate.cadre_group
     if group is None:

@@ -181,7 +181,8 @@ class EligibilityReport:
             "issuable": self.issuable,
             "exceptions": [
                 {"candidate": c.id, "rules": list(c.exception.rules), "reason": c.exception.reason}
-                for c in self.exceptions if c.exception
+                for c in self.exceptions
+                if c.exception
             ],
             "candidates": [c.to_dict() for c in self.candidates],
         }
@@ -249,8 +250,9 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
     )
 
 
-def check_eligibility(dossier: Dossier, *, allow_ineligible: str | None = None
-                      ) -> EligibilityReport:
+def check_eligibility(
+    dossier: Dossier, *, allow_ineligible: str | None = None
+) -> EligibilityReport:
     """Check every candidate of ``dossier`` against the rules that apply to its course type.
 
     ``allow_ineligible``: the command's reason for proposing whoever does not meet a condition
@@ -287,8 +289,8 @@ def blocking_message(report: EligibilityReport) -> str:
             )
         lines.append(
             f"    - {'hoặc ' if reviews else ''}đề nghị Ban Chỉ đạo xem xét ngoại lệ: ghi "
-            f"`exception: {{rules: [{rules}], reason: \"…lý do…\"}}` ở ứng viên {c.id}, hoặc "
-            "chạy lại với --allow-ineligible \"lý do\"; các văn bản sẽ nêu rõ trường hợp này"
+            f'`exception: {{rules: [{rules}], reason: "…lý do…"}}` ở ứng viên {c.id}, hoặc '
+            'chạy lại với --allow-ineligible "lý do"; các văn bản sẽ nêu rõ trường hợp này'
         )
         lines.append("    - hoặc bỏ ứng viên khỏi hồ sơ.")
     return "\n".join(lines)
@@ -299,7 +301,10 @@ def blocking_message(report: EligibilityReport) -> str:
 
 def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def format_eligibility_text(report: EligibilityReport) -> str:

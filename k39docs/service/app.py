@@ -56,37 +56,70 @@ log = logging.getLogger("k39docs.service")
 API = "/api/v1"
 MAX_PARTS = 200  # a dossier, its images and scans
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_TITLES = {400: "Yêu cầu không hợp lệ", 401: "Chưa xác thực", 404: "Không tìm thấy",
-           405: "Phương thức không được hỗ trợ", 409: "Chưa sẵn sàng", 413: "Dữ liệu quá lớn",
-           415: "Kiểu dữ liệu không được hỗ trợ", 422: "Yêu cầu không hợp lệ",
-           429: "Hàng đợi đã đầy", 503: "Dịch vụ chưa sẵn sàng"}
+_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    401: "Chưa xác thực",
+    404: "Không tìm thấy",
+    405: "Phương thức không được hỗ trợ",
+    409: "Chưa sẵn sàng",
+    413: "Dữ liệu quá lớn",
+    415: "Kiểu dữ liệu không được hỗ trợ",
+    422: "Yêu cầu không hợp lệ",
+    429: "Hàng đợi đã đầy",
+    503: "Dịch vụ chưa sẵn sàng",
+}
 DOSSIER_BODY = {
     "required": True,
     "content": {
         "application/yaml": {"schema": {"type": "string"}},
         "application/json": {"schema": {"$ref": "#/components/schemas/DossierRequest"}},
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
-            {"schema": {"type": "string", "format": "binary"}},
-        "multipart/form-data": {"schema": {
-            "type": "object", "required": ["dossier"],
-            "properties": {"dossier": {"type": "string", "format": "binary"},
-                           "files": {"type": "array",
-                                     "items": {"type": "string", "format": "binary"},
-                                     "description": "Ảnh chữ ký, con dấu, bản quét: tên tệp "
-                                                    "của mỗi phần là đường dẫn hồ sơ ghi."},
-                           "review": {"type": "string", "description":
-                                      "JSON (tùy chọn) {mã ứng viên: {\"reviewed\": {mã điều "
-                                      "kiện: ý kiến}, \"exception\": {\"rules\": [...], "
-                                      "\"reason\": lý do}}}: ý kiến xem xét và ngoại lệ thêm "
-                                      "vào hồ sơ (ghi đè ý kiến cùng điều kiện, thay ngoại lệ "
-                                      "trong tệp)."}}}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["dossier"],
+                "properties": {
+                    "dossier": {"type": "string", "format": "binary"},
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Ảnh chữ ký, con dấu, bản quét: tên tệp "
+                        "của mỗi phần là đường dẫn hồ sơ ghi.",
+                    },
+                    "review": {
+                        "type": "string",
+                        "description": 'JSON (tùy chọn) {mã ứng viên: {"reviewed": {mã điều '
+                        'kiện: ý kiến}, "exception": {"rules": [...], '
+                        '"reason": lý do}}}: ý kiến xem xét và ngoại lệ thêm '
+                        "vào hồ sơ (ghi đè ý kiến cùng điều kiện, thay ngoại lệ "
+                        "trong tệp).",
+                    },
+                },
+            }
+        },
     },
 }
-PDF_BODY = {"required": True, "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"},
-        "trust_root": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}
+PDF_BODY = {
+    "required": True,
+    "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "trust_root": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                    },
+                },
+            }
+        },
+    },
+}
 
 
 class _Refused(Exception):
@@ -102,8 +135,9 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _problem_response(body: dict, request_id: str | None = None,
-                      headers: dict[str, str] | None = None) -> JSONResponse:
+def _problem_response(
+    body: dict, request_id: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     if request_id:
         body = {**body, "request_id": request_id}
     return JSONResponse(body, status_code=body["status"], media_type=MEDIA_TYPE, headers=headers)
@@ -119,8 +153,9 @@ class _Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", ())}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())
+        }
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -130,8 +165,13 @@ class _Guard:
             if message["type"] == "http.response.start":
                 sent_start[0] = True
                 status[0] = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()),
-                                                  (b"x-request-id", request_id.encode())]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", ()),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
             await send(message)
 
         async def refuse(status_code: int, slug: str, detail: str, extra_headers=None):
@@ -152,11 +192,20 @@ class _Guard:
         path = scope.get("path", "")
         try:
             token = self.settings.api_token
-            if token and not _open_path(path) and not hmac.compare_digest(
-                    headers.get("authorization", "").encode(), f"Bearer {token}".encode()):
-                await refuse(401, "unauthorized",
-                             "Cần mã truy cập: gửi tiêu đề `Authorization: Bearer <mã>` "
-                             "(K39_API_TOKEN của máy chủ).", {"WWW-Authenticate": "Bearer"})
+            if (
+                token
+                and not _open_path(path)
+                and not hmac.compare_digest(
+                    headers.get("authorization", "").encode(), f"Bearer {token}".encode()
+                )
+            ):
+                await refuse(
+                    401,
+                    "unauthorized",
+                    "Cần mã truy cập: gửi tiêu đề `Authorization: Bearer <mã>` "
+                    "(K39_API_TOKEN của máy chủ).",
+                    {"WWW-Authenticate": "Bearer"},
+                )
             elif _declared_length(headers) > limit:
                 await refuse(413, "too-large", _too_large(self.settings))
             else:
@@ -165,8 +214,14 @@ class _Guard:
             if not sent_start[0]:
                 await refuse(413, "too-large", _too_large(self.settings))
         finally:
-            log.info("%s %s %d %.0f ms", scope.get("method"), path, status[0],
-                     (time.perf_counter() - started) * 1000, extra={"request_id": request_id})
+            log.info(
+                "%s %s %d %.0f ms",
+                scope.get("method"),
+                path,
+                status[0],
+                (time.perf_counter() - started) * 1000,
+                extra={"request_id": request_id},
+            )
 
 
 def _open_path(path: str) -> bool:
@@ -184,27 +239,35 @@ def _declared_length(headers: dict[str, str]) -> int:
 
 
 def _too_large(settings: Settings) -> str:
-    return (f"Dữ liệu gửi lên vượt quá {settings.max_body_mb:g} MB (K39_MAX_BODY_MB); gửi bản quét "
-            "nhỏ hơn hoặc chia hồ sơ.")
+    return (
+        f"Dữ liệu gửi lên vượt quá {settings.max_body_mb:g} MB (K39_MAX_BODY_MB); gửi bản quét "
+        "nhỏ hơn hoặc chia hồ sơ."
+    )
 
 
-def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | None = None
-               ) -> FastAPI:
+def create_app(
+    settings: Settings, session: ServiceSession, *, keys: KeyRing | None = None
+) -> FastAPI:
     """The service's application over ``session`` (its LibreOffice kept warm). Jobs start when
     the application starts and their files are deleted when it stops."""
     keys = keys or KeyRing()
     own_root = settings.jobs_dir is None
-    root = private_dir(settings.jobs_dir if settings.jobs_dir is not None
-                       else Path(tempfile.mkdtemp(prefix="k39-jobs-")))
-    callbacks = Callbacks(settings.callback_hosts, settings.callback_secret,
-                          settings.callback_delays)
+    root = private_dir(
+        settings.jobs_dir
+        if settings.jobs_dir is not None
+        else Path(tempfile.mkdtemp(prefix="k39-jobs-"))
+    )
+    callbacks = Callbacks(
+        settings.callback_hosts, settings.callback_secret, settings.callback_delays
+    )
 
     def ended(job: Job) -> None:
         if job.callback_url and job.status in ("done", "failed"):
             callbacks.send(job.callback_url, job.to_dict(), job.request_id)
 
-    jobs = JobQueue(session, root, queue_max=settings.queue_max, keep_s=settings.job_keep_s,
-                    on_ended=ended)
+    jobs = JobQueue(
+        session, root, queue_max=settings.queue_max, keep_s=settings.job_keep_s, on_ended=ended
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -218,9 +281,11 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
                 shutil.rmtree(root, ignore_errors=True)
 
     app = FastAPI(
-        title="k39docs", version=__version__, lifespan=lifespan,
+        title="k39docs",
+        version=__version__,
+        lifespan=lifespan,
         description="Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận 39-KL/TW: kiểm tra, "
-                    "tạo và ký số hồ sơ, kiểm tra chữ ký số.",
+        "tạo và ký số hồ sơ, kiểm tra chữ ký số.",
     )
     app.add_middleware(_Guard, settings=settings)
     app.state.jobs = jobs
@@ -235,36 +300,73 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException):
-        detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else \
-            _TITLES.get(exc.status_code, "Lỗi")
-        return _problem_response(problem(exc.status_code, f"http-{exc.status_code}",
-                                         _TITLES.get(exc.status_code, "Lỗi"), detail),
-                                 _rid(request), getattr(exc, "headers", None))
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and not exc.detail.isascii()
+            else _TITLES.get(exc.status_code, "Lỗi")
+        )
+        return _problem_response(
+            problem(
+                exc.status_code,
+                f"http-{exc.status_code}",
+                _TITLES.get(exc.status_code, "Lỗi"),
+                detail,
+            ),
+            _rid(request),
+            getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_query(request: Request, exc: RequestValidationError):
-        issues = [{"path": ".".join(str(p) for p in e.get("loc", ())), "line": None,
-                   "cell": None, "message": "giá trị không hợp lệ"} for e in exc.errors()]
-        return _problem_response(problem(422, "invalid-request", _TITLES[422],
-                                         "Tham số của yêu cầu không hợp lệ.", issues=issues),
-                                 _rid(request))
+        issues = [
+            {
+                "path": ".".join(str(p) for p in e.get("loc", ())),
+                "line": None,
+                "cell": None,
+                "message": "giá trị không hợp lệ",
+            }
+            for e in exc.errors()
+        ]
+        return _problem_response(
+            problem(
+                422,
+                "invalid-request",
+                _TITLES[422],
+                "Tham số của yêu cầu không hợp lệ.",
+                issues=issues,
+            ),
+            _rid(request),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.error("unexpected %s\n%s", type(exc).__name__,
-                  "".join(traceback.format_tb(exc.__traceback__)),  # frames, not the values
-                  extra={"request_id": _rid(request)})
-        return _problem_response(problem(500, "internal", "Lỗi bên trong dịch vụ",
-                                         "Lỗi không lường trước; quản trị viên xem nhật ký của "
-                                         "dịch vụ với mã yêu cầu này."), _rid(request))
+        log.error(
+            "unexpected %s\n%s",
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),  # frames, not the values
+            extra={"request_id": _rid(request)},
+        )
+        return _problem_response(
+            problem(
+                500,
+                "internal",
+                "Lỗi bên trong dịch vụ",
+                "Lỗi không lường trước; quản trị viên xem nhật ký của dịch vụ với mã yêu cầu này.",
+            ),
+            _rid(request),
+        )
 
     async def receive_dossier(request: Request, folder: Path):
         upload = private_dir(folder / "upload")
         file, review = await _save_body(request, upload)
         return await run_in_threadpool(read_dossier, file, upload, keys, review)
 
-    @app.post(f"{API}/validate", tags=["hồ sơ"], openapi_extra={"requestBody": DOSSIER_BODY},
-              summary="Kiểm tra hồ sơ và điều kiện của từng ứng viên (không tạo văn bản)")
+    @app.post(
+        f"{API}/validate",
+        tags=["hồ sơ"],
+        openapi_extra={"requestBody": DOSSIER_BODY},
+        summary="Kiểm tra hồ sơ và điều kiện của từng ứng viên (không tạo văn bản)",
+    )
     async def validate(request: Request, allow_ineligible: str | None = Query(None)):
         folder = private_dir(root / f"validate-{uuid.uuid4().hex}")
         try:
@@ -273,25 +375,41 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
             shutil.rmtree(folder, ignore_errors=True)
         return await run_in_threadpool(_validated, dossier, allow_ineligible)
 
-    @app.post(f"{API}/renders", status_code=202, tags=["hồ sơ"],
-              openapi_extra={"requestBody": DOSSIER_BODY},
-              summary="Tạo hồ sơ (một công việc trong hàng đợi)")
-    async def create_render(request: Request, allow_ineligible: str | None = Query(None),
-                            callback_url: str | None = Query(None)):
+    @app.post(
+        f"{API}/renders",
+        status_code=202,
+        tags=["hồ sơ"],
+        openapi_extra={"requestBody": DOSSIER_BODY},
+        summary="Tạo hồ sơ (một công việc trong hàng đợi)",
+    )
+    async def create_render(
+        request: Request,
+        allow_ineligible: str | None = Query(None),
+        callback_url: str | None = Query(None),
+    ):
         if callback_url is not None:
             why = callback_problem(callback_url, settings.callback_hosts)
             if why is not None:
-                raise _Refused(422, "callback-refused", why, issues=[
-                    {"path": "callback_url", "line": None, "cell": None, "message": why}])
+                raise _Refused(
+                    422,
+                    "callback-refused",
+                    why,
+                    issues=[{"path": "callback_url", "line": None, "cell": None, "message": why}],
+                )
         if jobs.waiting() >= settings.queue_max:
             raise _Refused(429, "queue-full", _queue_full(settings))
         job_id, folder = jobs.new_folder()
         try:
             dossier = await receive_dossier(request, folder)
             await run_in_threadpool(_issuable, dossier, allow_ineligible)
-            job = Job(job_id, dossier, RenderOptions(allow_ineligible=allow_ineligible,
-                                                     base_dir=folder / "upload"),
-                      folder, _rid(request), callback_url)
+            job = Job(
+                job_id,
+                dossier,
+                RenderOptions(allow_ineligible=allow_ineligible, base_dir=folder / "upload"),
+                folder,
+                _rid(request),
+                callback_url,
+            )
             jobs.submit(job)
         except QueueFull:
             shutil.rmtree(folder, ignore_errors=True)
@@ -300,18 +418,27 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
             shutil.rmtree(folder, ignore_errors=True)
             raise
         url = str(request.url_for("render_status", job_id=job_id))
-        return JSONResponse({"id": job_id, "status_url": url}, status_code=202,
-                            headers={"Location": url})
+        return JSONResponse(
+            {"id": job_id, "status_url": url}, status_code=202, headers={"Location": url}
+        )
 
     def job_or_404(job_id: str) -> Job:
         job = jobs.get(job_id)
         if job is None:
-            raise _Refused(404, "no-such-job", f"Không có công việc {job_id} (đã xóa sau "
-                                               f"{settings.job_keep_s:g} giây, hoặc sai mã).")
+            raise _Refused(
+                404,
+                "no-such-job",
+                f"Không có công việc {job_id} (đã xóa sau "
+                f"{settings.job_keep_s:g} giây, hoặc sai mã).",
+            )
         return job
 
-    @app.get(f"{API}/renders/{{job_id}}", name="render_status", tags=["hồ sơ"],
-             summary="Trạng thái, tiến độ và kết quả của một công việc")
+    @app.get(
+        f"{API}/renders/{{job_id}}",
+        name="render_status",
+        tags=["hồ sơ"],
+        summary="Trạng thái, tiến độ và kết quả của một công việc",
+    )
     async def render_status(request: Request, job_id: str):
         job = job_or_404(job_id)
         data = job.to_dict(str(request.url))
@@ -322,16 +449,28 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
     def finished_files(job_id: str) -> Job:
         job = job_or_404(job_id)
         if job.status != "done":
-            raise _Refused(409, "not-done", f"Công việc đang ở trạng thái “{job.status}”: chỉ tải "
-                                            "được tệp khi trạng thái là “done”.")
+            raise _Refused(
+                409,
+                "not-done",
+                f"Công việc đang ở trạng thái “{job.status}”: chỉ tải "
+                "được tệp khi trạng thái là “done”.",
+            )
         return job
 
-    @app.get(f"{API}/renders/{{job_id}}/files.zip", name="render_zip", tags=["hồ sơ"],
-             summary="Mọi tệp của hồ sơ trong một tệp zip (`?only=docx`: chỉ một thư mục)")
-    def render_zip(job_id: str, only: str | None = Query(
-            None, pattern="^(docx|pdf|scans|xlsx)$",
-            description="Chỉ các tệp của một thư mục: docx (văn bản Word để sửa), pdf, scans, "
-                        "xlsx")):
+    @app.get(
+        f"{API}/renders/{{job_id}}/files.zip",
+        name="render_zip",
+        tags=["hồ sơ"],
+        summary="Mọi tệp của hồ sơ trong một tệp zip (`?only=docx`: chỉ một thư mục)",
+    )
+    def render_zip(
+        job_id: str,
+        only: str | None = Query(
+            None,
+            pattern="^(docx|pdf|scans|xlsx)$",
+            description="Chỉ các tệp của một thư mục: docx (văn bản Word để sửa), pdf, scans, xlsx",
+        ),
+    ):
         job = finished_files(job_id)
         top = job.out / only if only else job.out
         archive = job.folder / (f"files-{only}.zip" if only else "files.zip")
@@ -342,11 +481,17 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
                     zf.write(path, path.relative_to(top if only else job.out).as_posix())
             partial.chmod(0o600)
             partial.replace(archive)
-        return FileResponse(archive, media_type="application/zip",
-                            filename=f"{job.dossier.id}{'-' + only if only else ''}.zip")
+        return FileResponse(
+            archive,
+            media_type="application/zip",
+            filename=f"{job.dossier.id}{'-' + only if only else ''}.zip",
+        )
 
-    @app.get(f"{API}/renders/{{job_id}}/files/{{path:path}}", tags=["hồ sơ"],
-             summary="Một tệp của hồ sơ (dossier.pdf, docx/…, manifest.json …)")
+    @app.get(
+        f"{API}/renders/{{job_id}}/files/{{path:path}}",
+        tags=["hồ sơ"],
+        summary="Một tệp của hồ sơ (dossier.pdf, docx/…, manifest.json …)",
+    )
     def render_file(job_id: str, path: str):
         job = finished_files(job_id)
         relative = safe_relative(path)
@@ -355,8 +500,12 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
             raise _Refused(404, "no-such-file", f"Hồ sơ không có tệp “{path}”.")
         return FileResponse(file, media_type=_media_type(file), filename=file.name)
 
-    @app.delete(f"{API}/renders/{{job_id}}", tags=["hồ sơ"], status_code=202,
-                summary="Hủy công việc đang chờ hoặc đang chạy; xóa công việc đã xong")
+    @app.delete(
+        f"{API}/renders/{{job_id}}",
+        tags=["hồ sơ"],
+        status_code=202,
+        summary="Hủy công việc đang chờ hoặc đang chạy; xóa công việc đã xong",
+    )
     async def delete_render(job_id: str):
         outcome = await run_in_threadpool(jobs.cancel, job_id)
         if outcome is None:
@@ -365,8 +514,12 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
             return Response(status_code=204)
         return JSONResponse({"id": job_id, "status": "cancelling"}, status_code=202)
 
-    @app.post(f"{API}/verify", tags=["chữ ký số"], openapi_extra={"requestBody": PDF_BODY},
-              summary="Kiểm tra mọi chữ ký số trong một tệp PDF")
+    @app.post(
+        f"{API}/verify",
+        tags=["chữ ký số"],
+        openapi_extra={"requestBody": PDF_BODY},
+        summary="Kiểm tra mọi chữ ký số trong một tệp PDF",
+    )
     async def verify(request: Request):
         folder = private_dir(root / f"verify-{uuid.uuid4().hex}")
         try:
@@ -376,8 +529,11 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
             shutil.rmtree(folder, ignore_errors=True)
         return {**report, "path": name}
 
-    @app.get(f"{API}/schema", tags=["hồ sơ"],
-             summary="Lược đồ JSON của hồ sơ gửi dịch vụ (nhãn tiếng Việt, để dựng biểu mẫu)")
+    @app.get(
+        f"{API}/schema",
+        tags=["hồ sơ"],
+        summary="Lược đồ JSON của hồ sơ gửi dịch vụ (nhãn tiếng Việt, để dựng biểu mẫu)",
+    )
     async def schema():
         from ..schema import dossier_schema
 
@@ -386,13 +542,20 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
     async def health():
         office = await run_in_threadpool(session.office.state)
         status = "up" if office == "up" else "down"
-        return JSONResponse({"status": status, "libreoffice": office, "queue": jobs.waiting()},
-                            status_code=200 if status == "up" else 503)
+        return JSONResponse(
+            {"status": status, "libreoffice": office, "queue": jobs.waiting()},
+            status_code=200 if status == "up" else 503,
+        )
 
     for method in ("GET", "HEAD"):
-        app.add_api_route("/health", health, methods=[method], tags=["vận hành"],
-                          operation_id=f"health_{method.lower()}",
-                          summary="LibreOffice và hàng đợi (không cần mã truy cập)")
+        app.add_api_route(
+            "/health",
+            health,
+            methods=[method],
+            tags=["vận hành"],
+            operation_id=f"health_{method.lower()}",
+            summary="LibreOffice và hàng đợi (không cần mã truy cập)",
+        )
 
     from ..schema import dossier_schema
 
@@ -400,15 +563,17 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
         if app.openapi_schema is None:
             from fastapi.openapi.utils import get_openapi
 
-            spec = get_openapi(title=app.title, version=app.version,
-                               description=app.description, routes=app.routes)
+            spec = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             request_schema = dossier_schema(service=True)
             defs = request_schema.pop("$defs")
             for key in ("$schema", "$id"):
                 request_schema.pop(key)
             text = _reref(request_schema)
             spec.setdefault("components", {}).setdefault("schemas", {}).update(
-                {"DossierRequest": text, **{k: _reref(v) for k, v in defs.items()}})
+                {"DossierRequest": text, **{k: _reref(v) for k, v in defs.items()}}
+            )
             app.openapi_schema = spec
         return app.openapi_schema
 
@@ -422,8 +587,10 @@ def create_app(settings: Settings, session: ServiceSession, *, keys: KeyRing | N
 def _reref(node):
     """``#/$defs/X`` → ``#/components/schemas/X`` (the dossier schema inside OpenAPI)."""
     if isinstance(node, dict):
-        return {k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _reref(v))
-                for k, v in node.items()}
+        return {
+            k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _reref(v))
+            for k, v in node.items()
+        }
     if isinstance(node, list):
         return [_reref(v) for v in node]
     return node
@@ -434,7 +601,7 @@ def _rid(request: Request) -> str:
 
 
 def _queue_full(settings: Settings) -> str:
-    return (f"Đã có {settings.queue_max} hồ sơ chờ tạo (K39_QUEUE_MAX); gửi lại sau ít phút.")
+    return f"Đã có {settings.queue_max} hồ sơ chờ tạo (K39_QUEUE_MAX); gửi lại sau ít phút."
 
 
 async def _save_body(request: Request, upload: Path) -> tuple[Path, dict | None]:
@@ -454,8 +621,11 @@ async def _save_body(request: Request, upload: Path) -> tuple[Path, dict | None]
         async with request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS) as form:
             part = form.get("dossier")
             if part is None:
-                raise _Refused(422, "missing-dossier", "Thiếu phần `dossier` (tệp hồ sơ) trong "
-                                                       "multipart/form-data.")
+                raise _Refused(
+                    422,
+                    "missing-dossier",
+                    "Thiếu phần `dossier` (tệp hồ sơ) trong multipart/form-data.",
+                )
             review = form.get("review")
             if isinstance(review, UploadFile):
                 review = (await review.read()).decode("utf-8", "replace")
@@ -465,8 +635,12 @@ async def _save_body(request: Request, upload: Path) -> tuple[Path, dict | None]
                     continue
                 relative = safe_relative(value.filename or "")
                 if relative is None:
-                    raise _Refused(422, "bad-file-name", f"Tên tệp “{value.filename}” (phần "
-                                   f"`{name}`) phải là đường dẫn tương đối, không có `..`.")
+                    raise _Refused(
+                        422,
+                        "bad-file-name",
+                        f"Tên tệp “{value.filename}” (phần "
+                        f"`{name}`) phải là đường dẫn tương đối, không có `..`.",
+                    )
                 if (upload / relative).exists():
                     raise _Refused(422, "bad-file-name", f"Tệp “{value.filename}” gửi hai lần.")
                 await run_in_threadpool(write_private, upload / relative, _chunks(value))
@@ -496,8 +670,11 @@ async def _save_pdf(request: Request, folder: Path) -> tuple[Path, list[Path], s
         write_private(pdf, chunks)
         return pdf, [], "file.pdf"
     if not content_type.startswith("multipart/form-data"):
-        raise _Refused(415, "unsupported-media", "Gửi tệp PDF dạng application/pdf, hoặc "
-                                                 "multipart/form-data có phần `file`.")
+        raise _Refused(
+            415,
+            "unsupported-media",
+            "Gửi tệp PDF dạng application/pdf, hoặc multipart/form-data có phần `file`.",
+        )
     async with request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS) as form:
         part = form.get("file")
         if not isinstance(part, UploadFile):
@@ -521,8 +698,9 @@ def _verify(pdf: Path, roots: list[Path]) -> dict:
     except K39Error as error:
         raise _Refused(422, "bad-trust-root", str(error)) from None
     except ValueError as error:  # a trust root that is no certificate
-        raise _Refused(422, "bad-trust-root", f"Chứng thư gốc gửi kèm không đọc được "
-                                              f"({type(error).__name__}).") from None
+        raise _Refused(
+            422, "bad-trust-root", f"Chứng thư gốc gửi kèm không đọc được ({type(error).__name__})."
+        ) from None
 
 
 def _validated(dossier, allow_ineligible: str | None) -> dict:
@@ -530,8 +708,13 @@ def _validated(dossier, allow_ineligible: str | None) -> dict:
     if dossier.purpose == "return":
         from ..documents.return_report import late_warning
 
-        return {"purpose": "return", "ok": True, "eligible": None, "dossier": dossier.id,
-                "warnings": [w for w in (late_warning(c) for c in dossier.candidates) if w]}
+        return {
+            "purpose": "return",
+            "ok": True,
+            "eligible": None,
+            "dossier": dossier.id,
+            "warnings": [w for w in (late_warning(c) for c in dossier.candidates) if w],
+        }
     from ..rules import check_eligibility
 
     report = check_eligibility(dossier, allow_ineligible=allow_ineligible)
@@ -546,14 +729,18 @@ def _issuable(dossier, allow_ineligible: str | None) -> None:
 
     report = check_eligibility(dossier, allow_ineligible=allow_ineligible)
     if not report.issuable:
-        raise _Refused(422, "ineligible", blocking_message(report),
-                       eligibility=report.to_dict(), issues=[])
+        raise _Refused(
+            422, "ineligible", blocking_message(report), eligibility=report.to_dict(), issues=[]
+        )
 
 
-_MEDIA = {".pdf": "application/pdf", ".json": "application/json",
-          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-          ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          ".pem": "application/x-pem-file"}
+_MEDIA = {
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pem": "application/x-pem-file",
+}
 
 
 def _media_type(path: Path) -> str:
@@ -571,8 +758,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     """One line per event on stderr, with the request id (``-`` outside a request)."""
     handler = logging.StreamHandler()
     handler.addFilter(_RequestIdDefault())
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)  # libraries' chatter (fontTools subsetting …) stays out
@@ -596,5 +784,6 @@ def run(settings: Settings, keys: KeyRing, host: str, port: int) -> None:
         except K39Error as error:
             log.warning("LibreOffice chưa chạy được: %s", str(error).splitlines()[0])
         app = create_app(settings, session, keys=keys)
-        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None,
-                    server_header=False)
+        uvicorn.run(
+            app, host=host, port=port, access_log=False, log_config=None, server_header=False
+        )

@@ -43,8 +43,10 @@ def callback_problem(url: str, hosts: Iterable[str]) -> str | None:
     allowed = set(hosts)
     if host not in allowed and (port is None or f"{host}:{port}" not in allowed):
         listed = ", ".join(sorted(allowed)) or "chưa có máy nào (K39_CALLBACK_HOSTS trống)"
-        return (f"máy “{host}{f':{port}' if port else ''}” không nằm trong danh sách được gọi lại "
-                f"của quản trị viên: {listed}")
+        return (
+            f"máy “{host}{f':{port}' if port else ''}” không nằm trong danh sách được gọi lại "
+            f"của quản trị viên: {listed}"
+        )
     return None
 
 
@@ -61,8 +63,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Callbacks:
     """Sends callbacks in the background: a few threads, each retrying with back-off."""
 
-    def __init__(self, hosts: frozenset[str], secret: str | None,
-                 delays: tuple[float, ...]):
+    def __init__(self, hosts: frozenset[str], secret: str | None, delays: tuple[float, ...]):
         self.hosts = hosts
         self.secret = secret
         self.delays = delays
@@ -80,8 +81,11 @@ class Callbacks:
 
     def _deliver(self, url: str, body: bytes, request_id: str) -> None:
         extra = {"request_id": request_id}
-        headers = {"Content-Type": "application/json", "X-Request-ID": request_id,
-                   "User-Agent": "k39docs"}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Request-ID": request_id,
+            "User-Agent": "k39docs",
+        }
         if self.secret:
             headers["X-K39-Signature"] = signature(body, self.secret)
         for attempt, delay in enumerate((0.0, *self.delays), start=1):
@@ -97,8 +101,9 @@ class Callbacks:
                 status = error.code
             except (OSError, ValueError) as error:
                 status = None
-                log.info("callback attempt %d failed: %s", attempt, type(error).__name__,
-                         extra=extra)
+                log.info(
+                    "callback attempt %d failed: %s", attempt, type(error).__name__, extra=extra
+                )
             if status is not None and 200 <= status < 300:
                 log.info("callback delivered (attempt %d)", attempt, extra=extra)
                 return

@@ -26,13 +26,26 @@ from ..errors import DossierError, FieldIssue
 from ..model import Dossier
 from .keys import KeyRing
 
-__all__ = ["MEDIA_TYPES", "UnsupportedMedia", "dossier_suffix", "safe_relative", "write_private",
-           "private_dir", "read_dossier", "parse_review", "workbook_reader_present"]
+__all__ = [
+    "MEDIA_TYPES",
+    "UnsupportedMedia",
+    "dossier_suffix",
+    "safe_relative",
+    "write_private",
+    "private_dir",
+    "read_dossier",
+    "parse_review",
+    "workbook_reader_present",
+]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {
-    "application/yaml": ".yaml", "application/x-yaml": ".yaml", "text/yaml": ".yaml",
-    "text/x-yaml": ".yaml", "application/json": ".json", XLSX: ".xlsx",
+    "application/yaml": ".yaml",
+    "application/x-yaml": ".yaml",
+    "text/yaml": ".yaml",
+    "text/x-yaml": ".yaml",
+    "application/json": ".json",
+    XLSX: ".xlsx",
 }
 SUFFIXES = {".yaml", ".yml", ".json", ".xlsx"}
 # the request's `signing` may say only these; the rest is the operator's (KEYS.yaml)
@@ -61,12 +74,14 @@ def dossier_suffix(media_type: str | None, filename: str | None = None) -> str:
     if not suffix:
         raise UnsupportedMedia(
             f"Không đọc được hồ sơ kiểu “{kind or 'không rõ'}”: gửi hồ sơ dạng application/yaml, "
-            f"application/json, {XLSX} (sổ Excel) hoặc multipart/form-data có phần `dossier`.")
+            f"application/json, {XLSX} (sổ Excel) hoặc multipart/form-data có phần `dossier`."
+        )
     if suffix == ".xlsx" and not workbook_reader_present():
         raise UnsupportedMedia(
             "Dịch vụ này chưa đọc được sổ Excel (.xlsx): bộ đọc sổ Excel của k39docs chưa có "
             "trong phiên bản này. Hãy gửi hồ sơ dạng YAML hoặc JSON (k39docs convert chuyển sổ "
-            "Excel sang YAML khi có).")
+            "Excel sang YAML khi có)."
+        )
     return suffix
 
 
@@ -77,8 +92,12 @@ def safe_relative(name: str) -> PurePosixPath | None:
         return None
     path = PurePosixPath(name)
     parts = [p for p in path.parts if p != "."]
-    if (path.is_absolute() or not parts or len(parts) > MAX_PATH_PARTS
-            or any(p == ".." or ":" in p or p.startswith(".") for p in parts)):
+    if (
+        path.is_absolute()
+        or not parts
+        or len(parts) > MAX_PATH_PARTS
+        or any(p == ".." or ":" in p or p.startswith(".") for p in parts)
+    ):
         return None
     return PurePosixPath(*parts)
 
@@ -102,8 +121,9 @@ def write_private(path: Path, chunks) -> int:
     return size
 
 
-def read_dossier(file: Path, folder: Path, keys: KeyRing,
-                 review: Mapping[str, Any] | None = None) -> Dossier:
+def read_dossier(
+    file: Path, folder: Path, keys: KeyRing, review: Mapping[str, Any] | None = None
+) -> Dossier:
     """The dossier saved at ``file`` in the upload ``folder``, with the service's signing;
     :class:`DossierError` (each issue with its YAML line or workbook cell) for a dossier that is
     not valid or says what a request may not.
@@ -158,24 +178,33 @@ def parse_review(text: str) -> dict[str, dict[str, Any]]:
     try:
         value = json.loads(text)
     except ValueError:
-        raise bad("review", "trường `review` phải là JSON: {mã ứng viên: {\"reviewed\": "
-                            "{mã điều kiện: ý kiến}, \"exception\": {\"rules\": [...], "
-                            "\"reason\": lý do}}}") from None
+        raise bad(
+            "review",
+            'trường `review` phải là JSON: {mã ứng viên: {"reviewed": '
+            '{mã điều kiện: ý kiến}, "exception": {"rules": [...], '
+            '"reason": lý do}}}',
+        ) from None
     if not isinstance(value, dict):
         raise bad("review", "trường `review` phải là một đối tượng JSON theo mã ứng viên")
     for cid, entry in value.items():
         if not isinstance(entry, dict) or set(entry) - {"reviewed", "exception"}:
-            raise bad(f"review.{cid}", "chỉ ghi được `reviewed` (ý kiến xem xét) và "
-                                       "`exception` (ngoại lệ) cho một ứng viên")
+            raise bad(
+                f"review.{cid}",
+                "chỉ ghi được `reviewed` (ý kiến xem xét) và "
+                "`exception` (ngoại lệ) cho một ứng viên",
+            )
         notes = entry.get("reviewed")
-        if notes is not None and not (isinstance(notes, dict) and all(
-                isinstance(k, str) and isinstance(v, str) for k, v in notes.items())):
+        if notes is not None and not (
+            isinstance(notes, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in notes.items())
+        ):
             raise bad(f"review.{cid}.reviewed", "ý kiến xem xét: {mã điều kiện: ý kiến}")
     return value
 
 
-def _with_review(data: Mapping[str, Any], review: Mapping[str, Any]
-                 ) -> tuple[dict[str, Any], list[FieldIssue]]:
+def _with_review(
+    data: Mapping[str, Any], review: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[FieldIssue]]:
     """``data`` with the notes and exceptions of ``review`` put into its candidates (a note over
     the file's note for the same rule; an exception in place of the file's); an issue for a
     candidate id the dossier does not have."""
@@ -189,8 +218,7 @@ def _with_review(data: Mapping[str, Any], review: Mapping[str, Any]
     for cid, entry in review.items():
         i = by_id.get(cid)
         if i is None:
-            issues.append(FieldIssue(f"review.{cid}", None,
-                                     f"hồ sơ không có ứng viên mã “{cid}”"))
+            issues.append(FieldIssue(f"review.{cid}", None, f"hồ sơ không có ứng viên mã “{cid}”"))
             continue
         candidate = dict(candidates[i])
         notes = {k: v for k, v in (entry.get("reviewed") or {}).items() if v.strip()}
@@ -210,32 +238,54 @@ def _request_issues(data: Mapping[str, Any], folder: Path, keys: KeyRing) -> lis
     if isinstance(signing, Mapping):
         for name in signing:
             if name not in REQUEST_SIGNING:
-                issues.append(FieldIssue(
-                    f"signing.{name}", None,
-                    "yêu cầu gửi dịch vụ không được ghi tệp khóa, token, mật khẩu hay máy chủ dấu "
-                    "thời gian: ghi `key: TÊN` (một khóa quản trị viên khai báo trong KEYS.yaml) "
-                    "hoặc `demo: true`"))
+                issues.append(
+                    FieldIssue(
+                        f"signing.{name}",
+                        None,
+                        "yêu cầu gửi dịch vụ không được ghi tệp khóa, token, mật khẩu hay máy chủ dấu "
+                        "thời gian: ghi `key: TÊN` (một khóa quản trị viên khai báo trong KEYS.yaml) "
+                        "hoặc `demo: true`",
+                    )
+                )
         key = signing.get("key")
         if key is not None:
             if not isinstance(key, str) or keys.signing(key) is None:
                 known = ", ".join(keys.names()) or "(máy chủ chưa khai báo khóa nào)"
-                issues.append(FieldIssue("signing.key", None,
-                                         f"không có khóa “{key}” trên máy chủ; các khóa: {known}"))
+                issues.append(
+                    FieldIssue(
+                        "signing.key",
+                        None,
+                        f"không có khóa “{key}” trên máy chủ; các khóa: {known}",
+                    )
+                )
             elif signing.get("demo"):
-                issues.append(FieldIssue("signing.demo", None,
-                                         "chỉ chọn một: `key` hoặc `demo: true`"))
+                issues.append(
+                    FieldIssue("signing.demo", None, "chỉ chọn một: `key` hoặc `demo: true`")
+                )
     for path, value in _named_files(data):
         if not isinstance(value, str):
             continue  # the model says what is wrong with it
         relative = safe_relative(value)
         if relative is None:
-            issues.append(FieldIssue(path, None, f"tệp `{value}` phải là đường dẫn tương đối tới "
-                                                 "một tệp tải lên cùng hồ sơ (không ghi đường dẫn "
-                                                 "tuyệt đối, `~` hay `..`)"))
+            issues.append(
+                FieldIssue(
+                    path,
+                    None,
+                    f"tệp `{value}` phải là đường dẫn tương đối tới "
+                    "một tệp tải lên cùng hồ sơ (không ghi đường dẫn "
+                    "tuyệt đối, `~` hay `..`)",
+                )
+            )
         elif not (folder / relative).is_file():
-            issues.append(FieldIssue(path, None, f"chưa tải lên tệp `{value}` cùng hồ sơ (gửi "
-                                                 "multipart/form-data, mỗi tệp một phần có tên "
-                                                 "tệp là đường dẫn này)"))
+            issues.append(
+                FieldIssue(
+                    path,
+                    None,
+                    f"chưa tải lên tệp `{value}` cùng hồ sơ (gửi "
+                    "multipart/form-data, mỗi tệp một phần có tên "
+                    "tệp là đường dẫn này)",
+                )
+            )
     return issues
 
 

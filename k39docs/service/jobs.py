@@ -32,8 +32,15 @@ from ..model import Dossier
 from ..render import RenderOptions, Session
 from .problems import bad_input
 
-__all__ = ["JobCancelled", "TrackingOffice", "ServiceSession", "Job", "JobQueue", "QueueFull",
-           "STATES"]
+__all__ = [
+    "JobCancelled",
+    "TrackingOffice",
+    "ServiceSession",
+    "Job",
+    "JobQueue",
+    "QueueFull",
+    "STATES",
+]
 
 log = logging.getLogger("k39docs.service")
 
@@ -194,9 +201,11 @@ class Job:
     def to_dict(self, status_url: str | None = None) -> dict[str, Any]:
         t = self.tracker
         data: dict[str, Any] = {
-            "id": self.id, "status": self.status,
+            "id": self.id,
+            "status": self.status,
             "progress": {"done": t.done(), "total": t.total, "step": t.step},
-            "manifest": self.manifest, "error": self.error,
+            "manifest": self.manifest,
+            "error": self.error,
             "created_at": _iso(self.created),
             "finished_at": _iso(self.finished) if self.finished else None,
         }
@@ -216,8 +225,15 @@ def _iso(moment: float) -> str:
 class JobQueue:
     """The jobs of the service, run one after another by one worker thread on ``session``."""
 
-    def __init__(self, session: ServiceSession, root: Path, *, queue_max: int, keep_s: float,
-                 on_ended: Callable[[Job], None] = lambda job: None):
+    def __init__(
+        self,
+        session: ServiceSession,
+        root: Path,
+        *,
+        queue_max: int,
+        keep_s: float,
+        on_ended: Callable[[Job], None] = lambda job: None,
+    ):
         self.session = session
         self.root = root
         self.queue_max = queue_max
@@ -245,8 +261,12 @@ class JobQueue:
             self._jobs[job.id] = job
             self._waiting.append(job)
             self._cond.notify_all()
-        log.info("job %s queued (%d waiting)", job.id, len(self._waiting),
-                 extra={"request_id": job.request_id})
+        log.info(
+            "job %s queued (%d waiting)",
+            job.id,
+            len(self._waiting),
+            extra={"request_id": job.request_id},
+        )
 
     def get(self, job_id: str) -> Job | None:
         with self._cond:
@@ -326,21 +346,32 @@ class JobQueue:
 
         log.info("job %s running", job.id, extra=extra)
         try:
-            manifest = self.session.render(job.dossier, job.out, options=job.options,
-                                           progress=tracker.progress, say=say)
+            manifest = self.session.render(
+                job.dossier, job.out, options=job.options, progress=tracker.progress, say=say
+            )
         except JobCancelled:
             outcome, detail = "cancelled", None
         except DossierError as error:
-            outcome, detail = "failed", {"title": "Hồ sơ không hợp lệ", "detail": str(error),
-                                         **bad_input(error)}
+            outcome, detail = (
+                "failed",
+                {"title": "Hồ sơ không hợp lệ", "detail": str(error), **bad_input(error)},
+            )
         except K39Error as error:
-            outcome, detail = "failed", {"title": _failure_title(error), "detail": str(error),
-                                         "issues": []}
+            outcome, detail = (
+                "failed",
+                {"title": _failure_title(error), "detail": str(error), "issues": []},
+            )
         except Exception as error:
             log.exception("job %s: unexpected %s", job.id, type(error).__name__, extra=extra)
-            outcome, detail = "failed", {"title": "Lỗi bên trong dịch vụ",
-                                         "detail": "Lỗi không lường trước khi tạo hồ sơ; quản trị "
-                                                   "viên xem nhật ký của dịch vụ.", "issues": []}
+            outcome, detail = (
+                "failed",
+                {
+                    "title": "Lỗi bên trong dịch vụ",
+                    "detail": "Lỗi không lường trước khi tạo hồ sơ; quản trị "
+                    "viên xem nhật ký của dịch vụ.",
+                    "issues": [],
+                },
+            )
         else:
             outcome, detail = ("cancelled", None) if tracker.cancelled.is_set() else ("done", None)
             if outcome == "done":
@@ -351,8 +382,7 @@ class JobQueue:
         if outcome == "cancelled":
             shutil.rmtree(job.out, ignore_errors=True)  # published nothing
         job.error = detail
-        log.info("job %s %s in %.1f s", job.id, outcome, time.perf_counter() - started,
-                 extra=extra)
+        log.info("job %s %s in %.1f s", job.id, outcome, time.perf_counter() - started, extra=extra)
         with self._cond:
             self._end(job, outcome)
         self.session.settle()
@@ -363,8 +393,7 @@ class JobQueue:
         try:
             self.on_ended(job)
         except Exception:
-            log.exception("job %s: callback not sent", job.id,
-                          extra={"request_id": job.request_id})
+            log.exception("job %s: callback not sent", job.id, extra={"request_id": job.request_id})
 
     def _sweep(self) -> None:
         """Delete the jobs that ended more than ``keep_s`` ago (called holding the lock)."""
@@ -373,17 +402,23 @@ class JobQueue:
             if job.ended and job.finished is not None and now - job.finished > self.keep_s:
                 del self._jobs[job_id]
                 shutil.rmtree(job.folder, ignore_errors=True)
-                log.info("job %s deleted (kept %.0f s)", job_id, self.keep_s,
-                         extra={"request_id": job.request_id})
+                log.info(
+                    "job %s deleted (kept %.0f s)",
+                    job_id,
+                    self.keep_s,
+                    extra={"request_id": job.request_id},
+                )
 
 
 def _failure_title(error: K39Error) -> str:
     from ..errors import ConversionError, DependencyError, IneligibleError, SigningError
 
-    for kind, title in ((IneligibleError, "Hồ sơ có ứng viên chưa đủ điều kiện"),
-                        (SigningError, "Không ký số được hồ sơ"),
-                        (ConversionError, "LibreOffice không chuyển được văn bản sang PDF"),
-                        (DependencyError, "Máy chủ thiếu phần mềm cần thiết")):
+    for kind, title in (
+        (IneligibleError, "Hồ sơ có ứng viên chưa đủ điều kiện"),
+        (SigningError, "Không ký số được hồ sơ"),
+        (ConversionError, "LibreOffice không chuyển được văn bản sang PDF"),
+        (DependencyError, "Máy chủ thiếu phần mềm cần thiết"),
+    ):
         if isinstance(error, kind):
             return title
     return "Không tạo được hồ sơ"

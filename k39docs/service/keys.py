@@ -46,8 +46,11 @@ class KeyRing:
     def signing(self, name: str) -> dict[str, Any] | None:
         """The ``signing`` section of the key ``name`` (a fresh copy), or None."""
         entry = self.keys.get(name)
-        return None if entry is None else {k: (dict(v) if isinstance(v, Mapping) else v)
-                                           for k, v in entry.items()}
+        return (
+            None
+            if entry is None
+            else {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in entry.items()}
+        )
 
 
 def load_keys(path: Path | None) -> KeyRing:
@@ -67,14 +70,18 @@ def load_keys(path: Path | None) -> KeyRing:
     keys: dict[str, dict[str, Any]] = {}
     for name, entry in data.items():
         if not isinstance(name, str) or not name or not set(name) <= NAME_CHARS:
-            raise KeysError(f"Tên khóa {name!r} trong {path} chỉ gồm chữ thường không dấu, số, "
-                            "'-', '_', '.'.")
+            raise KeysError(
+                f"Tên khóa {name!r} trong {path} chỉ gồm chữ thường không dấu, số, '-', '_', '.'."
+            )
         if not isinstance(entry, Mapping) or not (entry.get("pkcs12") or entry.get("pkcs11")):
-            raise KeysError(f"Khóa `{name}` trong {path} phải có `pkcs12` (và `passphrase_env`) "
-                            "hoặc `pkcs11`.")
+            raise KeysError(
+                f"Khóa `{name}` trong {path} phải có `pkcs12` (và `passphrase_env`) hoặc `pkcs11`."
+            )
         if entry.get("demo"):
-            raise KeysError(f"Khóa `{name}` trong {path}: khóa thử nghiệm không khai báo ở đây "
-                            "(yêu cầu ghi `signing: {demo: true}`).")
+            raise KeysError(
+                f"Khóa `{name}` trong {path}: khóa thử nghiệm không khai báo ở đây "
+                "(yêu cầu ghi `signing: {demo: true}`)."
+            )
         try:
             signing = Signing.model_validate(dict(entry))
         except Exception as exc:  # noqa: BLE001 — pydantic's words, with the key's name
@@ -84,8 +91,9 @@ def load_keys(path: Path | None) -> KeyRing:
             if field_ in resolved:
                 resolved[field_] = str(_absolute(Path(resolved[field_]), base))
         if "pkcs11" in resolved:
-            resolved["pkcs11"]["library"] = str(_absolute(Path(resolved["pkcs11"]["library"]),
-                                                          base))
+            resolved["pkcs11"]["library"] = str(
+                _absolute(Path(resolved["pkcs11"]["library"]), base)
+            )
         keys[name] = resolved
     return KeyRing(keys)
 

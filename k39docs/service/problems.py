@@ -21,8 +21,12 @@ PROBLEM_TYPE = "urn:k39docs:problem:"  # + a slug: invalid-dossier, queue-full �
 
 def issue_json(issue: FieldIssue) -> dict[str, Any]:
     """One issue as interface.md spells it; ``cell`` (``"Ứng viên!F7"``) for a workbook."""
-    return {"path": issue.path, "line": issue.line, "cell": getattr(issue, "cell", None),
-            "message": issue.message}
+    return {
+        "path": issue.path,
+        "line": issue.line,
+        "cell": getattr(issue, "cell", None),
+        "message": issue.message,
+    }
 
 
 def bad_input(error: DossierError) -> dict[str, Any]:
@@ -32,8 +36,13 @@ def bad_input(error: DossierError) -> dict[str, Any]:
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
     """A problem details object; ``extra`` members go beside the standard ones."""
-    return {"type": PROBLEM_TYPE + slug, "title": title, "status": status, "detail": detail,
-            **extra}
+    return {
+        "type": PROBLEM_TYPE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
 
 
 def dossier_problem(error: DossierError) -> dict[str, Any]:

@@ -38,8 +38,9 @@ class Settings:
         """The settings from ``env`` (the process environment by default); a bad value is a
         :class:`SettingsError` naming the variable."""
         env = os.environ if env is None else env
-        hosts = frozenset(h.strip().lower() for h in env.get("K39_CALLBACK_HOSTS", "").split(",")
-                          if h.strip())
+        hosts = frozenset(
+            h.strip().lower() for h in env.get("K39_CALLBACK_HOSTS", "").split(",") if h.strip()
+        )
         jobs_dir = env.get("K39_JOBS_DIR", "").strip()
         return cls(
             api_token=env.get("K39_API_TOKEN") or None,
@@ -61,8 +62,10 @@ def _number(env: Mapping[str, str], name: str, default, kind):
     except ValueError:
         value = None
     if value is None or value <= 0:
-        raise SettingsError(f"Biến môi trường {name}={text!r} không hợp lệ: phải là một số "
-                            f"{'nguyên ' if kind is int else ''}dương.")
+        raise SettingsError(
+            f"Biến môi trường {name}={text!r} không hợp lệ: phải là một số "
+            f"{'nguyên ' if kind is int else ''}dương."
+        )
     return value
 
 

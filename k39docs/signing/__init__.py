@@ -6,6 +6,7 @@ incremental revisions); ``verify_pdf`` / ``format_verify_report`` back ``k39docs
 signatures to a dossier rendered unsigned (``k39docs sign``, :mod:`.later`).
 """
 
+from .later import SignedAs, SignRefusedError, sign
 from .sign import (
     AGENCY_FIELD,
     PERSON_FIELD,
@@ -17,7 +18,6 @@ from .sign import (
     locate_signature,
     sign_dossier,
 )
-from .later import SignedAs, SignRefusedError, sign
 from .verify import SignatureCheck, VerifyReport, format_verify_report, load_trust_roots, verify_pdf
 
 __all__ = [

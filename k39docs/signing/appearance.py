@@ -100,14 +100,21 @@ class Rect:
         return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
 
     def union(self, other: Rect) -> Rect:
-        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+        return Rect(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+        )
 
     def moved(self, dx: float, dy: float) -> Rect:
         return Rect(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
 
     def snapped(self) -> Rect:
         """The smallest rectangle with whole-point corners containing this one."""
-        return Rect(math.floor(self.x0), math.floor(self.y0), math.ceil(self.x1), math.ceil(self.y1))
+        return Rect(
+            math.floor(self.x0), math.floor(self.y0), math.ceil(self.x1), math.ceil(self.y1)
+        )
 
     def as_box(self) -> tuple[int, int, int, int]:
         """Integer box for pyHanko's ``SigFieldSpec`` (rounded outwards)."""
@@ -141,7 +148,14 @@ def _mul(m, n):
     """Product of two PDF matrices [a b c d e f] (m applied first, then n)."""
     a, b, c, d, e, f = m
     A, B, C, D, E, F = n
-    return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+    return [
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    ]
 
 
 def _style_of(font_dict) -> tuple[bool, bool]:
@@ -165,7 +179,10 @@ def page_text_lines(page: PageObject) -> list[TextLine]:
             if not part.strip():
                 continue
             bold, italic = _style_of(font_dict)
-            width = text_width_mm(unicodedata.normalize("NFC", part), size, bold=bold, italic=italic) * PT_PER_MM
+            width = (
+                text_width_mm(unicodedata.normalize("NFC", part), size, bold=bold, italic=italic)
+                * PT_PER_MM
+            )
             chunks.append((m[5], m[4], m[4] + width, size, part))
 
     page.extract_text(visitor_text=visit)
@@ -196,10 +213,15 @@ def page_text_lines(page: PageObject) -> list[TextLine]:
             if following is not None and following[1] - max(c[2] for c in run) < 1.5 * run[-1][3]:
                 run.append(following)
                 continue
-            lines.append(TextLine(
-                text=_norm(joined(run)), x0=run[0][1], x1=max(c[2] for c in run),
-                baseline=run[0][0], size=max(c[3] for c in run),
-            ))
+            lines.append(
+                TextLine(
+                    text=_norm(joined(run)),
+                    x0=run[0][1],
+                    x1=max(c[2] for c in run),
+                    baseline=run[0][0],
+                    size=max(c[3] for c in run),
+                )
+            )
             if following is not None:
                 run = [following]
     lines.sort(key=lambda ln: (-ln.baseline, ln.x0))
@@ -236,11 +258,16 @@ def find_signature_block(
     want_titles = [_norm(t) for t in title_lines if t and t.strip()]
     for index in sorted(pages, reverse=True):
         if not 0 <= index < len(reader.pages):
-            raise SigningError(f"Trang {index + 1} của công văn không có trong tệp PDF ({len(reader.pages)} trang).")
+            raise SigningError(
+                f"Trang {index + 1} của công văn không có trong tệp PDF ({len(reader.pages)} trang)."
+            )
         lines = page_text_lines(reader.pages[index])
-        for name in sorted((ln for ln in lines if ln.text == want_name), key=lambda ln: ln.baseline):
+        for name in sorted(
+            (ln for ln in lines if ln.text == want_name), key=lambda ln: ln.baseline
+        ):
             above = [
-                ln for ln in lines
+                ln
+                for ln in lines
                 if ln.baseline > name.baseline + name.size and abs(ln.centre_x - name.centre_x) < 60
             ]
             if not want_titles:
@@ -372,12 +399,21 @@ def plan_block_layout(
         w, h = w * scale, h * scale
         sig = Rect(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
         person_rect = sig.snapped()
-        person = DrawingStyle(images=(PlacedImage(signature_image, sig.moved(-person_rect.x0, -person_rect.y0)),))
+        person = DrawingStyle(
+            images=(PlacedImage(signature_image, sig.moved(-person_rect.x0, -person_rect.y0)),)
+        )
     else:
         sig = _texts_box(cx, cy + INFO_LEADING * len(person_lines) / 2 + 1.5, person_lines)
         person_rect = sig.snapped()
-        person = DrawingStyle(texts=(PlacedText(
-            tuple(person_lines), sig.centre[0] - person_rect.x0, sig.y1 - person_rect.y0 - 1.5),))
+        person = DrawingStyle(
+            texts=(
+                PlacedText(
+                    tuple(person_lines),
+                    sig.centre[0] - person_rect.x0,
+                    sig.y1 - person_rect.y0 - 1.5,
+                ),
+            )
+        )
 
     # the agency: seal over the left third of the signature, information under the name
     seal = None
@@ -397,11 +433,21 @@ def plan_block_layout(
     images: tuple[PlacedImage, ...] = ()
     if seal_image is not None and seal is not None:  # the seal is placed when there is an image
         images = (PlacedImage(seal_image, seal.moved(-agency_rect.x0, -agency_rect.y0)),)
-    texts = (PlacedText(tuple(agency_lines), info.centre[0] - agency_rect.x0, info.y1 - agency_rect.y0 - 1.5),)
+    texts = (
+        PlacedText(
+            tuple(agency_lines), info.centre[0] - agency_rect.x0, info.y1 - agency_rect.y0 - 1.5
+        ),
+    )
     agency = DrawingStyle(images=images, texts=texts)
     return BlockLayout(
-        page=block.page, person_rect=person_rect, person=person, agency_rect=agency_rect,
-        agency=agency, signature_rect=sig, seal_rect=seal, info_rect=info,
+        page=block.page,
+        person_rect=person_rect,
+        person=person,
+        agency_rect=agency_rect,
+        agency=agency,
+        signature_rect=sig,
+        seal_rect=seal,
+        info_rect=info,
     )
 
 
@@ -457,10 +503,17 @@ def _font_cache_file(font: Path) -> Path | None:
         stat = font.stat()
     except OSError:
         return None
-    key = json.dumps([
-        _FONT_CACHE_FORMAT, str(font.resolve()), stat.st_size, stat.st_mtime_ns,
-        fontTools.version, pyhanko_version, _VIETNAMESE_RANGES,
-    ])
+    key = json.dumps(
+        [
+            _FONT_CACHE_FORMAT,
+            str(font.resolve()),
+            stat.st_size,
+            stat.st_mtime_ns,
+            fontTools.version,
+            pyhanko_version,
+            _VIETNAMESE_RANGES,
+        ]
+    )
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     return cache_root() / "fonts" / f"{font.stem}-1000upem-{digest}.ttf"
 
@@ -500,7 +553,9 @@ def _rescaled_font(path: Path) -> bytes:
     font = TTFont(str(path))
     # keep what Vietnamese text needs (Latin, Vietnamese letters, combining marks, punctuation, ₫):
     # a smaller font scales and subsets several times faster
-    options = subset.Options(layout_closure=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"])
+    options = subset.Options(
+        layout_closure=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"]
+    )
     options.drop_tables += ["FFTM"]  # FontForge timestamp: fontTools cannot subset it and says so
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(unicodes=[cp for lo, hi in _VIETNAMESE_RANGES for cp in range(lo, hi + 1)])
@@ -513,7 +568,12 @@ def _rescaled_font(path: Path) -> bytes:
 
 
 _VIETNAMESE_RANGES = [
-    (0x0020, 0x007E), (0x00A0, 0x024F), (0x0300, 0x036F), (0x1E00, 0x1EFF), (0x2010, 0x205E), (0x20AB, 0x20AC),
+    (0x0020, 0x007E),
+    (0x00A0, 0x024F),
+    (0x0300, 0x036F),
+    (0x1E00, 0x1EFF),
+    (0x2010, 0x205E),
+    (0x20AB, 0x20AC),
 ]
 _ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -522,7 +582,9 @@ def _font_engine(writer: BasePdfFileWriter, size: float) -> GlyphAccumulator:
     """One embedded font subset per PDF writer (i.e. per revision), shared by all its stamps."""
     engine = _ENGINES.get(writer)
     if engine is None:
-        engine = GlyphAccumulator(writer=writer, font_handle=BytesIO(_font_program()), font_size=size)
+        engine = GlyphAccumulator(
+            writer=writer, font_handle=BytesIO(_font_program()), font_size=size
+        )
         _ENGINES[writer] = engine
     return engine
 
@@ -536,7 +598,9 @@ class DrawingStyle(BaseStampStyle):
     border_width: int = 0
     background_opacity: float = 1.0
 
-    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params) -> DrawingStamp:
+    def create_stamp(
+        self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params
+    ) -> DrawingStamp:
         return DrawingStamp(writer, self, box)
 
 
@@ -552,8 +616,12 @@ class DrawingStamp(BaseStamp):
         for n, image in enumerate(style.images):
             with Image.open(image.path) as img:
                 img.load()
-                pdf_image = PdfImage(img.copy(), writer=self.writer, name=f"K39Img{n}",
-                                     box=layout.BoxConstraints(image.rect.width, image.rect.height))
+                pdf_image = PdfImage(
+                    img.copy(),
+                    writer=self.writer,
+                    name=f"K39Img{n}",
+                    box=layout.BoxConstraints(image.rect.width, image.rect.height),
+                )
             drawn = pdf_image.render()
             self.import_resources(pdf_image.resources)
             ops.append(b"q 1 0 0 1 %g %g cm %s Q" % (image.rect.x0, image.rect.y0, drawn))
@@ -585,9 +653,13 @@ class DrawingStamp(BaseStamp):
 # --- attachment stamps ------------------------------------------------------------------------
 
 
-def attachment_info_lines(document_number: str, signing_time_iso: str, agency_name: str) -> list[str]:
+def attachment_info_lines(
+    document_number: str, signing_time_iso: str, agency_name: str
+) -> list[str]:
     """ND30: "số và ký hiệu văn bản; thời gian ký; tên cơ quan, tổ chức", in that order."""
-    number = document_number if re.match(r"(?i)^số\b", document_number) else f"Số: {document_number}"
+    number = (
+        document_number if re.match(r"(?i)^số\b", document_number) else f"Số: {document_number}"
+    )
     return [number, signing_time_iso, agency_name]
 
 
@@ -632,7 +704,8 @@ def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[in
     # depth-first, skipping every subtree that holds no wanted page (by its /Count)
     # (a /Pages or /Page node, the index of its first page, what it inherits, the nodes above)
     stack: list[tuple[generic.IndirectObject, int, dict, frozenset]] = [
-        (root_ref, 0, {}, frozenset())]
+        (root_ref, 0, {}, frozenset())
+    ]
     while stack and len(found) < len(todo):
         node_ref, first, attrs, seen = stack.pop()
         node = node_ref.get_object()
@@ -642,7 +715,9 @@ def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[in
         children = []
         for kid_ref in node["/Kids"]:
             if not isinstance(kid_ref, generic.IndirectObject) or kid_ref.reference in seen:
-                raise SigningError("Cây trang của tệp PDF bị hỏng: không đóng dấu thông tin chữ ký được.")
+                raise SigningError(
+                    "Cây trang của tệp PDF bị hỏng: không đóng dấu thông tin chữ ký được."
+                )
             kid = kid_ref.get_object()
             if kid.get("/Type") == "/Pages" or "/Kids" in kid:
                 count = int(kid["/Count"])
@@ -668,12 +743,15 @@ def _pages_to_stamp(writer: BasePdfFileWriter, wanted: Sequence[int]) -> dict[in
         stack.extend(reversed(children))
     missing = [i for i in todo if i not in found]
     if missing:
-        raise SigningError(f"Trang {missing[0] + 1} không có trong tệp PDF: không đóng dấu thông tin chữ ký được.")
+        raise SigningError(
+            f"Trang {missing[0] + 1} không có trong tệp PDF: không đóng dấu thông tin chữ ký được."
+        )
     return found
 
 
-def _pages_known(writer: BasePdfFileWriter, wanted: Sequence[int],
-                 objects: Sequence[int]) -> dict[int, _StampedPage] | None:
+def _pages_known(
+    writer: BasePdfFileWriter, wanted: Sequence[int], objects: Sequence[int]
+) -> dict[int, _StampedPage] | None:
     """The wanted pages read from their object numbers, or None (not given, or a page that
     inherits its box or resources, or is no page: the tree walk settles those)."""
     if not objects or len(objects) != len(wanted):
@@ -685,13 +763,19 @@ def _pages_known(writer: BasePdfFileWriter, wanted: Sequence[int],
             page = ref.get_object()
         except Exception:  # noqa: BLE001 — not an object of this file: walk the tree instead
             return None
-        if not isinstance(page, generic.DictionaryObject) or page.get("/Type") != "/Page" \
-                or "/Resources" not in page or not ("/CropBox" in page or "/MediaBox" in page):
+        if (
+            not isinstance(page, generic.DictionaryObject)
+            or page.get("/Type") != "/Page"
+            or "/Resources" not in page
+            or not ("/CropBox" in page or "/MediaBox" in page)
+        ):
             return None
         box = page["/CropBox"] if "/CropBox" in page else page["/MediaBox"]
         x0, y0, x1, y1 = (float(v) for v in box)
         found[index] = _StampedPage(
-            ref=ref, resources=page.raw_get("/Resources"), resources_inherited=False,
+            ref=ref,
+            resources=page.raw_get("/Resources"),
+            resources_inherited=False,
             box=Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)),
             rotate=_rotation(page),
         )
@@ -720,7 +804,9 @@ _PLACEMENT: dict[int, tuple[float, float, float, float, float, float]] = {
 STAMP_NAME = "/K39Info"
 
 
-def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generic.IndirectObject) -> str:
+def _xobject_name(
+    writer: BasePdfFileWriter, page: _StampedPage, xobject: generic.IndirectObject
+) -> str:
     """Put ``xobject`` into the page's resources; return its name there (``/K39Info`` unless taken).
 
     Resource dictionaries shared by several pages (LibreOffice shares one per document) get the
@@ -735,8 +821,12 @@ def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generi
         resources, res_owner = _dictionary(res_raw.get_object()), res_raw
     elif page.resources_inherited:
         resources, res_owner = generic.DictionaryObject(res_raw), page.ref
-        if "/XObject" in resources and isinstance(resources.raw_get("/XObject"), generic.DictionaryObject):
-            resources[pdf_name("/XObject")] = generic.DictionaryObject(resources.raw_get("/XObject"))
+        if "/XObject" in resources and isinstance(
+            resources.raw_get("/XObject"), generic.DictionaryObject
+        ):
+            resources[pdf_name("/XObject")] = generic.DictionaryObject(
+                resources.raw_get("/XObject")
+            )
         page_obj[pdf_name("/Resources")] = resources
     else:
         resources, res_owner = _dictionary(res_raw), page.ref
@@ -762,8 +852,10 @@ def _xobject_name(writer: BasePdfFileWriter, page: _StampedPage, xobject: generi
 def _dictionary(obj: generic.PdfObject) -> generic.DictionaryObject:
     """A page's /Resources, which the PDF format requires to be a dictionary."""
     if not isinstance(obj, generic.DictionaryObject):
-        raise SigningError("Tệp PDF hỏng: tài nguyên (/Resources) của một trang không phải từ "
-                           "điển; không đóng dấu thông tin chữ ký được.")
+        raise SigningError(
+            "Tệp PDF hỏng: tài nguyên (/Resources) của một trang không phải từ "
+            "điển; không đóng dấu thông tin chữ ký được."
+        )
     return obj
 
 
@@ -788,7 +880,9 @@ def stamp_attachments(
     """
     if not page_indices:
         return []
-    pages = _pages_known(writer, page_indices, page_objects) or _pages_to_stamp(writer, page_indices)
+    pages = _pages_known(writer, page_indices, page_objects) or _pages_to_stamp(
+        writer, page_indices
+    )
     text = PlacedText(tuple(lines), 0, 0, align="right")
     width, height = text.width() + 4, text.height + 3
     style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
@@ -837,4 +931,6 @@ def stamp_attachment(
     top_mm: float = 5.0,
 ) -> Rect:
     """:func:`stamp_attachments` for one page."""
-    return stamp_attachments(writer, [page_ix], lines, right_margin_mm=right_margin_mm, top_mm=top_mm)[0]
+    return stamp_attachments(
+        writer, [page_ix], lines, right_margin_mm=right_margin_mm, top_mm=top_mm
+    )[0]

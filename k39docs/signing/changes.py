@@ -39,8 +39,7 @@ class Changes:
 
     @property
     def only_metadata(self) -> bool:
-        return self.metadata and self.descriptions() in ([_METADATA],
-                                                          [self._signed(), _METADATA])
+        return self.metadata and self.descriptions() in ([_METADATA], [self._signed(), _METADATA])
 
     def _signed(self) -> str:
         return f"thêm {self.signatures:02d} chữ ký số"
@@ -59,7 +58,9 @@ class Changes:
         if self.annotated_pages:
             said.append(f"thêm chú thích (annotation) trên {_pages(self.annotated_pages)}")
         if self.page_attributes:
-            said.append(f"sửa thuộc tính (khổ, chiều, tài nguyên) của {_pages(self.page_attributes)}")
+            said.append(
+                f"sửa thuộc tính (khổ, chiều, tài nguyên) của {_pages(self.page_attributes)}"
+            )
         if self.metadata:
             said.append(_METADATA)
         if self.others:
@@ -137,8 +138,7 @@ def _is_signing_object(obj) -> bool:
 
 
 def _signature_count(resolver, refs) -> int:
-    return sum(1 for ref in refs
-               if _is_signature_value(resolver.get_object(ref)))
+    return sum(1 for ref in refs if _is_signature_value(resolver.get_object(ref)))
 
 
 def _is_signature_value(obj) -> bool:
@@ -201,16 +201,21 @@ def _ref(reader, key: tuple[int, int]):
 
 
 def _catalog_metadata(old, new) -> bool:
-    return old.root.raw_get("/Metadata") != new.root.raw_get("/Metadata") \
-        if "/Metadata" in new.root else False
+    return (
+        old.root.raw_get("/Metadata") != new.root.raw_get("/Metadata")
+        if "/Metadata" in new.root
+        else False
+    )
 
 
 def _page_changes(old, new, ref, number: int, changes: Changes, signing: bool) -> None:
     before, after = old.get_object(ref), new.get_object(ref)
     old_contents, new_contents = _contents(before), _contents(after)
     if new_contents != old_contents:
-        if new_contents[:len(old_contents)] == old_contents or \
-                new_contents[-len(old_contents):] == old_contents:
+        if (
+            new_contents[: len(old_contents)] == old_contents
+            or new_contents[-len(old_contents) :] == old_contents
+        ):
             changes.overlaid_pages.add(number)
         else:
             changes.rewritten_pages.add(number)
@@ -227,7 +232,6 @@ def _page_changes(old, new, ref, number: int, changes: Changes, signing: bool) -
     for key in set(before) | set(after):
         if key in ignored:
             continue
-        if before.raw_get(key) != after.raw_get(key) if key in before and key in after \
-                else True:
+        if before.raw_get(key) != after.raw_get(key) if key in before and key in after else True:
             changes.page_attributes.add(number)
             break

@@ -43,7 +43,9 @@ SEAL_DIAMETER_MM = 36.0
 SEAL_NAME_KEY = "k39docs-demo-seal"  # PNG tEXt key: the name around the rim of a demo seal
 SAMPLE_SEAL_NAME = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"  # the sample dossier's issuer
 # the sample seal shipped before seals recorded their name (a copy may sit in a user's folder)
-_OLD_SAMPLE_SEALS = {"5f1eed15eaf65fa5a398bf45904c6360b02109a229ecdfa9b6ec80ce131e0a81": SAMPLE_SEAL_NAME}
+_OLD_SAMPLE_SEALS = {
+    "5f1eed15eaf65fa5a398bf45904c6360b02109a229ecdfa9b6ec80ce131e0a81": SAMPLE_SEAL_NAME
+}
 RIM_SPAN_DEG = 300.0  # the name runs over the top, leaving the bottom of the ring open
 RIM_FONT = 0.085  # rim letters' size, of the seal's diameter, for a name that has room
 RIM_TRACKING = 1.25  # the least room per letter, of its advance, before the font shrinks
@@ -101,8 +103,14 @@ def draw_signature() -> Image.Image:
     return big.resize((w, h), Image.Resampling.LANCZOS)
 
 
-def _rim_text(img: Image.Image, text: str, font: ImageFont.FreeTypeFont, centre: float,
-              radius: float, span_deg: float) -> None:
+def _rim_text(
+    img: Image.Image,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    centre: float,
+    radius: float,
+    span_deg: float,
+) -> None:
     """Set ``text`` clockwise along the top of a circle, letters upright relative to the rim."""
     widths = [font.getlength(ch) for ch in text]
     total = sum(widths)
@@ -132,8 +140,9 @@ def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float) -> None:
     draw.polygon(pts, fill=SEAL_RED)
 
 
-def _rim_font(font_path: str, name: str, diameter: float, band: tuple[float, float]
-              ) -> tuple[ImageFont.FreeTypeFont, float]:
+def _rim_font(
+    font_path: str, name: str, diameter: float, band: tuple[float, float]
+) -> tuple[ImageFont.FreeTypeFont, float]:
     """The rim font and the baseline radius: as large as :data:`RIM_FONT` allows, smaller
     for a name too long to go round at that size (``ỦY BAN NHÂN DÂN TỈNH BÀ RỊA - VŨNG TÀU``),
     the letters centred in the ring between the two circles."""
@@ -162,7 +171,9 @@ def draw_seal(name: str = SAMPLE_SEAL_NAME, diameter_mm: float = SEAL_DIAMETER_M
     outer_width = round(D * 0.028)
     draw.ellipse((c - outer, c - outer, c + outer, c + outer), outline=SEAL_RED, width=outer_width)
     inner = outer * 0.66
-    draw.ellipse((c - inner, c - inner, c + inner, c + inner), outline=SEAL_RED, width=round(D * 0.012))
+    draw.ellipse(
+        (c - inner, c - inner, c + inner, c + inner), outline=SEAL_RED, width=round(D * 0.012)
+    )
 
     bold = str(serif_font_path(bold=True))
     rim_font, radius = _rim_font(bold, name, D, (inner + D * 0.006, outer - outer_width))

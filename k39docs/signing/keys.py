@@ -72,7 +72,9 @@ def _subject(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
-def check_certificate(cert: x509.Certificate, where: str, *, now: dt.datetime | None = None) -> None:
+def check_certificate(
+    cert: x509.Certificate, where: str, *, now: dt.datetime | None = None
+) -> None:
     """Refuse a certificate that is expired, not yet valid, or not meant for digital signatures."""
     now = now or dt.datetime.now(dt.UTC)
     who = _subject(cert)
@@ -101,7 +103,9 @@ def _to_pyhanko(key, cert: x509.Certificate, chain: list[x509.Certificate]) -> S
     der_key = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    as_asn1 = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain]
+    as_asn1 = [
+        asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
+    ]
     return SimpleSigner(
         signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
@@ -112,8 +116,16 @@ def _to_pyhanko(key, cert: x509.Certificate, chain: list[x509.Certificate]) -> S
 # --- demo -------------------------------------------------------------------------------------
 
 
-def _demo_cert(subject: x509.Name, issuer: x509.Name, public_key, signing_key, *, ca: bool,
-               now: dt.datetime, days: int) -> x509.Certificate:
+def _demo_cert(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key,
+    signing_key,
+    *,
+    ca: bool,
+    now: dt.datetime,
+    days: int,
+) -> x509.Certificate:
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -125,9 +137,15 @@ def _demo_cert(subject: x509.Name, issuer: x509.Name, public_key, signing_key, *
         .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
+                digital_signature=not ca,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -157,23 +175,29 @@ def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     """
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, DEMO_CA_NAME),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "k39docs (chứng thư thử nghiệm)"),
-    ])
+    ca_name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, DEMO_CA_NAME),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "k39docs (chứng thư thử nghiệm)"),
+        ]
+    )
     ca_cert = _demo_cert(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True, now=now, days=3650)
 
     mark = f" ({DEMO_MARK})"
 
     def leaf(common_name: str) -> tuple[SimpleSigner, str]:
         key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([
-            x509.NameAttribute(NameOID.COMMON_NAME,
-                               f"{_cut_utf8(common_name, _UB_NAME - len(mark.encode()))}{mark}"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut_utf8(agency_name, _UB_NAME)),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_UNIT),
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        ])
+        name = x509.Name(
+            [
+                x509.NameAttribute(
+                    NameOID.COMMON_NAME,
+                    f"{_cut_utf8(common_name, _UB_NAME - len(mark.encode()))}{mark}",
+                ),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cut_utf8(agency_name, _UB_NAME)),
+                x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_UNIT),
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            ]
+        )
         cert = _demo_cert(name, ca_name, key.public_key(), ca_key, ca=False, now=now, days=730)
         return _to_pyhanko(key, cert, [ca_cert]), _subject(cert)
 
@@ -182,7 +206,9 @@ def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     out_dir.mkdir(parents=True, exist_ok=True)
     ca_path = out_dir / DEMO_CA_FILENAME
     ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    return SigningKeys(person, agency, person_subject, agency_subject, demo=True, demo_ca_pem=ca_path)
+    return SigningKeys(
+        person, agency, person_subject, agency_subject, demo=True, demo_ca_pem=ca_path
+    )
 
 
 # --- PKCS#12 ----------------------------------------------------------------------------------
@@ -272,10 +298,18 @@ def _pkcs11_certificate(session, cfg: Pkcs11) -> x509.Certificate:
 
     label = cfg.cert_label or cfg.key_label
     try:
-        keys = list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: cfg.key_label}))
-        certs = list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}))
+        keys = list(
+            session.get_objects(
+                {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: cfg.key_label}
+            )
+        )
+        certs = list(
+            session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label})
+        )
     except p11.PKCS11Error as exc:
-        raise SigningError(f"Không đọc được đối tượng trên token “{cfg.token}” ({type(exc).__name__}).") from None
+        raise SigningError(
+            f"Không đọc được đối tượng trên token “{cfg.token}” ({type(exc).__name__})."
+        ) from None
     if not keys:
         raise SigningError(
             f"Không tìm thấy khóa bí mật nhãn “{cfg.key_label}” trên token “{cfg.token}” "
@@ -328,4 +362,6 @@ def open_signing_keys(
             )
             yield SigningKeys(token_signer, token_signer, _subject(cert), _subject(cert))
     else:
-        raise SigningError("Chưa cấu hình khóa ký: đặt `signing.demo: true`, `signing.pkcs12` hoặc `signing.pkcs11`.")
+        raise SigningError(
+            "Chưa cấu hình khóa ký: đặt `signing.demo: true`, `signing.pkcs12` hoặc `signing.pkcs11`."
+        )

@@ -52,12 +52,12 @@ from .sign import (
     AGENCY_FIELD,
     PERSON_FIELD,
     VIETNAM_TZ,
+    SignatureRequest,
     _check_files,
     _pdf_signer,
     _place_on,
     _redacted,
     _sign_revision,
-    SignatureRequest,
     format_signing_time,
 )
 
@@ -91,10 +91,17 @@ class SignedAs:
     warnings: tuple[str, ...] = ()
 
 
-def sign(pdf: str | Path, as_: str = "signer", *, key: Signing | Mapping[str, Any],
-         signature_image: str | Path | None = None, seal_image: str | Path | None = None,
-         tsa_url: str | None = None, signing_time: dt.datetime | None = None,
-         timestamper=None) -> SignedAs:
+def sign(
+    pdf: str | Path,
+    as_: str = "signer",
+    *,
+    key: Signing | Mapping[str, Any],
+    signature_image: str | Path | None = None,
+    seal_image: str | Path | None = None,
+    tsa_url: str | None = None,
+    signing_time: dt.datetime | None = None,
+    timestamper=None,
+) -> SignedAs:
     """Add the signer's (``as_="signer"``) or the agency's (``"agency"``) signature to
     ``pdf``, an unsigned or half-signed ``dossier.pdf`` that k39docs rendered.
 
@@ -116,30 +123,37 @@ def sign(pdf: str | Path, as_: str = "signer", *, key: Signing | Mapping[str, An
     _check_unchanged(pdf, record, manifest_path)
     present = _signature_fields(pdf)
     _check_order(as_, present, pdf)
-    request = SignatureRequest(**{k: v for k, v in record["request"].items()
-                                  if k in SignatureRequest.__dataclass_fields__})
+    request = SignatureRequest(
+        **{k: v for k, v in record["request"].items() if k in SignatureRequest.__dataclass_fields__}
+    )
     today = dt.datetime.now(VIETNAM_TZ).date()
     warnings = [w for w in [_check_date(record, signing, today)] if w]
 
     base_dir = Path.cwd()
     signature = _image(signature_image, record.get("signature_image"))
     seal = _image(seal_image, record.get("seal_image"))
-    signing = signing.model_copy(update={
-        "signature_image": signature, "seal_image": seal,
-        "tsa_url": tsa_url if tsa_url is not None else record.get("tsa_url")})
+    signing = signing.model_copy(
+        update={
+            "signature_image": signature,
+            "seal_image": seal,
+            "tsa_url": tsa_url if tsa_url is not None else record.get("tsa_url"),
+        }
+    )
     _check_files(signing, base_dir)
     if timestamper is None and signing.tsa_url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
         timestamper = HTTPTimeStamper(signing.tsa_url, timeout=30)
-    moment = (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ) \
-        .replace(microsecond=0)
+    moment = (
+        (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ).replace(microsecond=0)
+    )
     with tempfile.TemporaryDirectory(prefix="k39-seal-") as scratch:
         if as_ == "agency" and signing.demo:
             seal, warning = demo_seal(seal, request.agency_name, Path(scratch))
             warnings += [warning] if warning else []
-        result = _add_signature(pdf, as_, signing, request, record, moment, timestamper,
-                                signature, seal, base_dir)
+        result = _add_signature(
+            pdf, as_, signing, request, record, moment, timestamper, signature, seal, base_dir
+        )
     result = SignedAs(**{**result.__dict__, "warnings": tuple(warnings)})
     _update_records(pdf, as_, record, record_path, manifest_path, result)
     return result
@@ -149,11 +163,14 @@ def _signing(key: Signing | Mapping[str, Any]) -> Signing:
     try:
         signing = key if isinstance(key, Signing) else Signing.model_validate(dict(key))
     except ValidationError as exc:
-        raise SigningError(f"Khai báo khóa ký không hợp lệ: {exc.errors()[0].get('msg', '')}") \
-            from None
+        raise SigningError(
+            f"Khai báo khóa ký không hợp lệ: {exc.errors()[0].get('msg', '')}"
+        ) from None
     if not signing.enabled:
-        raise SigningError("Chưa chọn khóa ký: tệp PKCS#12 (--pkcs12), token PKCS#11 "
-                           "(--pkcs11-library, --token, --key-label) hoặc --demo.")
+        raise SigningError(
+            "Chưa chọn khóa ký: tệp PKCS#12 (--pkcs12), token PKCS#11 "
+            "(--pkcs11-library, --token, --key-label) hoặc --demo."
+        )
     return signing
 
 
@@ -167,8 +184,9 @@ def _record(path: Path, pdf: Path) -> dict[str, Any]:
     try:
         record = read_sign_record(path)
     except (OSError, ValueError):
-        raise SignRefusedError(f"Tệp {path} bị hỏng hoặc không phải của k39docs: tạo lại "
-                               "hồ sơ rồi ký.") from None
+        raise SignRefusedError(
+            f"Tệp {path} bị hỏng hoặc không phải của k39docs: tạo lại hồ sơ rồi ký."
+        ) from None
     if record.get("draft"):
         raise SignRefusedError(
             f"`{pdf}` là bản dự thảo (công văn hoặc tờ trình chưa có số, ngày): không ký số bản "
@@ -184,8 +202,11 @@ def _check_unchanged(pdf: Path, record: dict[str, Any], manifest_path: Path) -> 
     expected, source = record.get("sha256"), RECORD_NAME
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        entry = next(f for f in manifest.get("files", [])
-                     if f.get("kind") == "dossier" and f.get("path") == pdf.name)
+        entry = next(
+            f
+            for f in manifest.get("files", [])
+            if f.get("kind") == "dossier" and f.get("path") == pdf.name
+        )
         expected, source = entry.get("sha256"), "manifest.json"
     except (OSError, ValueError, StopIteration, AttributeError):
         pass  # no manifest (or not this file's): the record's hash
@@ -207,8 +228,10 @@ def _check_order(as_: str, present: set[str], pdf: Path) -> None:
         if PERSON_FIELD in present:
             raise SignRefusedError(f"`{pdf}` đã có chữ ký số của người ký: không ký lần thứ hai.")
         if present:
-            raise SignRefusedError(f"`{pdf}` đã có chữ ký số khác ({', '.join(sorted(present))}): "
-                                   "người ký phải ký trước tiên.")
+            raise SignRefusedError(
+                f"`{pdf}` đã có chữ ký số khác ({', '.join(sorted(present))}): "
+                "người ký phải ký trước tiên."
+            )
         return
     if PERSON_FIELD not in present:
         raise SignRefusedError(
@@ -226,8 +249,10 @@ def _check_date(record: dict[str, Any], signing: Signing, today: dt.date) -> str
     if not dated or dt.date.fromisoformat(dated) == today:
         return None
     day = dt.date.fromisoformat(dated)
-    told = (f"Công văn đề ngày {day:%d/%m/%Y} nhưng được ký số hôm nay, ngày {today:%d/%m/%Y} "
-            "(giờ Việt Nam): thời điểm ký số phải trùng ngày của văn bản")
+    told = (
+        f"Công văn đề ngày {day:%d/%m/%Y} nhưng được ký số hôm nay, ngày {today:%d/%m/%Y} "
+        "(giờ Việt Nam): thời điểm ký số phải trùng ngày của văn bản"
+    )
     if signing.demo:
         return f"{told} (chữ ký thử nghiệm nên vẫn ký)."
     raise SignRefusedError(f"{told}. Sửa ngày công văn thành ngày ký, tạo lại hồ sơ rồi ký.")
@@ -273,17 +298,29 @@ def _has_image(resources, depth: int = 0) -> bool:
     return False
 
 
-def _add_signature(pdf: Path, as_: str, signing: Signing, request: SignatureRequest,
-                   record: dict[str, Any], moment: dt.datetime, timestamper,
-                   signature_image: Path | None, seal_image: Path | None,
-                   base_dir: Path) -> SignedAs:
+def _add_signature(
+    pdf: Path,
+    as_: str,
+    signing: Signing,
+    request: SignatureRequest,
+    record: dict[str, Any],
+    moment: dt.datetime,
+    timestamper,
+    signature_image: Path | None,
+    seal_image: Path | None,
+    base_dir: Path,
+) -> SignedAs:
     when = format_signing_time(moment)
-    found = _place_on(PdfReader(pdf), request.cover_letter_pages, request.signer_name,
-                      request.signer_title_lines)
+    found = _place_on(
+        PdfReader(pdf), request.cover_letter_pages, request.signer_name, request.signer_title_lines
+    )
     signed = _person_widget(pdf) if as_ == "agency" else None
     plan = plan_block_layout(
-        found.block, page_box=found.page_box, signature_image=signature_image,
-        seal_image=seal_image, person_lines=[f"Ký bởi: {request.signer_name}", when],
+        found.block,
+        page_box=found.page_box,
+        signature_image=signature_image,
+        seal_image=seal_image,
+        person_lines=[f"Ký bởi: {request.signer_name}", when],
         agency_lines=[request.agency_name, when],
         signed_rect=signed[0] if signed else None,
         signed_with_image=bool(signed[1]) if signed else True,
@@ -293,23 +330,46 @@ def _add_signature(pdf: Path, as_: str, signing: Signing, request: SignatureRequ
     earlier_ca = demo_ca.read_bytes() if signing.demo and demo_ca.is_file() else None
     tmp = pdf.parent / f".signing-{os.getpid()}-{secrets.token_hex(4)}.pdf"
     try:
-        with open_signing_keys(signing, base_dir=base_dir, out_dir=pdf.parent,
-                               signer_name=request.signer_name,
-                               agency_name=request.agency_name) as keys, \
-                open(pdf, "rb") as source, open(tmp, "x+b") as out:
+        with (
+            open_signing_keys(
+                signing,
+                base_dir=base_dir,
+                out_dir=pdf.parent,
+                signer_name=request.signer_name,
+                agency_name=request.agency_name,
+            ) as keys,
+            open(pdf, "rb") as source,
+            open(tmp, "x+b") as out,
+        ):
             writer = IncrementalPdfFileWriter(source)
             if as_ == "signer":
-                stamp_attachments(writer, request.attachment_first_pages,
-                                  attachment_info_lines(number, when, request.agency_name))
-                pdf_signer = _pdf_signer(PERSON_FIELD, keys.person, plan.person_rect, plan.page,
-                                         plan.person, f"Ký ban hành Công văn số {number}",
-                                         request, timestamper)
+                stamp_attachments(
+                    writer,
+                    request.attachment_first_pages,
+                    attachment_info_lines(number, when, request.agency_name),
+                )
+                pdf_signer = _pdf_signer(
+                    PERSON_FIELD,
+                    keys.person,
+                    plan.person_rect,
+                    plan.page,
+                    plan.person,
+                    f"Ký ban hành Công văn số {number}",
+                    request,
+                    timestamper,
+                )
                 subject, rect = keys.person_subject, plan.person_rect
             else:
                 pdf_signer = _pdf_signer(
-                    AGENCY_FIELD, keys.agency, plan.agency_rect, plan.page, plan.agency,
-                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}", request,
-                    timestamper)
+                    AGENCY_FIELD,
+                    keys.agency,
+                    plan.agency_rect,
+                    plan.page,
+                    plan.agency,
+                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}",
+                    request,
+                    timestamper,
+                )
                 subject, rect = keys.agency_subject, plan.agency_rect
             try:
                 asyncio.run(_sign_revision(pdf_signer, writer, moment, out))
@@ -332,11 +392,17 @@ def _add_signature(pdf: Path, as_: str, signing: Signing, request: SignatureRequ
     finally:
         tmp.unlink(missing_ok=True)
     return SignedAs(
-        pdf=pdf, role=as_, subject=subject,
+        pdf=pdf,
+        role=as_,
+        subject=subject,
         field_name=PERSON_FIELD if as_ == "signer" else AGENCY_FIELD,
-        signing_time=moment, page=plan.page, rect=rect,
+        signing_time=moment,
+        page=plan.page,
+        rect=rect,
         attachment_pages=request.attachment_first_pages if as_ == "signer" else (),
-        demo=keys.demo, demo_ca_pem=keys.demo_ca_pem, complete=as_ == "agency",
+        demo=keys.demo,
+        demo_ca_pem=keys.demo_ca_pem,
+        complete=as_ == "agency",
     )
 
 
@@ -346,13 +412,18 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def _update_records(pdf: Path, as_: str, record: dict[str, Any], record_path: Path,
-                    manifest_path: Path, result: SignedAs) -> None:
+def _update_records(
+    pdf: Path,
+    as_: str,
+    record: dict[str, Any],
+    record_path: Path,
+    manifest_path: Path,
+    result: SignedAs,
+) -> None:
     """The record and the manifest say what the file now is: its sha256, who signed, and
     (after the agency) that the dossier is signed."""
     digest = sha256_of(pdf)
-    record = {**record, "sha256": digest,
-              "signed_as": [*record.get("signed_as", []), as_]}
+    record = {**record, "sha256": digest, "signed_as": [*record.get("signed_as", []), as_]}
     _write_json(record_path, record)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -367,8 +438,15 @@ def _update_records(pdf: Path, as_: str, record: dict[str, Any], record_path: Pa
     if result.demo_ca_pem is not None:
         name = result.demo_ca_pem.name
         manifest["files"] = [f for f in manifest.get("files", []) if f.get("path") != name]
-        manifest["files"].append({"path": name, "kind": "demo_ca", "format": "pem",
-                                  "candidate": None, "sha256": sha256_of(result.demo_ca_pem),
-                                  "pages": None})
+        manifest["files"].append(
+            {
+                "path": name,
+                "kind": "demo_ca",
+                "format": "pem",
+                "candidate": None,
+                "sha256": sha256_of(result.demo_ca_pem),
+                "pages": None,
+            }
+        )
     manifest.setdefault("warnings", []).extend(result.warnings)
     _write_json(manifest_path, manifest)

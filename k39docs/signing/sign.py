@@ -75,16 +75,18 @@ class SignaturePlace:
     page_box: Rect
 
 
-def locate_signature(cover_letter_pdf: Path, signer_name: str,
-                     title_lines: tuple[str, ...]) -> SignaturePlace:
+def locate_signature(
+    cover_letter_pdf: Path, signer_name: str, title_lines: tuple[str, ...]
+) -> SignaturePlace:
     """Find where the signatures go on the công văn's own PDF: a render does this while the
     other documents are still converting, instead of reading the whole bundle to sign it."""
     reader = PdfReader(cover_letter_pdf)
     return _place_on(reader, range(len(reader.pages)), signer_name, title_lines)
 
 
-def _place_on(reader: PdfReader, pages, signer_name: str,
-              title_lines: tuple[str, ...]) -> SignaturePlace:
+def _place_on(
+    reader: PdfReader, pages, signer_name: str, title_lines: tuple[str, ...]
+) -> SignaturePlace:
     block = find_signature_block(reader, pages, signer_name, title_lines)
     return SignaturePlace(block, _page_box(reader, block.page))
 
@@ -107,11 +109,17 @@ class SignatureRequest:
     attachment_page_objects: tuple[int, ...] = ()
 
     def __post_init__(self):
-        for name in ("cover_letter_pages", "signer_title_lines", "attachment_first_pages",
-                     "attachment_page_objects"):
+        for name in (
+            "cover_letter_pages",
+            "signer_title_lines",
+            "attachment_first_pages",
+            "attachment_page_objects",
+        ):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not self.cover_letter_pages:
-            raise SigningError("Không biết công văn nằm ở những trang nào của hồ sơ: không thể đặt chữ ký số.")
+            raise SigningError(
+                "Không biết công văn nằm ở những trang nào của hồ sơ: không thể đặt chữ ký số."
+            )
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,9 @@ def _check_files(signing: Signing, base_dir: Path) -> None:
 
 
 async def _sign_revision(
-    pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, signing_time: dt.datetime,
+    pdf_signer: signers.PdfSigner,
+    writer: IncrementalPdfFileWriter,
+    signing_time: dt.datetime,
     output,
 ):
     """``PdfSigner.async_sign_pdf`` with the signing time fixed to ``signing_time``, written to
@@ -194,7 +204,9 @@ async def _sign_revision(
     session.system_time = signing_time
     validation_info = await session.perform_presign_validation(writer)
     bytes_reserved = await _bytes_reserved(session, pdf_signer, validation_info)
-    tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=bytes_reserved)
+    tbs = session.prepare_tbs_document(
+        validation_info=validation_info, bytes_reserved=bytes_reserved
+    )
     prepared, output = tbs.digest_tbs_document(output=output)
     post = await tbs.perform_signature(
         document_digest=prepared.document_digest,
@@ -221,13 +233,21 @@ async def _bytes_reserved(session, pdf_signer: signers.PdfSigner, validation_inf
     the same kind of key and certificates at most ``_CERTS_GROWTH`` bytes larger (fresh demo
     certificates differ by a few bytes)."""
     signer = pdf_signer.signer
-    if (session.timestamper is not None or signer.signing_cert is None
-            or (validation_info is not None and validation_info.adobe_revinfo_attr is not None)):
+    if (
+        session.timestamper is not None
+        or signer.signing_cert is None
+        or (validation_info is not None and validation_info.adobe_revinfo_attr is not None)
+    ):
         return await session.estimate_signature_container_size(validation_info, tight=False)
     certs = [signer.signing_cert, *signer.cert_registry]
     public_key = signer.signing_cert.public_key
-    kind = (session.md_algorithm, session.use_pades, public_key.algorithm, public_key.bit_size,
-            len(certs))
+    kind = (
+        session.md_algorithm,
+        session.use_pades,
+        public_key.algorithm,
+        public_key.bit_size,
+        len(certs),
+    )
     size = sum(len(c.dump()) for c in certs)
     known = _RESERVED.get(kind)
     if known is not None and size <= known[1] + _CERTS_GROWTH:
@@ -237,8 +257,16 @@ async def _bytes_reserved(session, pdf_signer: signers.PdfSigner, validation_inf
     return reserved
 
 
-def _pdf_signer(field_name: str, signer, rect: Rect, page: int, style, reason: str,
-                request: SignatureRequest, timestamper: TimeStamper | None) -> signers.PdfSigner:
+def _pdf_signer(
+    field_name: str,
+    signer,
+    rect: Rect,
+    page: int,
+    style,
+    reason: str,
+    request: SignatureRequest,
+    timestamper: TimeStamper | None,
+) -> signers.PdfSigner:
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -252,7 +280,9 @@ def _pdf_signer(field_name: str, signer, rect: Rect, page: int, style, reason: s
         signer=signer,
         timestamper=timestamper,
         stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=rect.as_box()),
+        new_field_spec=fields.SigFieldSpec(
+            sig_field_name=field_name, on_page=page, box=rect.as_box()
+        ),
     )
 
 
@@ -284,15 +314,31 @@ def sign_dossier(
     Quảng Ngãi seal left in another province's dossier; a warning in the result says so).
     """
     with tempfile.TemporaryDirectory(prefix="k39-seal-") as scratch:
-        return _sign_dossier(unsigned_pdf, signed_pdf, signing, request, base_dir=base_dir,
-                             out_dir=out_dir, signing_time=signing_time, timestamper=timestamper,
-                             scratch=Path(scratch))
+        return _sign_dossier(
+            unsigned_pdf,
+            signed_pdf,
+            signing,
+            request,
+            base_dir=base_dir,
+            out_dir=out_dir,
+            signing_time=signing_time,
+            timestamper=timestamper,
+            scratch=Path(scratch),
+        )
 
 
-def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
-                  request: SignatureRequest, *, base_dir: Path, out_dir: Path,
-                  signing_time: dt.datetime | None, timestamper: TimeStamper | None,
-                  scratch: Path) -> SignResult:
+def _sign_dossier(
+    unsigned_pdf: Path,
+    signed_pdf: Path,
+    signing: Signing,
+    request: SignatureRequest,
+    *,
+    base_dir: Path,
+    out_dir: Path,
+    signing_time: dt.datetime | None,
+    timestamper: TimeStamper | None,
+    scratch: Path,
+) -> SignResult:
     """:func:`sign_dossier`; ``scratch`` holds a demo seal drawn for this signing."""
     if not signing.enabled:
         raise SigningError("Chưa cấu hình chữ ký số (`signing`): không có gì để ký.")
@@ -304,7 +350,9 @@ def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
     if signing.demo:
         seal_image, warning = demo_seal(seal_image, request.agency_name, scratch)
         warnings += [warning] if warning else []
-    moment = (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ).replace(microsecond=0)
+    moment = (
+        (signing_time or dt.datetime.now(VIETNAM_TZ)).astimezone(VIETNAM_TZ).replace(microsecond=0)
+    )
     when = format_signing_time(moment)
     if timestamper is None and signing.tsa_url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -314,12 +362,17 @@ def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
     if request.place is not None:
         if not 0 <= request.place.block.page < len(request.cover_letter_pages):
             raise SigningError("Trang có khối chữ ký không thuộc công văn.")
-        block = replace(request.place.block,
-                        page=request.cover_letter_pages[request.place.block.page])
+        block = replace(
+            request.place.block, page=request.cover_letter_pages[request.place.block.page]
+        )
         page_box = request.place.page_box
     else:  # the whole bundle parsed, and let go before the two revisions are written
-        found = _place_on(PdfReader(unsigned_pdf), request.cover_letter_pages,
-                          request.signer_name, request.signer_title_lines)
+        found = _place_on(
+            PdfReader(unsigned_pdf),
+            request.cover_letter_pages,
+            request.signer_name,
+            request.signer_title_lines,
+        )
         block, page_box = found.block, found.page_box
     plan: BlockLayout = plan_block_layout(
         block,
@@ -338,11 +391,18 @@ def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
     first_path = signed_pdf.parent / f".signing-{token}-1.pdf"
     final_tmp = signed_pdf.parent / f".signing-{token}.pdf"
     try:
-        with open_signing_keys(
-            signing, base_dir=base_dir, out_dir=out_dir,
-            signer_name=request.signer_name, agency_name=request.agency_name,
-        ) as keys, open(unsigned_pdf, "rb") as source, open(first_path, "x+b") as first, \
-                open(final_tmp, "x+b") as second:
+        with (
+            open_signing_keys(
+                signing,
+                base_dir=base_dir,
+                out_dir=out_dir,
+                signer_name=request.signer_name,
+                agency_name=request.agency_name,
+            ) as keys,
+            open(unsigned_pdf, "rb") as source,
+            open(first_path, "x+b") as first,
+            open(final_tmp, "x+b") as second,
+        ):
             # revision 1: attachment stamps + the person's signature
             writer = IncrementalPdfFileWriter(source)
             pages = int(writer.root["/Pages"]["/Count"])
@@ -350,23 +410,37 @@ def _sign_dossier(unsigned_pdf: Path, signed_pdf: Path, signing: Signing,
                 if not 0 <= page < pages:
                     raise SigningError(f"Trang {page + 1} không có trong tệp PDF ({pages} trang).")
             info = attachment_info_lines(number, when, request.agency_name)
-            stamp_attachments(writer, request.attachment_first_pages, info,
-                              page_objects=request.attachment_page_objects)
+            stamp_attachments(
+                writer,
+                request.attachment_first_pages,
+                info,
+                page_objects=request.attachment_page_objects,
+            )
             person = _pdf_signer(
-                PERSON_FIELD, keys.person, plan.person_rect, plan.page, plan.person,
-                f"Ký ban hành Công văn số {number}", request, timestamper,
+                PERSON_FIELD,
+                keys.person,
+                plan.person_rect,
+                plan.page,
+                plan.person,
+                f"Ký ban hành Công văn số {number}",
+                request,
+                timestamper,
             )
             try:
                 asyncio.run(_sign_revision(person, writer, moment, first))
                 # revision 2: the agency's signature (the seal)
                 agency = _pdf_signer(
-                    AGENCY_FIELD, keys.agency, plan.agency_rect, plan.page, plan.agency,
-                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}", request,
+                    AGENCY_FIELD,
+                    keys.agency,
+                    plan.agency_rect,
+                    plan.page,
+                    plan.agency,
+                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}",
+                    request,
                     timestamper,
                 )
                 first.seek(0)
-                asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment,
-                                           second))
+                asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment, second))
             except SigningError:
                 raise
             except TimestampRequestError:

@@ -26,7 +26,13 @@ from asn1crypto import x509 as asn1_x509
 
 from ..errors import K39Error
 
-__all__ = ["SignatureCheck", "VerifyReport", "verify_pdf", "format_verify_report", "load_trust_roots"]
+__all__ = [
+    "SignatureCheck",
+    "VerifyReport",
+    "verify_pdf",
+    "format_verify_report",
+    "load_trust_roots",
+]
 
 _VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -49,7 +55,9 @@ class SignatureCheck:
     problems: tuple[str, ...]  # Vietnamese, empty when ok
     message: str  # one Vietnamese sentence summing the signature up
     detail: str | None = None  # the validator's own (English) words on a disallowed change, if any
-    changes: tuple[str, ...] = ()  # what later revisions did, in Vietnamese (k39docs.signing.changes)
+    changes: tuple[
+        str, ...
+    ] = ()  # what later revisions did, in Vietnamese (k39docs.signing.changes)
 
     @property
     def ok(self) -> bool:
@@ -120,7 +128,9 @@ def load_trust_roots(paths: Iterable[Path | str]) -> list[asn1_x509.Certificate]
                 _ = cert.native  # parse it all now: a damaged file fails here, not later
                 certs.append(cert)
         except Exception:  # noqa: BLE001  (asn1crypto raises many kinds; any means "not a cert")
-            raise K39Error(f"Tệp `{path}` không phải chứng thư số (PEM hoặc DER) (--trust-root).") from None
+            raise K39Error(
+                f"Tệp `{path}` không phải chứng thư số (PEM hoặc DER) (--trust-root)."
+            ) from None
     return certs
 
 
@@ -148,9 +158,18 @@ def _fmt_time(moment: dt.datetime | None) -> str:
 
 def _broken(field_name: str, reason: str) -> SignatureCheck:
     return SignatureCheck(
-        field_name=field_name, signer="", signing_time=None, timestamp_time=None, intact=False,
-        valid=False, trusted=None, covers_whole_file=False, changes_allowed=False,
-        coverage="unknown", modification="unknown", problems=(reason,),
+        field_name=field_name,
+        signer="",
+        signing_time=None,
+        timestamp_time=None,
+        intact=False,
+        valid=False,
+        trusted=None,
+        covers_whole_file=False,
+        changes_allowed=False,
+        coverage="unknown",
+        modification="unknown",
+        problems=(reason,),
         message=f"Chữ ký “{field_name}” hỏng: {reason}",
     )
 
@@ -185,11 +204,19 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
     if not status.valid:
         problems.append("giá trị chữ ký không hợp lệ với khóa công khai của chứng thư số")
     trusted: bool | None = None
-    if trust_given and status.intact and status.valid:  # the chain is not judged for a broken signature
+    if (
+        trust_given and status.intact and status.valid
+    ):  # the chain is not judged for a broken signature
         trusted = bool(status.trusted)
         if not trusted:
-            problems.append("chứng thư số không dẫn về chứng thư gốc tin cậy nào đã cho (--trust-root)"
-                            + (f": {status.trust_problem_indic.standard_name}" if status.trust_problem_indic else ""))
+            problems.append(
+                "chứng thư số không dẫn về chứng thư gốc tin cậy nào đã cho (--trust-root)"
+                + (
+                    f": {status.trust_problem_indic.standard_name}"
+                    if status.trust_problem_indic
+                    else ""
+                )
+            )
     coverage_level = status.coverage
     covers = coverage_level == SignatureCoverageLevel.ENTIRE_FILE
     coverage_names: dict[SignatureCoverageLevel | None, str] = {
@@ -199,7 +226,11 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
     coverage = coverage_names.get(coverage_level, "partial")
     changed = _what_changed(embedded) if not covers else None
     level = status.modification_level
-    if covers or level == ModificationLevel.NONE or (changed is not None and not changed.descriptions()):
+    if (
+        covers
+        or level == ModificationLevel.NONE
+        or (changed is not None and not changed.descriptions())
+    ):
         modification = "none"
     elif changed is not None and changed.only_signing:
         modification = "signing"
@@ -216,7 +247,9 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
         full = str(status.diff_result).strip()
         detail = full.splitlines()[0][:300] if full else None
     if coverage == "partial":
-        problems.append("vùng được ký không bao trọn phiên bản của tệp (cấu trúc chữ ký bất thường hoặc tệp bị ghi lại)")
+        problems.append(
+            "vùng được ký không bao trọn phiên bản của tệp (cấu trúc chữ ký bất thường hoặc tệp bị ghi lại)"
+        )
     elif not changes_allowed:
         what = "; ".join(d for d in said if "chữ ký số" not in d) or "sửa đổi không xác định được"
         problems.append(f"tệp đã bị sửa đổi sau khi ký theo cách không được phép: {what}")
@@ -224,20 +257,36 @@ def _check_one(embedded, validation_context, trust_given: bool) -> SignatureChec
         problems.append("dấu thời gian (RFC 3161) kèm chữ ký không hợp lệ")
 
     if problems:
-        message = f"Chữ ký “{name}” của {signer or 'người ký không rõ'}: KHÔNG hợp lệ — " + "; ".join(problems) + "."
+        message = (
+            f"Chữ ký “{name}” của {signer or 'người ký không rõ'}: KHÔNG hợp lệ — "
+            + "; ".join(problems)
+            + "."
+        )
     else:
         after = (
-            "bao trùm toàn bộ tệp" if covers
-            else "sau đó tệp chỉ được thêm chữ ký số khác" if modification in ("signing", "none")
+            "bao trùm toàn bộ tệp"
+            if covers
+            else "sau đó tệp chỉ được thêm chữ ký số khác"
+            if modification in ("signing", "none")
             else "sau đó tệp được: " + "; ".join(said)
         )
         trust_text = "" if trusted is None else ", chứng thư số dẫn về chứng thư gốc tin cậy"
         message = f"Chữ ký “{name}” của {signer}: còn nguyên vẹn, hợp lệ{trust_text}; {after}."
     return SignatureCheck(
-        field_name=name, signer=signer, signing_time=claimed, timestamp_time=ts_time,
-        intact=bool(status.intact), valid=bool(status.valid), trusted=trusted,
-        covers_whole_file=covers, changes_allowed=changes_allowed, coverage=coverage,
-        modification=modification, problems=tuple(problems), message=message, detail=detail,
+        field_name=name,
+        signer=signer,
+        signing_time=claimed,
+        timestamp_time=ts_time,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=trusted,
+        covers_whole_file=covers,
+        changes_allowed=changes_allowed,
+        coverage=coverage,
+        modification=modification,
+        problems=tuple(problems),
+        message=message,
+        detail=detail,
         changes=said,
     )
 
@@ -309,7 +358,10 @@ def _in_deep_stack(function, *args):
 def _quiet_validator():
     """pyHanko logs a traceback for each disallowed change and each unbuildable certificate path;
     the report already says both, in Vietnamese, so keep them off the clerk's terminal."""
-    loggers = [logging.getLogger(name) for name in ("pyhanko.sign.diff_analysis", "pyhanko.sign.validation")]
+    loggers = [
+        logging.getLogger(name)
+        for name in ("pyhanko.sign.diff_analysis", "pyhanko.sign.validation")
+    ]
     previous = [log.level for log in loggers]
     for log in loggers:
         log.setLevel(logging.CRITICAL)
@@ -321,7 +373,10 @@ def _quiet_validator():
 
 
 def verify_pdf(
-    path: Path | str, trust_roots: Iterable[Path | str | asn1_x509.Certificate] = (), *, allow_fetching: bool = False
+    path: Path | str,
+    trust_roots: Iterable[Path | str | asn1_x509.Certificate] = (),
+    *,
+    allow_fetching: bool = False,
 ) -> VerifyReport:
     """Check every signature of the PDF at ``path``.
 
@@ -344,7 +399,12 @@ def verify_pdf(
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = list(reader.embedded_regular_signatures)
     except Exception as exc:  # noqa: BLE001  (whatever the parser tripped on, the file is bad)
-        return VerifyReport(path, (), (f"tệp không phải PDF hợp lệ hoặc bị hỏng ({type(exc).__name__})",), trust_given)
+        return VerifyReport(
+            path,
+            (),
+            (f"tệp không phải PDF hợp lệ hoặc bị hỏng ({type(exc).__name__})",),
+            trust_given,
+        )
     if not embedded:
         return VerifyReport(path, (), ("tệp không có chữ ký số nào",), trust_given)
 
@@ -360,8 +420,10 @@ def verify_pdf(
     if missing:
         who = {"ChuKySo-NguoiKy": "người ký văn bản", "ChuKySo-CoQuan": "cơ quan ban hành"}
         names = ", ".join(f"{who.get(m, m)} ({m})" for m in missing)
-        problems.append(f"hồ sơ do k39docs lập phải có chữ ký số của người ký và của cơ quan; "
-                        f"thiếu chữ ký của {names}")
+        problems.append(
+            f"hồ sơ do k39docs lập phải có chữ ký số của người ký và của cơ quan; "
+            f"thiếu chữ ký của {names}"
+        )
     last = checks[-1]
     if not last.covers_whole_file:
         after = "; ".join(last.changes) or "thêm hoặc sửa nội dung"
@@ -396,8 +458,10 @@ def format_verify_report(report: VerifyReport) -> str:
     for i, s in enumerate(report.signatures, 1):
         lines.append("")
         lines.append(f"{i}. {s.field_name} — {s.signer or 'không rõ người ký'}")
-        lines.append(f"   Thời điểm ký: {_fmt_time(s.signing_time)}"
-                     + (f" (dấu thời gian: {_fmt_time(s.timestamp_time)})" if s.timestamp_time else ""))
+        lines.append(
+            f"   Thời điểm ký: {_fmt_time(s.signing_time)}"
+            + (f" (dấu thời gian: {_fmt_time(s.timestamp_time)})" if s.timestamp_time else "")
+        )
         lines.append(
             f"   Nguyên vẹn: {yes_no[s.intact]}; chữ ký hợp lệ: {yes_no[s.valid]}; "
             f"chứng thư tin cậy: {yes_no[s.trusted]}"
@@ -405,10 +469,13 @@ def format_verify_report(report: VerifyReport) -> str:
         scope = {
             "entire_file": "bao trùm toàn bộ tệp",
             "entire_revision": "bao trùm phiên bản của nó; sau đó "
-            + {"signing": "chỉ thêm chữ ký số", "none": "không có sửa đổi",
-               "unknown": "có sửa đổi chưa xác định",
-               "metadata": "; ".join(s.changes),
-               "other": "; ".join(s.changes) + ("" if s.ok else " (KHÔNG được phép)")}[s.modification],
+            + {
+                "signing": "chỉ thêm chữ ký số",
+                "none": "không có sửa đổi",
+                "unknown": "có sửa đổi chưa xác định",
+                "metadata": "; ".join(s.changes),
+                "other": "; ".join(s.changes) + ("" if s.ok else " (KHÔNG được phép)"),
+            }[s.modification],
             "partial": "không bao trọn phiên bản của nó (bất thường)",
             "unknown": "không xác định",
         }[s.coverage]

@@ -159,8 +159,14 @@ class Num2Word_VI(Num2Word_Base):
         if fraction:
             significant = fraction.lstrip("0")
             leading_zeros = [_DIGITS[0]] * (len(fraction) - len(significant))
-            words = " ".join([words, self.pointword, *leading_zeros,
-                              _integer_words(int(significant), tens_word, four_word)])
+            words = " ".join(
+                [
+                    words,
+                    self.pointword,
+                    *leading_zeros,
+                    _integer_words(int(significant), tens_word, four_word),
+                ]
+            )
         if negative and (integer or fraction):
             words = f"{self.negword}{words}"
         return words

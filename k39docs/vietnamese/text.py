@@ -109,8 +109,15 @@ def decimal_comma(value: str | float | int) -> str:
 
 # languages a dossier may name the English way, and how Vietnamese running text names them
 _LANGUAGE_NAMES = {
-    "english": "Anh", "french": "Pháp", "german": "Đức", "russian": "Nga", "chinese": "Trung Quốc",
-    "japanese": "Nhật", "korean": "Hàn Quốc", "spanish": "Tây Ban Nha", "lao": "Lào",
+    "english": "Anh",
+    "french": "Pháp",
+    "german": "Đức",
+    "russian": "Nga",
+    "chinese": "Trung Quốc",
+    "japanese": "Nhật",
+    "korean": "Hàn Quốc",
+    "spanish": "Tây Ban Nha",
+    "lao": "Lào",
 }
 
 
@@ -124,7 +131,7 @@ def language_name(name: str) -> str:
     if lowered in _LANGUAGE_NAMES:
         return f"tiếng {_LANGUAGE_NAMES[lowered]}"
     if lowered.startswith("tiếng "):
-        return "tiếng " + capitalize_first(text[len("tiếng "):])
+        return "tiếng " + capitalize_first(text[len("tiếng ") :])
     if lowered.startswith("ngôn ngữ "):
         return text[0].lower() + text[1:]
     return f"tiếng {capitalize_first(text)}"
@@ -185,7 +192,7 @@ def _overlap(position: list[str], agency: list[str]) -> int:
 
 def _contains_words(text: list[str], part: list[str]) -> bool:
     low, want = [w.casefold() for w in text], [w.casefold() for w in part]
-    return any(low[i:i + len(want)] == want for i in range(len(low) - len(want) + 1))
+    return any(low[i : i + len(want)] == want for i in range(len(low) - len(want) + 1))
 
 
 def position_at(position: str, agency: str) -> str:

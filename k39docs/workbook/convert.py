@@ -57,9 +57,10 @@ def save_dossier(dossier: Dossier, out: str | Path, *, force: bool = False) -> P
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", *YAML_SUFFIXES):
-        raise _refuse(f"không ghi được tệp {out.name}: chỉ ghi .xlsx, .yaml hoặc .yml"
-                      + (" (.xls và .ods chỉ đọc được; hãy ghi .xlsx)"
-                         if suffix in WORKBOOK_SUFFIXES else ""))
+        raise _refuse(
+            f"không ghi được tệp {out.name}: chỉ ghi .xlsx, .yaml hoặc .yml"
+            + (" (.xls và .ods chỉ đọc được; hãy ghi .xlsx)" if suffix in WORKBOOK_SUFFIXES else "")
+        )
     if out.exists() and not force:
         raise _refuse(f"{out} đã tồn tại (dùng --force để ghi đè)")
     if out.exists() and not out.is_file():
@@ -71,8 +72,11 @@ def save_dossier(dossier: Dossier, out: str | Path, *, force: bool = False) -> P
         write_yaml(dossier, out)
     try:
         again = load_dossier(out)
-        lost = "" if same_dossier(dossier, again) else _first_difference(
-            dossier.model_dump(mode="json"), again.model_dump(mode="json"))
+        lost = (
+            ""
+            if same_dossier(dossier, again)
+            else _first_difference(dossier.model_dump(mode="json"), again.model_dump(mode="json"))
+        )
     except DossierError as exc:
         again, lost = None, str(exc)
     if again is None or lost:
@@ -80,8 +84,10 @@ def save_dossier(dossier: Dossier, out: str | Path, *, force: bool = False) -> P
             out.unlink(missing_ok=True)
         else:
             out.write_bytes(backup)
-        raise _refuse(f"ghi {out.name} sẽ làm mất hoặc đổi dữ liệu ({lost}); tệp không được ghi. "
-                      "Đây là lỗi của k39docs, xin báo lại kèm tệp hồ sơ")
+        raise _refuse(
+            f"ghi {out.name} sẽ làm mất hoặc đổi dữ liệu ({lost}); tệp không được ghi. "
+            "Đây là lỗi của k39docs, xin báo lại kèm tệp hồ sơ"
+        )
     return out
 
 

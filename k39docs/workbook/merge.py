@@ -56,14 +56,21 @@ def _read(path: Path) -> _Input:
         book = read_workbook(path)
         if book.issues:
             raise DossierError(book.issues, str(path))
-        return _Input(path, book.data, book.cell_of, lambda p: None,
-                      lambda i: f"ô {book.rows.get(i, '?')}")
+        return _Input(
+            path, book.data, book.cell_of, lambda p: None, lambda i: f"ô {book.rows.get(i, '?')}"
+        )
     data, where = read_yaml(path)
     if not isinstance(data, dict):
-        raise DossierError([FieldIssue("", 1, "tệp hồ sơ phải là một bảng khóa: giá trị "
-                                              "(mapping)")], str(path))
-    return _Input(path, data, lambda p: None, lambda p: where.line_of(_parse_path(p)),
-                  lambda i: f"dòng {where.line_of(('candidates', i))}")
+        raise DossierError(
+            [FieldIssue("", 1, "tệp hồ sơ phải là một bảng khóa: giá trị (mapping)")], str(path)
+        )
+    return _Input(
+        path,
+        data,
+        lambda p: None,
+        lambda p: where.line_of(_parse_path(p)),
+        lambda i: f"dòng {where.line_of(('candidates', i))}",
+    )
 
 
 def _free_id(cid: str, used: set[str]) -> str:
@@ -107,9 +114,14 @@ def merge_dossiers(inputs: Sequence[str | Path], base: str | Path | None = None)
     for source in sources:
         listed = source.data.get("candidates") or []
         if not isinstance(listed, list):
-            issues.append(FieldIssue("candidates", source.line_of("candidates"),
-                                     f"(tệp {source.path.name}) danh sách ứng viên không đọc được",
-                                     cell=source.cell_of("candidates")))
+            issues.append(
+                FieldIssue(
+                    "candidates",
+                    source.line_of("candidates"),
+                    f"(tệp {source.path.name}) danh sách ứng viên không đọc được",
+                    cell=source.cell_of("candidates"),
+                )
+            )
             continue
         for j, item in enumerate(listed):
             if not isinstance(item, dict):
@@ -119,12 +131,16 @@ def merge_dossiers(inputs: Sequence[str | Path], base: str | Path | None = None)
             number = _cccd(person)
             if number is not None and number in seen_cccd:
                 first, k = seen_cccd[number]
-                issues.append(FieldIssue(
-                    f"candidates[{j}].id_number", source.line_of(f"candidates[{j}].id_number"),
-                    f"(tệp {source.path.name}) số CCCD {number} của “{name}” ({source.where(j)}) "
-                    f"trùng với “{first.data['candidates'][k].get('full_name', '')}” "
-                    f"({first.where(k)}): một người chỉ đề cử một lần",
-                    cell=source.cell_of(f"candidates[{j}].id_number")))
+                issues.append(
+                    FieldIssue(
+                        f"candidates[{j}].id_number",
+                        source.line_of(f"candidates[{j}].id_number"),
+                        f"(tệp {source.path.name}) số CCCD {number} của “{name}” ({source.where(j)}) "
+                        f"trùng với “{first.data['candidates'][k].get('full_name', '')}” "
+                        f"({first.where(k)}): một người chỉ đề cử một lần",
+                        cell=source.cell_of(f"candidates[{j}].id_number"),
+                    )
+                )
                 continue
             if number is not None:
                 seen_cccd[number] = (source, j)
@@ -132,9 +148,11 @@ def merge_dossiers(inputs: Sequence[str | Path], base: str | Path | None = None)
             if cid in used_ids:
                 new = _free_id(cid, set(used_ids))
                 first, k = used_ids[cid]
-                warnings.append(f"mã ứng viên {cid} của “{name}” ({source.where(j)}) trùng với "
-                                f"mã của “{first.data['candidates'][k].get('full_name', '')}” "
-                                f"({first.where(k)}); đổi thành {new}")
+                warnings.append(
+                    f"mã ứng viên {cid} của “{name}” ({source.where(j)}) trùng với "
+                    f"mã của “{first.data['candidates'][k].get('full_name', '')}” "
+                    f"({first.where(k)}); đổi thành {new}"
+                )
                 person["id"] = cid = new
             used_ids[cid] = (source, j)
             origin.append((source, j))
@@ -147,8 +165,9 @@ def merge_dossiers(inputs: Sequence[str | Path], base: str | Path | None = None)
     try:
         dossier = load_dossier(data, base_dir=base_input.path.resolve().parent)
     except DossierError as exc:
-        raise DossierError([_traced(i, origin, base_input) for i in exc.issues],
-                           ", ".join(str(p) for p in paths)) from None
+        raise DossierError(
+            [_traced(i, origin, base_input) for i in exc.issues], ", ".join(str(p) for p in paths)
+        ) from None
     return MergeResult(dossier, warnings)
 
 
@@ -158,25 +177,33 @@ def _traced(issue: FieldIssue, origin: list[tuple[_Input, int]], base: _Input) -
     source, path = base, issue.path
     if m and int(m.group(1)) < len(origin):
         source, j = origin[int(m.group(1))]
-        path = f"candidates[{j}]" + issue.path[m.end():]
+        path = f"candidates[{j}]" + issue.path[m.end() :]
 
     def row(match: re.Match) -> str:  # "trùng với candidates[3]" → its file and row
         k = int(match.group(1))
-        return (f"ứng viên ở {origin[k][0].where(origin[k][1])}" if k < len(origin)
-                else match.group(0))
+        return (
+            f"ứng viên ở {origin[k][0].where(origin[k][1])}" if k < len(origin) else match.group(0)
+        )
 
     message = re.sub(r"candidates\[(\d+)\]", row, issue.message)
-    return FieldIssue(path, source.line_of(path), f"(tệp {source.path.name}) {message}",
-                      cell=source.cell_of(path))
+    return FieldIssue(
+        path, source.line_of(path), f"(tệp {source.path.name}) {message}", cell=source.cell_of(path)
+    )
 
 
-def merge_files(inputs: Sequence[str | Path], out: str | Path, *, base: str | Path | None = None,
-                force: bool = False) -> MergeResult:
+def merge_files(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    base: str | Path | None = None,
+    force: bool = False,
+) -> MergeResult:
     """Merge ``inputs`` and write the dossier to ``out`` (.xlsx or .yaml)."""
     out = Path(out)
     if any(Path(p).resolve() == out.resolve() for p in [*inputs, *([base] if base else [])]):
-        raise DossierError([FieldIssue("", None, f"tệp ra {out} trùng với một tệp vào; hãy chọn "
-                                                 "tên khác")])
+        raise DossierError(
+            [FieldIssue("", None, f"tệp ra {out} trùng với một tệp vào; hãy chọn tên khác")]
+        )
     result = merge_dossiers(inputs, base)
     save_dossier(result.dossier, out, force=force)
     return result

@@ -101,8 +101,9 @@ class Book:
 
     def problem(self, path: str, cell: str | None, message: str) -> None:
         label = self.labels.get(path)
-        self.issues.append(FieldIssue(path, None, f"{label}: {message}" if label else message,
-                                      cell=cell))
+        self.issues.append(
+            FieldIssue(path, None, f"{label}: {message}" if label else message, cell=cell)
+        )
 
     def cell_of(self, path: str) -> str | None:
         while path:
@@ -117,8 +118,13 @@ class Book:
     def located(self, issue: FieldIssue) -> FieldIssue:
         """A model issue with its cell, its column label, and rows for ``candidates[N]``."""
         message = _CANDIDATE_REF.sub(
-            lambda m: (f"ứng viên ở ô {self.rows[int(m.group(1))]}"
-                       if int(m.group(1)) in self.rows else m.group(0)), issue.message)
+            lambda m: (
+                f"ứng viên ở ô {self.rows[int(m.group(1))]}"
+                if int(m.group(1)) in self.rows
+                else m.group(0)
+            ),
+            issue.message,
+        )
         label = self.labels.get(issue.path)
         if label:
             message = f"{label}: {message}"
@@ -141,8 +147,12 @@ def _refuse(path: Path, message: str) -> DossierError:
 
 def _check_file(path: Path) -> None:
     if not path.is_file():
-        raise _refuse(path, f"không tìm thấy tệp {path}" if not path.exists()
-                      else f"{path} không phải là một tệp bảng tính")
+        raise _refuse(
+            path,
+            f"không tìm thấy tệp {path}"
+            if not path.exists()
+            else f"{path} không phải là một tệp bảng tính",
+        )
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         raise _refuse(path, f"tệp bảng tính lớn hơn {MAX_WORKBOOK_BYTES // (1024 * 1024)} MB")
@@ -151,8 +161,11 @@ def _check_file(path: Path) -> None:
             with zipfile.ZipFile(path) as z:
                 unpacked = sum(i.file_size for i in z.infolist())
         except (zipfile.BadZipFile, OSError):
-            raise _refuse(path, f"tệp {path.name} không phải bảng tính {path.suffix} hợp lệ "
-                                "(hỏng, hoặc đặt nhầm đuôi tệp)") from None
+            raise _refuse(
+                path,
+                f"tệp {path.name} không phải bảng tính {path.suffix} hợp lệ "
+                "(hỏng, hoặc đặt nhầm đuôi tệp)",
+            ) from None
         if unpacked > MAX_UNPACKED_BYTES:
             raise _refuse(path, "tệp bảng tính giải nén ra quá lớn")
 
@@ -182,8 +195,11 @@ def _open_calamine(path: Path) -> dict[str, Grid]:
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:
-        raise _refuse(path, f"không đọc được tệp {path.suffix}: thiếu gói python-calamine; hãy "
-                            "lưu bảng tính dạng .xlsx") from None
+        raise _refuse(
+            path,
+            f"không đọc được tệp {path.suffix}: thiếu gói python-calamine; hãy "
+            "lưu bảng tính dạng .xlsx",
+        ) from None
     try:
         book = CalamineWorkbook.from_path(str(path))
         grids = {}
@@ -197,8 +213,10 @@ def _open_calamine(path: Path) -> dict[str, Grid]:
                 for c, value in enumerate(row, start=1):
                     if value is not None and value != "":
                         values[(r, c)] = value
-            merges = [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
-                      for a, b in (getattr(sheet, "merged_cell_ranges", None) or ())]
+            merges = [
+                (a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
+                for a, b in (getattr(sheet, "merged_cell_ranges", None) or ())
+            ]
             grids[name] = Grid(name, values, merges, len(rows))
     except DossierError:
         raise
@@ -260,8 +278,10 @@ def _date(value: Any) -> Any:
         return value
     if isinstance(value, (bool, time, timedelta)) or isinstance(value, (int, float)):
         shown = _text(value) if isinstance(value, bool) else value
-        raise _Unreadable(f"ô chứa số {shown}, không phải ngày: định dạng ô kiểu ngày "
-                          "(dd/mm/yyyy) hoặc gõ ngày/tháng/năm, ví dụ 01/03/2027")
+        raise _Unreadable(
+            f"ô chứa số {shown}, không phải ngày: định dạng ô kiểu ngày "
+            "(dd/mm/yyyy) hoặc gõ ngày/tháng/năm, ví dụ 01/03/2027"
+        )
     text = " ".join(str(value).split())
     m = _DMY.match(text)
     parts = (int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else None
@@ -270,8 +290,10 @@ def _date(value: Any) -> Any:
         if iso and iso.group(3):
             parts = (int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     if parts is None:
-        raise _Unreadable(f"không đọc được ngày “{text[:40]}”: ghi ngày/tháng/năm, ví dụ "
-                          "01/03/2027, hoặc dùng ô kiểu ngày")
+        raise _Unreadable(
+            f"không đọc được ngày “{text[:40]}”: ghi ngày/tháng/năm, ví dụ "
+            "01/03/2027, hoặc dùng ô kiểu ngày"
+        )
     try:
         return date(*parts)
     except ValueError:
@@ -287,8 +309,9 @@ def _birth(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return str(value)
     if not isinstance(value, str):
-        raise _Unreadable(f"không đọc được ngày sinh {_text(value)}: ghi 12/04/1975, 04/1975 "
-                          "hoặc 1975")
+        raise _Unreadable(
+            f"không đọc được ngày sinh {_text(value)}: ghi 12/04/1975, 04/1975 hoặc 1975"
+        )
     text = " ".join(value.split())
     m, my, iso = _DMY.match(text), _MY.match(text), _ISO.match(text)
     if m:
@@ -300,8 +323,10 @@ def _birth(value: Any) -> Any:
     elif re.fullmatch(r"\d{4}", text):
         return text
     else:
-        raise _Unreadable(f"không đọc được ngày sinh “{text[:40]}”: ghi ngày/tháng/năm "
-                          "(12/04/1975), tháng/năm (04/1975) hoặc năm (1975)")
+        raise _Unreadable(
+            f"không đọc được ngày sinh “{text[:40]}”: ghi ngày/tháng/năm "
+            "(12/04/1975), tháng/năm (04/1975) hoặc năm (1975)"
+        )
     try:
         date(y, mo, d or 1)
     except ValueError:
@@ -320,8 +345,10 @@ def _cccd(value: Any) -> Any:
         padded = digits.zfill(12)
         if value > 0 and len(digits) in (10, 11) and 1 <= int(padded[:3]) <= 96:
             return padded
-        raise _Unreadable(f"ô là số {digits} ({len(digits)} chữ số): số CCCD phải gồm đúng 12 "
-                          "chữ số; định dạng ô là văn bản (Text) rồi gõ lại đủ 12 chữ số")
+        raise _Unreadable(
+            f"ô là số {digits} ({len(digits)} chữ số): số CCCD phải gồm đúng 12 "
+            "chữ số; định dạng ô là văn bản (Text) rồi gõ lại đủ 12 chữ số"
+        )
     raise _Unreadable(f"số CCCD phải gồm đúng 12 chữ số, không phải {_text(value)}")
 
 
@@ -408,32 +435,43 @@ def _read_dossier_sheet(grid: Grid, book: Book) -> None:
             found = row, cols[path_key], cols[value_key]
             break
     if found is None:
-        book.problem("", grid.ref(1, 1),
-                     f"trang {grid.name} cần dòng tiêu đề có cột “{DOSSIER_HEADERS[1]}” và "
-                     f"“{DOSSIER_HEADERS[2]}” (như bảng tính do k39docs init tạo)")
+        book.problem(
+            "",
+            grid.ref(1, 1),
+            f"trang {grid.name} cần dòng tiêu đề có cột “{DOSSIER_HEADERS[1]}” và "
+            f"“{DOSSIER_HEADERS[2]}” (như bảng tính do k39docs init tạo)",
+        )
         return
     head, path_col, value_col = found
     for r0, c0, r1, c1 in grid.merges:
         if c0 <= value_col <= c1 and r1 > head and (r1 > r0 or c0 != value_col):
-            book.problem("", grid.range_ref(r0, c0, r1, c1),
-                         f"ô gộp {grid.range_ref(r0, c0, r1, c1)} che cột Giá trị; hãy bỏ gộp ô")
+            book.problem(
+                "",
+                grid.range_ref(r0, c0, r1, c1),
+                f"ô gộp {grid.range_ref(r0, c0, r1, c1)} che cột Giá trị; hãy bỏ gộp ô",
+            )
     seen: dict[str, str] = {}
     for row in range(head + 1, grid.max_row + 1):
         name = grid.values.get((row, path_col))
         value = grid.values.get((row, value_col))
         if name is None:
             if value is not None:
-                book.problem("", grid.ref(row, value_col),
-                             "ô có giá trị nhưng dòng này không có tên trường ở cột "
-                             f"“{DOSSIER_HEADERS[1]}”")
+                book.problem(
+                    "",
+                    grid.ref(row, value_col),
+                    f"ô có giá trị nhưng dòng này không có tên trường ở cột “{DOSSIER_HEADERS[1]}”",
+                )
             continue
         path = " ".join(str(name).split())
         ref = grid.ref(row, value_col)
         f = fields.get(path)
         if f is None:
-            book.problem(path, grid.ref(row, path_col),
-                         f"tên trường “{path[:60]}” không có trong mẫu hồ sơ (đừng sửa cột "
-                         f"“{DOSSIER_HEADERS[1]}”)")
+            book.problem(
+                path,
+                grid.ref(row, path_col),
+                f"tên trường “{path[:60]}” không có trong mẫu hồ sơ (đừng sửa cột "
+                f"“{DOSSIER_HEADERS[1]}”)",
+            )
             continue
         if path in seen:
             book.problem(path, ref, f"trường ghi hai lần (ô {seen[path]} và ô {ref}); chỉ giữ một")
@@ -456,8 +494,9 @@ class _Table:
     rows: list[tuple[int, dict[int, Any]]]  # (row, {column: value}) of the rows with data
 
 
-def _read_table(grid: Grid, fields: tuple[Field, ...], book: Book, *,
-                reviews: bool = False) -> _Table | None:
+def _read_table(
+    grid: Grid, fields: tuple[Field, ...], book: Book, *, reviews: bool = False
+) -> _Table | None:
     """The rows of a per-candidate sheet, columns found by their header labels."""
     by_key = {header_key(f.label): f for f in fields}
     head, columns = None, {}
@@ -474,8 +513,11 @@ def _read_table(grid: Grid, fields: tuple[Field, ...], book: Book, *,
                 continue
             twice = next((k for k, g in cols.items() if g.path == f.path), None)
             if twice is not None:
-                book.problem("", grid.ref(row, c), f"cột “{v}” trùng với cột ở ô "
-                                                   f"{grid.ref(row, twice)}; chỉ giữ một")
+                book.problem(
+                    "",
+                    grid.ref(row, c),
+                    f"cột “{v}” trùng với cột ở ô {grid.ref(row, twice)}; chỉ giữ một",
+                )
                 continue
             cols[c] = f
         if cols:
@@ -483,8 +525,11 @@ def _read_table(grid: Grid, fields: tuple[Field, ...], book: Book, *,
             break
     if head is None:
         if any(r > 0 for r, _ in grid.values):
-            book.problem("", grid.ref(1, 1), f"trang {grid.name} không có dòng tiêu đề "
-                                             f"(cột “{fields[0].label}” …)")
+            book.problem(
+                "",
+                grid.ref(1, 1),
+                f"trang {grid.name} không có dòng tiêu đề (cột “{fields[0].label}” …)",
+            )
         return None
     values = {k: v for k, v in grid.values.items() if k[0] > head}
     for r0, c0, r1, c1 in grid.merges:
@@ -493,9 +538,12 @@ def _read_table(grid: Grid, fields: tuple[Field, ...], book: Book, *,
         known = [c for c in range(c0, c1 + 1) if c in columns]
         if len(known) > 1:
             names = ", ".join(columns[c].label for c in known)
-            book.problem("", grid.range_ref(r0, c0, r1, c1),
-                         f"ô gộp {grid.range_ref(r0, c0, r1, c1)} trải qua nhiều cột ({names}); "
-                         "hãy bỏ gộp ô")
+            book.problem(
+                "",
+                grid.range_ref(r0, c0, r1, c1),
+                f"ô gộp {grid.range_ref(r0, c0, r1, c1)} trải qua nhiều cột ({names}); "
+                "hãy bỏ gộp ô",
+            )
             continue
         top = values.get((r0, c0))
         for r in range(max(r0, head + 1), r1 + 1):  # a merged cell means every row it spans
@@ -510,8 +558,15 @@ def _read_table(grid: Grid, fields: tuple[Field, ...], book: Book, *,
     return _Table(grid, head, columns, rows)
 
 
-def _fill(book: Book, table: _Table, row: int, cells: dict[int, Any], target: dict[str, Any],
-          prefix: str, skip: tuple[str, ...] = ()) -> None:
+def _fill(
+    book: Book,
+    table: _Table,
+    row: int,
+    cells: dict[int, Any],
+    target: dict[str, Any],
+    prefix: str,
+    skip: tuple[str, ...] = (),
+) -> None:
     for col, f in table.columns.items():
         if f.path in skip:
             continue
@@ -526,14 +581,17 @@ def _fill(book: Book, table: _Table, row: int, cells: dict[int, Any], target: di
             book.problem(path, ref, str(exc))
             continue
         if f.path.startswith("reviewed."):
-            target.setdefault("reviewed", {})[f.path[len("reviewed."):]] = value
+            target.setdefault("reviewed", {})[f.path[len("reviewed.") :]] = value
         else:
             _set(target, f.path, value)
 
 
 def _read_candidates(grid: Grid, book: Book) -> list[dict[str, Any]]:
-    fields = tuple(f for f in CANDIDATE_FIELDS if f.path in Candidate.model_fields
-                   or f.path.split(".")[0] in Candidate.model_fields)
+    fields = tuple(
+        f
+        for f in CANDIDATE_FIELDS
+        if f.path in Candidate.model_fields or f.path.split(".")[0] in Candidate.model_fields
+    )
     table = _read_table(grid, fields, book, reviews=True)
     candidates: list[dict[str, Any]] = []
     if table is None:
@@ -566,8 +624,14 @@ def _by_id(candidates: list[dict[str, Any]]) -> dict[str, int]:
     return index
 
 
-def _read_per_candidate(grid: Grid, fields: tuple[Field, ...], book: Book,
-                        candidates: list[dict[str, Any]], key: str, many: bool) -> None:
+def _read_per_candidate(
+    grid: Grid,
+    fields: tuple[Field, ...],
+    book: Book,
+    candidates: list[dict[str, Any]],
+    key: str,
+    many: bool,
+) -> None:
     """Rows that belong to a candidate by id: history, attachments (lists) or a report (one)."""
     table = _read_table(grid, fields, book)
     if table is None:
@@ -592,9 +656,11 @@ def _read_per_candidate(grid: Grid, fields: tuple[Field, ...], book: Book,
             items.append(entry)
         else:
             if i in first_row:
-                book.problem(f"candidates[{i}].{key}", ref,
-                             f"ứng viên “{cid}” đã có báo cáo ở ô {first_row[i]}; mỗi người một "
-                             "dòng")
+                book.problem(
+                    f"candidates[{i}].{key}",
+                    ref,
+                    f"ứng viên “{cid}” đã có báo cáo ở ô {first_row[i]}; mỗi người một dòng",
+                )
                 continue
             first_row[i] = ref
             entry = candidates[i].setdefault(key, {})
@@ -610,12 +676,19 @@ def read_workbook(path: str | Path) -> Book:
     book = Book(str(path))
     dossier_grid = _sheet(grids, SHEET_DOSSIER)
     candidate_grid = _sheet(grids, SHEET_CANDIDATES)
-    missing = [name for name, g in ((SHEET_DOSSIER, dossier_grid),
-                                    (SHEET_CANDIDATES, candidate_grid)) if g is None]
+    missing = [
+        name
+        for name, g in ((SHEET_DOSSIER, dossier_grid), (SHEET_CANDIDATES, candidate_grid))
+        if g is None
+    ]
     if missing:
-        raise _refuse(path, "bảng tính không có trang " + ", ".join(f"“{m}”" for m in missing)
-                      + " (tạo bảng tính mẫu: k39docs init hoso.xlsx); các trang hiện có: "
-                      + ", ".join(f"“{n}”" for n in grids))
+        raise _refuse(
+            path,
+            "bảng tính không có trang "
+            + ", ".join(f"“{m}”" for m in missing)
+            + " (tạo bảng tính mẫu: k39docs init hoso.xlsx); các trang hiện có: "
+            + ", ".join(f"“{n}”" for n in grids),
+        )
     _read_dossier_sheet(dossier_grid, book)
     candidates = _read_candidates(candidate_grid, book)
     book.data["candidates"] = candidates
@@ -631,8 +704,9 @@ def read_workbook(path: str | Path) -> Book:
     return book
 
 
-def load_workbook(path: str | Path, *, validate: Callable[..., Any],
-                  base_dir: str | Path | None = None) -> Any:
+def load_workbook(
+    path: str | Path, *, validate: Callable[..., Any], base_dir: str | Path | None = None
+) -> Any:
     """The dossier in the workbook at ``path``, validated by ``validate`` (the loader's
     ``load_dossier`` on a mapping) with paths relative to ``base_dir`` (default: the
     workbook's folder). ``DossierError`` names the sheet and cell of every problem."""

@@ -144,19 +144,26 @@ class _Lists:
             self.sheet.cell(1, col, f.label)
             for i, label in enumerate(labels, start=2):
                 self.sheet.cell(i, col, label)
-            self.ranges[labels] = (f"{quote_sheetname(SHEET_LISTS)}!${letter}$2:"
-                                   f"${letter}${len(labels) + 1}")
+            self.ranges[labels] = (
+                f"{quote_sheetname(SHEET_LISTS)}!${letter}$2:${letter}${len(labels) + 1}"
+            )
         return self.ranges[labels]
 
     def validate(self, sheet: Worksheet, f: Field, where: str) -> None:
         formula = self.formula(f)
         if formula is None:
             return
-        dv = DataValidation(type="list", formula1=formula, allow_blank=True,
-                            showErrorMessage=True, showInputMessage=True,
-                            errorTitle="Giá trị không có trong danh sách",
-                            error="Hãy chọn một giá trị trong danh sách thả xuống.",
-                            promptTitle=f.label[:32], prompt=KIND_HINTS.get(f.kind, "")[:250])
+        dv = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
+            errorTitle="Giá trị không có trong danh sách",
+            error="Hãy chọn một giá trị trong danh sách thả xuống.",
+            promptTitle=f.label[:32],
+            prompt=KIND_HINTS.get(f.kind, "")[:250],
+        )
         dv.add(where)
         sheet.add_data_validation(dv)
 
@@ -178,8 +185,9 @@ def _header(sheet: Worksheet, fields: Iterable[Field]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _table(sheet: Worksheet, fields: tuple[Field, ...], rows: list[list[Any]],
-           lists: _Lists) -> None:
+def _table(
+    sheet: Worksheet, fields: tuple[Field, ...], rows: list[list[Any]], lists: _Lists
+) -> None:
     """A per-candidate sheet: header, one row per entry, formats on the blank rows below."""
     _header(sheet, fields)
     last = max(len(rows) + 1 + BLANK_ROWS, 1 + BLANK_ROWS)
@@ -205,17 +213,21 @@ def _lines_needed(value: Any, width: float) -> int:
     return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
 
 
-def _dossier_sheet(sheet: Worksheet, dossier: Dossier, lists: _Lists,
-                   base_dir: Path | None) -> None:
+def _dossier_sheet(
+    sheet: Worksheet, dossier: Dossier, lists: _Lists, base_dir: Path | None
+) -> None:
     widths = (36, 30, 56, 60)
     for col, (title, width) in enumerate(zip(DOSSIER_HEADERS, widths, strict=True), start=1):
         cell = sheet.cell(1, col, title)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = _HEADER_FILL
         sheet.column_dimensions[get_column_letter(col)].width = width
-    notes = ("Tên của thông tin; dấu * là bắt buộc.",
-             "Tên trường trong hồ sơ: chương trình dùng cột này để đọc, xin đừng sửa.",
-             "Ghi thông tin vào cột này.", "Cách ghi.")
+    notes = (
+        "Tên của thông tin; dấu * là bắt buộc.",
+        "Tên trường trong hồ sơ: chương trình dùng cột này để đọc, xin đừng sửa.",
+        "Ghi thông tin vào cột này.",
+        "Cách ghi.",
+    )
     for col, note in enumerate(notes, start=1):
         sheet.cell(1, col).comment = Comment(note, "k39docs")
     sheet.freeze_panes = "A2"
@@ -243,14 +255,15 @@ def _dossier_sheet(sheet: Worksheet, dossier: Dossier, lists: _Lists,
             row += 1
 
 
-def _candidate_rows(dossier: Dossier, fields: tuple[Field, ...],
-                    base_dir: Path | None) -> list[list[Any]]:
+def _candidate_rows(
+    dossier: Dossier, fields: tuple[Field, ...], base_dir: Path | None
+) -> list[list[Any]]:
     rows = []
     for c in dossier.candidates:
         row = []
         for f in fields:
             if f.path.startswith("reviewed."):
-                value = c.reviewed.get(f.path[len("reviewed."):])
+                value = c.reviewed.get(f.path[len("reviewed.") :])
             else:
                 value = _get(c, f.path)
             row.append(cell_value(f, value, base_dir))
@@ -259,22 +272,29 @@ def _candidate_rows(dossier: Dossier, fields: tuple[Field, ...],
 
 
 def _history_rows(dossier: Dossier) -> list[list[Any]]:
-    return [[c.id] + [cell_value(f, _get(h, f.path)) for f in HISTORY_FIELDS[1:]]
-            for c in dossier.candidates for h in c.k39_history]
+    return [
+        [c.id] + [cell_value(f, _get(h, f.path)) for f in HISTORY_FIELDS[1:]]
+        for c in dossier.candidates
+        for h in c.k39_history
+    ]
 
 
 def _attachment_rows(dossier: Dossier, base_dir: Path | None) -> list[list[Any]]:
     rows = []
     for c in dossier.candidates:
         for a in c.attachments:
-            rows.append([c.id] + [cell_value(f, _get(a, f.path), base_dir)
-                                  for f in ATTACHMENT_FIELDS[1:]])
+            rows.append(
+                [c.id] + [cell_value(f, _get(a, f.path), base_dir) for f in ATTACHMENT_FIELDS[1:]]
+            )
     return rows
 
 
 def _report_rows(dossier: Dossier) -> list[list[Any]]:
-    return [[c.id] + [cell_value(f, _get(c.return_report, f.path)) for f in REPORT_FIELDS[1:]]
-            for c in dossier.candidates if c.return_report is not None]
+    return [
+        [c.id] + [cell_value(f, _get(c.return_report, f.path)) for f in REPORT_FIELDS[1:]]
+        for c in dossier.candidates
+        if c.return_report is not None
+    ]
 
 
 def _review_columns(dossier: Dossier) -> list[tuple[str, str | None]]:
@@ -288,36 +308,73 @@ def _guide_sheet(sheet: Worksheet, tables: list[tuple[str, tuple[Field, ...]]]) 
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 100
     text = [
-        ("HƯỚNG DẪN GHI BẢNG TÍNH HỒ SƠ CỬ CÁN BỘ ĐI BỒI DƯỠNG Ở NƯỚC NGOÀI (KẾT LUẬN 39-KL/TW)",
-         None),
-        ("1. Trang Hồ sơ", "Thông tin chung của hồ sơ: cơ quan ban hành, khóa bồi dưỡng, công "
-         "văn, tờ trình, ký số. Ghi vào cột Giá trị (cột C); đừng sửa cột Trường (cột B)."),
-        ("2. Trang Ứng viên", "Mỗi người một dòng. Có thể để dòng trống giữa các người, thêm cột "
-         "ghi chú riêng (chương trình bỏ qua cột lạ), gộp ô theo chiều dọc (ví dụ cùng một cơ "
-         "quan): ô gộp được hiểu là giá trị của mọi dòng trong vùng gộp."),
-        ("3. Trang Lịch sử K39", "Các khóa bồi dưỡng theo Kết luận 39 đã tham gia: mỗi khóa một "
-         "dòng, ghi mã ứng viên như ở trang Ứng viên."),
-        ("4. Trang Tài liệu kèm theo", "Bản scan chứng chỉ, sơ yếu lý lịch …: mỗi tài liệu một "
-         "dòng, ghi mã ứng viên, tên tài liệu và tệp (đường dẫn so với thư mục của bảng tính)."),
-        ("5. Trang Báo cáo", "Chỉ dùng cho hồ sơ báo cáo kết quả sau khóa học (Loại hồ sơ: Hồ sơ "
-         "báo cáo kết quả): mỗi người một dòng."),
-        ("Cột có dấu *", "Bắt buộc. Dấu * ở mục “khi có ghi mục này” (ví dụ Kỷ luật, Ngoại lệ, "
-         "Token USB) chỉ bắt buộc khi mục đó có ghi."),
-        ("Ngày tháng", "Ô kiểu ngày, hoặc gõ ngày/tháng/năm: 01/03/2027 là ngày 01 tháng 3 năm "
-         "2027 (ngày trước, tháng sau). Ngày sinh có thể chỉ ghi tháng/năm (04/1975) hoặc năm "
-         "(1975). Nếu máy tính đặt ngày kiểu Mỹ, hãy kiểm tra ô hiển thị đúng ngày."),
-        ("Số CCCD", "Đủ 12 chữ số. Cột đã định dạng văn bản để giữ số 0 ở đầu; nếu Excel đã đổi "
-         "thành số (mất số 0 ở đầu) thì chương trình thêm lại số 0 cho đủ 12 chữ số, nhưng ô có "
-         "ít hơn 10 chữ số bị từ chối."),
-        ("Danh sách thả xuống", "Giới tính, cấp chức vụ, xếp loại, loại khóa, Có/Không …: chọn "
-         "trong danh sách của ô."),
-        ("Nhiều mục trong một ô", "Kính gửi, nơi nhận, căn cứ, nội dung đã học …: mỗi mục một "
-         "dòng trong ô (Alt+Enter trong Excel, Ctrl+Enter trong LibreOffice)."),
-        ("Đánh giá …", "Mỗi điều kiện cần người xem xét có một cột “Đánh giá <mã điều kiện>”: "
-         "ghi nhận xét của người rà soát. Cần cột cho điều kiện khác thì thêm cột tiêu đề "
-         "“Đánh giá <mã điều kiện>”."),
-        ("Kiểm tra", "k39docs validate hoso.xlsx — mỗi lỗi chỉ rõ trang và ô, ví dụ "
-         "“ô Ứng viên!F7”. Lập văn bản: k39docs render hoso.xlsx."),
+        (
+            "HƯỚNG DẪN GHI BẢNG TÍNH HỒ SƠ CỬ CÁN BỘ ĐI BỒI DƯỠNG Ở NƯỚC NGOÀI (KẾT LUẬN 39-KL/TW)",
+            None,
+        ),
+        (
+            "1. Trang Hồ sơ",
+            "Thông tin chung của hồ sơ: cơ quan ban hành, khóa bồi dưỡng, công "
+            "văn, tờ trình, ký số. Ghi vào cột Giá trị (cột C); đừng sửa cột Trường (cột B).",
+        ),
+        (
+            "2. Trang Ứng viên",
+            "Mỗi người một dòng. Có thể để dòng trống giữa các người, thêm cột "
+            "ghi chú riêng (chương trình bỏ qua cột lạ), gộp ô theo chiều dọc (ví dụ cùng một cơ "
+            "quan): ô gộp được hiểu là giá trị của mọi dòng trong vùng gộp.",
+        ),
+        (
+            "3. Trang Lịch sử K39",
+            "Các khóa bồi dưỡng theo Kết luận 39 đã tham gia: mỗi khóa một "
+            "dòng, ghi mã ứng viên như ở trang Ứng viên.",
+        ),
+        (
+            "4. Trang Tài liệu kèm theo",
+            "Bản scan chứng chỉ, sơ yếu lý lịch …: mỗi tài liệu một "
+            "dòng, ghi mã ứng viên, tên tài liệu và tệp (đường dẫn so với thư mục của bảng tính).",
+        ),
+        (
+            "5. Trang Báo cáo",
+            "Chỉ dùng cho hồ sơ báo cáo kết quả sau khóa học (Loại hồ sơ: Hồ sơ "
+            "báo cáo kết quả): mỗi người một dòng.",
+        ),
+        (
+            "Cột có dấu *",
+            "Bắt buộc. Dấu * ở mục “khi có ghi mục này” (ví dụ Kỷ luật, Ngoại lệ, "
+            "Token USB) chỉ bắt buộc khi mục đó có ghi.",
+        ),
+        (
+            "Ngày tháng",
+            "Ô kiểu ngày, hoặc gõ ngày/tháng/năm: 01/03/2027 là ngày 01 tháng 3 năm "
+            "2027 (ngày trước, tháng sau). Ngày sinh có thể chỉ ghi tháng/năm (04/1975) hoặc năm "
+            "(1975). Nếu máy tính đặt ngày kiểu Mỹ, hãy kiểm tra ô hiển thị đúng ngày.",
+        ),
+        (
+            "Số CCCD",
+            "Đủ 12 chữ số. Cột đã định dạng văn bản để giữ số 0 ở đầu; nếu Excel đã đổi "
+            "thành số (mất số 0 ở đầu) thì chương trình thêm lại số 0 cho đủ 12 chữ số, nhưng ô có "
+            "ít hơn 10 chữ số bị từ chối.",
+        ),
+        (
+            "Danh sách thả xuống",
+            "Giới tính, cấp chức vụ, xếp loại, loại khóa, Có/Không …: chọn trong danh sách của ô.",
+        ),
+        (
+            "Nhiều mục trong một ô",
+            "Kính gửi, nơi nhận, căn cứ, nội dung đã học …: mỗi mục một "
+            "dòng trong ô (Alt+Enter trong Excel, Ctrl+Enter trong LibreOffice).",
+        ),
+        (
+            "Đánh giá …",
+            "Mỗi điều kiện cần người xem xét có một cột “Đánh giá <mã điều kiện>”: "
+            "ghi nhận xét của người rà soát. Cần cột cho điều kiện khác thì thêm cột tiêu đề "
+            "“Đánh giá <mã điều kiện>”.",
+        ),
+        (
+            "Kiểm tra",
+            "k39docs validate hoso.xlsx — mỗi lỗi chỉ rõ trang và ô, ví dụ "
+            "“ô Ứng viên!F7”. Lập văn bản: k39docs render hoso.xlsx.",
+        ),
         ("Ghi chú ở tiêu đề", "Di chuột vào ô tiêu đề (góc đỏ) để xem cách ghi từng cột."),
     ]
     row = 1
@@ -338,8 +395,9 @@ def _guide_sheet(sheet: Worksheet, tables: list[tuple[str, tuple[Field, ...]]]) 
             sheet.cell(row, 1, f.header).alignment = _WRAP
             body = f.full_note(with_path=False)
             sheet.cell(row, 2, body).alignment = _WRAP
-            sheet.row_dimensions[row].height = 15 * max(_lines_needed(body, 100),
-                                                        _lines_needed(f.header, 34))
+            sheet.row_dimensions[row].height = 15 * max(
+                _lines_needed(body, 100), _lines_needed(f.header, 34)
+            )
             row += 1
 
 
@@ -362,8 +420,15 @@ def build_workbook(dossier: Dossier, base_dir: Path | None = None) -> Workbook:
     _table(history, HISTORY_FIELDS, _history_rows(dossier), lists)
     _table(attachments, ATTACHMENT_FIELDS, _attachment_rows(dossier, base_dir), lists)
     _table(reports, REPORT_FIELDS, _report_rows(dossier), lists)
-    _guide_sheet(guide, [(SHEET_CANDIDATES, fields), (SHEET_HISTORY, HISTORY_FIELDS),
-                         (SHEET_ATTACHMENTS, ATTACHMENT_FIELDS), (SHEET_REPORTS, REPORT_FIELDS)])
+    _guide_sheet(
+        guide,
+        [
+            (SHEET_CANDIDATES, fields),
+            (SHEET_HISTORY, HISTORY_FIELDS),
+            (SHEET_ATTACHMENTS, ATTACHMENT_FIELDS),
+            (SHEET_REPORTS, REPORT_FIELDS),
+        ],
+    )
     for sheet in (dossier_sheet, candidates, history, attachments, reports, guide):
         # printed: landscape A4, as wide as the page (the candidates over a few pages), the
         # header row on every page
@@ -395,8 +460,9 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write_workbook(dossier: Dossier, path: str | Path, *, base_dir: str | Path | None = None
-                   ) -> Path:
+def write_workbook(
+    dossier: Dossier, path: str | Path, *, base_dir: str | Path | None = None
+) -> Path:
     """Write ``dossier`` as the clerk's workbook at ``path`` (.xlsx). Signing and scan paths
     are written relative to ``base_dir`` (default: the workbook's folder)."""
     path = Path(path)
@@ -430,14 +496,16 @@ def dossier_yaml(dossier: Dossier, base_dir: Path | None = None) -> str:
     import yaml
 
     data = _plain(dossier.model_dump(mode="python"), base_dir)
-    head = ("# Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW\n"
-            "# (do k39docs chuyển đổi; xem dossier.example.yaml để biết ý nghĩa từng trường)\n")
-    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100,
-                                 default_flow_style=False)
+    head = (
+        "# Hồ sơ cử cán bộ đi bồi dưỡng ở nước ngoài theo Kết luận số 39-KL/TW\n"
+        "# (do k39docs chuyển đổi; xem dossier.example.yaml để biết ý nghĩa từng trường)\n"
+    )
+    return head + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
 
 
-def write_yaml(dossier: Dossier, path: str | Path, *, base_dir: str | Path | None = None
-               ) -> Path:
+def write_yaml(dossier: Dossier, path: str | Path, *, base_dir: str | Path | None = None) -> Path:
     path = Path(path)
     base = Path(base_dir) if base_dir is not None else path.resolve().parent
     text = dossier_yaml(dossier, base)

@@ -23,9 +23,11 @@ __all__ = ["mount_web", "WEB_DIR"]
 
 WEB_DIR = Path(__file__).resolve().parent
 # everything the page loads is its own: no inline script, no other origin
-_CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-        "form-action 'self'")
+_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 
 def mount_web(app: FastAPI, settings: Settings) -> None:
@@ -34,12 +36,16 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     async def page(request: Request):
-        answer = templates.TemplateResponse(request, "index.html", {
-            "version": __version__,
-            "token_needed": bool(settings.api_token),
-            "max_mb": f"{settings.max_body_mb:g}",
-            "keep_hours": f"{settings.job_keep_s / 3600:g}",
-        })
+        answer = templates.TemplateResponse(
+            request,
+            "index.html",
+            {
+                "version": __version__,
+                "token_needed": bool(settings.api_token),
+                "max_mb": f"{settings.max_body_mb:g}",
+                "keep_hours": f"{settings.job_keep_s / 3600:g}",
+            },
+        )
         answer.headers["Content-Security-Policy"] = _CSP
         answer.headers["X-Content-Type-Options"] = "nosniff"
         answer.headers["Referrer-Policy"] = "no-referrer"

@@ -31,7 +31,7 @@ _EXPORTS = {
     "IneligibleError": "errors",
     "EditedFilesError": "errors",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 — the names of the lazy exports above
 
 
 def __getattr__(name: str):

@@ -13,7 +13,7 @@ from io import BytesIO
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from .pdfinfo import PdfFacts, PdfLedger, facts_of
 
@@ -33,7 +33,7 @@ class Part:
 def contents_rows(parts: list[Part], counts: list[int], contents_pages: int) -> list[dict]:
     """One row per part with its first page in the bundle (page 1 is the contents page)."""
     rows, page = [], contents_pages + 1
-    for index, (part, count) in enumerate(zip(parts, counts), start=1):
+    for index, (part, count) in enumerate(zip(parts, counts, strict=True), start=1):
         rows.append({"index": index, "title": part.title, "page": page, "pages": count})
         page += count
     return rows
@@ -50,7 +50,7 @@ class BundleWriter:
 
     def __init__(self, parts: list[Part]) -> None:
         self.parts = list(parts)
-        self._writer = PdfWriter()
+        self._writer: PdfWriter | None = PdfWriter()  # None once finished
         self._pages: list[list[PageObject] | None] = [None] * len(self.parts)
         self.page_objects: list[int] = []  # after finish(): each page's object number
 
@@ -75,6 +75,7 @@ class BundleWriter:
         if self._pages[index] is not None:
             raise ValueError(f"{part.pdf} is already in the bundle")
         writer = self._writer
+        assert writer is not None, "the bundle is finished"
         before = len(writer.pages)
         if pages is not None:
             for page in pages:
@@ -86,7 +87,9 @@ class BundleWriter:
             # left for the garbage collector to find, scanning everything else in memory
             with PdfReader(pdf or part.pdf) as own:
                 writer.append(own, import_outline=False)
-        added = writer.flattened_pages[before:]
+        flattened = writer.flattened_pages
+        assert flattened is not None  # pypdf keeps it once a page is added
+        added = flattened[before:]
         self._pages[index] = added
         # read from the copies now in memory: no second parse for the manifest and font check
         return facts_of(added)
@@ -95,27 +98,35 @@ class BundleWriter:
         """The page tree in the parts' order. The writer's tree is one /Pages node whose /Kids
         are the pages, so the order is that array (and pypdf's list of the same pages)."""
         writer = self._writer
-        ordered = [page for pages in self._pages for page in pages]
+        assert writer is not None
+        ordered = [page for pages in self._pages if pages is not None for page in pages]
         tree = writer.root_object[NameObject("/Pages")].get_object()
+        assert isinstance(tree, DictionaryObject)
         tree[NameObject("/Kids")] = ArrayObject(page.indirect_reference for page in ordered)
-        writer.flattened_pages[:] = ordered
+        flattened = writer.flattened_pages
+        assert flattened is not None
+        flattened[:] = ordered
 
     def finish(
         self, contents: Path | None, out: Path, *, title: str, author: str, subject: str
     ) -> list[int]:
         """Put ``contents`` (if any) in front, add bookmarks and metadata, write ``out``; return
         each part's first page (0-based) in the bundle."""
-        missing = [p.pdf.name for p, pages in zip(self.parts, self._pages) if pages is None]
+        missing = [
+            p.pdf.name for p, pages in zip(self.parts, self._pages, strict=True) if pages is None
+        ]
         if missing:
             raise ValueError(f"parts not added to the bundle: {', '.join(missing)}")
         self._in_order()
         writer = self._writer
+        assert writer is not None
         before = len(writer.pages)
         if contents is not None:
             writer.merge(0, str(contents), import_outline=False)
         start = len(writer.pages) - before
         starts = []
-        for part, count in zip(self.parts, self.counts):
+        for part, count in zip(self.parts, self.counts, strict=True):
+            assert count is not None  # every part is in (checked above)
             writer.add_outline_item(title=part.title, page_number=start)
             starts.append(start)
             start += count
@@ -134,7 +145,7 @@ class BundleWriter:
             writer.write(fh)
         # each page's object number in the file: who stamps pages finds them without walking
         # the page tree (see k39docs.signing.appearance.stamp_attachments)
-        self.page_objects = [page.indirect_reference.idnum for page in writer.pages]
+        self.page_objects = [_object_number(page) for page in writer.pages]
         self._writer = None  # every page's objects: let them go before the bundle is signed
         return starts
 
@@ -183,3 +194,9 @@ def bundle_pdf(
         if ledger is not None:
             ledger.remember(part.pdf, facts)
     return bundle.finish(contents, out, title=title, author=author, subject=subject)
+
+
+def _object_number(page: PageObject) -> int:
+    reference = page.indirect_reference
+    assert reference is not None  # a page written into a file has one
+    return reference.idnum

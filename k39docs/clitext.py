@@ -28,7 +28,7 @@ _IN_HELP = (
 
 
 def _formatter_class(base: type) -> type:
-    class VietnameseFormatter(base):  # type: ignore[misc, valid-type]
+    class VietnameseFormatter(base):
         """Click's help formatter, its own words in Vietnamese."""
 
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -51,8 +51,8 @@ def _formatter_class(base: type) -> type:
 
 
 def _context_class(base: type) -> type:
-    class VietnameseContext(base):  # type: ignore[misc, valid-type]
-        formatter_class = _formatter_class(base.formatter_class)
+    class VietnameseContext(base):
+        formatter_class = _formatter_class(base.formatter_class)  # type: ignore[attr-defined]
 
     return VietnameseContext
 

@@ -278,12 +278,12 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        bad_line = raw[: exc.start].count(b"\n") + 1
         raise DossierError(
             [
                 FieldIssue(
                     "",
-                    line,
+                    bad_line,
                     f"tệp không phải UTF-8 (byte {exc.start}); hãy lưu tệp với bảng mã UTF-8",
                 )
             ],
@@ -365,7 +365,7 @@ def load_dossier(
     try:
         dossier = Dossier.model_validate(data)
     except ValidationError as exc:
-        issues = [_issue(err, data, where) for err in exc.errors(include_url=False)]
+        issues = [_issue(dict(err), data, where) for err in exc.errors(include_url=False)]
         named = {i.path for i in issues}
         raise DossierError(
             issues + [i for i in text_issues if i.path not in named], where.name
@@ -620,7 +620,7 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "value_error":  # a plain ValueError from a validator: keep its text
         return str(ctx.get("error", err["msg"]))
     message = str(err["msg"])
-    if kind == "partial_date" and _iso_of(value):
+    if kind == "partial_date" and isinstance(value, str) and _iso_of(value):
         return f"{message}; “{value.strip()}” ghi là {_iso_of(value)}"
     if kind == "partial_date" and isinstance(value, str) and _ISO_SHAPE.match(value):
         return f"ngày sinh “{value.strip()}” không có thật"

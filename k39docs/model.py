@@ -491,8 +491,8 @@ class Documents(_Model):
             raise _error(
                 "document_dates",
                 "ngày công văn ({cl}) trước ngày tờ trình ({sub}) của Sở Nội vụ",
-                cl=self.cover_letter.date.isoformat(),
-                sub=self.submission.date.isoformat(),
+                cl=letter.isoformat(),
+                sub=sub.date.isoformat(),
                 at="cover_letter.date",
             )
         return self
@@ -501,7 +501,9 @@ class Documents(_Model):
     def draft(self) -> bool:
         """A draft: a number or date the văn thư gives at issuance is still missing (the công
         văn's, or the Tờ trình's that it follows). A draft is never signed."""
-        papers = [self.cover_letter, *([self.submission] if self.submission else [])]
+        papers: list[CoverLetter | Submission] = [self.cover_letter]
+        if self.submission is not None:
+            papers.append(self.submission)
         return any(p.number is None or p.date is None for p in papers)
 
 

@@ -66,7 +66,7 @@ class RenderOptions:
     allow_ineligible: str | None = None  # the reason, recorded in the manifest
     base_dir: Path | None = None  # folder the dossier's relative paths (images, keys) start from
     templates: Path | None = None  # a folder of the user's own templates (rendered sandboxed)
-    convert: ConvertOptions = ConvertOptions()
+    convert: ConvertOptions = field(default_factory=ConvertOptions)
     cache: bool = True  # reuse documents whose template and data did not change
     # the clerk's edits to the DOCX in OUTDIR (k39docs.edits): "stop", "keep" or "discard"
     edits: str = "stop"
@@ -334,7 +334,7 @@ def _render(
             # order the công văn lists them (documents.enclosures.outgoing)
             parts, scanned = bundle_parts(
                 dossier,
-                [(o.doc, o.pdf) for o in outputs if o.doc.bundle == OUTGOING],
+                [(o.doc, o.made_pdf) for o in outputs if o.doc.bundle == OUTGOING],
                 stage / "scans",
                 base_dir,
             )
@@ -346,14 +346,12 @@ def _render(
                     out.ready.result()  # taken from the cache: its copy may still be on the way
                     places.append(_signature_place(out, dossier, kept))
 
-            if cache.enabled:
+            def foresee_contents(counts: list[int | None]) -> None:
+                foreseen.update(
+                    _foresee_contents(dossier, parts, counts, work, office, cache, options)
+                )
 
-                def foresee(counts):
-                    foreseen.update(
-                        _foresee_contents(dossier, parts, counts, work, office, cache, options)
-                    )
-            else:
-                foresee = None
+            foresee = foresee_contents if cache.enabled else None
             bundle = _bundle_as_ready(
                 outputs, parts, _PageSource(cache, kept, ledger), foresee, locate
             )
@@ -418,7 +416,7 @@ def _render(
             )
             manifest.files += _internal_bundle(dossier, outputs, stage, ledger)
             manifest.files += scan_entries(stage, scanned)
-            manifest.warnings.extend(font_warnings([out.pdf for out in outputs], ledger))
+            manifest.warnings.extend(font_warnings([out.made_pdf for out in outputs], ledger))
             manifest.files.append(
                 ManifestFile(
                     path="dossier.pdf",
@@ -564,10 +562,10 @@ class _PageSource:
                 raise
             out.ready.result()  # gone from the cache meanwhile: converted again, or an error
             facts = self._add(bundle, index, out, from_cache=False)
-        out.ready.add_done_callback(partial(_remember, self.ledger, out.pdf, facts))
+        out.ready.add_done_callback(partial(_remember, self.ledger, out.made_pdf, facts))
 
     def _add(self, bundle: BundleWriter, index: int, out: _Output, *, from_cache: bool):
-        pages = None if from_cache else self.ledger.take_pages(out.pdf)
+        pages: Sequence | None = None if from_cache else self.ledger.take_pages(out.made_pdf)
         if pages and self.parsed is not None:
             self._keep_group(out, pages[0].pdf)
         if pages is None:
@@ -577,7 +575,7 @@ class _PageSource:
                 pages = self._groups.reader(f"group:{key}", pdf).pages[start:end]
         if pages is not None:
             return bundle.add(index, pages=pages)
-        pdf = self.cache.pdf_of(out.key) if from_cache else out.pdf
+        pdf = self.cache.pdf_of(out.key) if from_cache else out.made_pdf
         return bundle.add(index, self.parsed.reader(out.key, pdf) if self.parsed else None, pdf=pdf)
 
     def _keep_group(self, out: _Output, reader) -> None:
@@ -589,7 +587,7 @@ class _PageSource:
             return
         self._kept_groups.add(id(reader))
         group = self.cache.group_of(out.key)
-        if group is not None:
+        if group is not None and self.parsed is not None:
             self.parsed.keep(f"group:{group[0]}", reader)
 
 
@@ -620,10 +618,11 @@ def _bundle_as_ready(
         if part.pdf not in made:
             source.ledger.remember(part.pdf, bundle.add(i))
     index = {}
-    ready_now, waiting = [], []
+    ready_now: list[Future] = []
+    waiting: list[Future] = []
     for out in outputs:
         if out.doc.bundle == OUTGOING:
-            index[out.ready] = (at[out.pdf], out)
+            index[out.ready] = (at[out.made_pdf], out)
             (ready_now if out.cached or out.ready.done() else waiting).append(out.ready)
     jobs = Counter(out.job for _, out in index.values())  # parts left, by conversion
     kinds_left = Counter(out.doc.kind for _, out in index.values())
@@ -661,6 +660,12 @@ class _Output:
     cached: bool = False  # taken from the cache (its PDF may not be in place yet)
     edited: bool = False  # the clerk's edited DOCX, kept as it is
     inputs: str | None = None  # digest of the data it was rendered from (k39docs.edits)
+
+    @property
+    def made_pdf(self) -> Path:
+        """Its PDF, in a render that makes PDFs (``pdf`` is None only in a DOCX-only one)."""
+        assert self.pdf is not None, "a DOCX-only render has no PDF"
+        return self.pdf
 
 
 def _done() -> Future:
@@ -747,6 +752,12 @@ def _produce(
         stem = planned[i].doc.stem
         return stage / "docx" / f"{stem}.docx", stage / "pdf" / f"{stem}.pdf" if want_pdf else None
 
+    def pdf_pair(i: int) -> tuple[Path, Path]:
+        """(DOCX, PDF) of a document to convert: a render that converts makes PDFs."""
+        docx, pdf = paths(i)
+        assert pdf is not None
+        return docx, pdf
+
     # The documents to convert go first, so LibreOffice starts on them at once (the cached
     # ones are copied meanwhile). The few that list every candidate take longest to convert
     # (a second or more for a hundred candidates): they are written first and queued longest
@@ -784,14 +795,14 @@ def _produce(
     def send(members: list[int]) -> None:
         keys = [planned[j].key for j in members]
         together = office.convert_together(
-            [paths(j) for j in members],
+            [pdf_pair(j) for j in members],
             work / f"gop-{groups[members[0]]}.docx",
             keep=lambda pdf, counts: cache.store_group(keys, pdf, counts),
             ledger=ledger,
         )
-        for j, conversion in zip(members, together):
+        for j, conversion in zip(members, together, strict=True):
             conversion.add_done_callback(
-                partial(_converted, cache, planned[j].key, *paths(j), filed[j])
+                partial(_converted, cache, planned[j].key, *pdf_pair(j), filed[j])
             )
 
     for i in sorted(range(len(planned)), key=rank):  # stable: same rank, document order
@@ -906,7 +917,7 @@ def _entries(
     entries = []
     for out in outputs:
         out.ready.result()
-        entry = _entry(stage, out.docx if fmt == "docx" else out.pdf, out.doc, fmt, ledger)
+        entry = _entry(stage, out.docx if fmt == "docx" else out.made_pdf, out.doc, fmt, ledger)
         entries.append(
             replace(
                 entry,
@@ -977,7 +988,7 @@ def _internal_bundle(
     paper), one bookmark each, no contents page and no UBND signature; nothing for a dossier
     that has none (a return dossier). Called once every document is in place."""
     parts = [
-        Part(o.doc.title, o.pdf, o.doc.kind, o.doc.candidate)
+        Part(o.doc.title, o.made_pdf, o.doc.kind, o.doc.candidate)
         for o in outputs
         if o.doc.bundle == INTERNAL
     ]
@@ -1038,7 +1049,7 @@ def _signature_place(out: _Output, dossier: Dossier, kept: _Kept | None):
 
     place = kept.places.get(out.key) if kept is not None else None
     if place is None:
-        place = locate_signature(out.pdf, *_signer(dossier))
+        place = locate_signature(out.made_pdf, *_signer(dossier))
         if kept is not None:
             kept.places = {out.key: place}  # only the latest: a session serves one dossier
     return place
@@ -1070,7 +1081,9 @@ def signature_request(
     attached = [i != cover for i in range(len(parts))]
     return SignatureRequest(
         **_request_fields(dossier, parts, starts, pages),
-        attachment_page_objects=tuple(page_objects[s] for s, a in zip(starts, attached) if a)
+        attachment_page_objects=tuple(
+            page_objects[s] for s, a in zip(starts, attached, strict=True) if a
+        )
         if page_objects
         else (),
         place=place,
@@ -1095,7 +1108,7 @@ def _request_fields(
         signer_title_lines=title_lines,
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
-        attachment_first_pages=tuple(s for s, a in zip(starts, attached) if a),
+        attachment_first_pages=tuple(s for s, a in zip(starts, attached, strict=True) if a),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
     )
@@ -1215,7 +1228,7 @@ def _guess_counts(parts: list[Part], counts: list[int | None]) -> list[int]:
     """Each part's page count: the known one, else the most common among the parts of its kind
     back so far, wherever they are in the list (groups come back in any order), else 1."""
     known: dict[str, Counter] = {}
-    for part, count in zip(parts, counts):
+    for part, count in zip(parts, counts, strict=True):
         if count is not None:
             known.setdefault(part.kind, Counter())[count] += 1
     return [
@@ -1224,7 +1237,7 @@ def _guess_counts(parts: list[Part], counts: list[int | None]) -> list[int]:
         else known[part.kind].most_common(1)[0][0]
         if part.kind in known
         else 1
-        for part, count in zip(parts, counts)
+        for part, count in zip(parts, counts, strict=True)
     ]
 
 

@@ -36,7 +36,7 @@ def write_sign_record(
     """Write the record; ``fields`` are :class:`~k39docs.signing.SignatureRequest`'s plain
     fields (pages 0-based), the images absolute paths when the dossier's ``signing`` names
     them (``sign`` uses them unless told otherwise)."""
-    data = {
+    data: dict[str, object] = {
         "format": RECORD_FORMAT,
         "draft": draft,
         "cover_letter_date": letter_date,

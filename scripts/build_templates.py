@@ -74,7 +74,7 @@ def _set_fonts(rpr, size: float | None = None) -> None:
             if el is None:
                 el = OxmlElement(tag)
                 rpr.append(el)
-            el.set(qn("w:val"), str(int(round(size * 2))))
+            el.set(qn("w:val"), str(round(size * 2)))
 
 
 def new_document(*, landscape: bool = False) -> Document:
@@ -366,10 +366,10 @@ def _fixed_widths(table, widths_mm: list[float]) -> None:
     tbl_w.set(qn("w:type"), "dxa")
     tbl_w.set(qn("w:w"), str(int(sum(widths_mm) * 1440 / 25.4)))
     grid = table._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm, strict=True):
         col.set(qn("w:w"), str(int(w * 1440 / 25.4)))
     for row in table.rows:
-        for cell, w in zip(row.cells, widths_mm):
+        for cell, w in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(w)
 
 
@@ -551,7 +551,7 @@ def grid_table(doc, widths_mm: list[float]):
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
         el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:w"), str(int(round(CELL_SIDE_MARGIN_MM * 1440 / 25.4))))
+        el.set(qn("w:w"), str(round(CELL_SIDE_MARGIN_MM * 1440 / 25.4)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
     tbl_pr.append(margins)
@@ -593,7 +593,7 @@ def _schema_order(tbl_pr) -> None:
 
 def add_row(table, widths_mm, texts, style="table", *, header=False):
     row = table.add_row()
-    for cell, w, text in zip(row.cells, widths_mm, texts):
+    for cell, w, text in zip(row.cells, widths_mm, texts, strict=True):
         cell.width = Mm(w)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         writer = _CellWriter(cell)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian/Ubuntu machine: installs what k39docs needs, then
 #   bash scripts/run.sh demo   renders fixtures/sample.yaml into output/<dossier id>/
-#   bash scripts/run.sh test   runs the whole test suite
+#   bash scripts/run.sh test   checks the code (ruff lint and format, mypy), then runs the whole
+#                              test suite
 # System packages (LibreOffice, fonts, poppler, SoftHSM2) are installed with apt only when
 # missing; the Python package goes into .venv/ (editable, with its test extras).
 set -euo pipefail
@@ -65,6 +66,10 @@ case "${1:-}" in
   test)
     install_system; install_python
     shift
+    echo "ruff check, ruff format --check, mypy…"
+    .venv/bin/ruff check --quiet .
+    .venv/bin/ruff format --check --quiet .
+    .venv/bin/mypy
     .venv/bin/python -m pytest "$@"
     ;;
   *)

@@ -62,7 +62,9 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
         Part(name.upper(), _blank_pdf(tmp_path / f"{name}.pdf", n), "commitment")
         for name, n in sizes.items()
     ]
-    for page_pdf, part in zip(("a", "b", "c"), parts):  # tell the parts' pages apart by width
+    for page_pdf, part in zip(
+        ("a", "b", "c"), parts, strict=True
+    ):  # tell the parts' pages apart by width
         writer = PdfWriter()
         for _ in range(sizes[page_pdf]):
             writer.add_blank_page(width=500 + ord(page_pdf), height=842)

@@ -172,7 +172,7 @@ def test_split_pages_print_exactly_as_each_document_alone(rendered, tmp_path, ki
     combined = convert_to_pdf([tmp_path / "gop.docx"], tmp_path / "gop")[tmp_path / "gop.docx"]
     targets = [tmp_path / "split" / f"{m.stem}.pdf" for m in members]
     counts = split_pdf(combined, metadata, targets)
-    for member, target, count in zip(members, targets, counts):
+    for member, target, count in zip(members, targets, counts, strict=True):
         own = PdfReader(alone[member])
         assert count == len(own.pages) == len(PdfReader(target).pages)
         assert _words(target) == _words(alone[member])  # same words at the same places
@@ -304,7 +304,7 @@ def test_the_batch_converter_combines_too(tmp_path, monkeypatch, sample_dossier)
     manifest = render(sample_dossier, tmp_path / "out", options=options)
     commitments = sorted((tmp_path / "out" / "pdf").glob("cam-ket-*.pdf"))
     assert len(commitments) == 4
-    for pdf, candidate in zip(commitments, sample_dossier.candidates):
+    for pdf, candidate in zip(commitments, sample_dossier.candidates, strict=True):
         reader = PdfReader(pdf)
         assert reader.metadata.title == f"Bản cam kết - {candidate.full_name}"
         assert candidate.full_name in reader.pages[0].extract_text()

@@ -208,7 +208,7 @@ def test_one_row_per_candidate_with_retirement_and_months_left(sample_docx, samp
         c.full_name for c in sample_dossier.candidates
     ]
     months_col = next(i for h, i in columns.items() if h.startswith("Thời gian giữ chức vụ"))
-    for row, c in zip(rows, report.candidates):
+    for row, c in zip(rows, report.candidates, strict=True):
         assert row[columns["Thời điểm nghỉ hưu"]] == c.retirement_date.strftime("%d/%m/%Y")
         assert row[months_col] == str(c.leadership_months_left), c.full_name
         for rule_id in report.rule_ids:

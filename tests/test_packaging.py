@@ -55,7 +55,7 @@ def test_wheel_contains_templates_and_sample_and_uses_them(tmp_path):
         check=True,
     ).stdout.split()
     assert probe[0].startswith(str(site)) and probe[1].startswith(str(site)), probe
-    run = lambda *a: subprocess.run(
+    run = lambda *a: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "k39docs", *a],
         cwd=work,
         env=env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import subprocess
@@ -34,7 +35,7 @@ def pdftotext(path, first=None, last=None) -> str:
 
 
 def test_output_folder_has_every_document_as_docx_and_pdf(rendered, sample_dossier):
-    outdir, manifest = rendered
+    outdir, _manifest = rendered
     n = len(sample_dossier.candidates)
     reports = sum(1 for c in sample_dossier.candidates if c.return_report)
     expected = 3 + n + reports + 1  # + the eligibility working paper
@@ -100,7 +101,7 @@ def test_list_has_one_row_per_candidate_with_birth_date_in_the_column_of_their_s
     name_col = [cell.text for cell in table.rows[0].cells].index("Họ và tên")
     body = [row for row in table.rows if row.cells[0].text.strip().isdigit()]
     assert len(body) == len(sample_dossier.candidates)
-    for row, c in zip(body, sample_dossier.candidates):
+    for row, c in zip(body, sample_dossier.candidates, strict=True):
         cells = [cell.text for cell in row.cells]
         assert cells[name_col] == c.full_name
         born = c.birth_date.display()
@@ -149,7 +150,7 @@ def test_bookmarks_match_the_manifest_in_bundle_order(rendered, sample_dossier):
     starts = [page for _, page in _outline(reader)]
     counts = [f.pages for f in pdfs]
     assert starts[0] == 1
-    assert [b - a for a, b in zip(starts, starts[1:])] == counts[:-1]
+    assert [b - a for a, b in itertools.pairwise(starts)] == counts[:-1]
     assert len(reader.pages) == starts[-1] + counts[-1]
 
 

@@ -265,7 +265,7 @@ def test_cancelling_a_running_job_publishes_nothing_and_a_full_queue_is_429(sess
     data.pop("signing")
     body = json.dumps(data, default=str)
     with TestClient(create_app(Settings(queue_max=1), session)) as client:
-        post = lambda: client.post(
+        post = lambda: client.post(  # noqa: E731
             f"{API}/renders",
             content=body,
             headers={"Content-Type": "application/json"},

@@ -44,6 +44,7 @@ def clauses(dossier: Dossier) -> list[str]:
 
 
 def build(dossier: Dossier, c: Candidate) -> Document:
+    assert c.commitment is not None  # a nominee has one (Dossier checks it)
     course = dossier.course
     dept = dossier.department
     identity = [

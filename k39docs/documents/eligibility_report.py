@@ -169,6 +169,7 @@ def build(
     dossier in which a candidate fails (printed only when one does)."""
     dept = dossier.department
     sub = dossier.documents.submission
+    assert sub is not None  # a nomination has its Tờ trình (Dossier checks it)
     course = dossier.course
     submission_number = issue_number(sub.number, SUBMISSION_TYPE_CODE, dept.code)
     start = short_date(course.start_date)

@@ -37,6 +37,8 @@ INTERVIEW_NOTE = "“" + INTERVIEW_MARK + "”: {names} {interview}."
 
 def row(c: Candidate, months_left: int | None, year: int, notes: list[str] | None = None) -> dict:
     born = c.birth_date.display()
+    ev = c.evaluation
+    assert ev is not None  # a nominee has one (Dossier checks it)
     return {
         "full_name": c.full_name,
         "birth_male": born if c.gender is Gender.nam else "",
@@ -46,8 +48,7 @@ def row(c: Candidate, months_left: int | None, year: int, notes: list[str] | Non
         "education": c.education,
         "political_theory": c.political_theory or "",
         "foreign_language": language_text(c, cell=True),
-        "rating": RATING_NAMES[c.evaluation.rating]
-        + ("" if c.evaluation.year == year else f" (năm {c.evaluation.year})"),
+        "rating": RATING_NAMES[ev.rating] + ("" if ev.year == year else f" (năm {ev.year})"),
         "months_left": "" if months_left is None else str(months_left),
         "notes": list(notes or []),  # Ghi chú, one paragraph each
     }
@@ -88,7 +89,7 @@ def build(dossier: Dossier, months_left: dict[str, int | None], report=None) -> 
     cl = dossier.documents.cover_letter
     number = number_of(dossier)
     # the evaluation year most candidates share goes in the column header
-    years = [c.evaluation.year for c in dossier.candidates]
+    years = [c.evaluation.year for c in dossier.candidates if c.evaluation is not None]
     year = max(set(years), key=years.count)
     notes, marks = notes_and_marks(dossier, Standing(dossier, report))
     context = {

@@ -134,6 +134,7 @@ def review_lines(dossier: Dossier, standing: Standing) -> list[str]:
 
 def build(dossier: Dossier, report=None) -> Document:
     sub = dossier.documents.submission
+    assert sub is not None  # a nomination has its Tờ trình (Dossier checks it)
     dept = dossier.department
     course = dossier.course
     issuer = dossier.issuer.name
@@ -144,7 +145,8 @@ def build(dossier: Dossier, report=None) -> Document:
         [f"{honorific(c)} {c.full_name}, {person_position(c)}" for c in dossier.candidates]
     )
     candidates = [
-        {"label": label, "text": text} for label, text in zip(item_labels(len(texts)), texts)
+        {"label": label, "text": text}
+        for label, text in zip(item_labels(len(texts)), texts, strict=True)
     ]
     proposal = PROPOSAL_CLEAN if standing.clean else PROPOSAL
     context = {

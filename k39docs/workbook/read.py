@@ -689,6 +689,7 @@ def read_workbook(path: str | Path) -> Book:
             + " (tạo bảng tính mẫu: k39docs init hoso.xlsx); các trang hiện có: "
             + ", ".join(f"“{n}”" for n in grids),
         )
+    assert dossier_grid is not None and candidate_grid is not None  # refused above otherwise
     _read_dossier_sheet(dossier_grid, book)
     candidates = _read_candidates(candidate_grid, book)
     book.data["candidates"] = candidates

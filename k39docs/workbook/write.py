@@ -509,5 +509,9 @@ def write_yaml(dossier: Dossier, path: str | Path, *, base_dir: str | Path | Non
     path = Path(path)
     base = Path(base_dir) if base_dir is not None else path.resolve().parent
     text = dossier_yaml(dossier, base)
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
     return path

@@ -257,10 +257,10 @@ def _table(doc: DocxDocument, rows: int, widths_mm: tuple[float, ...], style: st
     if style:
         table.style = doc.styles[style]
     table.autofit = False
-    for col, width in zip(table.columns, widths_mm):
+    for col, width in zip(table.columns, widths_mm, strict=True):
         col.width = Mm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm):
+        for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
     return table
 
@@ -447,7 +447,7 @@ def _annex(doc: DocxDocument, recipe: Recipe) -> None:
         else:
             sect_pr.append(numbering)
     annex = Recipe(kind="danh_sach", margins_mm=recipe.margins_mm)
-    top, bottom, left, right = recipe.margins_mm
+    _top, _bottom, left, right = recipe.margins_mm
     text_width = PAGE.height - left - right
     _header(doc, annex, text_width)
     _title_block(doc, annex, text_width)

@@ -17,6 +17,7 @@ from docx import Document as DocxDocument
 from k39docs import load_dossier
 from k39docs.documents import build_documents
 from k39docs.fonts import text_width_mm
+from k39docs.pdfinfo import page_count
 from k39docs.rules import check_eligibility
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,14 +162,7 @@ def test_submission_submits_a_draft_and_cites_the_notice_once(out):
 @pytest.mark.soffice
 def test_commitment_says_so_dinh_danh_and_keeps_signatures_with_text(out):
     for pdf in sorted((out / "pdf").glob("cam-ket-*.pdf")):
-        pages = int(
-            re.search(
-                r"Pages:\s+(\d+)",
-                subprocess.run(
-                    ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
-                ).stdout,
-            ).group(1)
-        )
+        pages = page_count(pdf)
         assert pages == 2, f"{pdf.name}: the long clause list no longer reaches page 2"
         whole = flat(pdftotext(pdf))
         assert "Số định danh cá nhân" in whole and "Căn cước công dân" not in whole
@@ -280,14 +274,7 @@ def test_the_signatures_never_stand_alone_on_a_page(out, stem, signer):
     """The Gia Lai Tờ trình put its Nơi nhận and signature block alone on page 3: the closing
     paragraph keeps with them."""
     pdf = out / "pdf" / f"{stem}.pdf"
-    pages = int(
-        re.search(
-            r"Pages:\s+(\d+)",
-            subprocess.run(
-                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
-            ).stdout,
-        ).group(1)
-    )
+    pages = page_count(pdf)
     last = flat(pdftotext(pdf, "-f", str(pages), "-l", str(pages)))
     assert signer in last
     assert "/." in last, f"page {pages} of {stem} holds the signatures without the closing text"

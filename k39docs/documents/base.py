@@ -13,7 +13,15 @@ from typing import Any
 
 from ..headerlines import name_lines, subject_lines
 from ..layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
-from ..model import COURSE_TYPE_NAMES, Candidate, Dossier, Gender, Signer, today_in_vietnam
+from ..model import (
+    COURSE_TYPE_NAMES,
+    Candidate,
+    Dossier,
+    Gender,
+    Issuer,
+    Signer,
+    today_in_vietnam,
+)
 from ..vietnamese import (
     amount_in_words,
     capitalize_first,
@@ -27,6 +35,7 @@ from ..vietnamese import (
 
 __all__ = [
     "Document",
+    "contact_line",
     "issue_number",
     "issue_date_line",
     "issue_date_words",
@@ -309,3 +318,13 @@ class Standing:
 
     def interview_people(self) -> list:
         return [c for c in self.report.candidates if c.pending_checks]
+
+
+def contact_line(issuer: Issuer) -> str:
+    """ô 13 of a công văn: the issuer's address, phone and e-mail, those it has, on one line."""
+    contacts = [
+        f"Địa chỉ: {issuer.address}" if issuer.address else "",
+        f"Điện thoại: {issuer.phone}" if issuer.phone else "",
+        f"Email: {issuer.email}" if issuer.email else "",
+    ]
+    return "; ".join(c for c in contacts if c)

@@ -13,6 +13,7 @@ from .base import (
     Document,
     Standing,
     agency_header,
+    contact_line,
     count_phrase,
     course_phrase,
     issue_date_line,
@@ -111,11 +112,6 @@ def build(dossier: Dossier, report=None) -> Document:
     n = len(dossier.candidates)
     number = number_of(dossier)
     standing = Standing(dossier, report)
-    contacts = [
-        f"Địa chỉ: {issuer.address}" if issuer.address else "",
-        f"Điện thoại: {issuer.phone}" if issuer.phone else "",
-        f"Email: {issuer.email}" if issuer.email else "",
-    ]
     context = {
         "header": agency_header(
             issuer.name,
@@ -140,7 +136,7 @@ def build(dossier: Dossier, report=None) -> Document:
         "enclosures": enclosures(dossier),
         "closing": CLOSING.format(issuer=issuer.name),
         "signature": signature(cl.signer, cl.copies_to, cl.archive),
-        "footer_info": "; ".join(c for c in contacts if c),
+        "footer_info": contact_line(issuer),
     }
     return Document(
         kind="cover_letter",

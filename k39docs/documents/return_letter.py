@@ -14,6 +14,7 @@ from .base import (
     K39_REF,
     Document,
     agency_header,
+    contact_line,
     count_phrase,
     course_phrase,
     honorific,
@@ -49,11 +50,6 @@ def build(dossier: Dossier) -> Document:
         [f"{honorific(c)} {c.full_name}, {person_position(c)}" for c in dossier.candidates],
         prefix="- ",
     )
-    contacts = [
-        f"Địa chỉ: {issuer.address}" if issuer.address else "",
-        f"Điện thoại: {issuer.phone}" if issuer.phone else "",
-        f"Email: {issuer.email}" if issuer.email else "",
-    ]
     context = {
         "header": agency_header(
             issuer.name,
@@ -77,7 +73,7 @@ def build(dossier: Dossier) -> Document:
             f"tổng hợp, theo dõi./."
         ),
         "signature": signature(cl.signer, cl.copies_to, cl.archive),
-        "footer_info": "; ".join(c for c in contacts if c),
+        "footer_info": contact_line(issuer),
     }
     return Document(
         kind="cover_letter",

@@ -38,7 +38,6 @@ from typing import Any
 from pydantic import ValidationError
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pypdf import PdfReader
 
 from ..errors import SigningError
@@ -56,9 +55,9 @@ from .sign import (
     _check_files,
     _pdf_signer,
     _place_on,
-    _redacted,
     _sign_revision,
     format_signing_time,
+    signing_failure,
 )
 
 __all__ = ["sign", "SignRefusedError", "SignedAs", "ROLES"]
@@ -373,17 +372,8 @@ def _add_signature(
                 subject, rect = keys.agency_subject, plan.agency_rect
             try:
                 asyncio.run(_sign_revision(pdf_signer, writer, moment, out))
-            except SigningError:
-                raise
-            except TimestampRequestError:
-                raise SigningError(
-                    f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}`: kiểm tra kết "
-                    "nối mạng hoặc địa chỉ máy chủ."
-                ) from None
-            except Exception as exc:  # noqa: BLE001  (token errors …: say what failed, not the secret)
-                raise SigningError(
-                    f"Ký số không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
-                ) from None
+            except Exception as exc:  # noqa: BLE001 — said in Vietnamese, without the secret
+                raise signing_failure(exc, signing) from None
         if earlier_ca is not None and keys.demo_ca_pem is not None:
             # each demo signing makes its own test CA: keep the earlier one too, so that
             # `verify --trust-root demo-ca.pem` checks both signatures

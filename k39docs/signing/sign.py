@@ -192,6 +192,22 @@ def _check_files(signing: Signing, base_dir: Path) -> None:
         )
 
 
+def signing_failure(exc: Exception, signing: Signing) -> SigningError:
+    """What went wrong while signing, as a clerk reads it (a token's error says what failed,
+    never the PIN or passphrase)."""
+    if isinstance(exc, SigningError):
+        return exc
+    if isinstance(exc, TimestampRequestError):
+        return SigningError(
+            f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
+            "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu "
+            "thời gian."
+        )
+    return SigningError(
+        f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
+    )
+
+
 async def _sign_revision(
     pdf_signer: signers.PdfSigner,
     writer: IncrementalPdfFileWriter,
@@ -441,17 +457,8 @@ def _sign_dossier(
                 )
                 first.seek(0)
                 asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment, second))
-            except SigningError:
-                raise
-            except TimestampRequestError:
-                raise SigningError(
-                    f"Không lấy được dấu thời gian từ máy chủ `{signing.tsa_url}` (signing.tsa_url): "
-                    "kiểm tra kết nối mạng hoặc địa chỉ máy chủ, hoặc bỏ tsa_url để ký không kèm dấu thời gian."
-                ) from None
-            except Exception as exc:  # noqa: BLE001  (token errors …: say what failed, not the secret)
-                raise SigningError(
-                    f"Ký số hồ sơ không thành công: {type(exc).__name__}: {_redacted(exc, signing)}"
-                ) from None
+            except Exception as exc:  # noqa: BLE001 — said in Vietnamese, without the secret
+                raise signing_failure(exc, signing) from None
         os.replace(final_tmp, signed_pdf)
     finally:
         first_path.unlink(missing_ok=True)

@@ -324,7 +324,9 @@ def _render(
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
         outputs = _produce(planned, stage, outdir, office, cache, dossier, options, copying, ledger)
         told = _Told(progress, outputs)
-        workbook = _list_workbook(documents, stage, dossier)  # while LibreOffice converts
+        # the list as a workbook, in a thread of its own: it (and importing openpyxl) takes the
+        # time the main thread would otherwise spend waiting for LibreOffice
+        workbook = copying.submit(_list_workbook, documents, stage, dossier)
         if not want_pdf:
             manifest.files += _entries(stage, outputs, "docx", ledger)
         else:
@@ -436,7 +438,7 @@ def _render(
                 encoding="utf-8",
             )
         told.check()
-        manifest.files += workbook
+        manifest.files += workbook.result()
         manifest.cache_hits = cache.hits
         manifest.write(stage / "manifest.json")
     return manifest

@@ -27,6 +27,7 @@ The same machinery keeps running-text lines (the công văn's V/v) from splittin
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -301,8 +302,9 @@ def name_units(text: str) -> list[str]:
 @lru_cache(maxsize=1024)
 def subject_gaps(text: str) -> tuple[tuple[str, ...], tuple[Gap, ...]]:
     """Gaps of running text (a V/v line): no break inside a fixed compound, after a function word,
-    or inside a reference (``Kết luận số 39-KL/TW``); anywhere else is fine."""
-    words = text.split()
+    or inside a reference (``Kết luận số 39-KL/TW``); anywhere else is fine. Words are split at
+    ordinary spaces only: the no-break spaces of a draft's blank number stay where they are."""
+    words = [w for w in re.split(r"[ \t\n]+", text) if w]
     phrases = _phrases(words)
     gaps = [Gap.INSIDE_PHRASE] * max(len(words) - 1, 0)
     keys = [upper_vn(" ".join(words[s:e])) for s, e, _ in phrases]

@@ -139,3 +139,23 @@ def test_signing_a_draft_is_refused(draft_render):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "dự thảo" in result.stderr
     assert (out / "dossier.pdf").read_bytes() == before
+
+
+def test_the_contents_page_of_a_draft_prints_the_blanks(sample_mapping):
+    """The blank number's no-break spaces were collapsed on the contents page ("Công văn số
+    /UBND-NC") and its date left out."""
+    from k39docs import load_dossier
+    from k39docs.bundle import Part
+    from k39docs.documents import contents
+    from k39docs.documents.enclosures import outgoing
+
+    for field in ("number", "date"):
+        sample_mapping["documents"]["cover_letter"].pop(field)
+    dossier = load_dossier(sample_mapping)
+    parts = [
+        Part(f"Tài liệu {n}", Path(f"{n}.pdf"), i.kind, i.candidate)
+        for n, i in enumerate(outgoing(dossier))
+    ]
+    note = contents.build(dossier, parts, [1] * len(parts), 1).context["note"]
+    assert "Công văn số \u00a0\u00a0" in note and "/UBND-NC" in note
+    assert "ngày \u00a0" in note and f"năm {YEAR}" in note

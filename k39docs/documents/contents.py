@@ -10,8 +10,7 @@ from ..bundle import Part, contents_rows
 from ..headerlines import subject_lines
 from ..layout import COMPONENTS, PAGE
 from ..model import Dossier
-from ..vietnamese import date_words
-from .base import K39_REF, Document, agency_header
+from .base import K39_REF, Document, agency_header, issue_date_words
 from .cover_letter import number_of
 from .enclosures import COVER_KIND, enclosed, outgoing
 
@@ -65,8 +64,7 @@ def build(dossier: Dossier, parts: list[Part], counts: list[int], contents_pages
         if dossier.purpose == "return"
         else "Hồ sơ cử cán bộ tham gia bồi dưỡng ở nước ngoài"
     )
-    date = getattr(cl, "date", None)
-    when = f" {date_words(date)}" if date else ""  # a draft has no date yet
+    when = f" {issue_date_words(cl.date)}"  # a draft's: the blanks the văn thư fills
     return Document(
         kind="contents",
         template="contents.docx",

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from importlib import import_module
 from itertools import chain
 from pathlib import Path
 
@@ -297,6 +298,8 @@ def _render(
         from .signing import check_signing_config  # pyHanko is only imported to sign
 
         check_signing_config(dossier.signing, base_dir)
+        # pyHanko takes near half a second to import: load it while LibreOffice converts
+        threading.Thread(target=_load_signer, name="k39-import", daemon=True).start()
     manifest = Manifest(
         dossier=dossier.id,
         generated_at=datetime.now(VIETNAM_TZ).replace(microsecond=0).isoformat(),
@@ -678,6 +681,14 @@ def _done() -> Future:
 
 FETCHERS = 4  # threads copying cached documents into place: creating a file waits on the disk
 FEW_TO_CONVERT = 16  # documents to convert, at most, for the ones outside the bundle to go last
+
+
+def _load_signer() -> None:
+    """Import the signing code ahead of its use; an import error shows again at that use."""
+    try:
+        import_module(".signing.sign", __package__)
+    except ImportError:
+        pass
 
 
 def _produce(

@@ -27,14 +27,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from pyhanko.sign.signers import Signer, SimpleSigner
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from ..errors import SigningError
 from ..model import Pkcs11, Signing
 
 if TYPE_CHECKING:
     import pkcs11 as p11  # imported where a token is opened: most runs never load it
+    from pyhanko.sign.signers import Signer, SimpleSigner  # where a signer is made
 
 __all__ = [
     "DEMO_CA_NAME",
@@ -103,6 +102,9 @@ def _to_pyhanko(key, cert: x509.Certificate, chain: list[x509.Certificate]) -> S
     der_key = key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     as_asn1 = [
         asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in chain
     ]

@@ -42,11 +42,13 @@ from .appearance import (
     attachment_info_lines,
     find_signature_block,
     plan_block_layout,
-    signing_font_path,
     stamp_attachments,
 )
+from .config import check_files as _check_files
+from .config import check_signing_config
+from .config import resolve as _resolve
 from .demo_images import demo_seal
-from .keys import check_key_source, open_signing_keys
+from .keys import open_signing_keys
 
 __all__ = [
     "VIETNAM_TZ",
@@ -148,48 +150,6 @@ class SignResult:
 def format_signing_time(moment: dt.datetime) -> str:
     """ISO 8601 with the Vietnam offset, to the second: ``2026-12-10T09:15:02+07:00``."""
     return moment.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()
-
-
-def _resolve(path: Path | None, base_dir: Path) -> Path | None:
-    if path is None:
-        return None
-    path = Path(path).expanduser()
-    return path if path.is_absolute() else base_dir / path
-
-
-def _check_image(path: Path | None, field_name: str, what: str) -> None:
-    from ..images import image_problem
-
-    if path is None:
-        return
-    problem = image_problem(path)
-    if problem is not None:
-        raise SigningError(f"Hình {what} (signing.{field_name}): {problem}.")
-
-
-def check_signing_config(signing: Signing, base_dir: Path) -> None:
-    """Raise :class:`SigningError` now for anything that would make signing fail later.
-
-    Checks the images, the font, the TSA URL and the key: file present, passphrase/PIN variable
-    set, PKCS#12 opens, token and key found, certificate valid today and allowed to sign.
-    Does nothing when signing is not configured.
-    """
-    if not signing.enabled:
-        return
-    _check_files(signing, Path(base_dir))
-    check_key_source(signing, Path(base_dir))
-
-
-def _check_files(signing: Signing, base_dir: Path) -> None:
-    """Everything but the key: images, font, TSA address."""
-    _check_image(_resolve(signing.signature_image, base_dir), "signature_image", "chữ ký")
-    _check_image(_resolve(signing.seal_image, base_dir), "seal_image", "con dấu")
-    signing_font_path()
-    if signing.tsa_url and not signing.tsa_url.lower().startswith(("http://", "https://")):
-        raise SigningError(
-            f"Địa chỉ máy chủ dấu thời gian `{signing.tsa_url}` (signing.tsa_url) "
-            "phải bắt đầu bằng http:// hoặc https://."
-        )
 
 
 def signing_failure(exc: Exception, signing: Signing) -> SigningError:

@@ -24,7 +24,7 @@ from .base import (
 )
 from .enclosures import enclosures  # the one list the bundle is made of too
 
-__all__ = ["build", "SUBJECT", "number_of"]
+__all__ = ["build", "letter", "SUBJECT", "number_of"]
 
 SUBJECT = f"V/v cử cán bộ tham gia bồi dưỡng ở nước ngoài theo {K39_REF}"
 
@@ -105,36 +105,24 @@ def number_of(dossier: Dossier) -> str:
     return issue_number(cl.number, dossier.issuer.code, cl.unit_code)
 
 
-def build(dossier: Dossier, report=None) -> Document:
+def letter(dossier: Dossier, *, subject: str, paragraphs: list[str], closing: str) -> Document:
+    """A công văn of the UBND tỉnh to the central standing agency: the frame the nomination's
+    and the return's letters share (header, recipients, enclosures, signature, contact line);
+    each brings its own subject, paragraphs and closing."""
     cl = dossier.documents.cover_letter
     issuer = dossier.issuer
-    course = dossier.course
-    n = len(dossier.candidates)
     number = number_of(dossier)
-    standing = Standing(dossier, report)
     context = {
         "header": agency_header(
             issuer.name,
             number=number,
             date_line=issue_date_line(issuer.place, cl.date),
-            subject=SUBJECT,
+            subject=subject,
         ),
         "recipients": [r.rstrip(";.") for r in cl.recipients],
-        "paragraphs": [
-            OPENING.format(
-                notice=notice_phrase(dossier),
-                issuer=issuer.name,
-                n=count_phrase(n),
-                title=course.title,
-                institution=course.institution,
-                country=course.country,
-                period=period_phrase(dossier),
-            ),
-            *review_paragraphs(dossier, standing),
-            ENCLOSED,
-        ],
+        "paragraphs": paragraphs,
         "enclosures": enclosures(dossier),
-        "closing": CLOSING.format(issuer=issuer.name),
+        "closing": closing,
         "signature": signature(cl.signer, cl.copies_to, cl.archive),
         "footer_info": contact_line(issuer),
     }
@@ -148,4 +136,28 @@ def build(dossier: Dossier, report=None) -> Document:
             else f"Dự thảo Công văn của {issuer.name}"
         ),
         context=context,
+    )
+
+
+def build(dossier: Dossier, report=None) -> Document:
+    issuer = dossier.issuer
+    course = dossier.course
+    standing = Standing(dossier, report)
+    return letter(
+        dossier,
+        subject=SUBJECT,
+        paragraphs=[
+            OPENING.format(
+                notice=notice_phrase(dossier),
+                issuer=issuer.name,
+                n=count_phrase(len(dossier.candidates)),
+                title=course.title,
+                institution=course.institution,
+                country=course.country,
+                period=period_phrase(dossier),
+            ),
+            *review_paragraphs(dossier, standing),
+            ENCLOSED,
+        ],
+        closing=CLOSING.format(issuer=issuer.name),
     )

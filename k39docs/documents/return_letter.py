@@ -13,20 +13,15 @@ from ..vietnamese import date_words
 from .base import (
     K39_REF,
     Document,
-    agency_header,
-    contact_line,
     count_phrase,
     course_phrase,
     honorific,
-    issue_date_line,
     listed,
     notice_phrase,
     period_phrase,
     person_position,
-    signature,
 )
-from .cover_letter import number_of
-from .enclosures import enclosures
+from .cover_letter import letter
 
 __all__ = ["build", "SUBJECT"]
 
@@ -40,26 +35,19 @@ def decision_phrase(dossier: Dossier) -> str:
 
 
 def build(dossier: Dossier) -> Document:
-    cl = dossier.documents.cover_letter
     issuer = dossier.issuer
     course = dossier.course
-    n = len(dossier.candidates)
-    number = number_of(dossier)
     sent = f" ({decision_phrase(dossier)})" if dossier.course.decision else ""
     participants = listed(
         [f"{honorific(c)} {c.full_name}, {person_position(c)}" for c in dossier.candidates],
         prefix="- ",
     )
-    context = {
-        "header": agency_header(
-            issuer.name,
-            number=number,
-            date_line=issue_date_line(issuer.place, cl.date),
-            subject=SUBJECT,
-        ),
-        "recipients": [r.rstrip(";.") for r in cl.recipients],
-        "paragraphs": [
-            f"Thực hiện {notice_phrase(dossier)}, {issuer.name} đã cử {count_phrase(n)} cán bộ "
+    return letter(
+        dossier,
+        subject=SUBJECT,
+        paragraphs=[
+            f"Thực hiện {notice_phrase(dossier)}, {issuer.name} đã cử "
+            f"{count_phrase(len(dossier.candidates))} cán bộ "
             f"tham gia khóa {course.title} ({course_phrase(dossier)}) tại {course.institution}, "
             f"{course.country}, thời gian {period_phrase(dossier)}{sent}, gồm:",
             *participants,
@@ -67,22 +55,8 @@ def build(dossier: Dossier) -> Document:
             "dưỡng ở nước ngoài và việc thực hiện quy định về bảo vệ chính trị nội bộ theo quy định.",
             "Hồ sơ gửi kèm theo gồm:",
         ],
-        "enclosures": enclosures(dossier),
-        "closing": (
+        closing=(
             f"{issuer.name} kính gửi Cơ quan Thường trực Ban Chỉ đạo thực hiện {K39_REF} "
             f"tổng hợp, theo dõi./."
         ),
-        "signature": signature(cl.signer, cl.copies_to, cl.archive),
-        "footer_info": contact_line(issuer),
-    }
-    return Document(
-        kind="cover_letter",
-        template="cover_letter.docx",
-        stem="cong-van",
-        title=(
-            f"Công văn số {number} của {issuer.name}"
-            if cl.number is not None
-            else f"Dự thảo Công văn của {issuer.name}"
-        ),
-        context=context,
     )

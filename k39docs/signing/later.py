@@ -45,6 +45,7 @@ from ..manifest import sha256_of
 from ..model import Signing
 from ..signrecord import RECORD_NAME, read_sign_record
 from .appearance import Rect, attachment_info_lines, plan_block_layout, stamp_attachments
+from .config import check_files as _check_files
 from .demo_images import demo_seal
 from .keys import DEMO_CA_FILENAME, open_signing_keys
 from .sign import (
@@ -52,7 +53,6 @@ from .sign import (
     PERSON_FIELD,
     VIETNAM_TZ,
     SignatureRequest,
-    _check_files,
     _pdf_signer,
     _place_on,
     _sign_revision,
@@ -347,29 +347,10 @@ def _add_signature(
                     request.attachment_first_pages,
                     attachment_info_lines(number, when, request.agency_name),
                 )
-                pdf_signer = _pdf_signer(
-                    PERSON_FIELD,
-                    keys.person,
-                    plan.person_rect,
-                    plan.page,
-                    plan.person,
-                    f"Ký ban hành Công văn số {number}",
-                    request,
-                    timestamper,
-                )
                 subject, rect = keys.person_subject, plan.person_rect
             else:
-                pdf_signer = _pdf_signer(
-                    AGENCY_FIELD,
-                    keys.agency,
-                    plan.agency_rect,
-                    plan.page,
-                    plan.agency,
-                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}",
-                    request,
-                    timestamper,
-                )
                 subject, rect = keys.agency_subject, plan.agency_rect
+            pdf_signer = _pdf_signer(as_, keys, plan, request, timestamper)
             try:
                 asyncio.run(_sign_revision(pdf_signer, writer, moment, out))
             except Exception as exc:  # noqa: BLE001 — said in Vietnamese, without the secret

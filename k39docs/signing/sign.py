@@ -48,7 +48,7 @@ from .config import check_files as _check_files
 from .config import check_signing_config
 from .config import resolve as _resolve
 from .demo_images import demo_seal
-from .keys import open_signing_keys
+from .keys import SigningKeys, open_signing_keys
 
 __all__ = [
     "VIETNAM_TZ",
@@ -234,15 +234,22 @@ async def _bytes_reserved(session, pdf_signer: signers.PdfSigner, validation_inf
 
 
 def _pdf_signer(
-    field_name: str,
-    signer,
-    rect: Rect,
-    page: int,
-    style,
-    reason: str,
+    role: str,
+    keys: SigningKeys,
+    plan: BlockLayout,
     request: SignatureRequest,
     timestamper: TimeStamper | None,
 ) -> signers.PdfSigner:
+    """The PdfSigner of one of the công văn's two signatures: the person's (``"signer"``, who
+    issues it) or the agency's (``"agency"``, the seal): its field, key, box, look and reason."""
+    number = request.document_number
+    if role == "signer":
+        field_name, signer, rect, style = PERSON_FIELD, keys.person, plan.person_rect, plan.person
+        reason = f"Ký ban hành Công văn số {number}"
+    else:
+        field_name, signer, rect, style = AGENCY_FIELD, keys.agency, plan.agency_rect, plan.agency
+        reason = f"Chữ ký số của {request.agency_name} trên Công văn số {number}"
+    page = plan.page
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -392,29 +399,11 @@ def _sign_dossier(
                 info,
                 page_objects=request.attachment_page_objects,
             )
-            person = _pdf_signer(
-                PERSON_FIELD,
-                keys.person,
-                plan.person_rect,
-                plan.page,
-                plan.person,
-                f"Ký ban hành Công văn số {number}",
-                request,
-                timestamper,
-            )
+            person = _pdf_signer("signer", keys, plan, request, timestamper)
             try:
                 asyncio.run(_sign_revision(person, writer, moment, first))
                 # revision 2: the agency's signature (the seal)
-                agency = _pdf_signer(
-                    AGENCY_FIELD,
-                    keys.agency,
-                    plan.agency_rect,
-                    plan.page,
-                    plan.agency,
-                    f"Chữ ký số của {request.agency_name} trên Công văn số {number}",
-                    request,
-                    timestamper,
-                )
+                agency = _pdf_signer("agency", keys, plan, request, timestamper)
                 first.seek(0)
                 asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment, second))
             except Exception as exc:  # noqa: BLE001 — said in Vietnamese, without the secret

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConversionError, DependencyError
-from .uno_bridge import convert_to_arg  # the worker's own spelling of the filter: one place
+from .uno_bridge import SOFFICE_FLAGS, convert_to_arg  # the worker's own spellings: one place
 
 if TYPE_CHECKING:  # pypdf is not needed to start LibreOffice
     from .pdfinfo import PdfLedger
@@ -685,12 +685,7 @@ class BatchConverter:
                 cmd = [
                     str(self.soffice),
                     f"-env:UserInstallation={profile.resolve().as_uri()}",
-                    "--headless",
-                    "--invisible",
-                    "--nologo",
-                    "--norestore",
-                    "--nolockcheck",
-                    "--nodefault",
+                    *SOFFICE_FLAGS,
                     "--convert-to",
                     convert_to_arg(PDF_EXPORT_OPTIONS),
                     "--outdir",

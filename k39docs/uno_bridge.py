@@ -39,6 +39,17 @@ import threading
 import time
 from typing import Any
 
+# how every soffice of k39docs runs: no window, no splash, no recovery or lock dialogs, no
+# start centre (the batch converter in k39docs.convert uses them too)
+SOFFICE_FLAGS = (
+    "--headless",
+    "--invisible",
+    "--nologo",
+    "--norestore",
+    "--nolockcheck",
+    "--nodefault",
+)
+
 CHUNK = 8  # documents per batch: the fixed cost of a `--convert-to` call is shared by all of them
 _PROGRESS = re.compile(r"^convert .*/c(\d+)/in/(\d+)\.docx")
 
@@ -97,12 +108,7 @@ class RunningSoffice:
             [
                 soffice,
                 f"-env:UserInstallation={profile_url}",
-                "--headless",
-                "--invisible",
-                "--nologo",
-                "--norestore",
-                "--nolockcheck",
-                "--nodefault",
+                *SOFFICE_FLAGS,
                 f"--accept=pipe,name={pipe_name};urp;StarOffice.ComponentContext",
             ],
             stdin=subprocess.DEVNULL,

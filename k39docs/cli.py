@@ -193,8 +193,10 @@ def render(
         model = _load(dossier, signing=None if sign and format is OutputFormat.all else False)
         if format is OutputFormat.all and (templates is None or templates.is_dir()):
             # LibreOffice boots while the rendering code loads, the rules run and the DOCX are
-            # written (only once the dossier has loaded: bad input starts nothing)
-            office.start()
+            # written (only once the dossier has loaded: bad input starts nothing). One worker:
+            # the render adds the others once it knows how many documents it converts (a
+            # re-render converts few, which one LibreOffice does sooner than two starting)
+            office.start(documents=1)
         options = _render_options(dossier, format, sign, allow_ineligible, templates, cache, edits)
         from .render import Session
 

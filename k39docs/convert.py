@@ -86,6 +86,7 @@ PDF_EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
 # long queue lasts (see uno_bridge.CHUNK), few near its end, so that no worker is left holding
 # several documents while the other has nothing to do
 PREFETCH_MIN, PREFETCH_MAX = 1, 16
+ONE_WORKER_FOR = 8  # documents to convert, at most, for one worker to convert them all
 
 
 # --- finding LibreOffice ----------------------------------------------------------------------
@@ -163,9 +164,13 @@ class ConvertOptions:
     seed_profile: bool = True  # copy a first-started profile from the user cache
 
     def worker_count(self, documents: int | None = None) -> int:
-        """One worker per core (or ``workers``), but not more than there are ``documents``."""
-        n = self.workers or os.cpu_count() or 1
-        return max(1, min(n, documents)) if documents else max(1, n)
+        """One worker per core (or ``workers``); one alone for a few ``documents``: another
+        LibreOffice takes about a second of a core to start, in which one that runs converts
+        that many documents (a re-render's), and starting two at once slows both."""
+        n = max(1, self.workers or os.cpu_count() or 1)
+        if documents is None:
+            return n
+        return 1 if documents <= ONE_WORKER_FOR else min(n, documents)
 
 
 def _seed_dir() -> Path:
@@ -174,10 +179,17 @@ def _seed_dir() -> Path:
     return cache_root() / "libreoffice-profile"
 
 
+def _seed(use_seed: bool) -> Path | None:
+    """The started profile a new one is copied from, if any (it saves LibreOffice's first
+    start, which sets a profile up, on every later one)."""
+    seed = _seed_dir()
+    return seed if use_seed and seed.is_dir() else None
+
+
 def _new_profile(parent: Path, name: str, use_seed: bool) -> Path:
     profile = parent / name
-    seed = _seed_dir()
-    if use_seed and seed.is_dir():
+    seed = _seed(use_seed)
+    if seed is not None:
         try:
             shutil.copytree(seed, profile, symlinks=True)
         except OSError:
@@ -272,8 +284,16 @@ class _Worker:
     """One uno_bridge process and the soffice it drives."""
 
     def __init__(
-        self, python: str, soffice: Path, profile: Path, start_timeout: float, on_spawn=None
+        self,
+        python: str,
+        soffice: Path,
+        profile: Path,
+        seed: Path | None,
+        start_timeout: float,
+        on_spawn=None,
     ):
+        """``seed``: a started profile the worker copies into ``profile`` before LibreOffice
+        starts (in its own process: copying here would wait on this process's busy threads)."""
         self.profile = profile
         pipe = f"k39-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.proc = subprocess.Popen(
@@ -284,6 +304,7 @@ class _Worker:
                 profile.resolve().as_uri(),
                 pipe,
                 json.dumps(PDF_EXPORT_OPTIONS),
+                str(seed or ""),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -400,12 +421,19 @@ class WorkerPool:
         self._outstanding = 0  # documents submitted and not yet converted or failed
         self._idle = threading.Condition()
         self.restarts = 0
-        n = workers or self.options.worker_count()
-        self._threads = [
-            threading.Thread(target=self._serve, args=(i,), daemon=True) for i in range(n)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads: list[threading.Thread] = []
+        self.grow(workers or self.options.worker_count())
+
+    def grow(self, workers: int) -> None:
+        """Have ``workers`` workers (more start now; none stop): a render starts one before it
+        knows how many documents it converts."""
+        with self._lock:
+            while not self._closed and len(self._threads) < workers:
+                thread = threading.Thread(
+                    target=self._serve, args=(len(self._threads),), daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -425,15 +453,11 @@ class WorkerPool:
     def _start(self, index: int, generation: int) -> _Worker:
         if self._closed:
             raise _WorkerDied("pool closed")
-        profile = _new_profile(
-            self._tmp, f"profile-{index}-{generation}", self.options.seed_profile
-        )
-        if self._closed:  # closed while the profile was being copied
-            raise _WorkerDied("pool closed")
         worker = _Worker(
             self.python,
             self.soffice,
-            profile,
+            self._tmp / f"profile-{index}-{generation}",
+            _seed(self.options.seed_profile),
             self.options.start_timeout_s,
             on_spawn=self._starting.add,
         )
@@ -765,11 +789,14 @@ class Office:
         """Start LibreOffice without waiting for it. A missing ``soffice`` is raised here; the
         rest (finding a Python with ``uno`` takes a subprocess, then spawning the workers) runs
         in the background while the caller goes on."""
-        if self._made is not None:
-            return
-        soffice = find_soffice()
         # a kept office serves later runs too: as many workers as cores, not the first need
         workers_for = None if self.keep else documents
+        if self._made is not None:  # started already: more workers if these need them
+            if workers_for is not None:
+                wanted = self.options.worker_count(workers_for)
+                self._made.add_done_callback(partial(_grow, wanted))
+            return
+        soffice = find_soffice()
         made = self._made = Future()
 
         def make() -> None:
@@ -889,6 +916,11 @@ class Office:
                 made = self._stopping.pop()
                 if made.exception() is None:
                     made.result().close()
+
+
+def _grow(workers: int, made: Future) -> None:
+    if made.exception() is None and isinstance(made.result(), WorkerPool):
+        made.result().grow(workers)  # (the batch converter sizes itself at each drain)
 
 
 def _pass_on(to: Future, done: Future) -> None:

@@ -279,9 +279,11 @@ def convert_to_arg(options):
     return "pdf:writer_pdf_Export:" + json.dumps(typed)
 
 
-def main(soffice, profile_url, pipe_name, export_options="{}"):
+def main(soffice, profile_url, pipe_name, export_options="{}", seed=""):
     events: queue.Queue[tuple[str, Any]] = queue.Queue()  # (kind, value), see _serve
     try:
+        if seed:
+            _copy_profile(seed, profile_url)
         office = RunningSoffice(soffice, profile_url, pipe_name, events, json.loads(export_options))
     except Exception as exc:  # noqa: BLE001  (whatever failed is the caller's "ready" error)
         _reply({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
@@ -293,6 +295,18 @@ def main(soffice, profile_url, pipe_name, export_options="{}"):
         # LibreOffice goes too; after a normal end it has stopped already
         if office.alive():
             _kill_tree(office.proc)
+
+
+def _copy_profile(seed, profile_url):
+    """Start from a copy of the started profile ``seed`` (LibreOffice sets a new profile up
+    on its first start, which takes longer); without it, from a new profile."""
+    import uno
+
+    profile = uno.fileUrlToSystemPath(profile_url)
+    try:
+        shutil.copytree(seed, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _serve(office, events):
@@ -363,4 +377,4 @@ def _serve(office, events):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:6]))

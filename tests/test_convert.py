@@ -189,6 +189,35 @@ def test_worker_that_dies_is_replaced_and_its_document_converted(tmp_path, fake)
         assert pool.restarts == 1
 
 
+def test_few_documents_get_one_worker_many_get_one_per_core():
+    options = ConvertOptions(workers=4)
+    assert [options.worker_count(n) for n in (1, 5, 8)] == [1, 1, 1]
+    assert [options.worker_count(n) for n in (9, 100)] == [4, 4]
+    assert options.worker_count(None) == 4  # not known yet: every core
+    assert ConvertOptions(workers=2).worker_count(500) == 2
+
+
+def test_pool_started_with_one_worker_grows_and_all_of_them_convert(tmp_path, fake):
+    """A render starts one worker before it knows how many documents it converts, then asks
+    for more; a closed pool starts none."""
+    python, log = fake
+    options = ConvertOptions(workers=4, timeout_s=10, seed_profile=False)
+    pool = WorkerPool(options, soffice=Path("/bin/true"), python=str(python), workers=1)
+    try:
+        first = _docs(tmp_path / "in", ["x0"])[0]
+        assert pool.submit(first, tmp_path / "out" / "x0.pdf").result(timeout=30).is_file()
+        assert log.read_text().count("start") == 1
+        pool.grow(3)
+        docs = _docs(tmp_path / "in", [f"slow-{i}" for i in range(12)])
+        futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
+        assert all(f.result(timeout=30).is_file() for f in futures)
+        assert log.read_text().count("start") == 3
+    finally:
+        pool.close()
+    pool.grow(4)
+    assert log.read_text().count("start") == 3
+
+
 def test_missing_libreoffice_is_a_dependency_error(monkeypatch, tmp_path):
     monkeypatch.setenv("K39_SOFFICE", str(tmp_path / "nope"))
     with pytest.raises(DependencyError, match="libreoffice-writer-nogui"):
@@ -332,6 +361,26 @@ def test_batched_documents_with_spaces_and_vietnamese_in_their_paths(tmp_path, m
     assert done == targets
     texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in targets]
     assert texts == ["Tài liệu số 0", "Tài liệu số 1", "Tài liệu số 2"]
+
+
+@pytest.mark.soffice
+@needs_uno
+def test_worker_starts_from_a_copy_of_the_started_profile(tmp_path, monkeypatch):
+    """The first pool leaves its started profile in the user cache; a later worker's
+    LibreOffice starts from a copy of it (made by the worker process) and converts."""
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    docs = _sample_docx(tmp_path / "in", 2)
+    with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
+        pool.submit(docs[0], tmp_path / "out" / "a.pdf").result(timeout=120)
+    seed = tmp_path / "cache" / "libreoffice-profile"
+    assert (seed / "user").is_dir()
+    (seed / "user" / "k39-marker").write_text("seeded")
+    with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
+        done = pool.submit(docs[1], tmp_path / "out" / "b.pdf").result(timeout=120)
+        profiles = list(pool._tmp.glob("profile-*"))
+        assert [p.name for p in profiles] == ["profile-0-0"]
+        assert (profiles[0] / "user" / "k39-marker").read_text() == "seeded"
+    assert PdfReader(done).pages[0].extract_text().startswith("Tài liệu số 1")
 
 
 @pytest.mark.soffice

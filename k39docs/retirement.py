@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 from .model import (
     Candidate,
@@ -87,8 +88,13 @@ def retirement_date(birth: PartialDate | date | str | int, gender: Gender | str)
     the birth month, in months, is at least the retirement age for the year of M.
     """
     born = as_partial_date(birth).earliest
-    gender = as_gender(gender)
-    birth_index = born.year * 12 + born.month - 1
+    return _retirement_month_end(born.year * 12 + born.month - 1, as_gender(gender))
+
+
+@lru_cache(maxsize=4096)
+def _retirement_month_end(birth_index: int, gender: Gender) -> date:
+    """:func:`retirement_date` of the month numbered ``birth_index`` (year × 12 + month − 1):
+    the rules ask it of every candidate several times, and it looks through up to 60 months."""
     base, _, ceiling = _AGE_RULE[gender]
     for age in range(base, ceiling + 1):  # the age reached is between the 2020 age and the ceiling
         year, month0 = divmod(birth_index + age, 12)

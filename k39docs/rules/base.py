@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from ..model import Candidate, Course, CourseType, Dossier
@@ -199,15 +200,16 @@ def plan_name(dossier: Dossier) -> str:
     plan ("Kế hoạch số …/KH-UBND …"), else the plan of the UBND that implements the Party
     committee's plan the dossier cites ("Kế hoạch của Ủy ban nhân dân tỉnh … triển khai thực
     hiện Kế hoạch số 107-KH/TU …"), else the UBND's plan implementing Kết luận số 39-KL/TW."""
-    found = [
-        m
-        for m in (_PLAN_RE.match(" ".join(line.split())) for line in (dossier.legal_basis or ()))
-        if m
-    ]
+    return _plan_name(tuple(dossier.legal_basis or ()), dossier.issuer.name)
+
+
+@lru_cache(maxsize=64)
+def _plan_name(legal_basis: tuple[str, ...], issuer: str) -> str:
+    """:func:`plan_name` of these lines (every citation of every check asks it)."""
+    found = [m for m in (_PLAN_RE.match(" ".join(line.split())) for line in legal_basis) if m]
     for m in found:
         if "/KH-" in m.group("number"):
             return m.group("name")
-    issuer = dossier.issuer.name
     for m in found:
         if "-KH/" in m.group("number"):
             return f"Kế hoạch của {issuer} triển khai thực hiện {m.group('name')}"

@@ -257,6 +257,26 @@ def test_forgetting_a_finished_job_deletes_it(client, sample_text):
     assert not job.folder.exists()
 
 
+def test_a_status_request_may_wait_for_the_job_to_end(client, sample_text):
+    """``?wait=S`` answers once the job has ended (one request instead of polling), at once
+    for a job that has; more than a minute is refused."""
+    data = yaml.safe_load(sample_text)
+    data.pop("signing")
+    created = client.post(
+        f"{API}/renders",
+        content=json.dumps(data, default=str),
+        headers={"Content-Type": "application/json"},
+    ).json()
+    job = client.get(created["status_url"], params={"wait": 60}).json()
+    assert job["status"] == "done", job
+    started = time.monotonic()
+    assert client.get(created["status_url"], params={"wait": 60}).json()["status"] == "done"
+    assert time.monotonic() - started < 5
+    too_long = client.get(created["status_url"], params={"wait": 61})
+    assert too_long.status_code == 422
+    assert client.app.state.jobs.get(created["id"]) is not None
+
+
 @pytest.mark.soffice
 def test_cancelling_a_running_job_publishes_nothing_and_a_full_queue_is_429(session, sample_text):
     from k39docs.synthetic import synthetic_dossier

@@ -10,6 +10,8 @@ Errors are ``application/problem+json`` (RFC 9457) with Vietnamese ``title`` and
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import logging
 import os
@@ -54,6 +56,7 @@ __all__ = ["create_app", "run", "configure_logging"]
 log = logging.getLogger("k39docs.service")
 
 API = "/api/v1"
+MAX_WAIT_S = 60  # the longest a status request waits for its job to end (?wait=)
 MAX_PARTS = 200  # a dossier, its images and scans
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _TITLES = {
@@ -261,7 +264,14 @@ def create_app(
         settings.callback_hosts, settings.callback_secret, settings.callback_delays
     )
 
+    # GET …/renders/{id}?wait=S: the requests waiting for a job to end, woken when it does
+    waiters: dict[str, asyncio.Event] = {}
+    loop: list[asyncio.AbstractEventLoop] = []  # the application's, once it runs
+
     def ended(job: Job) -> None:
+        waiting = waiters.pop(job.id, None)
+        if waiting is not None and loop:
+            loop[0].call_soon_threadsafe(waiting.set)
         if job.callback_url and job.status in ("done", "failed"):
             callbacks.send(job.callback_url, job.to_dict(), job.request_id)
 
@@ -271,6 +281,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        loop.append(asyncio.get_running_loop())
         jobs.start()
         try:
             yield
@@ -439,8 +450,25 @@ def create_app(
         tags=["hồ sơ"],
         summary="Trạng thái, tiến độ và kết quả của một công việc",
     )
-    async def render_status(request: Request, job_id: str):
+    async def render_status(
+        request: Request,
+        job_id: str,
+        wait: float = Query(
+            0,
+            ge=0,
+            le=MAX_WAIT_S,
+            description="Chờ tối đa bấy nhiêu giây cho công việc kết thúc rồi mới trả lời "
+            "(thay cho hỏi lại liên tục).",
+        ),
+    ):
         job = job_or_404(job_id)
+        if wait and not job.ended:
+            waiting = waiters.setdefault(job_id, asyncio.Event())
+            if not job.ended:  # (it may have ended before the line above: then nobody wakes it)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(waiting.wait(), wait)
+            if job.ended:
+                waiters.pop(job_id, None)
         data = job.to_dict(str(request.url))
         if job.status == "done":
             data["files_url"] = str(request.url_for("render_zip", job_id=job_id))

@@ -556,10 +556,13 @@ class WorkerPool:
                 self._retry_or_fail(job, reason)
                 while sent:  # queued behind the one that failed: not their fault, no attempt lost
                     self._jobs.put(sent.popleft())
-        if worker is not None:
-            clean = worker.close()
-            if clean and self.options.seed_profile:
+        if worker is None:
+            return
+        if self.options.seed_profile and _seed(True) is None:
+            if worker.close():  # a LibreOffice that ended well leaves a profile to start from
                 _save_seed(worker.profile)
+        else:  # nothing to keep of it: stopped at once, not asked to shut down and waited for
+            worker.kill()
 
     def _resolve(
         self, job: _Job, *, result: Path | None = None, error: BaseException | None = None

@@ -459,6 +459,29 @@ def test_without_images_the_appearances_are_text(block_pdf, tmp_path):
     assert f"Ký bởi: {SIGNER_NAME}" in text and AGENCY in text and result.signing_time_text in text
 
 
+def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
+    """A service signs all day in one process: what a signing used is freed once it is done
+    (a weak-keyed map from writer to font engine kept both of every signing alive)."""
+    import gc
+
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    def alive() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, GlyphAccumulator))
+
+    for i in range(2):
+        sign_dossier(
+            block_pdf,
+            tmp_path / f"signed-{i}.pdf",
+            demo_signing(),
+            signature_request(),
+            base_dir=FIXTURES,
+            out_dir=tmp_path,
+        )
+    assert alive() == 0
+
+
 def _cover_letter_alone(block_pdf: Path, tmp_path: Path) -> Path:
     """The công văn's pages of the test PDF as a file of their own (what a render converts)."""
     from pypdf import PdfWriter

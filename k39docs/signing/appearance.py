@@ -26,7 +26,6 @@ import os
 import re
 import tempfile
 import unicodedata
-import weakref
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -575,17 +574,21 @@ _VIETNAMESE_RANGES = [
     (0x2010, 0x205E),
     (0x20AB, 0x20AC),
 ]
-_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENGINE_ATTRIBUTE = "_k39_font_engine"
 
 
 def _font_engine(writer: BasePdfFileWriter, size: float) -> GlyphAccumulator:
-    """One embedded font subset per PDF writer (i.e. per revision), shared by all its stamps."""
-    engine = _ENGINES.get(writer)
+    """One embedded font subset per PDF writer (i.e. per revision), shared by all its stamps.
+
+    It is kept on the writer, and goes with it. (A weak-keyed map from writer to engine kept
+    both for good: the engine refers to its writer, so the key never died, and a session
+    grew by a font's worth of objects with every signature.)"""
+    engine = getattr(writer, _ENGINE_ATTRIBUTE, None)
     if engine is None:
         engine = GlyphAccumulator(
             writer=writer, font_handle=BytesIO(_font_program()), font_size=size
         )
-        _ENGINES[writer] = engine
+        setattr(writer, _ENGINE_ATTRIBUTE, engine)
     return engine
 
 

@@ -153,12 +153,17 @@ class BundleWriter:
 class PartReaders:
     """Readers of the parts' PDFs by content key, kept by a render session between renders, so
     bundling again copies objects already parsed (about a fifth of the work of parsing each
-    part anew). A one-off render has none: :meth:`BundleWriter.add` parses each part."""
+    part anew). A one-off render has none: :meth:`BundleWriter.add` parses each part.
+
+    Only the readers the latest render used are kept (:meth:`keep_only_used`): the earlier
+    versions of a changed part are of no more use, and a session that kept them grew by tens
+    of megabytes a render, with a garbage collection slower each time."""
 
     LIMIT = 2000  # parts; a few hundred kilobytes of objects each
 
     def __init__(self) -> None:
         self._readers: dict[str, PdfReader] = {}
+        self._used: set[str] = set()  # the keys asked for or kept since keep_only_used
 
     def reader(self, key: str, pdf: Path) -> PdfReader:
         reader = self._readers.get(key)
@@ -174,6 +179,15 @@ class PartReaders:
         if len(self._readers) >= self.LIMIT:
             del self._readers[next(iter(self._readers))]
         self._readers[key] = reader
+        self._used.add(key)
+
+    def keep_only_used(self) -> None:
+        """Forget the readers not asked for or kept since the last call (a render's end)."""
+        self._readers = {k: r for k, r in self._readers.items() if k in self._used}
+        self._used = set()
+
+    def __len__(self) -> int:
+        return len(self._readers)
 
 
 def bundle_pdf(

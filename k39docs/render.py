@@ -444,6 +444,8 @@ def _render(
         manifest.files += workbook.result()
         manifest.cache_hits = cache.hits
         manifest.write(stage / "manifest.json")
+    if kept is not None:
+        kept.readers.keep_only_used()
     return manifest
 
 

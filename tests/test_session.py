@@ -117,6 +117,23 @@ def test_session_signs_again_without_looking_for_the_signature_block_again(
     assert _widgets(out / "dossier.pdf") == first and len(first) == 2
 
 
+@pytest.mark.soffice
+def test_a_session_keeps_the_parsed_pdfs_of_its_latest_render_only(
+    tmp_path, monkeypatch, sample_mapping
+):
+    """Each change makes new versions of a few documents; the parsed PDFs of the versions
+    before are dropped, so a session that renders all day does not grow with every render."""
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    options = RenderOptions(sign=False)
+    kept = []
+    with Session() as session:
+        for title in ("Trưởng ban", "Phó Trưởng ban", "Chánh Văn phòng", "Phó Chánh Văn phòng"):
+            sample_mapping["candidates"][1]["position"] = title
+            session.render(load_dossier(sample_mapping), tmp_path / "out", options=options)
+            kept.append(len(session._kept.readers))
+    assert kept[1] > 0 and kept[1] == kept[2] == kept[3], kept  # the first render was cold
+
+
 def _widgets(pdf: Path) -> list[tuple[int, list[float]]]:
     """(page, rectangle) of each signature field, in the order of the fields."""
     reader = PdfReader(pdf)

@@ -164,3 +164,19 @@ def test_health_is_503_while_libreoffice_is_missing(tmp_path):
         assert answer.json()["libreoffice"] == "down"
     finally:
         _stop(proc)
+
+
+def test_the_service_process_imports_what_a_render_uses_and_freezes_it():
+    """`serve` leaves its start-up objects (the modules a render uses among them) out of the
+    garbage collections that follow each job: they are imported and frozen before it serves."""
+    probe = (
+        "import gc, sys\n"
+        "from k39docs.service.app import RENDER_MODULES, freeze_start_up\n"
+        "freeze_start_up()\n"
+        "print(gc.get_freeze_count(), all(name in sys.modules for name in RENDER_MODULES),"
+        " 'pyhanko.sign' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert int(out[0]) > 50_000 and out[1:] == ["True", "True"]

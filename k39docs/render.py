@@ -423,13 +423,13 @@ def _render(
             manifest.files += scan_entries(stage, scanned)
             manifest.warnings.extend(font_warnings([out.made_pdf for out in outputs], ledger))
             manifest.files.append(
-                ManifestFile(
-                    path="dossier.pdf",
-                    kind="dossier",
-                    format="pdf",
-                    candidate=None,
-                    sha256=sha256_of(final),
-                    pages=starts[-1] + ledger.page_count(parts[-1].pdf),
+                _bundle_entry(
+                    stage,
+                    final,
+                    "dossier",
+                    parts,
+                    starts,
+                    ledger,
                     title=_bundle_title(dossier),
                     signed=manifest.signed,
                 )
@@ -1021,17 +1021,34 @@ def _internal_bundle(
         ledger=ledger,
     )
     return [
-        ManifestFile(
-            path="noi-bo.pdf",
-            kind="internal_bundle",
-            format="pdf",
-            candidate=None,
-            sha256=sha256_of(path),
-            pages=starts[-1] + ledger.page_count(parts[-1].pdf),
-            title=title,
-            signed=False,
+        _bundle_entry(
+            stage, path, "internal_bundle", parts, starts, ledger, title=title, signed=False
         )
     ]
+
+
+def _bundle_entry(
+    stage: Path,
+    pdf: Path,
+    kind: str,
+    parts: Sequence[Part],
+    starts: Sequence[int],
+    ledger: PdfLedger,
+    *,
+    title: str,
+    signed: bool,
+) -> ManifestFile:
+    """The manifest's entry of a bundle of ``parts`` (``starts``: each one's first page)."""
+    return ManifestFile(
+        path=pdf.relative_to(stage).as_posix(),
+        kind=kind,
+        format="pdf",
+        candidate=None,
+        sha256=sha256_of(pdf),
+        pages=starts[-1] + ledger.page_count(parts[-1].pdf),
+        title=title,
+        signed=signed,
+    )
 
 
 def signing_date_warning(dossier: Dossier, today=None) -> str | None:

@@ -27,7 +27,7 @@ from typing import Any
 from .outdir import link_or_copy
 from .userdirs import cache_root
 
-__all__ = ["DocumentCache", "cache_root", "producer_identity"]
+__all__ = ["DocumentCache", "cache_root", "private_dirs", "producer_identity"]
 
 PACKAGE = Path(__file__).resolve().parent
 # where fontconfig keeps its caches: fc-cache (run when fonts are installed) touches them
@@ -104,7 +104,7 @@ def producer_identity(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
-def _private_dirs(folder: Path, top: Path) -> None:
+def private_dirs(folder: Path, top: Path) -> None:
     """Make ``folder`` and its parents up to ``top``, each 0700 (the entries hold CCCD
     numbers)."""
     missing = []
@@ -283,7 +283,7 @@ class DocumentCache:
         self._put_bytes(src.read_bytes(), dst)
 
     def _put_bytes(self, data: bytes, dst: Path) -> None:
-        _private_dirs(dst.parent, self.top)
+        private_dirs(dst.parent, self.top)
         fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")  # 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -51,3 +51,48 @@ def test_text_without_breaks_skips_docxtpl_s_listing_pass(sample_dossier, tmp_pa
     assert calls == []
     write_docx(_commitment(sample_dossier, closing="a\nb"), tmp_path / "b.docx")
     assert calls == [1]
+
+
+_COMPILE = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from k39docs.writer import CompiledTemplate\n"
+    "from k39docs.resources import template_dir\n"
+    "path = Path(sys.argv[1]) if len(sys.argv) > 1 else template_dir() / 'commitment.docx'\n"
+    "template = CompiledTemplate(path, sandboxed=len(sys.argv) > 1)\n"
+    "print(sorted(template.parts))\n"
+)
+
+
+def test_built_in_templates_compile_from_jinja_s_bytecode_cache_and_user_ones_never(tmp_path):
+    """A command compiles the built-in templates from the code Jinja kept in the user cache
+    the run before (checked against the source and the versions); a user's template, run in
+    the sandbox, is compiled every time and leaves nothing there."""
+    import os
+    import subprocess
+    import sys
+
+    from k39docs.resources import template_dir
+
+    env = {**os.environ, "K39_CACHE_DIR": str(tmp_path / "cache")}
+
+    def compile_in_a_new_process(*user: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", _COMPILE, *user],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    first = compile_in_a_new_process()
+    kept = sorted((tmp_path / "cache" / "templates").rglob("*.cache"))
+    assert kept and all(p.stat().st_size > 0 for p in kept)
+    stamps = [p.stat().st_mtime_ns for p in kept]
+    assert compile_in_a_new_process() == first
+    assert [p.stat().st_mtime_ns for p in kept] == stamps  # read, not written again
+    user = tmp_path / "mine" / "commitment.docx"
+    user.parent.mkdir()
+    user.write_bytes((template_dir() / "commitment.docx").read_bytes())
+    assert compile_in_a_new_process(str(user)) == first
+    assert sorted((tmp_path / "cache" / "templates").rglob("*.cache")) == kept

@@ -8,8 +8,9 @@ Builds a synthetic nomination dossier of N candidates and measures:
                         with a cold content cache (nothing rendered or converted before) and no
                         LibreOffice running, on a machine where k39docs has run once: what the
                         first run leaves in the user cache besides documents (a started
-                        LibreOffice profile, the stamp font) is made beforehand by a
-                        one-candidate render, as any clerk's second dossier finds it;
+                        LibreOffice profile, the stamp font, the templates' compiled code) is
+                        made beforehand by a one-candidate render, as any clerk's second
+                        dossier finds it;
 * ``floor_s``           the same DOCX files converted by bare ``soffice --convert-to pdf``, one
                         call per core in parallel: the LibreOffice limit. Its profiles are copies
                         of that started profile too, so both sides start the same LibreOffice;
@@ -196,7 +197,8 @@ def _naive(docx: list[Path], work: Path, seed: Path) -> float:
 
 def _first_run(work: Path, cache: Path) -> Path:
     """A one-candidate render, so the user cache holds what a first run leaves (a started
-    LibreOffice profile, the stamp font), then no documents: the content cache is cold."""
+    LibreOffice profile, the stamp font, compiled templates), then no documents: the content
+    cache is cold."""
     small = work / "first-run"
     small.mkdir()
     (small / "dossier.yaml").write_text(

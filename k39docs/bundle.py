@@ -156,8 +156,8 @@ class PartReaders:
     part anew). A one-off render has none: :meth:`BundleWriter.add` parses each part.
 
     Only the readers the latest render used are kept (:meth:`keep_only_used`): the earlier
-    versions of a changed part are of no more use, and a session that kept them grew by tens
-    of megabytes a render, with a garbage collection slower each time."""
+    versions of a changed part are of no more use, and a session that kept them grew with every
+    render, its garbage collection slower each time."""
 
     LIMIT = 2000  # parts; a few hundred kilobytes of objects each
 

@@ -164,9 +164,9 @@ class ConvertOptions:
     seed_profile: bool = True  # copy a first-started profile from the user cache
 
     def worker_count(self, documents: int | None = None) -> int:
-        """One worker per core (or ``workers``); one alone for a few ``documents``: another
-        LibreOffice takes about a second of a core to start, in which one that runs converts
-        that many documents (a re-render's), and starting two at once slows both."""
+        """One worker per core (or ``workers``); one alone for a few ``documents``: while
+        another LibreOffice starts, one that runs converts that many documents (a re-render's),
+        and two starting at once slow each other and the render (docs/performance.md)."""
         n = max(1, self.workers or os.cpu_count() or 1)
         if documents is None:
             return n

@@ -155,8 +155,8 @@ class Session:
 
     def warm_up(self) -> None:
         """Start LibreOffice now, in the background, so the first conversion finds it ready;
-        a kept session also compiles the built-in templates (about 0.07 s each), which a first
-        render taken from the cache would otherwise leave to the first change."""
+        a kept session also compiles the built-in templates, which a first render taken from
+        the cache would otherwise leave to the first change."""
         with self._lock:
             self._office.start()
             if self._kept is not None:
@@ -194,9 +194,9 @@ class Session:
         """Collect the garbage of the last render now, while nothing waits for this session.
 
         A render leaves hundreds of thousands of young objects behind (the parsed PDFs it
-        keeps); the first collection after it scans them all (about 0.2 s for a hundred
-        candidates), and without this it happens in the middle of the next render. ``k39docs
-        watch`` calls it once a render is reported, between looks at the file."""
+        keeps); the first collection after it scans them all, and without this it happens in
+        the middle of the next render. ``k39docs watch`` calls it once a render is reported,
+        between looks at the file; the service after each job."""
         with self._lock:
             gc.collect()
 
@@ -588,8 +588,7 @@ class _PageSource:
     def _keep_group(self, out: _Output, reader) -> None:
         """A session keeps the group PDF a part was just cut from, parsed, under the key the
         next render looks it up by (the cache's group): that render takes the unchanged
-        members' pages from it instead of parsing the cached group PDF again (about 0.05 s a
-        group of 25, 16 groups at 200 candidates)."""
+        members' pages from it instead of parsing the cached group PDF again."""
         if id(reader) in self._kept_groups:
             return
         self._kept_groups.add(id(reader))

@@ -95,7 +95,7 @@ def jinja_environment(
 
 @lru_cache(maxsize=1)
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiling the built-in templates' parts takes a command about 0.06 s each run; Jinja
+    """Compiling the built-in templates' parts is a good part of a command's start; Jinja
     keeps the compiled code in the user cache, checked against each part's source and Jinja's
     and Python's versions, in a folder named for the code that defines the filters and the
     escaping (:func:`k39docs.cache.producer_identity`): it can never give outdated code."""

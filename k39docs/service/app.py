@@ -809,8 +809,8 @@ RENDER_MODULES = (
 
 
 def freeze_start_up() -> None:
-    """Leave what lives as long as the service (the modules a render uses, imported here:
-    about 150,000 objects) out of every later garbage collection, so the one after each job
+    """Leave what lives as long as the service (the modules a render uses, imported here, are
+    most of the objects alive) out of every later garbage collection, so the one after each job
     (:meth:`~k39docs.render.Session.settle`) goes through that job's objects only. Only for a
     process that is the service's own: it changes the whole interpreter."""
     for name in RENDER_MODULES:

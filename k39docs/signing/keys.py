@@ -172,8 +172,8 @@ def _cut_utf8(text: str, limit: int) -> str:
 def demo_keys(signer_name: str, agency_name: str, out_dir: Path) -> SigningKeys:
     """A fresh test CA and two certificates (person, agency); the CA is written to ``out_dir``.
 
-    The keys are ECDSA P-256: generated in well under a millisecond (RSA-2048 takes 30–300 ms
-    each, at random) and validated by pyHanko and poppler/NSS alike.
+    The keys are ECDSA P-256: generated at once (an RSA key takes a long and random time to
+    generate) and validated by pyHanko and poppler/NSS alike.
     """
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())

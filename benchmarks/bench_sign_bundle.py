@@ -152,18 +152,13 @@ def _stamps_only(bundle: Path, request: SignatureRequest) -> None:
     """Only the attachment stamps of ``sign_dossier``'s first revision, written to memory."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    from k39docs.signing import appearance
+    from k39docs.signing.stamps import attachment_info_lines, stamp_attachments
 
     writer = IncrementalPdfFileWriter(BytesIO(bundle.read_bytes()))
-    info = appearance.attachment_info_lines(
+    info = attachment_info_lines(
         request.document_number, "2026-12-10T09:15:02+07:00", request.agency_name
     )
-    stamp_all = getattr(appearance, "stamp_attachments", None)
-    if stamp_all is not None:
-        stamp_all(writer, request.attachment_first_pages, info)
-    else:  # before the shared stamp
-        for page in request.attachment_first_pages:
-            appearance.stamp_attachment(writer, page, info)
+    stamp_attachments(writer, request.attachment_first_pages, info)
     writer.write(BytesIO())
 
 

@@ -144,7 +144,7 @@ class BundleWriter:
         with open(out, "wb") as fh:
             writer.write(fh)
         # each page's object number in the file: who stamps pages finds them without walking
-        # the page tree (see k39docs.signing.appearance.stamp_attachments)
+        # the page tree (see k39docs.signing.stamps.stamp_attachments)
         self.page_objects = [_object_number(page) for page in writer.pages]
         self._writer = None  # every page's objects: let them go before the bundle is signed
         return starts

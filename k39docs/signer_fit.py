@@ -1,7 +1,7 @@
 """Whether the signers' lines can be printed and found again: one line each, in the font.
 
 Digital signing finds the signature block on the rendered công văn by its text
-(:func:`k39docs.signing.appearance.find_signature_block`): the last chức vụ line and the name,
+(:func:`k39docs.signing.block.find_signature_block`): the last chức vụ line and the name,
 each matched as one printed line. A name or chức vụ wider than the signature column wraps, and a
 character Times New Roman lacks (an emoji) is printed in another font and may not extract again:
 either way the block is not found and signing stopped with "Không tìm thấy khối chữ ký", after

@@ -13,12 +13,9 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from signing_support import FIXTURES
 
 from k39docs.errors import SigningError
-from k39docs.signing.appearance import (
-    Rect,
-    find_signature_block,
-    page_text_lines,
-    plan_block_layout,
-)
+from k39docs.signing.appearance import plan_block_layout
+from k39docs.signing.block import find_signature_block, page_text_lines
+from k39docs.signing.geometry import Rect
 
 TITLES = ["TM. UY BAN NHAN DAN", "KT. CHU TICH", "PHO CHU TICH"]
 NAME = "Dang Quoc Bao"
@@ -152,7 +149,7 @@ def test_without_a_signature_image_the_seal_leaves_the_signing_text_readable():
 def test_attachment_stamp_is_upright_top_right_on_rotated_and_blank_pages(rotate):
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-    from k39docs.signing.appearance import stamp_attachment
+    from k39docs.signing.stamps import stamp_attachment
 
     writer = PdfWriter()
     page = writer.add_blank_page(595.3, 841.9)  # no content stream at all

@@ -12,12 +12,13 @@ import re
 import shutil
 import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from k39docs.signing import appearance
-from k39docs.signing.appearance import stamp_attachments
+from k39docs.signing import stampfont, stamps
+from k39docs.signing.stamps import stamp_attachments
 
 MM = 72 / 25.4
 LINES = ["Số: 3512/UBND-NC", "2026-12-10T09:15:02+07:00", "Ủy ban nhân dân tỉnh Quảng Ngãi"]
@@ -207,7 +208,7 @@ def test_pages_given_by_object_number_are_stamped_as_the_tree_walk_stamps_them(m
     def no_walk(*_args):
         raise AssertionError("the page tree was walked")
 
-    monkeypatch.setattr(appearance, "_pages_to_stamp", no_walk)
+    monkeypatch.setattr(stamps, "_pages_to_stamp", no_walk)
     pdf, rects = _stamped(flat, wanted, [reader.pages[i].indirect_reference.idnum for i in wanted])
     assert rects == walked_rects
     assert _stamp_xobjects(pdf, range(12)) == _stamp_xobjects(walked, range(12))
@@ -301,20 +302,20 @@ def test_the_rescaled_stamp_font_is_computed_once_and_then_read_from_the_cache(
     tmp_path, monkeypatch
 ):
     font = tmp_path / "LiberationSerif-Regular.ttf"
-    font.write_bytes(open(appearance.signing_font_path(), "rb").read())
+    font.write_bytes(open(stampfont.signing_font_path(), "rb").read())
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("K39_NO_CACHE", raising=False)
-    monkeypatch.setattr(appearance, "signing_font_path", lambda: str(font))
+    monkeypatch.setattr(stampfont, "signing_font_path", lambda: str(font))
     calls = []
-    real = appearance._rescaled_font
-    monkeypatch.setattr(appearance, "_rescaled_font", lambda path: calls.append(path) or real(path))
-    appearance._font_program.cache_clear()
+    real = stampfont._rescaled_font
+    monkeypatch.setattr(stampfont, "_rescaled_font", lambda path: calls.append(path) or real(path))
+    stampfont.font_program.cache_clear()
     try:
-        first = appearance._font_program()
+        first = stampfont.font_program()
         cached = list((tmp_path / "cache" / "fonts").glob("*.ttf"))
         assert len(calls) == 1 and len(cached) == 1, (calls, cached)
-        appearance._font_program.cache_clear()  # a new process
-        assert appearance._font_program() == first
+        stampfont.font_program.cache_clear()  # a new process
+        assert stampfont.font_program() == first
         assert len(calls) == 1, "the font was rescaled again although the cache holds it"
 
         from fontTools.ttLib import TTFont
@@ -325,22 +326,22 @@ def test_the_rescaled_stamp_font_is_computed_once_and_then_read_from_the_cache(
 
         stat = font.stat()
         os.utime(font, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # the font file changed
-        appearance._font_program.cache_clear()
-        appearance._font_program()
+        stampfont.font_program.cache_clear()
+        stampfont.font_program()
         assert len(calls) == 2, "a changed font file must be rescaled again"
     finally:
-        appearance._font_program.cache_clear()
+        stampfont.font_program.cache_clear()
 
 
 def test_a_damaged_font_cache_entry_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("K39_NO_CACHE", raising=False)
-    entry = appearance._font_cache_file(appearance.Path(appearance.signing_font_path()))
+    entry = stampfont._font_cache_file(Path(stampfont.signing_font_path()))
     entry.parent.mkdir(parents=True)
     entry.write_bytes(b"\x00\x01\x00\x00 truncated")
-    appearance._font_program.cache_clear()
+    stampfont.font_program.cache_clear()
     try:
-        data = appearance._font_program()
+        data = stampfont.font_program()
         assert len(data) > 10_000 and entry.read_bytes() == data
     finally:
-        appearance._font_program.cache_clear()
+        stampfont.font_program.cache_clear()

@@ -17,9 +17,9 @@ from typing import Any
 _EXPORTS = {
     "check_signing_config": "config",
     "SignatureRequest": "sign",
-    "SignaturePlace": "sign",
+    "SignaturePlace": "block",
     "SignResult": "sign",
-    "locate_signature": "sign",
+    "locate_signature": "block",
     "sign_dossier": "sign",
     "format_signing_time": "sign",
     "PERSON_FIELD": "sign",

@@ -44,9 +44,11 @@ from ..errors import SigningError
 from ..manifest import sha256_of
 from ..model import Signing
 from ..signrecord import RECORD_NAME, read_sign_record
-from .appearance import Rect, attachment_info_lines, plan_block_layout, stamp_attachments
+from .appearance import plan_block_layout
+from .block import place_on
 from .config import check_files as _check_files
 from .demo_images import demo_seal
+from .geometry import Rect
 from .keys import DEMO_CA_FILENAME, open_signing_keys
 from .sign import (
     AGENCY_FIELD,
@@ -54,11 +56,11 @@ from .sign import (
     VIETNAM_TZ,
     SignatureRequest,
     _pdf_signer,
-    _place_on,
     _sign_revision,
     format_signing_time,
     signing_failure,
 )
+from .stamps import attachment_info_lines, stamp_attachments
 
 __all__ = ["sign", "SignRefusedError", "SignedAs", "ROLES"]
 
@@ -310,7 +312,7 @@ def _add_signature(
     base_dir: Path,
 ) -> SignedAs:
     when = format_signing_time(moment)
-    found = _place_on(
+    found = place_on(
         PdfReader(pdf), request.cover_letter_pages, request.signer_name, request.signer_title_lines
     )
     signed = _person_widget(pdf) if as_ == "agency" else None

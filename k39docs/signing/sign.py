@@ -35,30 +35,23 @@ from pypdf import PdfReader
 
 from ..errors import SigningError
 from ..model import Signing
-from .appearance import (
-    BlockLayout,
-    Rect,
-    SignatureBlock,
-    attachment_info_lines,
-    find_signature_block,
-    plan_block_layout,
-    stamp_attachments,
-)
+from .appearance import BlockLayout, plan_block_layout
+from .block import SignaturePlace, place_on
 from .config import check_files as _check_files
 from .config import check_signing_config
 from .config import resolve as _resolve
 from .demo_images import demo_seal
+from .geometry import Rect
 from .keys import SigningKeys, open_signing_keys
+from .stamps import attachment_info_lines, stamp_attachments
 
 __all__ = [
     "VIETNAM_TZ",
     "PERSON_FIELD",
     "AGENCY_FIELD",
     "SignatureRequest",
-    "SignaturePlace",
     "SignResult",
     "check_signing_config",
-    "locate_signature",
     "sign_dossier",
     "format_signing_time",
 ]
@@ -66,31 +59,6 @@ __all__ = [
 VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 PERSON_FIELD = "ChuKySo-NguoiKy"
 AGENCY_FIELD = "ChuKySo-CoQuan"
-
-
-@dataclass(frozen=True)
-class SignaturePlace:
-    """The signer's block, found on the công văn's own PDF (``block.page`` counts from its first
-    page) by :func:`locate_signature`, and that page's box."""
-
-    block: SignatureBlock
-    page_box: Rect
-
-
-def locate_signature(
-    cover_letter_pdf: Path, signer_name: str, title_lines: tuple[str, ...]
-) -> SignaturePlace:
-    """Find where the signatures go on the công văn's own PDF: a render does this while the
-    other documents are still converting, instead of reading the whole bundle to sign it."""
-    reader = PdfReader(cover_letter_pdf)
-    return _place_on(reader, range(len(reader.pages)), signer_name, title_lines)
-
-
-def _place_on(
-    reader: PdfReader, pages, signer_name: str, title_lines: tuple[str, ...]
-) -> SignaturePlace:
-    block = find_signature_block(reader, pages, signer_name, title_lines)
-    return SignaturePlace(block, _page_box(reader, block.page))
 
 
 @dataclass(frozen=True)
@@ -269,11 +237,6 @@ def _pdf_signer(
     )
 
 
-def _page_box(reader: PdfReader, index: int) -> Rect:
-    box = reader.pages[index].cropbox
-    return Rect(float(box.left), float(box.bottom), float(box.right), float(box.top))
-
-
 def sign_dossier(
     unsigned_pdf: Path,
     signed_pdf: Path,
@@ -350,7 +313,7 @@ def _sign_dossier(
         )
         page_box = request.place.page_box
     else:  # the whole bundle parsed, and let go before the two revisions are written
-        found = _place_on(
+        found = place_on(
             PdfReader(unsigned_pdf),
             request.cover_letter_pages,
             request.signer_name,

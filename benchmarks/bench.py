@@ -48,7 +48,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from k39docs.convert import find_soffice  # noqa: E402
+from k39docs.office import find_soffice  # noqa: E402
 from k39docs.resources import sample_images  # noqa: E402
 from k39docs.synthetic import synthetic_dossier  # noqa: E402
 

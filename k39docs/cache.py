@@ -49,8 +49,8 @@ def _default(value: Any) -> Any:
 
 def _soffice_identity() -> str:
     """LibreOffice's build: its version file and its program's size and date."""
-    from .convert import find_soffice  # (finding it runs nothing)
     from .errors import DependencyError
+    from .office import find_soffice  # (finding it runs nothing)
 
     try:
         program = find_soffice().resolve().parent

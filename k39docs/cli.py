@@ -178,7 +178,7 @@ def render(
     """Kiểm tra, lập mọi văn bản (DOCX, PDF), đóng gói và ký số dossier.pdf."""
     import gc
 
-    from .convert import ConvertOptions, Office
+    from .office import ConvertOptions, Office
     from .progressbar import RenderProgress
 
     # One render, then the process ends: the cyclic garbage collector would only rescan the

@@ -436,7 +436,7 @@ def convert(
     office, layout: Layout, pdf: Path, work: Path, previous: tuple[Path, PageMap] | None = None
 ) -> Future:
     """Convert the document split into ``layout`` to ``pdf`` with ``office`` (a
-    :class:`~k39docs.convert.Office`): only its runs of changed pages when ``previous`` (the PDF
+    :class:`~k39docs.office.Office`): only its runs of changed pages when ``previous`` (the PDF
     and page map of an earlier version) allows, else whole. Returns a Future of its page map; it
     fails as a whole conversion fails. Like :meth:`Office.convert`, the caller drains the
     office. ``work``: a folder for the pieces (named like the document, so that an error names

@@ -29,7 +29,6 @@ from pathlib import Path
 from . import __version__, pagepatch
 from .bundle import BundleWriter, Part, PartReaders, bundle_pdf
 from .cache import DocumentCache
-from .convert import ConvertOptions, Office, font_warnings
 from .documents import Document, build_documents
 from .documents import contents as contents_doc
 from .documents.base import course_phrase
@@ -39,6 +38,7 @@ from .edits import EDIT_MODES, Edit, inputs_digest, settle_edits
 from .errors import ConversionError, IneligibleError, SigningError
 from .manifest import Manifest, ManifestFile, sha256_of
 from .model import Dossier, today_in_vietnam
+from .office import ConvertOptions, Office, font_warnings
 from .outdir import locked, real_outdir, staging
 from .pdfinfo import PdfLedger, page_count
 from .resources import template_dir

@@ -32,8 +32,8 @@ def pytest_unconfigure(config):
 
 def _libreoffice_missing() -> bool:
     """As k39docs looks for it: $K39_SOFFICE, PATH, the usual install folders."""
-    from k39docs.convert import find_soffice
     from k39docs.errors import DependencyError
+    from k39docs.office import find_soffice
 
     try:
         find_soffice()

@@ -13,8 +13,8 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
 from k39docs.combine import CombineError, combine_docx, split_pdf
-from k39docs.convert import ConvertOptions, Office, convert_to_pdf
 from k39docs.errors import ConversionError
+from k39docs.office import ConvertOptions, Office, convert_to_pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -318,8 +318,7 @@ def test_a_document_converted_over_uno_keeps_its_marks_too(rendered, tmp_path):
     same export options: a group converted that way can still be cut apart."""
     import uuid
 
-    from k39docs import uno_bridge
-    from k39docs.convert import PDF_EXPORT_OPTIONS, find_soffice, find_uno_python
+    from k39docs.office import PDF_EXPORT_OPTIONS, bridge, find_soffice, find_uno_python
 
     python = find_uno_python(find_soffice())
     if python is None:
@@ -328,9 +327,9 @@ def test_a_document_converted_over_uno_keeps_its_marks_too(rendered, tmp_path):
     metadata = combine_docx(members, tmp_path / "gop.docx")
     script = (
         "import queue, sys\n"
-        f"sys.path.insert(0, {str(Path(uno_bridge.__file__).parent)!r})\n"
-        "import uno_bridge\n"
-        f"office = uno_bridge.RunningSoffice({str(find_soffice())!r}, {(tmp_path / 'p').as_uri()!r}, "
+        f"sys.path.insert(0, {str(Path(bridge.__file__).parent)!r})\n"
+        "import bridge\n"
+        f"office = bridge.RunningSoffice({str(find_soffice())!r}, {(tmp_path / 'p').as_uri()!r}, "
         f"'k39-test-{uuid.uuid4().hex[:8]}', queue.Queue(), {PDF_EXPORT_OPTIONS!r})\n"
         "try:\n"
         f"    office.convert_one({str(tmp_path / 'gop.docx')!r}, {str(tmp_path / 'gop.pdf')!r})\n"

@@ -14,17 +14,17 @@ import pytest
 from docx import Document as DocxDocument
 from pypdf import PdfReader
 
-from k39docs.convert import (
+from k39docs.errors import ConversionError, DependencyError
+from k39docs.office import (
     ConvertOptions,
     WorkerPool,
     convert_to_pdf,
     find_soffice,
     find_uno_python,
 )
-from k39docs.errors import ConversionError, DependencyError
 
 FAKE_BRIDGE = textwrap.dedent("""
-    # Stands in for uno_bridge.py: speaks its protocol, misbehaves on request.
+    # Stands in for k39docs/office/bridge.py: speaks its protocol, misbehaves on request.
     import json, os, select, sys, time
     log = os.environ["FAKE_LOG"]
     open(log, "a").write(f"start {os.getpid()}\\n")
@@ -52,7 +52,7 @@ FAKE_BRIDGE = textwrap.dedent("""
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    """A fake worker Python: `python FAKE` runs the script above instead of uno_bridge.py."""
+    """A fake worker Python: `python FAKE` runs the script above instead of the bridge."""
     script = tmp_path / "fake_bridge.py"
     script.write_text(FAKE_BRIDGE)
     wrapper = tmp_path / "fake-python"
@@ -287,7 +287,7 @@ def test_worker_whose_caller_vanished_takes_its_libreoffice_with_it(tmp_path):
     soffice before it exits instead of leaving it running."""
     import json as _json
 
-    from k39docs.convert import _BRIDGE
+    from k39docs.office.pool import _BRIDGE
 
     soffice = find_soffice()
     profile = tmp_path / "lo" / "profile"
@@ -426,7 +426,7 @@ def test_worker_that_prints_garbage_is_replaced(tmp_path, fake, monkeypatch):
 
 def test_batch_fallback_does_not_take_a_leftover_pdf_for_its_output(tmp_path):
     """A failed soffice run is a failure even when a PDF of the expected name is already there."""
-    from k39docs.convert import BatchConverter
+    from k39docs.office import BatchConverter
 
     failing = tmp_path / "soffice"
     failing.write_text("#!/bin/sh\nexit 1\n")
@@ -446,7 +446,7 @@ def test_batch_fallback_does_not_take_a_leftover_pdf_for_its_output(tmp_path):
 def test_working_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
     import tempfile
 
-    from k39docs.convert import make_tmp
+    from k39docs.office.workdirs import make_tmp
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -473,7 +473,7 @@ def test_a_cancelled_conversion_cancels_what_waits_on_it_without_a_traceback(cap
     from concurrent.futures import Future
     from functools import partial
 
-    from k39docs.convert import _pass_on
+    from k39docs.office.run import _pass_on
 
     converting, member = Future(), Future()
     converting.add_done_callback(partial(_pass_on, member))
@@ -492,8 +492,8 @@ def test_verbose_shows_what_happened_inside(tmp_path, monkeypatch):
     from k39docs.cli import app
 
     def noisy_render(*args, **kwargs):
-        logging.getLogger("k39docs.convert").info("group cam-ket.docx converted one by one")
-        logging.getLogger("k39docs.convert").debug("not shown")
+        logging.getLogger("k39docs.office.run").info("group cam-ket.docx converted one by one")
+        logging.getLogger("k39docs.office.run").debug("not shown")
         raise SystemExit(0)
 
     import importlib

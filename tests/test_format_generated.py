@@ -107,7 +107,7 @@ def test_long_tables_repeat_their_whole_header_rows_on_every_page(tmp_path, monk
     """LibreOffice does not grow a repeated header row to fit the cells merged down into it
     (on page 1 it does): the templates give that row the height those cells need. Clipped,
     "Ngoại ngữ (chứng chỉ, điểm)" printed as "Ngoại ngữ" on every page after the first."""
-    from k39docs.convert import convert_to_pdf
+    from k39docs.office import convert_to_pdf
 
     monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
     render(

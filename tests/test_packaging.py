@@ -34,7 +34,7 @@ def test_wheel_contains_templates_and_sample_and_uses_them(tmp_path):
         assert f"k39docs/templates/{template.name}" in names
     assert "k39docs/data/sample.yaml" in names
     assert "k39docs/data/images/chu-ky.png" in names
-    assert "k39docs/uno_bridge.py" in names
+    assert "k39docs/office/bridge.py" in names
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -13,7 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from k39docs import load_dossier, pagepatch
-from k39docs.convert import ConvertOptions, Office, convert_to_pdf
+from k39docs.office import ConvertOptions, Office, convert_to_pdf
 from k39docs.pagepatch import Layout, PageMap, plan, read_layout
 from k39docs.render import RenderOptions, render
 from k39docs.synthetic import synthetic_dossier

@@ -244,7 +244,7 @@ def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
 
 @pytest.mark.soffice
 def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeypatch):
-    from k39docs.convert import Office
+    from k39docs.office import Office
     from k39docs.render import render
     from k39docs.synthetic import synthetic_dossier
 

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..convert import ConvertOptions, Office
 from ..errors import DossierError, K39Error
 from ..model import Dossier
+from ..office import ConvertOptions, Office
 from ..render import RenderOptions, Session
 from .problems import bad_input
 

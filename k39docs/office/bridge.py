@@ -40,7 +40,7 @@ import time
 from typing import Any
 
 # how every soffice of k39docs runs: no window, no splash, no recovery or lock dialogs, no
-# start centre (the batch converter in k39docs.convert uses them too)
+# start centre (the batch converter, k39docs.office.batch, uses them too)
 SOFFICE_FLAGS = (
     "--headless",
     "--invisible",

@@ -9,7 +9,6 @@ here are Vietnamese; ``loader`` adds the field path and the YAML line.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import types
 import typing
@@ -100,11 +99,15 @@ class _Model(BaseModel):
         return value
 
 
-@functools.cache
+VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")  # Vietnam's time: UTC+07:00 all year
+
+
 def _today_in_vietnam() -> dt.date:
-    """Today in Vietnam (UTC+07:00): the earliest day a draft can be issued, so what its missing
-    date is compared with (the rules, the year printed in its blank date line)."""
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date()
+    """Today in Vietnam: the earliest day a draft can be issued, so what its missing date is
+    compared with (the rules, the year printed in its blank date line). Asked of the clock each
+    time: a service runs for days (a remembered day would print last year's year after the new
+    year)."""
+    return dt.datetime.now(VIETNAM_TZ).date()
 
 
 today_in_vietnam = _today_in_vietnam

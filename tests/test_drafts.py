@@ -159,3 +159,27 @@ def test_the_contents_page_of_a_draft_prints_the_blanks(sample_mapping):
     note = contents.build(dossier, parts, [1] * len(parts), 1).context["note"]
     assert "Công văn số \u00a0\u00a0" in note and "/UBND-NC" in note
     assert "ngày \u00a0" in note and f"năm {YEAR}" in note
+
+
+def test_today_follows_the_clock_across_vietnam_midnight(monkeypatch):
+    """A service runs for days: the day a draft's blank date line prints the year of, and the
+    rules compare with, is the day it is now in Vietnam, not the day the process started."""
+    import types
+
+    import k39docs.model as model
+
+    moments = iter(
+        [
+            dt.datetime(2026, 12, 31, 16, 59, tzinfo=dt.UTC),  # 23:59 in Hà Nội
+            dt.datetime(2026, 12, 31, 17, 1, tzinfo=dt.UTC),  # 00:01 on 1 January there
+        ]
+    )
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return next(moments).astimezone(tz)
+
+    monkeypatch.setattr(model, "dt", types.SimpleNamespace(datetime=Clock, date=dt.date))
+    assert model.today_in_vietnam() == dt.date(2026, 12, 31)
+    assert model.today_in_vietnam() == dt.date(2027, 1, 1)

@@ -217,7 +217,7 @@ class Job:
 def _iso(moment: float) -> str:
     from datetime import datetime
 
-    from ..render import VIETNAM_TZ
+    from ..model import VIETNAM_TZ
 
     return datetime.fromtimestamp(moment, VIETNAM_TZ).replace(microsecond=0).isoformat()
 

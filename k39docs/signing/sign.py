@@ -34,7 +34,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pypdf import PdfReader
 
 from ..errors import SigningError
-from ..model import Signing
+from ..model import VIETNAM_TZ, Signing
 from .appearance import BlockLayout, plan_block_layout
 from .block import SignaturePlace, place_on
 from .config import check_files as _check_files
@@ -56,7 +56,6 @@ __all__ = [
     "format_signing_time",
 ]
 
-VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 PERSON_FIELD = "ChuKySo-NguoiKy"
 AGENCY_FIELD = "ChuKySo-CoQuan"
 

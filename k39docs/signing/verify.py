@@ -25,6 +25,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
 from ..errors import K39Error
+from ..model import VIETNAM_TZ
 
 __all__ = [
     "SignatureCheck",
@@ -33,8 +34,6 @@ __all__ = [
     "format_verify_report",
     "load_trust_roots",
 ]
-
-_VN = dt.timezone(dt.timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(_VN).replace(microsecond=0).isoformat()
+    return moment.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()
 
 
 def _fmt_time(moment: dt.datetime | None) -> str:

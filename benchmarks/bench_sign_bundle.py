@@ -42,7 +42,7 @@ from k39docs.signing import SignatureRequest, sign_dossier  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _started
 
-from k39docs.render import signature_request  # noqa: E402  (not part of the signing import time)
+from k39docs.pipeline.signatures import signature_request  # noqa: E402  (not part of the signing import time)
 
 
 def _parts(render_dir: Path, size: int) -> list[Part]:

@@ -105,9 +105,9 @@ def test_pages_handed_on_belong_to_one_run_and_are_taken_once(tmp_path):
 
 
 def test_a_session_keeps_the_parsed_pdfs_of_one_dossier_only():
-    from k39docs.render import _Kept
+    from k39docs.pipeline.kept import Kept
 
-    kept = _Kept()
+    kept = Kept()
     kept.serve("qng-2027-01")
     readers = kept.readers
     kept.places = {"key": "place"}

@@ -166,7 +166,7 @@ def test_signatures_on_the_cover_letter_and_signing_information_on_each_attachme
 def test_signing_a_cover_letter_dated_another_day(sample_dossier, tmp_path):
     from k39docs.errors import SigningError
     from k39docs.model import Signing
-    from k39docs.render import signing_date_warning
+    from k39docs.pipeline.signatures import signing_date_warning
 
     dated = sample_dossier.documents.cover_letter.date
     assert signing_date_warning(sample_dossier, today=dated) is None
@@ -192,9 +192,9 @@ def test_a_real_key_is_refused_for_a_cover_letter_not_dated_today(pki, tmp_path)
         "signature_image": str(SAMPLE.parent / "images" / "chu-ky.png"),
         "seal_image": str(SAMPLE.parent / "images" / "con-dau.png"),
     }
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
-    from k39docs.render import VIETNAM_TZ, datetime
+    from k39docs.render import VIETNAM_TZ
 
     today = datetime.now(VIETNAM_TZ).date()
     letter = data["documents"]["cover_letter"]

@@ -262,7 +262,7 @@ def test_members_that_cannot_be_combined_convert_alone_at_once(rendered, tmp_pat
 def _planned(candidates: int, cached: set[int] = frozenset()):
     from types import SimpleNamespace
 
-    from k39docs.render import _Planned
+    from k39docs.pipeline.produce import Planned
 
     docs = [SimpleNamespace(template="danh_sach.docx", candidate=None)]
     for c in range(candidates):
@@ -270,16 +270,16 @@ def _planned(candidates: int, cached: set[int] = frozenset()):
             SimpleNamespace(template="commitment.docx", candidate=f"c{c}"),
             SimpleNamespace(template="return_report.docx", candidate=f"c{c}"),
         ]
-    return [_Planned(doc, str(i), i in cached) for i, doc in enumerate(docs)]
+    return [Planned(doc, str(i), i in cached) for i, doc in enumerate(docs)]
 
 
 def test_groups_are_of_one_template_near_equal_and_bounded():
     from collections import Counter
 
-    from k39docs.render import COMBINE_MAX, COMBINE_MIN, _groups
+    from k39docs.pipeline.produce import COMBINE_MAX, COMBINE_MIN, combine_groups
 
     planned = _planned(100)
-    groups = _groups(planned, listing={0}, want_pdf=True)
+    groups = combine_groups(planned, listing={0}, want_pdf=True)
     assert 0 not in groups  # the list of every candidate converts alone
     assert len(groups) == 200
     sizes = Counter(groups.values())
@@ -289,8 +289,8 @@ def test_groups_are_of_one_template_near_equal_and_bounded():
         assert len({planned[i].doc.template for i, g in groups.items() if g == number}) == 1
     # a change to a few candidates: too few of a template to gain anything
     cached = set(range(len(planned))) - {1, 2, 3, 4, 5, 6}
-    assert _groups(_planned(100, cached), listing=set(), want_pdf=True) == {}
-    assert _groups(planned, listing={0}, want_pdf=False) == {}
+    assert combine_groups(_planned(100, cached), listing=set(), want_pdf=True) == {}
+    assert combine_groups(planned, listing={0}, want_pdf=False) == {}
 
 
 @pytest.mark.soffice

@@ -40,9 +40,9 @@ def test_failure_while_writing_documents_keeps_previous_output(
     previous, monkeypatch, sample_dossier
 ):
     outdir, before = previous
-    import k39docs.render as render_module
+    import k39docs.pipeline.produce as produce
 
-    real = render_module.write_docx
+    real = produce.write_docx
     calls = []
 
     def failing(doc, *args, **kwargs):
@@ -51,7 +51,7 @@ def test_failure_while_writing_documents_keeps_previous_output(
             raise OSError("disk full")
         return real(doc, *args, **kwargs)
 
-    monkeypatch.setattr(render_module, "write_docx", failing)
+    monkeypatch.setattr(produce, "write_docx", failing)
     changed = sample_dossier.model_copy(update={"id": sample_dossier.id})
     with pytest.raises(OSError):
         render(changed, outdir, options=RenderOptions(formats=("docx",), cache=False))
@@ -65,13 +65,13 @@ def test_failure_in_bundling_or_signing_keeps_previous_output(
     previous, monkeypatch, sample_dossier
 ):
     outdir, before = previous
-    import k39docs.render as render_module
     import k39docs.signing as signing
+    from k39docs.bundle import BundleWriter
 
     def broken_bundle(*args, **kwargs):
         raise ConversionError("bundle failed")
 
-    monkeypatch.setattr(render_module.BundleWriter, "finish", broken_bundle)
+    monkeypatch.setattr(BundleWriter, "finish", broken_bundle)
     with pytest.raises(ConversionError):
         render(sample_dossier, outdir, options=RenderOptions(base_dir=SAMPLE.parent))
     assert snapshot(outdir) == before

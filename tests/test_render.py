@@ -241,7 +241,8 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
 
     from k39docs.bundle import BundleWriter, Part
     from k39docs.cache import DocumentCache
-    from k39docs.render import _Output, _PageSource
+    from k39docs.pipeline.assemble import PageSource
+    from k39docs.pipeline.produce import Output
 
     pdf = tmp_path / "stage" / "pdf" / "cam-ket.pdf"
     pdf.parent.mkdir(parents=True)
@@ -255,11 +256,11 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
         ready.set_result(pdf)
 
     bundle = BundleWriter([Part("Bản cam kết", pdf, "commitment")])
-    out = _Output(None, "ab" * 32, tmp_path / "x.docx", pdf, ready, cached=True)
+    out = Output(None, "ab" * 32, tmp_path / "x.docx", pdf, ready, cached=True)
     threading.Timer(0.2, arrives).start()
     from k39docs.pdfinfo import PdfLedger
 
-    _PageSource(DocumentCache(tmp_path / "cache"), None, PdfLedger()).add(bundle, 0, out)
+    PageSource(DocumentCache(tmp_path / "cache"), None, PdfLedger()).add(bundle, 0, out)
     assert bundle.counts == [2]
 
 

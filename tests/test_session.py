@@ -220,7 +220,7 @@ def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
     import gc
     import threading
 
-    from k39docs.render import _rare_gc
+    from k39docs.pipeline.session import _rare_gc
 
     before = gc.get_threshold()
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
@@ -275,15 +275,15 @@ def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeyp
 def test_page_counts_not_back_are_guessed_from_their_kind_wherever_it_is_known():
     # the second group of Bản cam kết came back before the first: the first's are guessed too
     from k39docs.bundle import Part
-    from k39docs.render import _guess_counts
+    from k39docs.pipeline.assemble import guess_counts
 
     parts = (
         [Part("Danh sách", Path("ds.pdf"), "nomination_list")]
         + [Part(f"Cam kết {i}", Path(f"c{i}.pdf"), "commitment") for i in range(4)]
         + [Part("Báo cáo", Path("b.pdf"), "return_report")]
     )
-    assert _guess_counts(parts, [4, None, None, 2, 3, None]) == [4, 2, 2, 2, 3, 1]
-    assert _guess_counts(parts, [None, 2, 2, 2, 3, 2]) == [1, 2, 2, 2, 3, 2]
+    assert guess_counts(parts, [4, None, None, 2, 3, None]) == [4, 2, 2, 2, 3, 1]
+    assert guess_counts(parts, [None, 2, 2, 2, 3, 2]) == [1, 2, 2, 2, 3, 2]
 
 
 def test_k39docs_render_is_the_function_whatever_was_imported_first(tmp_path):

@@ -309,3 +309,18 @@ def test_k39docs_render_is_the_function_whatever_was_imported_first(tmp_path):
     # list workbook
     assert result.stdout.split() == ["Manifest", "9"]
     assert len(list((tmp_path / "out" / "docx").glob("*.docx"))) == 8
+
+
+def test_the_signing_code_loaded_ahead_is_the_signing_code():
+    """A render loads pyHanko in a thread while LibreOffice converts (load_signer swallows an
+    import error, which shows again where the signing code is used): it must load the module
+    that signs, not fail to find it and leave the import to the signing step."""
+    probe = (
+        "import sys\n"
+        "from k39docs.pipeline.signatures import load_signer\n"
+        "assert 'k39docs.signing.sign' not in sys.modules\n"
+        "load_signer()\n"
+        "print('k39docs.signing.sign' in sys.modules, 'pyhanko.sign' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

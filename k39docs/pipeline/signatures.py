@@ -33,7 +33,7 @@ __all__ = [
 def load_signer() -> None:
     """Import the signing code ahead of its use; an import error shows again at that use."""
     try:
-        import_module(".signing.sign", __package__)
+        import_module("..signing.sign", __package__)
     except ImportError:
         pass
 

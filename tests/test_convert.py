@@ -42,7 +42,7 @@ FAKE_BRIDGE = textwrap.dedent("""
         if name.startswith("hang") and (first or name.startswith("hang-always")):
             time.sleep(3600)
         if name.startswith("slow"):
-            time.sleep(0.05)
+            time.sleep(1 if name.startswith("slower") else 0.05)
         if name.startswith("die") and first:
             os._exit(9)
         open(req["dst"], "wb").write(b"%PDF-fake " + name.encode())
@@ -187,6 +187,35 @@ def test_worker_that_dies_is_replaced_and_its_document_converted(tmp_path, fake)
         futures = [pool.submit(d, tmp_path / "out" / f"{d.stem}.pdf") for d in docs]
         assert all(f.result(timeout=30).is_file() for f in futures)
         assert pool.restarts == 1
+
+
+def test_the_next_document_goes_to_libreoffice_before_the_last_one_is_filed(tmp_path, fake):
+    """Filing a converted document (cutting a group's PDF apart, caching it) takes as long as a
+    conversion: the worker is handed the next document first, so LibreOffice is not left idle."""
+    import threading
+
+    python, log = fake
+    options = ConvertOptions(workers=1, timeout_s=10, seed_profile=False)
+    slow, quick = _docs(tmp_path / "in", ["slower-a", "b"])
+    seen = log.parent / "b.docx.seen"  # the fake bridge marks each document it is handed
+    handed_over_meanwhile = threading.Event()
+
+    def file_it(_done) -> None:  # what the render does as a document comes back
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if seen.exists():
+                handed_over_meanwhile.set()
+                return
+            time.sleep(0.01)
+
+    with WorkerPool(options, soffice=Path("/bin/true"), python=str(python)) as pool:
+        first = pool.submit(slow, tmp_path / "out" / "slower-a.pdf")
+        first.add_done_callback(file_it)
+        # b is queued while slower-a converts (a second), after slower-a went out alone
+        _eventually(lambda: (log.parent / "slower-a.docx.seen").exists(), "slower-a not sent")
+        second = pool.submit(quick, tmp_path / "out" / "b.pdf")
+        assert first.result(timeout=30).is_file() and second.result(timeout=30).is_file()
+    assert handed_over_meanwhile.is_set()
 
 
 def test_few_documents_get_one_worker_many_get_one_per_core():

@@ -239,7 +239,10 @@ class WorkerPool:
         sent: deque[_Job] = deque()
         held: _Job | None = None  # a retry waiting for the worker to have nothing else
         stopping = False
-        while True:
+
+        def top_up(wait: bool) -> None:
+            """Send the worker documents up to its share (``wait``: for one, when it has none)."""
+            nonlocal worker, generation, held, stopping
             while (held is not None or not stopping) and len(sent) < self._prefetch():
                 if sent and sent[0].attempts:
                     break  # a retry is out: it goes alone
@@ -249,7 +252,7 @@ class WorkerPool:
                     job, held = held, None
                 else:
                     try:
-                        queued = self._jobs.get(block=not sent)
+                        queued = self._jobs.get(block=wait and not sent)
                     except queue.Empty:
                         break
                     if queued is None:
@@ -278,6 +281,9 @@ class WorkerPool:
                     self._retry_or_fail(job, f"tiến trình LibreOffice bị dừng ({exc})")
                     continue
                 sent.append(job)
+
+        while True:
+            top_up(wait=True)
             if not sent:
                 if held is not None:
                     continue
@@ -289,6 +295,10 @@ class WorkerPool:
             assert worker is not None
             try:
                 worker.receive(job.src, self.options.timeout_s)
+                # the next documents first, so that LibreOffice goes on while this thread files
+                # the result (cutting a group's PDF apart, caching: as long as a conversion)
+                if not stopping:
+                    top_up(wait=False)
                 self._resolve(job, result=job.dst)
             except ConversionError as exc:
                 self._resolve(job, error=exc)

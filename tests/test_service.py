@@ -240,15 +240,20 @@ def test_a_file_path_leading_out_of_the_job_is_not_served(client, rendered):
     assert answer.status_code == 404
 
 
-@pytest.mark.soffice
-def test_forgetting_a_finished_job_deletes_it(client, sample_text):
+def _render_unsigned(client, sample_text) -> dict:
+    """The sample posted as JSON without signing: the job's id and status_url."""
     data = yaml.safe_load(sample_text)
     data.pop("signing")
-    created = client.post(
+    return client.post(
         f"{API}/renders",
         content=json.dumps(data, default=str),
         headers={"Content-Type": "application/json"},
     ).json()
+
+
+@pytest.mark.soffice
+def test_forgetting_a_finished_job_deletes_it(client, sample_text):
+    created = _render_unsigned(client, sample_text)
     assert _wait(client, created["status_url"])["status"] == "done"
     job = client.app.state.jobs.get(created["id"])
     assert job.folder.is_dir()
@@ -257,16 +262,11 @@ def test_forgetting_a_finished_job_deletes_it(client, sample_text):
     assert not job.folder.exists()
 
 
+@pytest.mark.soffice
 def test_a_status_request_may_wait_for_the_job_to_end(client, sample_text):
     """``?wait=S`` answers once the job has ended (one request instead of polling), at once
     for a job that has; more than a minute is refused."""
-    data = yaml.safe_load(sample_text)
-    data.pop("signing")
-    created = client.post(
-        f"{API}/renders",
-        content=json.dumps(data, default=str),
-        headers={"Content-Type": "application/json"},
-    ).json()
+    created = _render_unsigned(client, sample_text)
     job = client.get(created["status_url"], params={"wait": 60}).json()
     assert job["status"] == "done", job
     started = time.monotonic()

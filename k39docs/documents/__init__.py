@@ -22,16 +22,7 @@ from . import (
 from .base import Document
 from .enclosures import sort_into_bundles
 
-__all__ = ["Document", "build_documents", "KIND_ORDER"]
-
-KIND_ORDER = (
-    "submission",
-    "cover_letter",
-    "nomination_list",
-    "commitment",
-    "return_report",
-    "eligibility_report",
-)
+__all__ = ["Document", "build_documents"]
 
 
 def build_documents(

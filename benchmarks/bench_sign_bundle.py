@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 _started = time.perf_counter()
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from k39docs.bundle import Part, bundle_pdf  # noqa: E402
 from k39docs.loader import load_dossier  # noqa: E402
+from k39docs.pdf.bundle import Part, bundle_pdf  # noqa: E402
 from k39docs.signing import SignatureRequest, sign_dossier  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _started

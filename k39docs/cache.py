@@ -204,7 +204,7 @@ class DocumentCache:
         return self._paths(key)[1]
 
     def store_group(self, keys: list[str], pdf: Path, counts: list[int]) -> None:
-        """Keep the PDF that the documents ``keys`` were cut from (see k39docs.combine), and
+        """Keep the PDF that the documents ``keys`` were cut from (see k39docs.pdf.combine), and
         where each one's pages are in it (``counts``: their page counts, in order). A later
         bundle of documents taken from the cache copies their pages from it, parsing one PDF
         whose fonts they share instead of one file each (best effort, like :meth:`store`)."""
@@ -246,7 +246,7 @@ class DocumentCache:
         return (group, pdf, start, end) if there else None
 
     def store_pages(self, key: str, lineage: str, page_map: bytes) -> None:
-        """Keep the page map of the converted document ``key`` (see k39docs.pagepatch), and
+        """Keep the page map of the converted document ``key`` (see k39docs.pdf.pagepatch), and
         make it the latest version of ``lineage`` (a dossier's nomination list, say): its next
         version is converted only on the pages that changed (best effort, like :meth:`store`;
         call it once the document is stored)."""

@@ -26,9 +26,9 @@ from .documents.enclosures import ATTACHMENT_KIND, SCANNED_NOTE, outgoing
 from .model import Candidate, Dossier
 
 if TYPE_CHECKING:
-    from .bundle import Part
     from .documents.base import Document
     from .manifest import ManifestFile
+    from .pdf.bundle import Part
 
 __all__ = [
     "Scan",
@@ -271,7 +271,7 @@ def bundle_parts(
     """The outgoing bundle's parts in order (:func:`~k39docs.documents.enclosures.outgoing`):
     each generated document with its PDF (``documents``: the bundle's), and each scan, written
     into ``folder`` (OUTDIR/scans) by :func:`write_scan`; and the scans so written."""
-    from .bundle import Part
+    from .pdf.bundle import Part
 
     generated = {(doc.kind, doc.candidate): (doc, pdf) for doc, pdf in documents}
     scans = {s.field: s for s in scans_of(dossier, base_dir)}
@@ -293,7 +293,7 @@ def manifest_entries(stage: Path, written: Sequence[tuple[Scan, Path]]) -> list[
     kind ``commitment`` with ``scanned: true``, a supporting paper kind ``attachment`` with the
     clerk's title."""
     from .manifest import ManifestFile, sha256_of
-    from .pdfinfo import page_count
+    from .pdf.pdfinfo import page_count
 
     return [
         ManifestFile(

@@ -46,7 +46,7 @@ _FIELD = re.compile(rb'<w:instrText[^>]*>([^<]*)</w:instrText>|<w:fldSimple [^>]
 
 def field_other_than_page(xml: bytes) -> str | None:
     """The name of the first field in a part other than PAGE, else None. Documents converted
-    as pieces of a larger one (k39docs.combine) or in pieces (k39docs.pagepatch) print PAGE
+    as pieces of a larger one (k39docs.pdf.combine) or in pieces (k39docs.pdf.pagepatch) print PAGE
     right, and would print NUMPAGES, TITLE or FILENAME wrong."""
     for match in _FIELD.finditer(xml):
         words = (match.group(1) or match.group(2) or b"").split()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from k39docs.bundle import BundleWriter, Part, bundle_pdf, contents_rows
+from k39docs.pdf.bundle import BundleWriter, Part, bundle_pdf, contents_rows
 
 
 def _blank_pdf(path: Path, pages: int) -> Path:
@@ -89,7 +89,7 @@ def test_parts_added_in_any_order_land_in_their_place(tmp_path):
 def test_pages_handed_on_belong_to_one_run_and_are_taken_once(tmp_path):
     """The pages a group's cut hands to the bundle live in the run's ledger (a failed run's go
     with it), not in the process: another run's ledger knows nothing of them."""
-    from k39docs.pdfinfo import PdfLedger
+    from k39docs.pdf.pdfinfo import PdfLedger
 
     source = _blank_pdf(tmp_path / "group.pdf", 3)
     reader = PdfReader(source)

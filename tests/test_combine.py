@@ -12,9 +12,9 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
-from k39docs.combine import CombineError, combine_docx, split_pdf
 from k39docs.errors import ConversionError
 from k39docs.office import ConvertOptions, Office, convert_to_pdf
+from k39docs.pdf.combine import CombineError, combine_docx, split_pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

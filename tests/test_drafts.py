@@ -145,9 +145,9 @@ def test_the_contents_page_of_a_draft_prints_the_blanks(sample_mapping):
     """The blank number's no-break spaces were collapsed on the contents page ("Công văn số
     /UBND-NC") and its date left out."""
     from k39docs import load_dossier
-    from k39docs.bundle import Part
     from k39docs.documents import contents
     from k39docs.documents.enclosures import outgoing
+    from k39docs.pdf.bundle import Part
 
     for field in ("number", "date"):
         sample_mapping["documents"]["cover_letter"].pop(field)

@@ -66,7 +66,7 @@ def test_failure_in_bundling_or_signing_keeps_previous_output(
 ):
     outdir, before = previous
     import k39docs.signing as signing
-    from k39docs.bundle import BundleWriter
+    from k39docs.pdf.bundle import BundleWriter
 
     def broken_bundle(*args, **kwargs):
         raise ConversionError("bundle failed")

@@ -1,4 +1,4 @@
-"""Long documents converted again only on their changed pages (k39docs.pagepatch): the PDF must
+"""Long documents converted again only on their changed pages (k39docs.pdf.pagepatch): the PDF must
 come out as a whole conversion of the same DOCX would, word for word and box for box."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from k39docs import load_dossier, pagepatch
+from k39docs import load_dossier
 from k39docs.office import ConvertOptions, Office, convert_to_pdf
-from k39docs.pagepatch import Layout, PageMap, plan, read_layout
+from k39docs.pdf import pagepatch
+from k39docs.pdf.pagepatch import Layout, PageMap, plan, read_layout
 from k39docs.render import RenderOptions, render
 from k39docs.synthetic import synthetic_dossier
 

@@ -239,8 +239,8 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
 
     from pypdf import PdfWriter
 
-    from k39docs.bundle import BundleWriter, Part
     from k39docs.cache import DocumentCache
+    from k39docs.pdf.bundle import BundleWriter, Part
     from k39docs.pipeline.assemble import PageSource
     from k39docs.pipeline.produce import Output
 
@@ -258,7 +258,7 @@ def test_a_part_gone_from_the_cache_meanwhile_goes_into_the_bundle_from_its_copy
     bundle = BundleWriter([Part("Bản cam kết", pdf, "commitment")])
     out = Output(None, "ab" * 32, tmp_path / "x.docx", pdf, ready, cached=True)
     threading.Timer(0.2, arrives).start()
-    from k39docs.pdfinfo import PdfLedger
+    from k39docs.pdf.pdfinfo import PdfLedger
 
     PageSource(DocumentCache(tmp_path / "cache"), None, PdfLedger()).add(bundle, 0, out)
     assert bundle.counts == [2]

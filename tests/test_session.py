@@ -274,7 +274,7 @@ def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeyp
 
 def test_page_counts_not_back_are_guessed_from_their_kind_wherever_it_is_known():
     # the second group of Bản cam kết came back before the first: the first's are guessed too
-    from k39docs.bundle import Part
+    from k39docs.pdf.bundle import Part
     from k39docs.pipeline.assemble import guess_counts
 
     parts = (

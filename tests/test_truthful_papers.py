@@ -17,7 +17,7 @@ from docx import Document as DocxDocument
 from k39docs import load_dossier
 from k39docs.documents import build_documents
 from k39docs.fonts import text_width_mm
-from k39docs.pdfinfo import page_count
+from k39docs.pdf.pdfinfo import page_count
 from k39docs.rules import check_eligibility
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ document in a running instance, and one instance converts one document at a time
 * ``Office`` (:mod:`.run`): the converter of a render (or of a session of renders), started
   early or on first use, and stopped as soon as the render is done with it unless kept. Its
   ``convert_together`` converts documents of one template as one LibreOffice document and cuts
-  the PDF apart again (:mod:`k39docs.combine`): most of a short document's conversion is spent
+  the PDF apart again (:mod:`k39docs.pdf.combine`): most of a short document's conversion is spent
   on the document, not on its pages.
 
 Profiles are copied from a seed profile kept in the user cache (:mod:`.workdirs`), so a run does

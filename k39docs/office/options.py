@@ -8,7 +8,7 @@ from dataclasses import dataclass
 __all__ = ["ConvertOptions", "PDF_EXPORT_OPTIONS", "ONE_WORKER_FOR"]
 
 # PDF export: LibreOffice's defaults, and Word bookmarks as named destinations (a group of
-# documents converted as one marks where each member begins with one; see k39docs.combine)
+# documents converted as one marks where each member begins with one; see k39docs.pdf.combine)
 PDF_EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": True}
 ONE_WORKER_FOR = 8  # documents to convert, at most, for one worker to convert them all
 

@@ -19,7 +19,7 @@ from .options import ConvertOptions
 from .pool import WorkerPool
 
 if TYPE_CHECKING:  # pypdf is not needed to start LibreOffice
-    from ..pdfinfo import PdfLedger
+    from ..pdf.pdfinfo import PdfLedger
 
 __all__ = ["Office", "open_converter", "convert_to_pdf", "font_warnings"]
 
@@ -101,12 +101,12 @@ class Office:
         ledger: PdfLedger | None = None,
     ) -> list[Future]:
         """Convert documents of one template as one LibreOffice document (``combined``, a DOCX
-        path to write; see :mod:`k39docs.combine`): a Future per (docx, pdf) pair, resolving to
+        path to write; see :mod:`k39docs.pdf.combine`): a Future per (docx, pdf) pair, resolving to
         its PDF. When they cannot be combined, or the combined conversion or its split fails,
         each is converted alone, so a document that fails is still the one an error names.
         ``keep(pdf, page_counts)`` is shown the combined PDF before it is deleted; ``ledger``
         (the run's) learns the parsed pages of each member."""
-        from ..combine import CombineError, combine_docx
+        from ..pdf.combine import CombineError, combine_docx
 
         futures: list[Future] = [Future() for _ in pairs]
         try:
@@ -133,7 +133,7 @@ class Office:
         conversion: Future,
     ) -> None:
         """Runs where the combined PDF is reported done: cut it into the members' PDFs."""
-        from ..combine import split_pdf
+        from ..pdf.combine import split_pdf
 
         try:
             if conversion.cancelled():  # the render was abandoned: so are its members
@@ -245,7 +245,7 @@ def font_warnings(pdfs: Sequence[Path], ledger: PdfLedger | None = None) -> list
     """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
     clone: the font the DOCX names is missing here, and the layout may shift. ``ledger``: the
     run's, which has read most of them already."""
-    from ..pdfinfo import pdf_facts  # pypdf: not needed to start LibreOffice
+    from ..pdf.pdfinfo import pdf_facts  # pypdf: not needed to start LibreOffice
 
     facts = ledger.facts if ledger is not None else pdf_facts
     warnings = []

@@ -11,7 +11,6 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from ..bundle import BundleWriter, Part, PartReaders, bundle_pdf
 from ..cache import DocumentCache
 from ..documents import Document
 from ..documents import contents as contents_doc
@@ -22,7 +21,8 @@ from ..errors import ConversionError
 from ..manifest import ManifestFile, sha256_of
 from ..model import Dossier
 from ..office import Office
-from ..pdfinfo import PdfLedger
+from ..pdf.bundle import BundleWriter, Part, PartReaders, bundle_pdf
+from ..pdf.pdfinfo import PdfLedger
 from ..writer import resolve_template, write_docx
 from .kept import Kept
 from .options import RenderOptions

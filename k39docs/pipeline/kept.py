@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..bundle import PartReaders
+from ..pdf.bundle import PartReaders
 
 __all__ = ["Kept"]
 

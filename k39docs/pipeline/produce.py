@@ -12,14 +12,14 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from .. import pagepatch
 from ..cache import DocumentCache
 from ..documents import Document
 from ..documents.enclosures import OUTGOING
 from ..edits import Edit, inputs_digest
 from ..model import Dossier, today_in_vietnam
 from ..office import Office
-from ..pdfinfo import PdfLedger
+from ..pdf import pagepatch
+from ..pdf.pdfinfo import PdfLedger
 from ..writer import resolve_template, write_docx
 from .options import RenderOptions
 
@@ -167,7 +167,7 @@ def produce(
             )
             return filed
         # a long table: converted again only on the pages that changed since the version the
-        # cache holds (a dossier's documents that list every candidate: see k39docs.pagepatch)
+        # cache holds (a dossier's documents that list every candidate: see k39docs.pdf.pagepatch)
         lineage = f"{dossier.id}/{doc.stem}"
         pagepatch.convert(
             office, layout, pdf, work, latest_pages(cache, lineage)
@@ -218,7 +218,7 @@ def produce(
         return (0 if planned[i].doc.bundle == OUTGOING else 1, -size[i])
 
     # The documents of one candidate each (a Bản cam kết, a báo cáo) convert in groups of one
-    # template, as one LibreOffice document each (see k39docs.combine): a group is sent as soon
+    # template, as one LibreOffice document each (see k39docs.pdf.combine): a group is sent as soon
     # as its last member is written
     groups = combine_groups(planned, listing, want_pdf)
     sizes = Counter(groups.values())
@@ -314,7 +314,7 @@ def converted(
     lineage: str | None = None,
 ) -> None:
     """Runs in the worker's thread when a PDF is back; ``filed`` resolves when it is cached.
-    ``lineage``: the conversion was :func:`k39docs.pagepatch.convert`'s, its result the
+    ``lineage``: the conversion was :func:`k39docs.pdf.pagepatch.convert`'s, its result the
     document's page map, kept as the latest of its lineage."""
     try:
         result = conversion.result()

@@ -25,7 +25,7 @@ from ..manifest import Manifest, ManifestFile, sha256_of
 from ..model import VIETNAM_TZ, Dossier
 from ..office import Office, font_warnings
 from ..outdir import locked, staging
-from ..pdfinfo import PdfLedger, page_count
+from ..pdf.pdfinfo import PdfLedger, page_count
 from ..rules import EligibilityReport, blocking_message, check_eligibility
 from ..scans import bundle_parts
 from ..scans import manifest_entries as scan_entries

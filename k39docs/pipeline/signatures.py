@@ -8,12 +8,12 @@ from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 
-from ..bundle import Part
 from ..documents.cover_letter import number_of
 from ..errors import SigningError
 from ..manifest import sha256_of
 from ..model import VIETNAM_TZ, Dossier
-from ..pdfinfo import PdfLedger, page_count
+from ..pdf.bundle import Part
+from ..pdf.pdfinfo import PdfLedger, page_count
 from ..vietnamese import upper_vn
 from .kept import Kept
 from .produce import (

@@ -45,9 +45,9 @@ from typing import Any
 
 from lxml import etree
 
+from ..wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
+from ..wordml import w as _w
 from .pdfinfo import marked_pages
-from .wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
-from .wordml import w as _w
 
 log = logging.getLogger(__name__)
 

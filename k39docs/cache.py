@@ -70,7 +70,7 @@ def _soffice_identity() -> str:
 
 def _fonts_identity() -> str:
     """The serif fonts documents are set in, and fontconfig's caches (new fonts change them)."""
-    from .fonts import FontMissingError, serif_font_path
+    from .nd30.fonts import FontMissingError, serif_font_path
 
     parts = []
     for bold in (False, True):

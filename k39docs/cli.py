@@ -677,7 +677,7 @@ def check_format(
     ],
 ) -> None:
     """Báo mọi chỗ sai thể thức Nghị định 30/2020; mã thoát 1 khi có."""
-    from .checkformat import DocxReadError, check_files
+    from .nd30.checkformat import DocxReadError, check_files
 
     try:
         findings = check_files(files)

@@ -32,7 +32,7 @@ from enum import IntEnum
 from functools import cache, lru_cache
 from itertools import pairwise
 
-from .fonts import text_width_mm
+from .nd30.fonts import text_width_mm
 from .vietnamese import upper_vn
 
 __all__ = [

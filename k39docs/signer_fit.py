@@ -16,9 +16,9 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from .fonts import missing_glyphs, text_width_mm
-from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE
 from .model import Dossier, Signer
+from .nd30.fonts import missing_glyphs, text_width_mm
+from .nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE
 from .vietnamese import upper_vn
 
 __all__ = ["SIGNATURE_COLUMN_MM", "signer_issues"]

@@ -33,8 +33,8 @@ from lxml import etree
 
 from .documents import Document
 from .errors import K39Error
-from .fonts import text_width_mm
-from .layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
+from .nd30.fonts import text_width_mm
+from .nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
 from .resources import template_dir
 from .vietnamese import FILTERS
 from .wordml import W, insert_in_order

@@ -6,7 +6,7 @@ script is their source, so layout changes are reviewable and reproducible:
     python scripts/build_templates.py          # rewrites templates/*.docx
 
 Every component uses a named paragraph style ("K39 Body", "K39 Quốc hiệu" …) whose size and
-weight come from ``k39docs.layout``: edit a style once in Word and every paragraph follows.
+weight come from ``k39docs.nd30.layout``: edit a style once in Word and every paragraph follows.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from k39docs.fonts import text_width_mm  # noqa: E402
-from k39docs.layout import (  # noqa: E402
+from k39docs.nd30.fonts import text_width_mm  # noqa: E402
+from k39docs.nd30.layout import (  # noqa: E402
     BODY_FIRST_LINE_INDENT_MM,
     BODY_LINE_SPACING,
     BODY_SPACE_AFTER_PT,

@@ -12,8 +12,8 @@ from docx.oxml.ns import qn
 from format_fixtures import Recipe, build, find_paragraph, set_run_property
 from format_fixtures.builder import _el
 
-from k39docs.checkformat import DocxReadError, Finding, check_docx, check_files
 from k39docs.errors import K39Error
+from k39docs.nd30.checkformat import DocxReadError, Finding, check_docx, check_files
 
 _CORRECT = Recipe()  # a document as ND30 wants it (frozen: one shared default is safe)
 

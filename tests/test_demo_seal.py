@@ -97,7 +97,7 @@ def test_a_long_name_goes_round_the_rim_in_a_smaller_font(name):
 
 
 def _bold() -> str:
-    from k39docs.fonts import serif_font_path
+    from k39docs.nd30.fonts import serif_font_path
 
     return str(serif_font_path(bold=True))
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from k39docs import load_dossier
-from k39docs.checkformat import check_files
+from k39docs.nd30.checkformat import check_files
 from k39docs.render import RenderOptions, render
 from k39docs.synthetic import synthetic_dossier
 

@@ -13,12 +13,12 @@ from docx import Document as OpenDocx
 from format_fixtures import Recipe, build
 
 from k39docs import load_dossier
-from k39docs.checkformat import check_docx
 from k39docs.documents import cover_letter, submission
 from k39docs.documents.base import agency_header
-from k39docs.fonts import text_width_mm
 from k39docs.headerlines import bad_breaks, name_lines, name_units, subject_lines
-from k39docs.layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
+from k39docs.nd30.checkformat import check_docx
+from k39docs.nd30.fonts import text_width_mm
+from k39docs.nd30.layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from k39docs.vietnamese import upper_vn
 from k39docs.writer import write_docx
 

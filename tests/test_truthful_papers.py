@@ -16,7 +16,7 @@ from docx import Document as DocxDocument
 
 from k39docs import load_dossier
 from k39docs.documents import build_documents
-from k39docs.fonts import text_width_mm
+from k39docs.nd30.fonts import text_width_mm
 from k39docs.pdf.pdfinfo import page_count
 from k39docs.rules import check_eligibility
 

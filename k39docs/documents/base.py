@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..headerlines import name_lines, subject_lines
-from ..layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from ..model import (
     COURSE_TYPE_NAMES,
     Candidate,
@@ -22,6 +21,7 @@ from ..model import (
     Signer,
     today_in_vietnam,
 )
+from ..nd30.layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from ..vietnamese import (
     amount_in_words,
     capitalize_first,

@@ -7,8 +7,8 @@ papers) is a row with a row under it for each document.
 from __future__ import annotations
 
 from ..headerlines import subject_lines
-from ..layout import COMPONENTS, PAGE
 from ..model import Dossier
+from ..nd30.layout import COMPONENTS, PAGE
 from ..pdf.bundle import Part, contents_rows
 from .base import K39_REF, Document, agency_header, issue_date_words
 from .cover_letter import number_of

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..headerlines import Gap, unit_lines
-from ..layout import BODY_FIRST_LINE_INDENT_MM, COMPONENTS, PAGE
 from ..model import Candidate, Dossier
+from ..nd30.layout import BODY_FIRST_LINE_INDENT_MM, COMPONENTS, PAGE
 from ..vietnamese import date_words, format_date_line
 from .base import Document, course_phrase, listed, period_phrase
 

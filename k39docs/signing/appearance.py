@@ -29,7 +29,7 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp import BaseStamp, BaseStampStyle
 
 from ..errors import SigningError
-from ..fonts import text_width_mm
+from ..nd30.fonts import text_width_mm
 from .block import SignatureBlock
 from .geometry import PT_PER_MM, Rect
 from .stampfont import font_engine

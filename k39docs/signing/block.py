@@ -18,7 +18,7 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader
 
 from ..errors import SigningError
-from ..fonts import text_width_mm
+from ..nd30.fonts import text_width_mm
 from .geometry import PT_PER_MM, Rect
 
 __all__ = [

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SigningError
-from ..fonts import serif_font_path
 from ..model import Signing
+from ..nd30.fonts import serif_font_path
 from .keys import check_key_source
 
 __all__ = ["check_signing_config", "check_files", "resolve"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
-from ..fonts import serif_font_path
+from ..nd30.fonts import serif_font_path
 from ..vietnamese import upper_vn
 
 __all__ = [

@@ -17,7 +17,7 @@ from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from ..errors import SigningError
-from ..fonts import serif_font_path
+from ..nd30.fonts import serif_font_path
 
 __all__ = ["signing_font_path", "font_program", "font_engine"]
 

@@ -25,8 +25,8 @@ from docx.shared import Mm, Pt
 from docx.styles.style import StyleFactory
 from docx.text.paragraph import Paragraph
 
-from k39docs.fonts import text_width_mm
-from k39docs.layout import COMPONENTS, PAGE
+from k39docs.nd30.fonts import text_width_mm
+from k39docs.nd30.layout import COMPONENTS, PAGE
 
 __all__ = ["Recipe", "build", "find_paragraph", "set_run_property"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import K39Error
+from ...errors import K39Error
 from .anatomy import read_anatomy
 from .checks import run_checks
 from .findings import Finding

@@ -13,10 +13,10 @@ from itertools import pairwise
 
 from lxml import etree
 
+from ...headerlines import bad_breaks
+from ...vietnamese.dates import day_text, month_text
 from .. import layout
-from ..headerlines import bad_breaks
 from ..layout import COMPONENTS, FONT_NAME, PAGE
-from ..vietnamese.dates import day_text, month_text
 from .anatomy import (
     DATE_RE,
     MOTTO,

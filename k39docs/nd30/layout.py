@@ -117,7 +117,7 @@ RULE_FRACTION = {RULE_FULL: 1.0, RULE_SHORT: 0.4}  # ND30: Tiêu ngữ = text; �
 HEADER_LEFT_MM = 65.0  # ô 2/3 column; the right column (≥ 97 mm) holds Quốc hiệu on one line
 CELL_MARGIN_MM = 1.9  # Word's and LibreOffice's default left/right cell margin (108 twips)
 
-# What the format checker (``k39docs.checkformat``) accepts: the decree's ranges, and the
+# What the format checker (``k39docs.nd30.checkformat``) accepts: the decree's ranges, and the
 # tolerances that absorb rounding to twips and differences between measured and rendered text.
 PAGE_SIZE_TOLERANCE_MM = 1.0
 MARGIN_TOLERANCE_MM = 0.2

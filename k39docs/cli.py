@@ -134,8 +134,8 @@ def _render_options(
     cache: bool,
     edits: str = "stop",
 ):
+    from .docx.writer import TemplateError
     from .render import RenderOptions
-    from .writer import TemplateError
 
     if templates is not None and not templates.is_dir():
         raise TemplateError(f"Không tìm thấy thư mục mẫu văn bản {templates}")

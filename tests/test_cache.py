@@ -142,7 +142,7 @@ def test_the_key_covers_the_code_that_makes_a_document(tmp_path):
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     before = producer_identity(copy)
     assert producer_identity(copy) == before  # stable while nothing changes
-    writer = copy / "writer.py"
+    writer = copy / "docx" / "writer.py"
     writer.write_text(
         writer.read_text(encoding="utf-8") + "\n# an indent set otherwise\n", encoding="utf-8"
     )

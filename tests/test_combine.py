@@ -28,7 +28,7 @@ def _return_reports(folder: Path) -> list[Path]:
     """The báo cáo of the return sample (a dossier of its own, not the nomination rendered)."""
     from k39docs import load_dossier
     from k39docs.documents import build_documents
-    from k39docs.writer import write_docx
+    from k39docs.docx.writer import write_docx
 
     dossier = load_dossier(Path(__file__).resolve().parents[1] / "fixtures" / "sample-return.yaml")
     return [

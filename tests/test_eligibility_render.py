@@ -22,8 +22,8 @@ from pypdf import PdfReader
 
 from k39docs import load_dossier
 from k39docs.documents import build_documents
+from k39docs.docx.writer import write_docx
 from k39docs.rules import all_rules, check_eligibility, rules_for
-from k39docs.writer import write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"

@@ -15,12 +15,12 @@ from format_fixtures import Recipe, build
 from k39docs import load_dossier
 from k39docs.documents import cover_letter, submission
 from k39docs.documents.base import agency_header
+from k39docs.docx.writer import write_docx
 from k39docs.headerlines import bad_breaks, name_lines, name_units, subject_lines
 from k39docs.nd30.checkformat import check_docx
 from k39docs.nd30.fonts import text_width_mm
 from k39docs.nd30.layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from k39docs.vietnamese import upper_vn
-from k39docs.writer import write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 PROVINCES = ROOT.parent / "shared" / "spec" / "provinces.txt"

@@ -16,12 +16,12 @@ from docx import Document as OpenDocx
 
 from k39docs import load_dossier
 from k39docs.documents import cover_letter
+from k39docs.docx.writer import write_docx
 from k39docs.errors import DossierError
 from k39docs.nd30.fonts import text_width_mm
 from k39docs.preflight import check_dossier
 from k39docs.render import RenderOptions, render
 from k39docs.signer_fit import SIGNATURE_COLUMN_MM, signer_issues
-from k39docs.writer import write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"

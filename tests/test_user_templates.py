@@ -121,8 +121,8 @@ def test_a_missing_template_folder_is_exit_2_not_a_silent_fallback(tmp_path):
 
 def test_library_refuses_a_missing_template_folder(tmp_path):
     from k39docs import load_dossier
+    from k39docs.docx.writer import TemplateError
     from k39docs.render import RenderOptions, render
-    from k39docs.writer import TemplateError
 
     dossier = load_dossier(Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml")
     with pytest.raises(TemplateError, match="Không tìm thấy thư mục mẫu"):

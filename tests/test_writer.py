@@ -6,8 +6,8 @@ import dataclasses
 import zipfile
 
 from k39docs.documents import build_documents
+from k39docs.docx.writer import write_docx
 from k39docs.rules import check_eligibility
-from k39docs.writer import write_docx
 
 
 def _commitment(dossier, **context):
@@ -56,7 +56,7 @@ def test_text_without_breaks_skips_docxtpl_s_listing_pass(sample_dossier, tmp_pa
 _COMPILE = (
     "import sys\n"
     "from pathlib import Path\n"
-    "from k39docs.writer import CompiledTemplate\n"
+    "from k39docs.docx.writer import CompiledTemplate\n"
     "from k39docs.resources import template_dir\n"
     "path = Path(sys.argv[1]) if len(sys.argv) > 1 else template_dir() / 'commitment.docx'\n"
     "template = CompiledTemplate(path, sandboxed=len(sys.argv) > 1)\n"

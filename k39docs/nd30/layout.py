@@ -107,7 +107,7 @@ STYLE_NAMES: dict[str, str] = {
 }
 
 # Rule paragraphs: empty, 1 pt, the bottom border is the line. Their indents are fitted to the
-# text above at render time (``k39docs.writer.fit_rules``): the full rule (under Tiêu ngữ) is as
+# text above at render time (``k39docs.docx.writer.fit_rules``): the full rule (under Tiêu ngữ) is as
 # long as the text, the short one (under the agency name, the trích yếu) a fraction of it.
 RULE_FULL = "K39 Gạch dưới dài"
 RULE_SHORT = "K39 Gạch dưới ngắn"

@@ -31,8 +31,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
-from ..wordml import w as _w
+from ..docx.wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
+from ..docx.wordml import w as _w
 from .pdfinfo import PdfLedger, marked_pages
 
 __all__ = ["combine_docx", "split_pdf", "dress_like_libreoffice", "CombineError", "MARK"]

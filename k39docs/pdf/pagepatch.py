@@ -45,8 +45,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
-from ..wordml import w as _w
+from ..docx.wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
+from ..docx.wordml import w as _w
 from .pdfinfo import marked_pages
 
 log = logging.getLogger(__name__)

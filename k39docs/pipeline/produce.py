@@ -15,12 +15,12 @@ from pathlib import Path
 from ..cache import DocumentCache
 from ..documents import Document
 from ..documents.enclosures import OUTGOING
+from ..docx.writer import resolve_template, write_docx
 from ..edits import Edit, inputs_digest
 from ..model import Dossier, today_in_vietnam
 from ..office import Office
 from ..pdf import pagepatch
 from ..pdf.pdfinfo import PdfLedger
-from ..writer import resolve_template, write_docx
 from .options import RenderOptions
 
 __all__ = [

@@ -19,6 +19,7 @@ from .. import __version__
 from ..cache import DocumentCache
 from ..documents import Document, build_documents
 from ..documents.enclosures import OUTGOING
+from ..docx.writer import TemplateError
 from ..edits import settle_edits
 from ..errors import IneligibleError
 from ..manifest import Manifest, ManifestFile, sha256_of
@@ -29,7 +30,6 @@ from ..pdf.pdfinfo import PdfLedger, page_count
 from ..rules import EligibilityReport, blocking_message, check_eligibility
 from ..scans import bundle_parts
 from ..scans import manifest_entries as scan_entries
-from ..writer import TemplateError
 from .assemble import (
     PageSource,
     bundle_as_ready,

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..docx.writer import compiled_template
 from ..manifest import Manifest
 from ..model import Dossier
 from ..office import ConvertOptions, Office
 from ..outdir import real_outdir
 from ..resources import template_dir
-from ..writer import compiled_template
 from .kept import Kept
 from .options import Progress, RenderOptions, with_options
 from .run import run_render

@@ -13,7 +13,7 @@ from typing import overload
 
 from lxml import etree
 
-from ...wordml import W, w
+from ...docx.wordml import W, w
 
 __all__ = [
     "W",

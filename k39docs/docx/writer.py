@@ -31,12 +31,12 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment
 from lxml import etree
 
-from .documents import Document
-from .errors import K39Error
-from .nd30.fonts import text_width_mm
-from .nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
-from .resources import template_dir
-from .vietnamese import FILTERS
+from ..documents import Document
+from ..errors import K39Error
+from ..nd30.fonts import text_width_mm
+from ..nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
+from ..resources import template_dir
+from ..vietnamese import FILTERS
 from .wordml import W, insert_in_order
 from .wordml import w as _w
 
@@ -99,7 +99,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     keeps the compiled code in the user cache, checked against each part's source and Jinja's
     and Python's versions, in a folder named for the code that defines the filters and the
     escaping (:func:`k39docs.cache.producer_identity`): it can never give outdated code."""
-    from .cache import cache_root, private_dirs, producer_identity
+    from ..cache import cache_root, private_dirs, producer_identity
 
     top = cache_root()
     folder = top / "templates" / producer_identity()[:24]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 _started = time.perf_counter()
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from k39docs.loader import load_dossier  # noqa: E402
+from k39docs.dossier.loader import load_dossier  # noqa: E402
 from k39docs.pdf.bundle import Part, bundle_pdf  # noqa: E402
 from k39docs.signing import SignatureRequest, sign_dossier  # noqa: E402
 

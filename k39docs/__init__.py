@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 # where each public name lives: imported on first use, so that `import k39docs` loads no
 # pydantic, pypdf or pyHanko until a name that needs them is used
 _EXPORTS = {
-    "load_dossier": "loader",
+    "load_dossier": "dossier.loader",
     "check_eligibility": "rules",
     "render": "render",
     "verify_pdf": "signing.verify",
@@ -20,8 +20,8 @@ _EXPORTS = {
     "number_in_words": "vietnamese",
     "amount_in_words": "vietnamese",
     "format_date_line": "vietnamese",
-    "retirement_date": "retirement",
-    "Dossier": "model",
+    "retirement_date": "dossier.retirement",
+    "Dossier": "dossier.model",
     "EligibilityReport": "rules",
     "K39Error": "errors",
     "DossierError": "errors",

@@ -57,7 +57,7 @@ class ReportFormat(str, Enum):
 def _load(path: Path, *, signing: bool | None = None):
     """The dossier at ``path``, refused now for what would fail later (a signer's line; the
     images, when this run signs: ``signing``, None for whenever the dossier sets it up)."""
-    from .loader import load_dossier
+    from .dossier.loader import load_dossier
     from .preflight import check_dossier
 
     dossier = load_dossier(path)

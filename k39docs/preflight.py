@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .dossier.model import Dossier
 from .errors import DossierError, FieldIssue
 from .images import signing_image_issues
-from .model import Dossier
 from .scans import scan_issues
 from .signer_fit import signer_issues
 
@@ -45,7 +45,7 @@ def check_dossier(
     issues = dossier_issues(dossier, base_dir, signing=signing)
     if not issues:
         return
-    from .loader import WORKBOOK_SUFFIXES, _parse_at, read_yaml
+    from .dossier.loader import WORKBOOK_SUFFIXES, _parse_at, read_yaml
 
     where = book = None
     if source is not None:

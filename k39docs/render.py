@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 import types
 
+from .dossier.model import VIETNAM_TZ
 from .manifest import Manifest
-from .model import VIETNAM_TZ
 from .pipeline.options import Progress, RenderOptions
 from .pipeline.session import Session, render
 

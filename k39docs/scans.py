@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .documents.enclosures import ATTACHMENT_KIND, SCANNED_NOTE, outgoing
-from .model import Candidate, Dossier
+from .dossier.model import Candidate, Dossier
 
 if TYPE_CHECKING:
     from .documents.base import Document

@@ -2,7 +2,7 @@
 titles and descriptions on every field, display labels for every choice, and the loader's
 patterns and bounds.
 
-pydantic derives the shape from :mod:`k39docs.model`; what a form needs and the model cannot say
+pydantic derives the shape from :mod:`k39docs.dossier.model`; what a form needs and the model cannot say
 by itself is added here: a Vietnamese ``title`` and ``description`` per field, each choice as
 ``oneOf`` of ``const`` + ``title`` (the code, shown with its label) beside the lenient spellings
 the loader also accepts (the label, any case), the patterns the validators enforce (CCCD of 12
@@ -22,8 +22,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from .loader import MAX_TEXT_CHARS
-from .model import (
+from .dossier.loader import MAX_TEXT_CHARS
+from .dossier.model import (
     CHOICE_LABELS,
     COURSE_TYPE_NAMES,
     CadreGroup,

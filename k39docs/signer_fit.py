@@ -16,7 +16,7 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from .model import Dossier, Signer
+from .dossier.model import Dossier, Signer
 from .nd30.fonts import missing_glyphs, text_width_mm
 from .nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE
 from .vietnamese import upper_vn

@@ -998,7 +998,7 @@ def eligibility_table(doc, rule_ids: list[str]):
 
 
 def build_eligibility_report():
-    from k39docs.model import CourseType
+    from k39docs.dossier.model import CourseType
     from k39docs.rules import rules_for
 
     doc = new_document(landscape=True)

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 if TYPE_CHECKING:  # imported where used: collecting the tests loads no pyHanko
-    from k39docs.model import Signing
+    from k39docs.dossier.model import Signing
     from k39docs.signing import SignatureRequest, SignResult
 
 SIGNER_NAME = "Đặng Quốc Bảo"
@@ -288,7 +288,7 @@ def pki() -> TestPki:
 
 
 def demo_signing(**changes) -> Signing:
-    from k39docs.model import Signing
+    from k39docs.dossier.model import Signing
 
     values = {
         "demo": True,

@@ -21,7 +21,7 @@ from docx import Document as DocxDocument
 from typer.testing import CliRunner
 
 from k39docs.cli import app
-from k39docs.loader import MAX_FILE_BYTES
+from k39docs.dossier.loader import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"

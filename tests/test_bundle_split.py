@@ -164,8 +164,8 @@ def test_signatures_on_the_cover_letter_and_signing_information_on_each_attachme
 
 
 def test_signing_a_cover_letter_dated_another_day(sample_dossier, tmp_path):
+    from k39docs.dossier.model import Signing
     from k39docs.errors import SigningError
-    from k39docs.model import Signing
     from k39docs.pipeline.signatures import signing_date_warning
 
     dated = sample_dossier.documents.cover_letter.date

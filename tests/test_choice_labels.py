@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from k39docs import load_dossier
+from k39docs.dossier.model import CourseType, Gender, PositionLevel, Rating, choice_label
 from k39docs.errors import DossierError
-from k39docs.model import CourseType, Gender, PositionLevel, Rating, choice_label
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml"
 

@@ -16,7 +16,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from k39docs import load_dossier
-from k39docs.model import today_in_vietnam
+from k39docs.dossier.model import today_in_vietnam
 from k39docs.rules import check_eligibility
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +166,7 @@ def test_today_follows_the_clock_across_vietnam_midnight(monkeypatch):
     rules compare with, is the day it is now in Vietnam, not the day the process started."""
     import types
 
-    import k39docs.model as model
+    import k39docs.dossier.model as model
 
     moments = iter(
         [

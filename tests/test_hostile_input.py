@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from k39docs.cli import app
+from k39docs.dossier.loader import MAX_EXPANDED_CHARS, load_dossier
 from k39docs.errors import DossierError
-from k39docs.loader import MAX_EXPANDED_CHARS, load_dossier
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample.yaml"
 

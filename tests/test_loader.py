@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from k39docs import DossierError, load_dossier
-from k39docs.loader import MAX_DEPTH, clean_text
+from k39docs.dossier.loader import MAX_DEPTH, clean_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"

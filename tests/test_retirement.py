@@ -1,4 +1,4 @@
-"""Retirement dates (k39docs.retirement) against the table of Nghị định 135/2020/NĐ-CP.
+"""Retirement dates (k39docs.dossier.retirement) against the table of Nghị định 135/2020/NĐ-CP.
 
 The expected dates are derived here from the yearly ages as the decree's appendix lists them
 (year reached → age), by walking the years and assigning each birth month the first year whose
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k39docs.model import Gender, PartialDate
-from k39docs.retirement import (
+from k39docs.dossier.model import Gender, PartialDate
+from k39docs.dossier.retirement import (
     add_months,
     retirement_age_months,
     retirement_date,

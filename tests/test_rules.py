@@ -16,9 +16,9 @@ import jsonschema
 import pytest
 import yaml
 
-from k39docs.loader import load_dossier
-from k39docs.model import CourseType
-from k39docs.retirement import retirement_date
+from k39docs.dossier.loader import load_dossier
+from k39docs.dossier.model import CourseType
+from k39docs.dossier.retirement import retirement_date
 from k39docs.rules import (
     Status,
     all_rules,

@@ -22,8 +22,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from k39docs.documents.enclosures import enclosed, enclosures
+from k39docs.dossier.loader import load_dossier
 from k39docs.errors import DossierError
-from k39docs.loader import load_dossier
 from k39docs.scans import MAX_SCAN_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]

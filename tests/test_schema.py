@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 import yaml
 
+from k39docs.dossier.loader import load_dossier
 from k39docs.errors import DossierError
-from k39docs.loader import load_dossier
 from k39docs.schema import FIELDS, SCHEMA_DIALECT, dossier_schema
 
 ROOT = Path(__file__).resolve().parents[1]

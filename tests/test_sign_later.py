@@ -21,7 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from signing_support import AGENCY, SIGNER_NAME, pki  # noqa: F401  (fixture)
 
 from k39docs import load_dossier
-from k39docs.model import today_in_vietnam
+from k39docs.dossier.model import today_in_vietnam
 from k39docs.signing import AGENCY_FIELD, PERSON_FIELD
 
 ROOT = Path(__file__).resolve().parents[1]

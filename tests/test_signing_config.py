@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from signing_support import FIXTURES, PASSPHRASE, demo_signing, pki  # noqa: F401  (fixture)
 
+from k39docs.dossier.model import Pkcs11, Signing
 from k39docs.errors import SigningError
-from k39docs.model import Pkcs11, Signing
 from k39docs.signing import check_signing_config
 
 ENV = "K39_TEST_PASSPHRASE"

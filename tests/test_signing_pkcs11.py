@@ -16,8 +16,8 @@ from signing_support import (  # noqa: F401  (fixtures)
     signature_request,
 )
 
+from k39docs.dossier.model import Pkcs11, Signing
 from k39docs.errors import SigningError
-from k39docs.model import Pkcs11, Signing
 from k39docs.signing import check_signing_config, sign_dossier, verify_pdf
 
 pytestmark = [

@@ -7,8 +7,8 @@ papers that stay in the province (``noi-bo.pdf``: the Tờ trình, the eligibili
 
 from __future__ import annotations
 
-from ..model import Dossier
-from ..retirement import months_left_for_course
+from ..dossier.model import Dossier
+from ..dossier.retirement import months_left_for_course
 from ..rules import EligibilityReport
 from . import (
     commitment,

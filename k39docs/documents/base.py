@@ -11,8 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..headerlines import name_lines, subject_lines
-from ..model import (
+from ..dossier.model import (
     COURSE_TYPE_NAMES,
     Candidate,
     Dossier,
@@ -21,6 +20,7 @@ from ..model import (
     Signer,
     today_in_vietnam,
 )
+from ..headerlines import name_lines, subject_lines
 from ..nd30.layout import CELL_MARGIN_MM, COMPONENTS, HEADER_LEFT_MM
 from ..vietnamese import (
     amount_in_words,

@@ -6,7 +6,7 @@ can be replaced per dossier (``documents.commitment.clauses``).
 
 from __future__ import annotations
 
-from ..model import Candidate, Dossier, Gender
+from ..dossier.model import Candidate, Dossier, Gender
 from ..vietnamese import format_date_line, format_money
 from .base import K39_REF, Document, course_phrase, in_words, period_phrase, person_position
 

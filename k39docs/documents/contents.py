@@ -6,8 +6,8 @@ papers) is a row with a row under it for each document.
 
 from __future__ import annotations
 
+from ..dossier.model import Dossier
 from ..headerlines import subject_lines
-from ..model import Dossier
 from ..nd30.layout import COMPONENTS, PAGE
 from ..pdf.bundle import Part, contents_rows
 from .base import K39_REF, Document, agency_header, issue_date_words

@@ -5,7 +5,7 @@ It cites the steering committee's notice and lists what the dossier encloses.
 
 from __future__ import annotations
 
-from ..model import Dossier
+from ..dossier.model import Dossier
 from .base import (
     K39_REF,
     QC_REF,

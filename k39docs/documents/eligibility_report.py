@@ -12,7 +12,7 @@ by ``scripts/build_templates.py``; ``rule_ids`` says which one applies.
 
 from __future__ import annotations
 
-from ..model import CourseType, Dossier
+from ..dossier.model import CourseType, Dossier
 from ..rules import STATUS_NAMES, EligibilityReport, Status, cite, get_rule
 from ..vietnamese import (
     language_name,

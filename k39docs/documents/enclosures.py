@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..model import Dossier
+from ..dossier.model import Dossier
 from .base import Document, count_phrase, listed
 
 __all__ = [

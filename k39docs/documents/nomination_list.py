@@ -6,7 +6,7 @@ months-left computation the eligibility check uses.
 
 from __future__ import annotations
 
-from ..model import RATING_NAMES, Candidate, Dossier, Gender
+from ..dossier.model import RATING_NAMES, Candidate, Dossier, Gender
 from ..vietnamese import short_date
 from .base import (
     STEERING_LEADERS,

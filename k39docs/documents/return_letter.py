@@ -8,7 +8,7 @@ dossier gives it), who took part, and the reports it encloses (:mod:`.enclosures
 
 from __future__ import annotations
 
-from ..model import Dossier
+from ..dossier.model import Dossier
 from ..vietnamese import date_words
 from .base import (
     K39_REF,

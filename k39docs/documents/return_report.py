@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ..dossier.model import Candidate, Dossier
 from ..headerlines import Gap, unit_lines
-from ..model import Candidate, Dossier
 from ..nd30.layout import BODY_FIRST_LINE_INDENT_MM, COMPONENTS, PAGE
 from ..vietnamese import date_words, format_date_line
 from .base import Document, course_phrase, listed, period_phrase

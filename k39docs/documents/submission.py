@@ -8,7 +8,7 @@ to sign. What it says about eligibility comes from the eligibility report, never
 
 from __future__ import annotations
 
-from ..model import COURSE_TYPE_NAMES, Dossier
+from ..dossier.model import COURSE_TYPE_NAMES, Dossier
 from ..vietnamese import format_money, language_name
 from .base import (
     K39_REF,

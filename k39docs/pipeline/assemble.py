@@ -18,9 +18,9 @@ from ..documents.base import course_phrase
 from ..documents.cover_letter import number_of
 from ..documents.enclosures import INTERNAL, OUTGOING, enclosed
 from ..docx.writer import resolve_template, write_docx
+from ..dossier.model import Dossier
 from ..errors import ConversionError
 from ..manifest import ManifestFile, sha256_of
-from ..model import Dossier
 from ..office import Office
 from ..pdf.bundle import BundleWriter, Part, PartReaders, bundle_pdf
 from ..pdf.pdfinfo import PdfLedger

@@ -16,8 +16,8 @@ from ..cache import DocumentCache
 from ..documents import Document
 from ..documents.enclosures import OUTGOING
 from ..docx.writer import resolve_template, write_docx
+from ..dossier.model import Dossier, today_in_vietnam
 from ..edits import Edit, inputs_digest
-from ..model import Dossier, today_in_vietnam
 from ..office import Office
 from ..pdf import pagepatch
 from ..pdf.pdfinfo import PdfLedger

@@ -20,10 +20,10 @@ from ..cache import DocumentCache
 from ..documents import Document, build_documents
 from ..documents.enclosures import OUTGOING
 from ..docx.writer import TemplateError
+from ..dossier.model import VIETNAM_TZ, Dossier
 from ..edits import settle_edits
 from ..errors import IneligibleError
 from ..manifest import Manifest, ManifestFile, sha256_of
-from ..model import VIETNAM_TZ, Dossier
 from ..office import Office, font_warnings
 from ..outdir import locked, staging
 from ..pdf.pdfinfo import PdfLedger, page_count

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..docx.writer import compiled_template
+from ..dossier.model import Dossier
 from ..manifest import Manifest
-from ..model import Dossier
 from ..office import ConvertOptions, Office
 from ..outdir import real_outdir
 from ..resources import template_dir

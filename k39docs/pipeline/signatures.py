@@ -9,9 +9,9 @@ from importlib import import_module
 from pathlib import Path
 
 from ..documents.cover_letter import number_of
+from ..dossier.model import VIETNAM_TZ, Dossier
 from ..errors import SigningError
 from ..manifest import sha256_of
-from ..model import VIETNAM_TZ, Dossier
 from ..pdf.bundle import Part
 from ..pdf.pdfinfo import PdfLedger, page_count
 from ..vietnamese import upper_vn

@@ -28,7 +28,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from ..model import Candidate, Course, CourseType, Dossier
+from ..dossier.model import Candidate, Course, CourseType, Dossier
 
 __all__ = [
     "Status",

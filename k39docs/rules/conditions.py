@@ -41,7 +41,7 @@ import re
 import unicodedata
 from datetime import date, timedelta
 
-from ..model import (
+from ..dossier.model import (
     CADRE_GROUP_NAMES,
     COURSE_TYPE_NAMES,
     POSITION_LEVEL_NAMES,
@@ -56,7 +56,7 @@ from ..model import (
     Rating,
     today_in_vietnam,
 )
-from ..retirement import (
+from ..dossier.retirement import (
     add_months,
     candidate_retirement_date,
     leadership_end_date,

@@ -13,8 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
-from ..model import COURSE_TYPE_NAMES, Candidate, CourseType, Dossier
-from ..retirement import candidate_retirement_date, leadership_months_left, service_months_left
+from ..dossier.model import COURSE_TYPE_NAMES, Candidate, CourseType, Dossier
+from ..dossier.retirement import (
+    candidate_retirement_date,
+    leadership_months_left,
+    service_months_left,
+)
 from ..vietnamese.text import position_at, repeated_agency
 from .base import STATUS_NAMES, STATUS_SYMBOLS, CheckResult, Status, all_rules, rules_for
 

@@ -22,8 +22,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..dossier.model import Dossier
 from ..errors import DossierError, FieldIssue
-from ..model import Dossier
 from .keys import KeyRing
 
 __all__ = [
@@ -131,7 +131,7 @@ def read_dossier(
     ``review`` (the multipart field of that name, see :func:`parse_review`) adds a reviewer's
     notes and an exception to candidates named by id, over what the file says: the web page
     sends them so that a clerk can settle a review without editing the workbook first."""
-    from ..loader import load_dossier, read_yaml
+    from ..dossier.loader import load_dossier, read_yaml
     from ..preflight import dossier_issues
 
     if file.suffix == ".xlsx":

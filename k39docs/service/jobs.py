@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dossier.model import Dossier
 from ..errors import DossierError, K39Error
-from ..model import Dossier
 from ..office import ConvertOptions, Office
 from ..render import RenderOptions, Session
 from .problems import bad_input
@@ -217,7 +217,7 @@ class Job:
 def _iso(moment: float) -> str:
     from datetime import datetime
 
-    from ..model import VIETNAM_TZ
+    from ..dossier.model import VIETNAM_TZ
 
     return datetime.fromtimestamp(moment, VIETNAM_TZ).replace(microsecond=0).isoformat()
 

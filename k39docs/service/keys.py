@@ -57,8 +57,8 @@ def load_keys(path: Path | None) -> KeyRing:
     """The keys of ``path`` (none without it); :class:`KeysError` names what is wrong."""
     if path is None:
         return KeyRing()
-    from ..loader import read_yaml
-    from ..model import Signing
+    from ..dossier.loader import read_yaml
+    from ..dossier.model import Signing
 
     try:
         data, _where = read_yaml(Path(path))

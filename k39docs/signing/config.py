@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..dossier.model import Signing
 from ..errors import SigningError
-from ..model import Signing
 from ..nd30.fonts import serif_font_path
 from .keys import check_key_source
 

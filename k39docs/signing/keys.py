@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from ..dossier.model import Pkcs11, Signing
 from ..errors import SigningError
-from ..model import Pkcs11, Signing
 
 if TYPE_CHECKING:
     import pkcs11 as p11  # imported where a token is opened: most runs never load it

@@ -40,9 +40,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
+from ..dossier.model import Signing
 from ..errors import SigningError
 from ..manifest import sha256_of
-from ..model import Signing
 from ..signrecord import RECORD_NAME, read_sign_record
 from .appearance import plan_block_layout
 from .block import place_on
@@ -106,7 +106,7 @@ def sign(
     """Add the signer's (``as_="signer"``) or the agency's (``"agency"``) signature to
     ``pdf``, an unsigned or half-signed ``dossier.pdf`` that k39docs rendered.
 
-    ``key``: a :class:`~k39docs.model.Signing` or the same as a mapping — ``{"demo": True}``,
+    ``key``: a :class:`~k39docs.dossier.model.Signing` or the same as a mapping — ``{"demo": True}``,
     ``{"pkcs12": path, "passphrase_env": NAME}`` or ``{"pkcs11": {library, token, key_label,
     pin_env}}``; secrets only through the environment variables it names. Images and the TSA
     default to what the dossier's ``signing`` named at render (kept in the record).

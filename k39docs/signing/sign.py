@@ -33,8 +33,8 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pypdf import PdfReader
 
+from ..dossier.model import VIETNAM_TZ, Signing
 from ..errors import SigningError
-from ..model import VIETNAM_TZ, Signing
 from .appearance import BlockLayout, plan_block_layout
 from .block import SignaturePlace, place_on
 from .config import check_files as _check_files

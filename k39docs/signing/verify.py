@@ -24,8 +24,8 @@ from pathlib import Path
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
+from ..dossier.model import VIETNAM_TZ
 from ..errors import K39Error
-from ..model import VIETNAM_TZ
 
 __all__ = [
     "SignatureCheck",

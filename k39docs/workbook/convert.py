@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from ..dossier.loader import WORKBOOK_SUFFIXES, load_dossier
+from ..dossier.model import Dossier
 from ..errors import DossierError, FieldIssue
-from ..loader import WORKBOOK_SUFFIXES, load_dossier
-from ..model import Dossier
 from .write import write_workbook, write_yaml
 
 __all__ = ["YAML_SUFFIXES", "save_dossier", "convert_file", "init_workbook", "same_dossier"]

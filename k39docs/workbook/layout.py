@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
-from ..model import CadreGroup, CourseType, Gender, PositionLevel, Rating
+from ..dossier.model import CadreGroup, CourseType, Gender, PositionLevel, Rating
 
 __all__ = [
     "Field",
@@ -606,7 +606,7 @@ def header_key(text: str) -> str:
 
 def choice_labels(f: Field) -> tuple[str, ...]:
     """The labels a drop-down offers for ``f``."""
-    from ..model import CHOICE_LABELS
+    from ..dossier.model import CHOICE_LABELS
 
     if f.kind == "choice" and f.enum is not None:
         return tuple(CHOICE_LABELS[f.enum].values())

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dossier.loader import WORKBOOK_SUFFIXES, load_dossier, read_yaml
+from ..dossier.model import Dossier
 from ..errors import DossierError, FieldIssue
-from ..loader import WORKBOOK_SUFFIXES, load_dossier, read_yaml
-from ..model import Dossier
 from .convert import save_dossier
 from .read import read_workbook
 

@@ -26,8 +26,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from ..dossier.model import Candidate
 from ..errors import DossierError, FieldIssue
-from ..model import Candidate
 from .layout import (
     ATTACHMENT_FIELDS,
     BOOL_LABELS,

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model import Dossier, PartialDate, choice_label
+from ..dossier.model import Dossier, PartialDate, choice_label
 from .layout import (
     ATTACHMENT_FIELDS,
     BOOL_LABELS,

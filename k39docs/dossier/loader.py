@@ -32,7 +32,7 @@ import yaml
 from pydantic import ValidationError
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .errors import DossierError, FieldIssue
+from ..errors import DossierError, FieldIssue
 from .model import Dossier
 
 __all__ = [
@@ -345,7 +345,7 @@ def load_dossier(
     else:
         path = Path(source)
         if path.suffix.lower() in WORKBOOK_SUFFIXES:  # the clerk's workbook: errors name cells
-            from .workbook.read import load_workbook
+            from ..workbook.read import load_workbook
 
             return load_workbook(path, validate=load_dossier, base_dir=base_dir)
         data, where = read_yaml(path)

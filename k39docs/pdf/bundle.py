@@ -63,7 +63,7 @@ class BundleWriter:
         self, index: int, reader: PdfReader | None = None, *, pages=None, pdf: Path | None = None
     ) -> PdfFacts:
         """Copy part ``index`` in; return its page count and fonts (for the caller to
-        :func:`~k39docs.pdfinfo.remember` once the part's file is in place). ``reader``: the
+        :func:`~k39docs.pdf.pdfinfo.remember` once the part's file is in place). ``reader``: the
         part's PDF already open (and maybe parsed by an earlier bundle); ``pages``: its pages,
         parsed already in a larger PDF it was cut from; ``pdf``: a copy of its PDF to read
         instead of the part's own file.

@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark", "convert"]
 
 MARK = "k39u"  # bookmark names: k39u0, k39u1 … one per unit
-_MARK_ID = 800_000  # their ids: above any a template would use, below k39docs.combine's
+_MARK_ID = 800_000  # their ids: above any a template would use, below k39docs.pdf.combine's
 MIN_ROWS = 30  # a document whose longest table is shorter converts fast enough whole
 MOST_PAGES = 0.5  # converting more than this share of the pages again: convert the whole
 _BODY = "word/document.xml"

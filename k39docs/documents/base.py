@@ -312,6 +312,21 @@ class Standing:
         unmet = "; ".join(self.unmet(ce, k) for k in ce.open_checks)
         return f"{self.who(ce)}, {person_position(self.candidate(ce))}, {unmet}"
 
+    def exception_paragraph(self, ce, template: str, *, capital: bool = False, **more) -> str:
+        """``template`` (a paper's own wording of a person proposed by exception) filled with
+        what every paper says of ``ce``: the case (``capital``: it opens the sentence), who,
+        the province's reason, the Quy chế article and the leaders who decide; ``more``: the
+        paper's other fields (issuer, department)."""
+        case = self.exception_case(ce)
+        return template.format(
+            case=capitalize_first(case) if capital else case,
+            who=self.who(ce),
+            reason=self.reason(ce) or "(chưa ghi lý do)",
+            qc=QC_REF,
+            leaders=STEERING_LEADERS,
+            **more,
+        )
+
     def interview(self) -> str:
         """ "sẽ tham gia phỏng vấn tuyển chọn của Đại học …"."""
         return f"sẽ tham gia phỏng vấn tuyển chọn của {self.dossier.course.institution}"

@@ -8,8 +8,6 @@ from __future__ import annotations
 from ..dossier.model import Dossier
 from .base import (
     K39_REF,
-    QC_REF,
-    STEERING_LEADERS,
     Document,
     Standing,
     agency_header,
@@ -83,18 +81,8 @@ def review_paragraphs(dossier: Dossier, standing: Standing) -> list[str]:
             )
         )
     lines = [REVIEWED.format(parts="; ".join(parts), course=course)]
-    issuer = dossier.issuer.name
     for ce in standing.excepted:
-        lines.append(
-            EXCEPTION.format(
-                case=standing.exception_case(ce),
-                issuer=issuer,
-                who=standing.who(ce),
-                reason=standing.reason(ce) or "(chưa ghi lý do)",
-                qc=QC_REF,
-                leaders=STEERING_LEADERS,
-            )
-        )
+        lines.append(standing.exception_paragraph(ce, EXCEPTION, issuer=dossier.issuer.name))
     return lines
 
 

@@ -12,8 +12,6 @@ from ..dossier.model import COURSE_TYPE_NAMES, Dossier
 from ..vietnamese import format_money, language_name
 from .base import (
     K39_REF,
-    QC_REF,
-    STEERING_LEADERS,
     Document,
     Standing,
     agency_header,
@@ -117,17 +115,8 @@ def review_lines(dossier: Dossier, standing: Standing) -> list[str]:
         text = "; ".join(parts)
         lines.append(f"Trong số {count_phrase(standing.total)} cán bộ nêu trên, {text}.")
     for ce in standing.excepted:
-        case = standing.exception_case(ce)
         lines.append(
-            EXCEPTION.format(
-                case=case[:1].upper() + case[1:],
-                dept=dept,
-                issuer=issuer,
-                who=standing.who(ce),
-                reason=standing.reason(ce) or "(chưa ghi lý do)",
-                qc=QC_REF,
-                leaders=STEERING_LEADERS,
-            )
+            standing.exception_paragraph(ce, EXCEPTION, capital=True, dept=dept, issuer=issuer)
         )
     return lines
 

@@ -202,15 +202,19 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
     checks = tuple(r.check(candidate, dossier) for r in applicable)
     applicable_ids = {r.id for r in applicable}
     known_ids = {r.id for r in all_rules()}
-    warnings = []
-    for rule_id in candidate.reviewed:
+
+    def misnamed(field: str, rule_id: str) -> str | None:
+        """The warning for a rule code ``field`` names that does not exist or not apply here."""
         if rule_id not in known_ids:
-            warnings.append(f"`reviewed` ghi mã điều kiện không tồn tại: {rule_id}")
-        elif rule_id not in applicable_ids:
-            warnings.append(
-                f"`reviewed` ghi điều kiện {rule_id}, không áp dụng cho "
+            return f"`{field}` ghi mã điều kiện không tồn tại: {rule_id}"
+        if rule_id not in applicable_ids:
+            return (
+                f"`{field}` ghi điều kiện {rule_id}, không áp dụng cho "
                 f"{COURSE_TYPE_NAMES[course.type]}"
             )
+        return None
+
+    warnings = [w for r in candidate.reviewed if (w := misnamed("reviewed", r)) is not None]
     if repeated_agency(candidate.position, candidate.agency):
         warnings.append(
             f"`position` đã ghi tên cơ quan (“{candidate.position}”, cơ quan “{candidate.agency}”)"
@@ -224,13 +228,9 @@ def check_candidate(candidate: Candidate, dossier: Dossier) -> CandidateEligibil
         open_ids = {k.rule for k in checks if k.status in (Status.failed, Status.review)}
         pending_ids = {k.rule for k in checks if k.status is Status.pending}
         for rule_id in asked:
-            if rule_id not in known_ids:
-                warnings.append(f"`exception` ghi mã điều kiện không tồn tại: {rule_id}")
-            elif rule_id not in applicable_ids:
-                warnings.append(
-                    f"`exception` ghi điều kiện {rule_id}, không áp dụng cho "
-                    f"{COURSE_TYPE_NAMES[course.type]}"
-                )
+            wrong = misnamed("exception", rule_id)
+            if wrong is not None:
+                warnings.append(wrong)
             elif rule_id in pending_ids:
                 warnings.append(
                     f"`exception` ghi điều kiện {rule_id}, là kết quả chỉ có sau khi đề cử "

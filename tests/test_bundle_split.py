@@ -14,23 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdftext import flat, pdftotext
 from pypdf import PdfReader
 from signing_support import PASSPHRASE, pki  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"
 COVER = "Công văn số 3512/UBND-NC của Ủy ban nhân dân tỉnh Quảng Ngãi"
-
-
-def pdftotext(path, first=None, last=None, layout=False) -> str:
-    cmd = ["pdftotext", *(["-layout"] if layout else [])]
-    cmd += ["-f", str(first)] if first else []
-    cmd += ["-l", str(last)] if last else []
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def outline(path: Path) -> list[tuple[str, int]]:

@@ -10,9 +10,11 @@ import re
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
+from pdftext import pdftotext
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from k39docs import load_dossier
@@ -34,10 +36,7 @@ def _draft(mapping: dict) -> dict:
     return mapping
 
 
-def _text(pdf: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+_text = partial(pdftotext, layout=True)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from docx import Document as DocxDocument
+from pdftext import pdftotext
 
 pytestmark = pytest.mark.soffice
 
@@ -33,12 +34,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-def pdftotext(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def manifest_entry(outdir: Path, path: str) -> dict:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
+import pdftext
 import pytest
 import yaml
 from docx import Document as DocxDocument
@@ -73,10 +75,7 @@ def docx_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def pdftotext(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+pdftotext = partial(pdftext.pdftotext, layout=True)
 
 
 # --- refusing and allowing an ineligible dossier ------------------------------------------------

@@ -7,7 +7,9 @@ import itertools
 import json
 import re
 import subprocess
+from functools import partial
 
+import pdftext
 import pytest
 from docx import Document as DocxDocument
 from pypdf import PdfReader
@@ -25,13 +27,7 @@ def docx_text(path) -> str:
     return "\n".join(parts)
 
 
-def pdftotext(path, first=None, last=None) -> str:
-    cmd = ["pdftotext", "-layout"]
-    if first:
-        cmd += ["-f", str(first)]
-    if last:
-        cmd += ["-l", str(last)]
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+pdftotext = partial(pdftext.pdftotext, layout=True)
 
 
 def test_output_folder_has_every_document_as_docx_and_pdf(rendered, sample_dossier):

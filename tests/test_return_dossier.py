@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdftext import flat, pdftotext
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,17 +51,6 @@ def k39(*args):
     return subprocess.run(
         [sys.executable, "-m", "k39docs", *map(str, args)], capture_output=True, text=True
     )
-
-
-def pdftotext(path, first=None, last=None, layout=False) -> str:
-    cmd = ["pdftotext", *(["-layout"] if layout else [])]
-    cmd += ["-f", str(first)] if first else []
-    cmd += ["-l", str(last)] if last else []
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def return_data() -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdftext import flat, pdftotext
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -30,22 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "fixtures" / "sample.yaml"
 K39 = [sys.executable, "-m", "k39docs"]
 STAMP = "3512/UBND-NC"  # the công văn's number, in the signing information of every attachment
-
-
-def pdftotext(
-    path: Path, first: int | None = None, last: int | None = None, layout: bool = False
-) -> str:
-    cmd = [
-        "pdftotext",
-        *(["-layout"] if layout else []),
-        *(["-f", str(first)] if first else []),
-        *(["-l", str(last)] if last else []),
-    ]
-    return subprocess.run(cmd + [str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def text_pdf(path: Path, marker: str, pages: int = 1, size=(595, 842)) -> Path:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import ConversionError, DependencyError
 from .find import find_soffice, find_uno_python
 from .options import PDF_EXPORT_OPTIONS, ConvertOptions
-from .workdirs import kill_group, make_tmp, new_session_kwargs, save_seed, seed_to_copy
+from .workdirs import kill_group, make_tmp, new_session_kwargs, save_seed, seed_dir, seed_to_copy
 
 __all__ = ["WorkerPool"]
 
@@ -324,7 +324,7 @@ class WorkerPool:
                     self._jobs.put(sent.popleft())
         if worker is None:
             return
-        if self.options.seed_profile and seed_to_copy(True) is None:
+        if self.options.seed_profile and not seed_dir().is_dir():  # the first run: no seed yet
             if worker.close():  # a LibreOffice that ended well leaves a profile to start from
                 save_seed(worker.profile)
         else:  # nothing to keep of it: stopped at once, not asked to shut down and waited for

@@ -4,12 +4,11 @@ attachments, and whether the papers may be signed today (a draft, a date that is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from importlib import import_module
 from pathlib import Path
 
 from ..documents.cover_letter import number_of
-from ..dossier.model import VIETNAM_TZ, Dossier
+from ..dossier.model import Dossier, today_in_vietnam
 from ..errors import SigningError
 from ..manifest import sha256_of
 from ..pdf.bundle import Part
@@ -44,7 +43,7 @@ def signing_date_warning(dossier: Dossier, today=None) -> str | None:
     (:class:`SigningError`) before anything is converted; with the demo key it is a warning.
     ``today``: the day in Vietnam (UTC+7), for tests."""
     dated = getattr(dossier.documents.cover_letter, "date", None)
-    today = today or datetime.now(VIETNAM_TZ).date()
+    today = today or today_in_vietnam()
     if dated is None or dated == today:  # a draft (no date) is not signed
         return None
     field_ = "documents.cover_letter.date"

@@ -40,7 +40,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
-from ..dossier.model import Signing
+from ..dossier.model import VIETNAM_TZ, Signing, today_in_vietnam
 from ..errors import SigningError
 from ..manifest import sha256_of
 from ..signrecord import RECORD_NAME, read_sign_record
@@ -53,7 +53,6 @@ from .keys import DEMO_CA_FILENAME, open_signing_keys
 from .sign import (
     AGENCY_FIELD,
     PERSON_FIELD,
-    VIETNAM_TZ,
     SignatureRequest,
     _pdf_signer,
     _sign_revision,
@@ -127,7 +126,7 @@ def sign(
     request = SignatureRequest(
         **{k: v for k, v in record["request"].items() if k in SignatureRequest.__dataclass_fields__}
     )
-    today = dt.datetime.now(VIETNAM_TZ).date()
+    today = today_in_vietnam()
     warnings = [w for w in [_check_date(record, signing, today)] if w]
 
     base_dir = Path.cwd()

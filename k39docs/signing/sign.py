@@ -46,7 +46,6 @@ from .keys import SigningKeys, open_signing_keys
 from .stamps import attachment_info_lines, stamp_attachments
 
 __all__ = [
-    "VIETNAM_TZ",
     "PERSON_FIELD",
     "AGENCY_FIELD",
     "SignatureRequest",

@@ -180,3 +180,41 @@ def test_a_valid_sample_is_unchanged_by_cleaning(sample_data):
     assert dossier.course.start_date == date(2027, 3, 1)
     original = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     assert [c.agency for c in dossier.candidates] == [c["agency"] for c in original["candidates"]]
+
+
+# --- a dossier written as JSON (what programs send the service) -------------------------------
+
+
+def _as_json(data, path: Path, **dumps) -> Path:
+    import json
+
+    path.write_text(json.dumps(data, default=str, ensure_ascii=False, **dumps), encoding="utf-8")
+    return path
+
+
+def test_a_json_dossier_loads_as_its_yaml_twin(sample_data, tmp_path):
+    shutil.copytree(SAMPLE.parent / "images", tmp_path / "images")
+    from_json = load_dossier(_as_json(sample_data, tmp_path / "dossier.json", indent=2))
+    assert from_json == load_dossier(SAMPLE, base_dir=tmp_path)
+
+
+def test_a_json_dossier_s_problems_name_their_lines(sample_data, tmp_path):
+    data = copy.deepcopy(sample_data)
+    data["candidates"][1]["gender"] = "X"
+    path = _as_json(data, tmp_path / "dossier.json", indent=2)
+    line = next(
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if '"gender": "X"' in text
+    )
+    assert f"`candidates[1].gender` (dòng {line})" in problems(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"id": "A", "id": "B"}', '{"id": "A",\n "id": "A"}'],
+)
+def test_a_key_twice_in_json_is_refused_as_in_yaml(tmp_path, text):
+    path = tmp_path / "dossier.json"
+    path.write_text(text, encoding="utf-8")
+    assert "`id` (dòng" in problems(path) and "ghi hai lần" in problems(path)

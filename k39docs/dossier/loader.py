@@ -20,6 +20,7 @@ against the dossier file's folder, so ``render(load_dossier("hs/dossier.yaml"), 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -126,17 +127,37 @@ def _char_name(ch: str) -> str:
 
 
 class _Source:
-    """Lines of every value in the YAML file, by field path."""
+    """Lines of every value in the YAML file, by field path.
+
+    Given the ``text`` instead, the lines are found from it only when first asked for: a JSON
+    dossier (a program's request) is parsed by :mod:`json`, and its YAML node tree, many times
+    slower to build, is needed only to say where a problem is."""
 
     def __init__(
         self,
         lines: dict[Loc, int] | None = None,
         name: str | None = None,
         values: dict[tuple[int, int], Loc] | None = None,
+        *,
+        text: str | None = None,
     ):
-        self.lines = lines or {}
+        self._lines, self._values = lines or {}, values or {}
         self.name = name
-        self.values = values or {}  # (line, column) where a value starts → its field path
+        self._text = text
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        self._locate()
+        return self._lines
+
+    def _locate(self) -> None:
+        if self._text is not None:
+            text, self._text = self._text, None
+            try:
+                _, found = _compose(text, self.name)
+            except DossierError:  # JSON that YAML cannot read: the problems go without lines
+                return
+            self._lines, self._values = found._lines, found._values
 
     def line_of(self, loc: Loc) -> int | None:
         for end in range(len(loc), -1, -1):
@@ -147,7 +168,8 @@ class _Source:
 
     def path_at(self, mark: yaml.Mark | None) -> Loc:
         """The field path of the value starting at ``mark`` (empty if none does)."""
-        return self.values.get((mark.line, mark.column), ()) if mark is not None else ()
+        self._locate()
+        return self._values.get((mark.line, mark.column), ()) if mark is not None else ()
 
 
 _TOO_BIG = (
@@ -289,30 +311,11 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
             ],
             str(path),
         ) from None
-    try:
-        _check_depth(text)
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        line, problem = _yaml_problem(exc)
-        raise DossierError(
-            [FieldIssue("", line, f"YAML không hợp lệ: {problem}")], str(path)
-        ) from None
-    except DossierError as exc:
-        exc.source = str(path)
-        raise
-    if node is None:
-        raise DossierError([FieldIssue("", 1, "tệp hồ sơ trống")], str(path))
-    lines: dict[Loc, int] = {}
-    values: dict[tuple[int, int], Loc] = {}
-    duplicates: list[FieldIssue] = []
-    try:
-        _walk(node, (), lines, values, [MAX_NODES, MAX_EXPANDED_CHARS], duplicates)
-    except DossierError as exc:
-        exc.source = str(path)
-        raise
-    if duplicates:
-        raise DossierError(duplicates, str(path))
-    where = _Source(lines, str(path), values)
+    if text.lstrip().startswith("{"):
+        data = _json_data(text)
+        if data is not None:
+            return data, _Source(name=str(path), text=text)
+    node, where = _compose(text, str(path))
     try:
         data = _Loader("").construct_document(node)
     except yaml.YAMLError as exc:  # refused tags, oversized numbers
@@ -323,6 +326,74 @@ def read_yaml(path: Path) -> tuple[Any, _Source]:
             [FieldIssue(_path_text(at), line, prefix + problem)], str(path)
         ) from None
     return data, where
+
+
+def _compose(text: str, name: str | None) -> tuple[yaml.Node, _Source]:
+    """The YAML node tree of ``text`` and the line of every field path in it."""
+    try:
+        _check_depth(text)
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        line, problem = _yaml_problem(exc)
+        raise DossierError([FieldIssue("", line, f"YAML không hợp lệ: {problem}")], name) from None
+    except DossierError as exc:
+        exc.source = name
+        raise
+    if node is None:
+        raise DossierError([FieldIssue("", 1, "tệp hồ sơ trống")], name)
+    lines: dict[Loc, int] = {}
+    values: dict[tuple[int, int], Loc] = {}
+    duplicates: list[FieldIssue] = []
+    try:
+        _walk(node, (), lines, values, [MAX_NODES, MAX_EXPANDED_CHARS], duplicates)
+    except DossierError as exc:
+        exc.source = name
+        raise
+    if duplicates:
+        raise DossierError(duplicates, name)
+    return node, _Source(lines, name, values)
+
+
+class _Refused(Exception):
+    """What JSON allows and a dossier does not (a key twice, deep nesting): YAML reads it."""
+
+
+def _json_data(text: str) -> dict[str, Any] | None:
+    """``text`` as JSON, if it is a JSON object the YAML reading would accept as it is: a JSON
+    dossier reads the same either way (JSON is YAML), only faster. ``None`` for anything else
+    — not JSON, a key written twice, nesting past the limit, a very long number, too many
+    values —, which the YAML reading refuses or reads with the lines its message needs."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) != len(keys) or "<<" in keys:
+            raise _Refused
+        return dict(pairs)
+
+    try:
+        data = json.loads(text, object_pairs_hook=unique, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError, _Refused):
+        return None
+    budget = [MAX_NODES]
+    return data if isinstance(data, dict) and _within(data, 0, budget) else None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Refused  # NaN, Infinity: not JSON proper
+
+
+def _within(value: Any, depth: int, budget: list[int]) -> bool:
+    """``value`` no deeper than :data:`MAX_DEPTH` and with no more than :data:`MAX_NODES`
+    values, and every number one YAML reads the same (no float that is a whole number in
+    JSON's spelling only, e.g. ``1e5``, which YAML 1.1 reads as text)."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(_within(v, depth + 1, budget) for v in value.values())
+    if isinstance(value, list):
+        return all(_within(v, depth + 1, budget) for v in value)
+    return not isinstance(value, float)
 
 
 # --- loading ----------------------------------------------------------------------------------

@@ -242,6 +242,25 @@ def test_overlapping_renders_restore_the_garbage_collector_once_the_last_ends():
     assert gc.get_threshold() == before
 
 
+def test_settled_after_leaves_the_garbage_to_the_end_of_its_block_and_collects_it_there():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    before = gc.get_threshold()
+    session = Session()
+    with session.settled_after():
+        assert gc.get_threshold()[0] > before[0]  # young collections are rare in the block
+        cycle = Node()
+        cycle.me = cycle
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gone() is None  # collected at the block's end, not at some later allocation
+    assert gc.get_threshold() == before
+
+
 @pytest.mark.soffice
 def test_contents_page_converted_in_advance_is_the_one_bundled(tmp_path, monkeypatch):
     from k39docs.office import Office

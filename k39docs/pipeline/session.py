@@ -133,6 +133,16 @@ class Session:
         with self._lock:
             gc.collect()
 
+    @contextmanager
+    def settled_after(self):
+        """Renders in this block leave their garbage to its end, where :meth:`settle` collects
+        it: for a caller with something to do first, once a render is done (the service answers
+        whoever waits for the job). Without it, the first young collection after a render takes
+        the interpreter for as long as that settle would, as soon as the render returns."""
+        with _rare_gc():
+            yield
+            self.settle()
+
     def close(self) -> None:
         """Stop LibreOffice and wait until it is gone; a later render starts it again."""
         with self._lock:

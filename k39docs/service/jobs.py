@@ -46,6 +46,7 @@ log = logging.getLogger("k39docs.service")
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 RETRY_START_S = 30  # a LibreOffice that failed to start is tried again at most this often
+ANSWERED_S = 0.01  # after a job ends, before the garbage of its render is collected
 
 
 class JobCancelled(Exception):
@@ -332,6 +333,13 @@ class JobQueue:
                 self._sweep()
 
     def _run(self, job: Job) -> None:
+        with self.session.settled_after():
+            self._run_and_tell(job)
+            # a moment for the status requests this end woke to be answered, before the
+            # collection holds the interpreter for tens of milliseconds
+            time.sleep(ANSWERED_S)
+
+    def _run_and_tell(self, job: Job) -> None:
         office = self.session.office
         office.state()  # a LibreOffice that stopped or failed to start is started again
         tracker = job.tracker
@@ -385,7 +393,6 @@ class JobQueue:
         log.info("job %s %s in %.1f s", job.id, outcome, time.perf_counter() - started, extra=extra)
         with self._cond:
             self._end(job, outcome)
-        self.session.settle()
 
     def _end(self, job: Job, outcome: str) -> None:
         job.status = outcome

@@ -94,6 +94,14 @@ def test_the_workbook_has_the_docx_list_table_with_real_dates_and_numbers(
         if isinstance(cell.value, datetime)
     ]
     assert date_cells and all(cell.number_format == "DD/MM/YYYY" for cell in date_cells)
+    # a ruled table, as printed: every cell boxed, the header bold and centred, the rest wrapped
+    for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=12):
+        for cell in row:
+            if type(cell).__name__ == "MergedCell":
+                continue  # inside a merged header cell: the range's first cell holds the style
+            assert {cell.border.left.style, cell.border.bottom.style} == {"thin"}, cell.coordinate
+            assert cell.alignment.wrap_text, cell.coordinate
+            assert cell.font.bold == (cell.row <= 3), cell.coordinate
     if which == "exception":
         assert "Đề nghị xem xét ngoại lệ (ghi chú 1)" in body[1][11]
         notes = "\n".join(

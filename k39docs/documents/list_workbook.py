@@ -12,10 +12,10 @@ import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
+from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 
 from .base import Document
@@ -72,12 +72,7 @@ def write_list_workbook(
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách"
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold, centred = (
-        Font(bold=True),
-        Alignment(horizontal="center", vertical="center", wrap_text=True),
-    )
+    header, body, born = _styles(book)
     for col, (label, sub, width) in enumerate(_COLUMNS, start=1):
         label = label.format(rating_header=context["rating_header"])
         sheet.column_dimensions[get_column_letter(col)].width = width
@@ -89,8 +84,7 @@ def write_list_workbook(
     sheet.merge_cells(start_row=1, start_column=3, end_row=1, end_column=4)  # over Nam, Nữ
     for row in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):
         for cell in row:
-            cell.font, cell.alignment, cell.border = bold, centred, box
-    top = Alignment(vertical="top", wrap_text=True)
+            cell.style = header
     for number, data in enumerate(context["rows"], start=1):
         values: list = [number]
         for name in _FIELDS:
@@ -102,11 +96,9 @@ def write_list_workbook(
             else:
                 values.append(text or None)
         values.append("\n".join(data["notes"]) or None)
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            cell.border, cell.alignment = box, top
-            if isinstance(cell.value, date):
-                cell.number_format = "DD/MM/YYYY"
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(HEADER_ROWS + number, col, value)
+            cell.style = born if isinstance(value, date) else body
     sheet.freeze_panes = sheet.cell(HEADER_ROWS + 1, 3)  # the header and the names stay in view
     sheet.print_options.gridLines = False
     sheet.page_setup.orientation = "landscape"
@@ -123,6 +115,29 @@ def write_list_workbook(
     return path
 
 
+def _styles(book: Workbook) -> tuple[str, str, str]:
+    """The cell styles of the table (header; a body cell; a date of birth), registered once as
+    named styles: setting a cell's font, border and alignment one by one looks each up in the
+    workbook's tables, which took half the time of writing the list."""
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(vertical="top", wrap_text=True)
+    styles = (
+        NamedStyle(
+            "Danh sách - tiêu đề",
+            font=Font(bold=True),
+            border=box,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        NamedStyle("Danh sách - ô", border=box, alignment=top),
+        NamedStyle("Danh sách - ngày sinh", border=box, alignment=top, number_format="DD/MM/YYYY"),
+    )
+    for style in styles:
+        book.add_named_style(style)
+    header, body, born = (style.name for style in styles)
+    return header, body, born
+
+
 def _reproducible(book: Workbook, moment: datetime) -> bytes:
     """The workbook's bytes, the same for the same list: openpyxl stamps the time of saving in
     the file's properties and in each zip entry; here both are ``moment`` (the công văn's date),
@@ -131,7 +146,8 @@ def _reproducible(book: Workbook, moment: datetime) -> bytes:
 
     book.properties.created = book.properties.modified = moment
     raw = BytesIO()
-    ExcelWriter(book, ZipFile(raw, "w", ZIP_DEFLATED, allowZip64=True)).save()  # closes it
+    # stored, not compressed: the entries are compressed once, when they are copied below
+    ExcelWriter(book, ZipFile(raw, "w", ZIP_STORED, allowZip64=True)).save()  # closes it
     fixed = BytesIO()
     stamp = (max(moment.year, 1980), moment.month, moment.day, 0, 0, 0)
     with ZipFile(raw) as made, ZipFile(fixed, "w", ZIP_DEFLATED) as out:

@@ -354,7 +354,7 @@ def _compose(text: str, name: str | None) -> tuple[yaml.Node, _Source]:
     return node, _Source(lines, name, values)
 
 
-class _Refused(Exception):
+class _NotAsYaml(Exception):
     """What JSON allows and a dossier does not (a key twice, deep nesting): YAML reads it."""
 
 
@@ -367,19 +367,19 @@ def _json_data(text: str) -> dict[str, Any] | None:
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         keys = [k for k, _ in pairs]
         if len(set(keys)) != len(keys) or "<<" in keys:
-            raise _Refused
+            raise _NotAsYaml
         return dict(pairs)
 
     try:
         data = json.loads(text, object_pairs_hook=unique, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError, _Refused):
+    except (ValueError, RecursionError, _NotAsYaml):
         return None
     budget = [MAX_NODES]
     return data if isinstance(data, dict) and _within(data, 0, budget) else None
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _Refused  # NaN, Infinity: not JSON proper
+    raise _NotAsYaml  # NaN, Infinity: not JSON proper
 
 
 def _within(value: Any, depth: int, budget: list[int]) -> bool:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+import pikepdf
+from pikepdf import Name, OutlineItem, String
 
 from .pdfinfo import PdfFacts, PdfLedger, facts_of
 
@@ -42,70 +42,46 @@ def contents_rows(parts: list[Part], counts: list[int], contents_pages: int) -> 
 class BundleWriter:
     """Assembles the bundle of ``parts`` from their PDFs, taken in any order.
 
-    Reading and copying a part costs a few milliseconds of Python. Each part is added as soon as
-    its PDF exists (cached ones at once, the others as LibreOffice returns them) and goes in at
-    its place, so that work is off the critical path. The contents page, which needs every page
-    count, goes in front in :meth:`finish`.
+    Each part is added as soon as its PDF exists (cached ones at once, the others as LibreOffice
+    returns them): what the bundle needs of it then is its page count and fonts. The pages are
+    copied, in the parts' order and behind the contents page, by qpdf (pikepdf) in
+    :meth:`finish`, which copies what the parts cut from one PDF share (their fonts) once.
     """
 
     def __init__(self, parts: list[Part]) -> None:
         self.parts = list(parts)
-        self._writer: PdfWriter | None = PdfWriter()  # None once finished
-        self._pages: list[list[PageObject] | None] = [None] * len(self.parts)
+        self._taken: list[tuple[pikepdf.Pdf, range] | None] = [None] * len(self.parts)
+        self._opened: list[pikepdf.Pdf] = []  # opened here: closed once the bundle is written
         self.page_objects: list[int] = []  # after finish(): each page's object number
 
     @property
     def counts(self) -> list[int | None]:
         """Each part's page count, None for the parts not added yet."""
-        return [None if pages is None else len(pages) for pages in self._pages]
+        return [None if taken is None else len(taken[1]) for taken in self._taken]
 
     def add(
-        self, index: int, reader: PdfReader | None = None, *, pages=None, pdf: Path | None = None
+        self,
+        index: int,
+        source: pikepdf.Pdf | None = None,
+        *,
+        pages: range | None = None,
+        pdf: Path | None = None,
     ) -> PdfFacts:
-        """Copy part ``index`` in; return its page count and fonts (for the caller to
-        :func:`~k39docs.pdf.pdfinfo.remember` once the part's file is in place). ``reader``: the
-        part's PDF already open (and maybe parsed by an earlier bundle); ``pages``: its pages,
-        parsed already in a larger PDF it was cut from; ``pdf``: a copy of its PDF to read
-        instead of the part's own file.
-
-        Pages are appended in the order parts come; :meth:`finish` puts them in the parts'
-        order. Inserting each part at its place instead walks the page list for every page, and
-        parts come back in any order: that was a third of a second at a hundred candidates."""
+        """Take part ``index``; return its page count and fonts (for the caller to
+        :func:`~k39docs.pdf.pdfinfo.remember` once the part's file is in place). ``source``: a
+        PDF already open holding the part (``pages``: where in it, when it holds more, e.g. the
+        group PDF the part was cut from; all of it otherwise); ``pdf``: a copy of the part's
+        PDF to open instead of the part's own file. ``source`` stays open until
+        :meth:`finish` has written the bundle."""
         part = self.parts[index]
-        if self._pages[index] is not None:
+        if self._taken[index] is not None:
             raise ValueError(f"{part.pdf} is already in the bundle")
-        writer = self._writer
-        assert writer is not None, "the bundle is finished"
-        before = len(writer.pages)
-        if pages is not None:
-            for page in pages:
-                writer.add_page(page)
-        elif reader is not None:
-            writer.append(reader, import_outline=False)
-        else:
-            # closed at once: its parsed objects (which point back at it) are freed now, not
-            # left for the garbage collector to find, scanning everything else in memory
-            with PdfReader(pdf or part.pdf) as own:
-                writer.append(own, import_outline=False)
-        flattened = writer.flattened_pages
-        assert flattened is not None  # pypdf keeps it once a page is added
-        added = flattened[before:]
-        self._pages[index] = added
-        # read from the copies now in memory: no second parse for the manifest and font check
-        return facts_of(added)
-
-    def _in_order(self) -> None:
-        """The page tree in the parts' order. The writer's tree is one /Pages node whose /Kids
-        are the pages, so the order is that array (and pypdf's list of the same pages)."""
-        writer = self._writer
-        assert writer is not None
-        ordered = [page for pages in self._pages if pages is not None for page in pages]
-        tree = writer.root_object[NameObject("/Pages")].get_object()
-        assert isinstance(tree, DictionaryObject)
-        tree[NameObject("/Kids")] = ArrayObject(page.indirect_reference for page in ordered)
-        flattened = writer.flattened_pages
-        assert flattened is not None
-        flattened[:] = ordered
+        if source is None:
+            source = pikepdf.open(pdf or part.pdf)
+            self._opened.append(source)
+        span = range(len(source.pages)) if pages is None else pages
+        self._taken[index] = (source, span)
+        return facts_of([source.pages[i] for i in span])
 
     def finish(
         self, contents: Path | None, out: Path, *, title: str, author: str, subject: str
@@ -113,67 +89,72 @@ class BundleWriter:
         """Put ``contents`` (if any) in front, add bookmarks and metadata, write ``out``; return
         each part's first page (0-based) in the bundle."""
         missing = [
-            p.pdf.name for p, pages in zip(self.parts, self._pages, strict=True) if pages is None
+            p.pdf.name for p, taken in zip(self.parts, self._taken, strict=True) if not taken
         ]
         if missing:
             raise ValueError(f"parts not added to the bundle: {', '.join(missing)}")
-        self._in_order()
-        writer = self._writer
-        assert writer is not None
-        before = len(writer.pages)
-        if contents is not None:
-            writer.merge(0, str(contents), import_outline=False)
-        start = len(writer.pages) - before
-        starts = []
-        for part, count in zip(self.parts, self.counts, strict=True):
-            assert count is not None  # every part is in (checked above)
-            writer.add_outline_item(title=part.title, page_number=start)
-            starts.append(start)
-            start += count
-        writer.add_metadata(
-            {
-                "/Title": title,
-                "/Author": author,
-                "/Subject": subject,
-                "/Creator": "k39docs",
-            }
-        )
-        writer._root_object[NameObject("/Lang")] = TextStringObject("vi-VN")
-        writer.page_mode = "/UseOutlines"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb") as fh:
-            writer.write(fh)
+        try:
+            with pikepdf.new() as bundle:
+                if contents is not None:
+                    front = pikepdf.open(contents)
+                    self._opened.append(front)
+                    bundle.pages.extend(front.pages)
+                starts = []
+                for taken in self._taken:
+                    assert taken is not None  # every part is in (checked above)
+                    source, span = taken
+                    starts.append(len(bundle.pages))
+                    bundle.pages.extend(source.pages[i] for i in span)
+                with bundle.open_outline() as outline:
+                    outline.root.extend(
+                        OutlineItem(part.title, start)
+                        for part, start in zip(self.parts, starts, strict=True)
+                    )
+                for key, value in (
+                    ("/Title", title),
+                    ("/Author", author),
+                    ("/Subject", subject),
+                    ("/Creator", "k39docs"),
+                ):
+                    bundle.docinfo[Name(key)] = String(value)
+                bundle.Root.Lang = String("vi-VN")
+                bundle.Root.PageMode = Name.UseOutlines
+                out.parent.mkdir(parents=True, exist_ok=True)
+                bundle.save(out)
+        finally:
+            for opened in self._opened:
+                opened.close()
+            self._taken = [None] * len(self.parts)  # the parts' PDFs: let them go
         # each page's object number in the file: who stamps pages finds them without walking
         # the page tree (see k39docs.signing.stamps.stamp_attachments)
-        self.page_objects = [_object_number(page) for page in writer.pages]
-        self._writer = None  # every page's objects: let them go before the bundle is signed
+        with pikepdf.open(out) as written:
+            self.page_objects = [page.obj.objgen[0] for page in written.pages]
         return starts
 
 
 class PartReaders:
-    """Readers of the parts' PDFs by content key, kept by a render session between renders, so
-    bundling again copies objects already parsed (about a fifth of the work of parsing each
-    part anew). A one-off render has none: :meth:`BundleWriter.add` parses each part.
+    """The parts' PDFs, open, by content key, kept by a render session between renders, so
+    bundling again does not open them again. A one-off render has none: :meth:`BundleWriter.add`
+    opens each part.
 
-    Only the readers the latest render used are kept (:meth:`keep_only_used`): the earlier
-    versions of a changed part are of no more use, and a session that kept them grew with every
-    render, its garbage collection slower each time."""
+    Only the PDFs the latest render used are kept (:meth:`keep_only_used`): the earlier
+    versions of a changed part are of no more use."""
 
-    LIMIT = 2000  # parts; a few hundred kilobytes of objects each
+    LIMIT = 2000  # parts; each held in memory as its file's bytes
 
     def __init__(self) -> None:
-        self._readers: dict[str, PdfReader] = {}
+        self._readers: dict[str, pikepdf.Pdf] = {}
         self._used: set[str] = set()  # the keys asked for or kept since keep_only_used
 
-    def reader(self, key: str, pdf: Path) -> PdfReader:
+    def reader(self, key: str, pdf: Path) -> pikepdf.Pdf:
         reader = self._readers.get(key)
         if reader is None:
-            reader = PdfReader(BytesIO(pdf.read_bytes()))
+            reader = pikepdf.open(BytesIO(pdf.read_bytes()))  # the file may go: its copy stays
         self.keep(key, reader)
         return reader
 
-    def keep(self, key: str, reader: PdfReader) -> None:
-        """Keep ``reader`` (parsed already, maybe by someone else) for :meth:`reader`
+    def keep(self, key: str, reader: pikepdf.Pdf) -> None:
+        """Keep ``reader`` (opened already, maybe by someone else) for :meth:`reader`
         ``(key, …)``, as the most recently used; the least recently used goes past ``LIMIT``."""
         self._readers.pop(key, None)
         if len(self._readers) >= self.LIMIT:
@@ -182,7 +163,7 @@ class PartReaders:
         self._used.add(key)
 
     def keep_only_used(self) -> None:
-        """Forget the readers not asked for or kept since the last call (a render's end)."""
+        """Forget the PDFs not asked for or kept since the last call (a render's end)."""
         self._readers = {k: r for k, r in self._readers.items() if k in self._used}
         self._used = set()
 
@@ -208,9 +189,3 @@ def bundle_pdf(
         if ledger is not None:
             ledger.remember(part.pdf, facts)
     return bundle.finish(contents, out, title=title, author=author, subject=subject)
-
-
-def _object_number(page: PageObject) -> int:
-    reference = page.indirect_reference
-    assert reference is not None  # a page written into a file has one
-    return reference.idnum

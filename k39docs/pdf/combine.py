@@ -184,6 +184,7 @@ def split_pdf(
 
     reader = PdfReader(combined)
     starts = marked_pages(reader, MARK)
+    shared = _opened(combined) if ledger is not None else None
     if any(i not in starts for i in range(len(targets))):
         raise CombineError(f"{combined.name}: the members' first pages were not found")
     bounds = [starts[i] for i in range(len(targets))] + [len(reader.pages)]
@@ -201,10 +202,17 @@ def split_pdf(
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as fh:
             writer.write(fh)
-        if ledger is not None:
-            ledger.remember_pages(target, reader, start, end)  # the bundle copies them from here
+        if ledger is not None and shared is not None:
+            ledger.remember_pages(target, shared, start, end)  # the bundle copies from there
         counts.append(end - start)
     return counts
+
+
+def _opened(pdf: Path):
+    """``pdf`` open with pikepdf, from a copy in memory: the file goes once it is cut."""
+    import pikepdf
+
+    return pikepdf.open(BytesIO(pdf.read_bytes()))
 
 
 def dress_like_libreoffice(writer, catalog, info) -> None:

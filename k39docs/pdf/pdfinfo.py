@@ -5,6 +5,8 @@ signature placement all ask about them, so a run keeps a :class:`PdfLedger`: the
 every part anyway and records what it saw; other files are parsed on first use. The ledger also
 carries, from the stage that cuts a group's PDF apart to the bundle, the pages already parsed.
 It belongs to one run and is passed to the stages that use it: nothing is kept by the process.
+
+Facts are read with pikepdf (qpdf): a PDF's page tree and fonts without parsing the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from pypdf import PdfReader
 
 __all__ = ["PdfFacts", "PdfLedger", "facts_of", "pdf_facts", "page_count", "marked_pages"]
@@ -25,18 +28,21 @@ class PdfFacts:
 
 
 def facts_of(pages) -> PdfFacts:
-    """The facts of a sequence of pypdf pages (a reader's, or the ones a writer just copied)."""
+    """The facts of a sequence of pikepdf pages."""
     fonts = set()
     for page in pages:
-        for ref in ((page.get("/Resources") or {}).get("/Font") or {}).values():
-            base = str(ref.get_object().get("/BaseFont", ""))
+        resources = page.obj.get("/Resources")
+        named = resources.get("/Font") if resources is not None else None
+        for font in named.values() if isinstance(named, pikepdf.Dictionary) else ():
+            base = str(font.get("/BaseFont", "")) if isinstance(font, pikepdf.Dictionary) else ""
             fonts.add(base.lstrip("/").split("+", 1)[-1])
     return PdfFacts(len(pages), frozenset(f for f in fonts if f))
 
 
 def pdf_facts(path: Path) -> PdfFacts:
     """The facts of ``path``, read now (a run asks its :class:`PdfLedger` instead)."""
-    return facts_of(PdfReader(path).pages)
+    with pikepdf.open(path) as pdf:
+        return facts_of(pdf.pages)
 
 
 def page_count(path: Path) -> int:
@@ -57,7 +63,7 @@ class PdfLedger:
 
     def __init__(self) -> None:
         self._known: dict[tuple[Path, int, int], PdfFacts] = {}
-        self._pages: dict[Path, tuple[int, int, PdfReader, int, int]] = {}
+        self._pages: dict[Path, tuple[int, int, pikepdf.Pdf, int, int]] = {}
         self._lock = threading.Lock()
 
     def remember(self, path: Path, facts: PdfFacts) -> None:
@@ -78,27 +84,26 @@ class PdfLedger:
     def page_count(self, path: Path) -> int:
         return self.facts(path).pages
 
-    def remember_pages(self, path: Path, reader: PdfReader, start: int, end: int) -> None:
-        """``path`` holds what pages ``start:end`` of ``reader`` hold: whoever needs its pages
-        (the bundle) copies them from ``reader``, whose objects are parsed already, instead of
-        parsing the file. Shared objects (the fonts of every document cut from one PDF) are then
-        copied once."""
+    def remember_pages(self, path: Path, source: pikepdf.Pdf, start: int, end: int) -> None:
+        """``path`` holds what pages ``start:end`` of ``source`` hold: whoever needs its pages
+        (the bundle) copies them from ``source``, open already and shared by every document
+        cut from it, so that what they share (their fonts) is copied once."""
         path, size, mtime = _key(Path(path))
         with self._lock:
-            self._pages[path] = (size, mtime, reader, start, end)
+            self._pages[path] = (size, mtime, source, start, end)
 
-    def take_pages(self, path: Path) -> list | None:
-        """The parsed pages remembered for ``path`` (forgotten now), or None (also when the file
-        changed since)."""
+    def take_pages(self, path: Path) -> tuple[pikepdf.Pdf, range] | None:
+        """The PDF ``path``'s pages were cut from and their range in it (forgotten now), or
+        None (also when the file changed since)."""
         path = Path(path)
         with self._lock:
             found = self._pages.pop(path, None)  # (most parts have none)
         if found is None:
             return None
-        size, mtime, reader, start, end = found
+        size, mtime, source, start, end = found
         if _key(path) != (path, size, mtime):
             return None
-        return list(reader.pages[start:end])
+        return source, range(start, end)
 
 
 def marked_pages(reader: PdfReader, prefix: str) -> dict[int, int]:

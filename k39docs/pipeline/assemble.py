@@ -66,8 +66,8 @@ FORESEE_JOBS = 2  # … or conversions still running (groups converted as one co
 
 class PageSource:
     """Where the bundle takes a part's pages from, cheapest first: the PDF of the group it was
-    just cut from (parsed already), the cached PDF of the group it was cut from in an earlier
-    run (one parse for a group, whose fonts its members share), a session's parsed copy of
+    just cut from (open already), the cached PDF of the group it was cut from in an earlier
+    run (opened once for a group, whose fonts its members share), a session's open copy of
     the part, or the part's own file."""
 
     def __init__(self, cache: DocumentCache, kept: Kept | None, ledger: PdfLedger):
@@ -91,29 +91,30 @@ class PageSource:
         out.ready.add_done_callback(partial(_remember, self.ledger, out.made_pdf, facts))
 
     def _add(self, bundle: BundleWriter, index: int, out: Output, *, from_cache: bool):
-        pages: Sequence | None = None if from_cache else self.ledger.take_pages(out.made_pdf)
-        if pages and self.parsed is not None:
-            self._keep_group(out, pages[0].pdf)
-        if pages is None:
-            group = self.cache.group_of(out.key)
-            if group is not None:
-                key, pdf, start, end = group
-                pages = self._groups.reader(f"group:{key}", pdf).pages[start:end]
-        if pages is not None:
-            return bundle.add(index, pages=pages)
+        cut = None if from_cache else self.ledger.take_pages(out.made_pdf)
+        if cut is not None:
+            source, pages = cut
+            self._keep_group(out, source)
+            return bundle.add(index, source, pages=pages)
+        group = self.cache.group_of(out.key)
+        if group is not None:
+            key, pdf, start, end = group
+            return bundle.add(
+                index, self._groups.reader(f"group:{key}", pdf), pages=range(start, end)
+            )
         pdf = self.cache.pdf_of(out.key) if from_cache else out.made_pdf
         return bundle.add(index, self.parsed.reader(out.key, pdf) if self.parsed else None, pdf=pdf)
 
-    def _keep_group(self, out: Output, reader) -> None:
-        """A session keeps the group PDF a part was just cut from, parsed, under the key the
+    def _keep_group(self, out: Output, source) -> None:
+        """A session keeps the group PDF a part was just cut from, open, under the key the
         next render looks it up by (the cache's group): that render takes the unchanged
-        members' pages from it instead of parsing the cached group PDF again."""
-        if id(reader) in self._kept_groups:
+        members' pages from it instead of opening the cached group PDF again."""
+        if self.parsed is None or id(source) in self._kept_groups:
             return
-        self._kept_groups.add(id(reader))
+        self._kept_groups.add(id(source))
         group = self.cache.group_of(out.key)
-        if group is not None and self.parsed is not None:
-            self.parsed.keep(f"group:{group[0]}", reader)
+        if group is not None:
+            self.parsed.keep(f"group:{group[0]}", source)
 
 
 def _remember(ledger: PdfLedger, pdf: Path, facts, ready: Future) -> None:

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -177,60 +176,59 @@ def split_pdf(
 ) -> list[int]:
     """Cut the PDF of a combined DOCX into one PDF per member (``targets``, in order), each
     with its ``metadata`` as :func:`combine_docx` returned it; return each member's page count.
-    ``ledger``: the run's, told which parsed pages each member's file holds (the bundle copies
-    them from there). Raises ``CombineError`` if its marks are missing or out of order (nothing
-    is written then)."""
-    from pypdf import PdfReader, PdfWriter
+    ``ledger``: the run's, told which pages of the combined PDF (kept open) each member's file
+    holds: the bundle copies them from there. Raises ``CombineError`` if its marks are missing
+    or out of order (nothing is written then)."""
+    import pikepdf
 
-    reader = PdfReader(combined)
-    starts = marked_pages(reader, MARK)
-    shared = _opened(combined) if ledger is not None else None
+    source = pikepdf.open(BytesIO(combined.read_bytes()))  # in memory: the file goes once cut
+    starts = marked_pages(source, MARK)
     if any(i not in starts for i in range(len(targets))):
         raise CombineError(f"{combined.name}: the members' first pages were not found")
-    bounds = [starts[i] for i in range(len(targets))] + [len(reader.pages)]
+    bounds = [starts[i] for i in range(len(targets))] + [len(source.pages)]
     if bounds[0] != 0 or any(a >= b for a, b in pairwise(bounds)):
         raise CombineError(f"{combined.name}: the members' first pages were not found")
-    info: Mapping[str, Any] = reader.metadata or {}
-    shared_info = {k: info[k] for k in ("/Creator", "/Producer", "/CreationDate") if k in info}
-    catalog = reader.root_object
+    shared_info = {
+        k: str(v)
+        for k, v in source.docinfo.items()
+        if k in ("/Creator", "/Producer", "/CreationDate")
+    }
     counts = []
     for own, target, (start, end) in zip(metadata, targets, pairwise(bounds), strict=True):
-        writer = PdfWriter()
-        for page in reader.pages[start:end]:
-            writer.add_page(page)
-        dress_like_libreoffice(writer, catalog, {**shared_info, **own})
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            writer.write(fh)
-        if ledger is not None and shared is not None:
-            ledger.remember_pages(target, shared, start, end)  # the bundle copies from there
+        with pikepdf.new() as member:
+            member.pages.extend(source.pages[start:end])
+            dress_like_libreoffice(member, source.Root, {**shared_info, **own})
+            target.parent.mkdir(parents=True, exist_ok=True)
+            member.save(target)
+        if ledger is not None:
+            ledger.remember_pages(target, source, start, end)  # the bundle copies from there
         counts.append(end - start)
     return counts
 
 
-def _opened(pdf: Path):
-    """``pdf`` open with pikepdf, from a copy in memory: the file goes once it is cut."""
+def dress_like_libreoffice(pdf, catalog, info: Mapping[str, str]) -> None:
+    """Give a PDF made of pages LibreOffice exported (a pikepdf ``Pdf``) what LibreOffice writes
+    beside them in a document of its own: ``info`` (title, author, …), the catalog's language
+    and viewer preferences (from ``catalog``, the exported PDF's), and opening at the first
+    page."""
     import pikepdf
 
-    return pikepdf.open(BytesIO(pdf.read_bytes()))
-
-
-def dress_like_libreoffice(writer, catalog, info) -> None:
-    """Give a PDF made of pages LibreOffice exported what LibreOffice writes beside them in a
-    document of its own: ``info`` (title, author, …), the catalog's language and viewer
-    preferences (from ``catalog``, the exported PDF's), and opening at the first page."""
-    from pypdf.generic import ArrayObject, NameObject, NullObject, NumberObject
-
-    writer.add_metadata(dict(info))
+    for key, value in info.items():
+        pdf.docinfo[pikepdf.Name(key)] = pikepdf.String(str(value))
     for key in _CATALOG_KEPT:
         if key in catalog:
-            writer.root_object[NameObject(key)] = catalog[key].clone(writer)
-    writer.root_object[NameObject("/OpenAction")] = ArrayObject(
-        [
-            writer.pages[0].indirect_reference,
-            NameObject("/XYZ"),
-            NullObject(),
-            NullObject(),
-            NumberObject(0),
-        ]
-    )
+            value = catalog[key]
+            pdf.Root[key] = pdf.copy_foreign(value) if value.is_indirect else _copied(value)
+    pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.XYZ, None, None, 0])
+
+
+def _copied(value):
+    """A direct object of another PDF, as an object of its own (strings, names, numbers and
+    the small dictionaries of flags LibreOffice writes in its catalog)."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({k: _copied(v) for k, v in value.items()})
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copied(v) for v in value])
+    return value

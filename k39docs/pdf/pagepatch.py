@@ -37,11 +37,11 @@ import hashlib
 import json
 import logging
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -280,30 +280,29 @@ def _on(row, prop: str) -> bool:
 def unmark(marked_pdf: Path, layout: Layout, out: Path) -> PageMap:
     """Write the PDF of :meth:`Layout.write_marked` to ``out`` without the marks' named
     destinations, and return its page map."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
+    import pikepdf
 
-    reader = PdfReader(marked_pdf)
-    marks = marked_pages(reader, MARK)
-    if len(marks) != len(layout.units):
-        raise PatchError(f"{marked_pdf.name}: {len(layout.units) - len(marks)} marks missing")
-    writer = PdfWriter(clone_from=reader)
-    catalog = writer.root_object
-    catalog.pop(NameObject("/Dests"), None)
-    names = catalog.get("/Names")
-    if names is not None:
-        names = names.get_object()
-        names.pop(NameObject("/Dests"), None)
-        if not names:
-            del catalog["/Names"]
-    with open(out, "wb") as fh:
-        writer.write(fh)
+    with pikepdf.open(marked_pdf, allow_overwriting_input=True) as pdf:
+        marks = marked_pages(pdf, MARK)
+        if len(marks) != len(layout.units):
+            raise PatchError(f"{marked_pdf.name}: {len(layout.units) - len(marks)} marks missing")
+        catalog = pdf.Root
+        if "/Dests" in catalog:
+            del catalog.Dests
+        names = catalog.get("/Names")
+        if names is not None:
+            if "/Dests" in names:
+                del names.Dests
+            if not names.keys():
+                del catalog.Names
+        pdf.save(out)
+        pages = len(pdf.pages)
     return PageMap(
         layout.frame,
         tuple(layout.digests),
         tuple(layout.tables),
         tuple(marks[i] for i in range(len(layout.units))),
-        len(reader.pages),
+        pages,
     )
 
 
@@ -388,45 +387,41 @@ def splice(
     the new page map. Raises ``PatchError`` (its ``run``: the index of the first run that did
     not come out on the old pages) when a run's pages break otherwise than before. The last run
     may go to the end: its pages then may be more or fewer."""
-    from pypdf import PdfReader, PdfWriter
+    import pikepdf
 
     from .combine import dress_like_libreoffice
 
-    previous = PdfReader(old_pdf)
-    if len(previous.pages) != old.pages:
-        raise PatchError(f"{old_pdf.name} has {len(previous.pages)} pages, not {old.pages}")
-    starts = list(old.starts)
-    writer = PdfWriter()
-    page, catalog = 0, None
-    info: Mapping[str, Any] = {}
-    for index, (run, pdf) in enumerate(zip(runs, run_pdfs, strict=True)):
-        reader = PdfReader(pdf)
-        marks = marked_pages(reader, MARK)
-        length = run.last - run.first + 1
-        if run.after is None:  # to the end
-            length = len(reader.pages)
-            fits = True
-        else:  # the row after the run starts the page after, alone: as before
-            fits = len(reader.pages) == length + 1 and marks.get(run.after) == length
-        own = [i for i in run.units if i != run.after]
-        if not fits or any(marks.get(i, length) >= length for i in own):
-            raise PatchError(f"{pdf.name}: the pages break otherwise than in the whole", index)
-        for i in own:
-            starts[i] = run.first + marks[i]
-        for p in range(page, run.first):
-            writer.add_page(previous.pages[p])
-        for p in range(length):
-            writer.add_page(reader.pages[p])
-        page = run.last + 1
-        info, catalog = reader.metadata or {}, reader.root_object  # the new version's title …
-    for p in range(page, old.pages):
-        writer.add_page(previous.pages[p])
-    dress_like_libreoffice(writer, catalog, dict(info))
-    with open(out, "wb") as fh:
-        writer.write(fh)
-    return PageMap(
-        new.frame, tuple(new.digests), tuple(new.tables), tuple(starts), len(writer.pages)
-    )
+    with ExitStack() as opened:
+        previous = opened.enter_context(pikepdf.open(old_pdf, allow_overwriting_input=True))
+        if len(previous.pages) != old.pages:
+            raise PatchError(f"{old_pdf.name} has {len(previous.pages)} pages, not {old.pages}")
+        starts = list(old.starts)
+        spliced = opened.enter_context(pikepdf.new())
+        page, latest = 0, None
+        for index, (run, pdf) in enumerate(zip(runs, run_pdfs, strict=True)):
+            converted = opened.enter_context(pikepdf.open(pdf))
+            marks = marked_pages(converted, MARK)
+            length = run.last - run.first + 1
+            if run.after is None:  # to the end
+                length = len(converted.pages)
+                fits = True
+            else:  # the row after the run starts the page after, alone: as before
+                fits = len(converted.pages) == length + 1 and marks.get(run.after) == length
+            own = [i for i in run.units if i != run.after]
+            if not fits or any(marks.get(i, length) >= length for i in own):
+                raise PatchError(f"{pdf.name}: the pages break otherwise than in the whole", index)
+            for i in own:
+                starts[i] = run.first + marks[i]
+            spliced.pages.extend(previous.pages[page : run.first])
+            spliced.pages.extend(converted.pages[:length])
+            page = run.last + 1
+            latest = converted  # the new version's title …
+        spliced.pages.extend(previous.pages[page : old.pages])
+        assert latest is not None  # a splice has a run at least
+        dress_like_libreoffice(spliced, latest.Root, {k: str(v) for k, v in latest.docinfo.items()})
+        spliced.save(out)
+        pages = len(spliced.pages)
+    return PageMap(new.frame, tuple(new.digests), tuple(new.tables), tuple(starts), pages)
 
 
 # --- converting --------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from pypdf import PdfReader
 
 __all__ = ["PdfFacts", "PdfLedger", "facts_of", "pdf_facts", "page_count", "marked_pages"]
 
@@ -106,14 +105,36 @@ class PdfLedger:
         return source, range(start, end)
 
 
-def marked_pages(reader: PdfReader, prefix: str) -> dict[int, int]:
+def marked_pages(pdf: pikepdf.Pdf, prefix: str) -> dict[int, int]:
     """Where the bookmarks ``prefix0``, ``prefix1`` … of the DOCX (exported by LibreOffice as
     named destinations) are: their number → the page they are on, from 0."""
+    page_of = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     found = {}
-    for name, dest in reader.named_destinations.items():
-        number = name[len(prefix) + 1 :]
-        if name.startswith(f"/{prefix}") and number.isdigit():
-            page = reader.get_destination_page_number(dest)
+    for name, dest in _named_destinations(pdf):
+        number = name[len(prefix) :]
+        if not (name.startswith(prefix) and number.isdigit()):
+            continue
+        if isinstance(dest, pikepdf.Dictionary):
+            dest = dest.get("/D")
+        if (
+            isinstance(dest, pikepdf.Array)
+            and len(dest)
+            and isinstance(dest[0], pikepdf.Dictionary)
+        ):
+            page = page_of.get(dest[0].objgen)
             if page is not None:  # a destination on no page of the file is a mark not found
                 found[int(number)] = page
     return found
+
+
+def _named_destinations(pdf: pikepdf.Pdf):
+    """(name, destination) of the catalog's /Dests dictionary and of its /Names /Dests tree."""
+    root = pdf.Root
+    dests = root.get("/Dests")
+    if isinstance(dests, pikepdf.Dictionary):
+        for key, value in dests.items():
+            yield key.lstrip("/"), value
+    names = root.get("/Names")
+    tree = names.get("/Dests") if isinstance(names, pikepdf.Dictionary) else None
+    if isinstance(tree, pikepdf.Dictionary):
+        yield from pikepdf.NameTree(tree).items()

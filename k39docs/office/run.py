@@ -245,7 +245,7 @@ def font_warnings(pdfs: Sequence[Path], ledger: PdfLedger | None = None) -> list
     """One warning per PDF that LibreOffice set in a font other than Times New Roman's metric
     clone: the font the DOCX names is missing here, and the layout may shift. ``ledger``: the
     run's, which has read most of them already."""
-    from ..pdf.pdfinfo import pdf_facts  # pypdf: not needed to start LibreOffice
+    from ..pdf.pdfinfo import pdf_facts  # pikepdf: not needed to start LibreOffice
 
     facts = ledger.facts if ledger is not None else pdf_facts
     warnings = []

@@ -1,5 +1,7 @@
 """Through the HTTP service: a 100-candidate dossier rendered cold, then again after one
-candidate's position changed, the second as a share of the first (target: at most 15 %).
+candidate's position changed, the second as a share of the first (target: at most 15 %). The
+change is made ``CHANGES`` times, one candidate after another, each render timed: the median is
+the one compared (a single render of under half a second moves by a tenth between runs).
 
 Starts a real ``k39docs serve`` on a free loopback port with an empty content cache, waits for
 /health, times each job from its POST to ``done`` (a status request that waits for the end,
@@ -13,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +29,7 @@ from k39docs.synthetic import synthetic_dossier
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = sorted((ROOT / "fixtures" / "images").glob("*.png"))
 TARGET = 0.15
+CHANGES = 5
 
 
 def _free_port() -> int:
@@ -70,16 +74,19 @@ def main(n: int = 100) -> None:
                 time.sleep(0.05)
             data = synthetic_dossier(n)
             cold = _render(client, data)
-            data["candidates"][n // 2]["position"] = "Giám đốc"
-            warm = _render(client, data)
+            after = []
+            for k in range(CHANGES):
+                data["candidates"][(n // 2 + k) % n]["position"] = "Giám đốc"
+                after.append(_render(client, data))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
+    warm = statistics.median(after)
     share = warm / cold
     print(
         f"service, {n} candidates: cold render {cold:.2f} s; after one position changed "
-        f"{warm:.2f} s = {share:.1%} of cold (target ≤ {TARGET:.0%}) "
-        f"{'OK' if share <= TARGET else 'ABOVE TARGET'}"
+        f"{warm:.2f} s (median of {', '.join(f'{t:.2f}' for t in after)}) = {share:.1%} of cold "
+        f"(target ≤ {TARGET:.0%}) {'OK' if share <= TARGET else 'ABOVE TARGET'}"
     )
 
 

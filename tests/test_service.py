@@ -220,6 +220,44 @@ def test_the_zip_holds_every_file_of_the_manifest(client, rendered, tmp_path):
 
 
 @pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils (pdfsig) not installed")
+def test_scans_uploaded_with_the_request_are_enclosed_and_signed(client, sample_text, tmp_path):
+    """A signed Bản cam kết and a certificate come as parts of the request: one under the path
+    the dossier names, one under its bare name, as a browser sends a file. Both go into the
+    bundle at their place, with their bookmark, under the signatures."""
+    from pdftext import flat, pdftotext
+    from pypdf import PdfReader
+    from scanfiles import photo, text_pdf
+
+    data = yaml.safe_load(sample_text)
+    data["candidates"][0]["signed_commitment"] = "scans/cam-ket-ca01.pdf"
+    data["candidates"][0]["attachments"] = [{"title": "Sơ yếu lý lịch", "file": "scans/2c.jpg"}]
+    signed = text_pdf(tmp_path / "cam-ket-ca01.pdf", "CAMKET-CA01-HTTP", pages=2)
+    resume = photo(tmp_path / "2c.jpg", "JPEG")
+    parts = _parts(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    parts += [
+        ("files", ("scans/cam-ket-ca01.pdf", signed.read_bytes(), "application/pdf")),
+        ("files", ("2c.jpg", resume.read_bytes(), "image/jpeg")),  # its bare name
+    ]
+    answer = client.post(f"{API}/renders", files=parts)
+    assert answer.status_code == 202, answer.text
+    job = _wait(client, answer.json()["status_url"])
+    assert job["status"] == "done", job
+    pdf = tmp_path / "dossier.pdf"
+    pdf.write_bytes(client.get(f"{answer.json()['status_url']}/files/dossier.pdf").content)
+    check = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, timeout=60)
+    assert check.stdout.count("Signature is Valid.") == 2, check.stdout
+    reader = PdfReader(pdf)
+    titles = [o.title for o in reader.outline]
+    name = data["candidates"][0]["full_name"]
+    scan = titles.index(f"Bản cam kết - {name} (bản ký tay, scan)")
+    assert titles[scan + 1].startswith("Sơ yếu lý lịch")
+    first = reader.get_destination_page_number(reader.outline[scan])
+    assert "CAMKET-CA01-HTTP 1" in flat(pdftotext(pdf, first=first + 1, last=first + 1))
+    assert any(f["path"].startswith("scans/") for f in job["manifest"]["files"])
+
+
+@pytest.mark.soffice
 def test_verify_reads_the_signed_dossier(client, rendered):
     _created, _job, pdf = rendered
     answer = client.post(

@@ -1,7 +1,8 @@
 """The HTTP service through FastAPI's test client, on one real warm LibreOffice: validate (good,
 bad with paths and lines), a render job to a dossier.pdf poppler accepts, cancelling a running
 job, the queue bound, the body bound, the token, /health while LibreOffice is missing, a
-callback with its HMAC, and what a request may not name (a key file, a file outside its upload).
+callback with its HMAC, scans sent with a request, and what a request may not name (a key
+file, a file outside its upload).
 """
 
 from __future__ import annotations

@@ -259,6 +259,38 @@ def test_scans_uploaded_with_the_request_are_enclosed_and_signed(client, sample_
 
 
 @pytest.mark.soffice
+def test_a_job_renders_with_the_eligibility_its_request_found(client, sample_text, monkeypatch):
+    """The rules run once per request: the job takes the report made before it queued (on the
+    day it was made: the rules date a draft's commitments by today)."""
+    import k39docs.pipeline.run as run
+
+    checks = []
+    check = run.check_eligibility
+    monkeypatch.setattr(
+        run, "check_eligibility", lambda *a, **k: checks.append(1) or check(*a, **k)
+    )
+    answer = client.post(f"{API}/renders", files=_parts(sample_text))
+    assert answer.status_code == 202, answer.text
+    job = _wait(client, answer.json()["status_url"])
+    assert job["status"] == "done", job
+    assert checks == []
+    eligibility = client.get(f"{answer.json()['status_url']}/files/eligibility.json").json()
+    assert eligibility["eligible"] is True and len(eligibility["candidates"]) == 4
+
+
+def test_an_eligibility_found_yesterday_is_found_again():
+    from datetime import timedelta
+
+    from k39docs.dossier.model import today_in_vietnam
+    from k39docs.service.jobs import Checked
+
+    report = object()
+    assert Checked(report).for_today() is report  # type: ignore[arg-type]
+    yesterday = Checked(report, today_in_vietnam() - timedelta(days=1))  # type: ignore[arg-type]
+    assert yesterday.for_today() is None
+
+
+@pytest.mark.soffice
 def test_verify_reads_the_signed_dossier(client, rendered):
     _created, _job, pdf = rendered
     answer = client.post(

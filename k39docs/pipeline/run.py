@@ -70,8 +70,10 @@ def run_render(
     kept: Kept | None = None,
     *,
     progress: Progress | None = None,
+    eligibility: EligibilityReport | None = None,
 ) -> Manifest:
-    """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept."""
+    """One render with ``office``; :meth:`Session.render` stops it afterwards unless kept.
+    ``eligibility``: the dossier's report, made already (see :meth:`Session.render`)."""
     from ..preflight import check_dossier
 
     check_dossier(
@@ -86,7 +88,11 @@ def run_render(
         kept.serve(dossier.id)
     report = None  # a return dossier reports on a course that ended: no eligibility runs
     if dossier.purpose != "return":
-        report = check_eligibility(dossier, allow_ineligible=options.allow_ineligible)
+        report = (
+            eligibility
+            if eligibility is not None
+            else check_eligibility(dossier, allow_ineligible=options.allow_ineligible)
+        )
         if not report.issuable:
             raise IneligibleError(blocking_message(report), report)
     reason = options.allow_ineligible if report is not None and not report.eligible else None

@@ -15,6 +15,7 @@ from ..manifest import Manifest
 from ..office import ConvertOptions, Office
 from ..outdir import real_outdir
 from ..resources import template_dir
+from ..rules import EligibilityReport
 from .kept import Kept
 from .options import Progress, RenderOptions, with_options
 from .run import run_render
@@ -106,8 +107,13 @@ class Session:
         say: Callable[[str], None] | None = None,
         allow_ineligible: str | None = None,
         edits: str | None = None,
+        eligibility: EligibilityReport | None = None,
     ) -> Manifest:
-        """:func:`render` with this session's LibreOffice (``options.convert`` is not used)."""
+        """:func:`render` with this session's LibreOffice (``options.convert`` is not used).
+
+        ``eligibility``: the report :func:`~k39docs.rules.check_eligibility` made of this very
+        dossier today, with the same ``allow_ineligible``, when the caller has it already (the
+        service checks a dossier before it queues): it is not made again."""
         options = with_options(options or RenderOptions(), allow_ineligible, edits)
         with self._lock, _rare_gc():
             try:
@@ -119,6 +125,7 @@ class Session:
                     self._office,
                     self._kept,
                     progress=progress,
+                    eligibility=eligibility,
                 )
             finally:
                 self._office.close()  # a one-off run's LibreOffice, if an error ended it early

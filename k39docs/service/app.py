@@ -48,7 +48,7 @@ from .intake import (
     safe_relative,
     write_private,
 )
-from .jobs import Job, JobQueue, QueueFull, ServiceSession
+from .jobs import Checked, Job, JobQueue, QueueFull, ServiceSession
 from .keys import KeyRing
 from .problems import MEDIA_TYPE, dossier_problem, problem
 from .settings import Settings
@@ -414,7 +414,7 @@ def create_app(
         job_id, folder = jobs.new_folder()
         try:
             dossier = await receive_dossier(request, folder)
-            await run_in_threadpool(_issuable, dossier, allow_ineligible)
+            checked = await run_in_threadpool(_issuable, dossier, allow_ineligible)
             job = Job(
                 job_id,
                 dossier,
@@ -422,6 +422,7 @@ def create_app(
                 folder,
                 _rid(request),
                 callback_url,
+                checked=checked,
             )
             jobs.submit(job)
         except QueueFull:
@@ -751,17 +752,23 @@ def _validated(dossier, allow_ineligible: str | None) -> dict:
     return {"purpose": "nomination", **report.to_dict()}
 
 
-def _issuable(dossier, allow_ineligible: str | None) -> None:
-    """Refuse (422) a nomination that would not be issued, before it waits in the queue."""
+def _issuable(dossier, allow_ineligible: str | None) -> Checked | None:
+    """Refuse (422) a nomination that would not be issued, before it waits in the queue; its
+    eligibility, for the job (a return dossier has none)."""
     if dossier.purpose == "return":
-        return
+        return None
     from ..rules import blocking_message, check_eligibility
 
-    report = check_eligibility(dossier, allow_ineligible=allow_ineligible)
-    if not report.issuable:
+    checked = Checked(check_eligibility(dossier, allow_ineligible=allow_ineligible))
+    if not checked.report.issuable:
         raise _Refused(
-            422, "ineligible", blocking_message(report), eligibility=report.to_dict(), issues=[]
+            422,
+            "ineligible",
+            blocking_message(checked.report),
+            eligibility=checked.report.to_dict(),
+            issues=[],
         )
+    return checked
 
 
 _MEDIA = {

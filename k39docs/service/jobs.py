@@ -23,13 +23,15 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..dossier.model import Dossier
+from ..dossier.model import Dossier, today_in_vietnam
 from ..errors import DossierError, K39Error
 from ..office import ConvertOptions, Office
 from ..render import RenderOptions, Session
+from ..rules import EligibilityReport
 from .problems import bad_input
 
 __all__ = [
@@ -174,6 +176,18 @@ class ServiceSession(Session):
         super().__init__(office=self.office)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A dossier's eligibility as the request found it, and the day it did: the job uses it
+    on that day (the rules date a draft's commitments by today)."""
+
+    report: EligibilityReport
+    on: date = field(default_factory=today_in_vietnam)
+
+    def for_today(self) -> EligibilityReport | None:
+        return self.report if self.on == today_in_vietnam() else None
+
+
 @dataclass
 class Job:
     """One render: what was asked, where its files are, and how it went."""
@@ -184,6 +198,7 @@ class Job:
     folder: Path  # the job's own: upload/ (the request's files), out/ (the results)
     request_id: str
     callback_url: str | None = None
+    checked: Checked | None = None  # its eligibility, found before it queued
     status: str = "queued"
     created: float = field(default_factory=time.time)
     finished: float | None = None
@@ -355,7 +370,12 @@ class JobQueue:
         log.info("job %s running", job.id, extra=extra)
         try:
             manifest = self.session.render(
-                job.dossier, job.out, options=job.options, progress=tracker.progress, say=say
+                job.dossier,
+                job.out,
+                options=job.options,
+                progress=tracker.progress,
+                say=say,
+                eligibility=job.checked.for_today() if job.checked is not None else None,
             )
         except JobCancelled:
             outcome, detail = "cancelled", None

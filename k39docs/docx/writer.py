@@ -152,7 +152,9 @@ class CompiledTemplate:
                 xml = template.render(context)
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"Mẫu {self.path.name}: {exc}") from None
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            # the line break a block tag leaves before a paragraph (str.replace: a regular
+            # expression's substitution took twice as long on the long lists)
+            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
             # line breaks and tabs typed in the data (not the one after the XML declaration)
             if _LISTING_CHARS.search(xml, xml.find("<", 1)):
                 xml = self._docxtpl.resolve_listing(xml)

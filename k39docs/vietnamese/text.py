@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Protocol
 
 __all__ = [
@@ -195,6 +196,7 @@ def _contains_words(text: list[str], part: list[str]) -> bool:
     return any(low[i : i + len(want)] == want for i in range(len(low) - len(want) + 1))
 
 
+@lru_cache(maxsize=4096)  # each paper of a candidate asks it again (four, with the list)
 def position_at(position: str, agency: str) -> str:
     """Position and agency joined without saying the agency twice.
 

@@ -290,12 +290,16 @@ class DocumentCache:
         os.replace(tmp, dst)
 
     def clear(self) -> int:
-        """Remove every cached document (the LibreOffice profile seed stays: it holds no
-        personal data); the number of files removed."""
+        """Remove every cached document, and the built-in templates' compiled code of every
+        k39docs version (a running render only compiles again); the LibreOffice profile seed
+        and the rescaled font stay: they hold no personal data. The number of files removed."""
         import shutil
 
-        count = sum(1 for p in self.root.rglob("*") if p.is_file()) if self.root.is_dir() else 0
-        shutil.rmtree(self.root, ignore_errors=True)
+        count = 0
+        for folder in (self.root, self.top / "templates"):
+            if folder.is_dir():
+                count += sum(1 for p in folder.rglob("*") if p.is_file())
+                shutil.rmtree(folder, ignore_errors=True)
         return count
 
     def store(self, key: str, docx: Path, pdf: Path | None) -> None:

@@ -187,3 +187,36 @@ def test_cache_command_shows_and_clears(tmp_path, monkeypatch):
     cleared = CliRunner().invoke(app, ["cache", "--clear"])
     assert cleared.exit_code == 0 and "Đã xóa 1 tệp" in cleared.stdout
     assert not list((tmp_path / "cache").rglob("*.docx"))
+
+
+def test_clearing_takes_the_compiled_templates_of_every_version(tmp_path):
+    cache = DocumentCache(tmp_path / "cache", producer="x")
+    docx, pdf = tmp_path / "a.docx", tmp_path / "a.pdf"
+    docx.write_bytes(b"docx")
+    pdf.write_bytes(b"%PDF")
+    cache.store("ab" * 32, docx, pdf)
+    for version in ("0123456789abcdef01234567", "fedcba9876543210fedcba98"):
+        code = tmp_path / "cache" / "templates" / version / "__jinja2_part.cache"
+        code.parent.mkdir(parents=True)
+        code.write_bytes(b"compiled")
+    assert cache.clear() == 4
+    assert not (tmp_path / "cache" / "templates").exists()
+
+
+def test_compiled_code_that_cannot_be_kept_does_not_stop_a_render(tmp_path):
+    """`k39docs cache --clear` while a render compiles its templates: the code is not kept,
+    the render goes on."""
+    import shutil
+
+    import jinja2
+
+    from k39docs.docx.writer import _BestEffortBytecodeCache
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    env = jinja2.Environment(
+        bytecode_cache=_BestEffortBytecodeCache(str(folder)),
+        loader=jinja2.DictLoader({"part": "{{ x }} đồng"}),
+    )
+    shutil.rmtree(folder)
+    assert env.get_template("part").render(x=1) == "1 đồng"

@@ -107,7 +107,18 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         private_dirs(folder, top)
     except OSError:
         return None  # (an unwritable cache: compiled each time, as before)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _BestEffortBytecodeCache(str(folder))
+
+
+class _BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's, but compiled code that cannot be kept (the folder removed by ``k39docs cache
+    --clear`` meanwhile, a full disk) is compiled again next time: the render goes on."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class CompiledTemplate:

@@ -96,3 +96,47 @@ def test_built_in_templates_compile_from_jinja_s_bytecode_cache_and_user_ones_ne
     user.write_bytes((template_dir() / "commitment.docx").read_bytes())
     assert compile_in_a_new_process(str(user)) == first
     assert sorted((tmp_path / "cache" / "templates").rglob("*.cache")) == kept
+
+
+# --- số ký hiệu kept whole ---------------------------------------------------------------------
+
+
+def test_the_hyphens_of_a_so_ky_hieu_are_found_and_no_others():
+    from k39docs.vietnamese.text import symbol_hyphens
+
+    def at(text: str) -> list[str]:
+        return [text[i - 2 : i + 3] for i in symbol_hyphens(text)]
+
+    assert at("theo Kết luận số 39-KL/TW ngày") == ["39-KL"]
+    assert at("Số: 3512/UBND-NC; Số: 05/TTr-SNV") == ["ND-NC", "Tr-SN"]
+    assert at("Nghị định số 30/2020/NĐ-CP") == ["NĐ-CP"]
+    assert at("Số:\u00a0\u00a0\u00a0/UBND-NC") == ["ND-NC"]  # a draft's, after its blank
+    assert at("Ô-xtrây-li-a, 2026-12-05, từ 1-2 năm") == []
+
+
+def test_a_so_ky_hieu_is_written_with_word_s_non_breaking_hyphen(sample_dossier, tmp_path):
+    """Word's <w:noBreakHyphen/>: LibreOffice never ends a line at it, and prints and copies
+    it as "-" (python-docx reads it so too)."""
+    from docx import Document as DocxDocument
+
+    report = check_eligibility(sample_dossier)
+    doc = next(d for d in build_documents(sample_dossier, report) if d.kind == "commitment")
+    path = write_docx(doc, tmp_path / "cam-ket.docx")
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+    assert "39<" in xml and "<w:noBreakHyphen/>" in xml and "39-KL/TW" not in xml
+    text = "\n".join(p.text for p in DocxDocument(str(path)).paragraphs)
+    assert "Kết luận số 39-KL/TW" in text
+
+
+def test_no_line_of_the_sample_s_papers_ends_inside_a_so_ky_hieu(rendered):
+    """The sample's Bản cam kết broke "39-" / "KL/TW" at a line's end (found by eye)."""
+    import re
+
+    from pdftext import pdftotext
+
+    outdir, manifest = rendered
+    for entry in manifest.files:
+        if entry.format == "pdf" and entry.path.startswith("pdf/"):
+            lines = pdftotext(outdir / entry.path, layout=True).splitlines()
+            broken = [line for line in lines if re.search(r"(^|\s)[\d/][\w/]*-$", line.strip())]
+            assert broken == [], (entry.path, broken)

@@ -7,7 +7,15 @@ from collections.abc import Container
 
 from lxml import etree
 
-__all__ = ["W", "w", "insert_in_order", "field_other_than_page", "bookmark", "AFTER_PGNUMTYPE"]
+__all__ = [
+    "W",
+    "w",
+    "insert_in_order",
+    "field_other_than_page",
+    "bookmark",
+    "no_break_hyphens",
+    "AFTER_PGNUMTYPE",
+]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # the children of w:sectPr that come after w:pgNumType (schema order matters to Word)
@@ -69,3 +77,28 @@ def bookmark(p, name: str, ident: int) -> tuple:
     p.insert(at, start)
     p.insert(at + 1, end)
     return start, end
+
+
+def no_break_hyphens(root, where) -> None:
+    """Make the hyphens ``where(text)`` finds in each text run non-breaking: Word's
+    ``<w:noBreakHyphen/>`` (printed and copied as "-"), the text split around it."""
+    space = "{http://www.w3.org/XML/1998/namespace}space"
+    for t in list(root.iter(w("t"))):
+        text = t.text or ""
+        cuts = where(text) if "-" in text else []
+        if not cuts:
+            continue
+        pieces = [text[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(text)], strict=True)]
+        t.text = pieces[0]
+        t.set(space, "preserve")
+        at = t
+        for piece in pieces[1:]:
+            hyphen = etree.Element(w("noBreakHyphen"))
+            at.addnext(hyphen)
+            at = hyphen
+            if piece:
+                rest = etree.Element(w("t"))
+                rest.text = piece
+                rest.set(space, "preserve")
+                at.addnext(rest)
+                at = rest

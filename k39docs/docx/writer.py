@@ -37,7 +37,8 @@ from ..nd30.fonts import text_width_mm
 from ..nd30.layout import CELL_MARGIN_MM, COMPONENTS, PAGE, RULE_FRACTION, STYLE_NAMES
 from ..resources import template_dir
 from ..vietnamese import FILTERS
-from .wordml import W, insert_in_order
+from ..vietnamese.text import symbol_hyphens
+from .wordml import W, insert_in_order, no_break_hyphens
 from .wordml import w as _w
 
 __all__ = [
@@ -172,6 +173,7 @@ class CompiledTemplate:
             if name == "word/document.xml":
                 root = etree.fromstring(xml.encode("utf-8"))
                 fit_rules(root, self.style_names)
+                no_break_hyphens(root, symbol_hyphens)  # "39-KL/TW" never split at a line end
                 out[name] = etree.tostring(
                     root, xml_declaration=True, encoding="UTF-8", standalone=True
                 )

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 __all__ = [
+    "symbol_hyphens",
     "nfc",
     "nfc_deep",
     "upper_vn",
@@ -89,6 +90,22 @@ def capitalize_first(s: str) -> str:
     ``tiếng Anh``): ``str.capitalize`` would lower-case the rest, proper names included."""
     s = nfc(s)
     return s[:1].upper() + s[1:]
+
+
+# a số ký hiệu in running text: "39-KL/TW", "3512/UBND-NC", "05/TTr-SNV", "30/2020/NĐ-CP", or a
+# draft's "/UBND-NC" after its blank; printed whole, never broken at its hyphen at a line's end
+_SYMBOL = re.compile(r"(?<![\w/-])[\d/][\w/]*(?:-[\w/]+)+")
+
+
+def symbol_hyphens(text: str) -> list[int]:
+    """Where the hyphens inside a số ký hiệu are in ``text`` (a line must not end there)."""
+    return [
+        m.start() + i
+        for m in _SYMBOL.finditer(text)
+        if "/" in m.group()
+        for i, ch in enumerate(m.group())
+        if ch == "-"
+    ]
 
 
 _DECIMAL_RE = re.compile(r"(?<![\d.,])(\d+)\.(\d{1,2})(?![\d.,])")

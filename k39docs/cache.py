@@ -39,7 +39,15 @@ def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _default(value: Any) -> Any:
+def data_digest(data: Any) -> str:
+    """A digest of what a document is made from (its data, with dates and sets in it): JSON
+    with sorted keys and the text as it is, hashed. The cache's keys and the manifest's
+    ``inputs`` are both such digests."""
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=_plain)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (set, frozenset)):
@@ -147,19 +155,15 @@ class DocumentCache:
 
     def key(self, template: Path, context: dict[str, Any], **meta: Any) -> str:
         stat = template.stat()
-        payload = json.dumps(
+        return data_digest(
             {
                 "template": _file_digest(template, stat.st_mtime_ns, stat.st_size),
                 "context": context,
                 "meta": meta,
                 "version": self.version,
                 "producer": self.producer,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            default=_default,
+            }
         )
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]

@@ -9,14 +9,12 @@ the clerk's. A render then stops (``"stop"``), converts the edited DOCX as it is
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
+from .cache import data_digest
 from .errors import EditedFilesError
 from .manifest import sha256_of
 
@@ -34,24 +32,10 @@ class Edit:
     inputs: str | None  # digest of the data the original was rendered from (None: not recorded)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    return str(value)
-
-
 def inputs_digest(doc) -> str:
     """What a document says, as a digest: its template name, title and data (context). A kept
     edit whose document would now say something else was made on data that changed since."""
-    payload = json.dumps(
-        {"template": doc.template, "title": doc.title, "context": doc.context},
-        sort_keys=True,
-        ensure_ascii=False,
-        default=_plain,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return data_digest({"template": doc.template, "title": doc.title, "context": doc.context})
 
 
 def find_edits(outdir: Path) -> dict[str, Edit]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdftext import pdftotext
 
 from k39docs import load_dossier
 from k39docs.nd30.checkformat import check_files
@@ -75,24 +76,14 @@ def test_nfd_yaml_comes_out_composed_in_docx_and_pdf(tmp_path, monkeypatch):
     data["signing"] = {}
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     render(load_dossier(source), tmp_path / "out", options=RenderOptions(sign=False))
-    pdf_text = subprocess.run(
-        ["pdftotext", str(tmp_path / "out" / "dossier.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    pdf_text = pdftotext(tmp_path / "out" / "dossier.pdf")
     assert unicodedata.is_normalized("NFC", pdf_text)
     assert "Nguyễn Văn An" in pdf_text
     assert "Ủy ban nhân dân tỉnh Quảng Ngãi" in pdf_text
 
 
 def _page_words(pdf: Path, page: int) -> list[str]:
-    return subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    return pdftotext(pdf, first=page, last=page).split()
 
 
 # words of the header cells merged down two rows that no data cell prints

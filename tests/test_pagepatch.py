@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdftext import pdftotext
 from pypdf import PdfReader
 
 from k39docs import load_dossier
@@ -93,12 +94,7 @@ def test_a_whole_conversion_prints_as_the_plain_one_and_maps_every_row(office, l
     # each candidate's row starts on the page pdftotext finds their name on
     for i, candidate in zip(rows, data["candidates"], strict=True):
         page = page_map.starts[i] + 1
-        text = subprocess.run(
-            ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        text = pdftotext(pdf, first=page, last=page)
         assert candidate["full_name"].split()[-1] in text
 
 

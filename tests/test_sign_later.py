@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import softhsm
 from cryptography.hazmat.primitives import serialization
+from pdftext import pdftotext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from signing_support import AGENCY, SIGNER_NAME, pki  # noqa: F401  (fixture)
 
@@ -191,12 +192,7 @@ def test_signer_then_agency_with_two_tokens(dossier, tokens):
     # the agency's signing information on the first page of the first attachment
     record = json.loads((dossier.parent / "sign-request.json").read_text(encoding="utf-8"))
     page = record["request"]["attachment_first_pages"][0] + 1
-    text = subprocess.run(
-        ["pdftotext", "-f", str(page), "-l", str(page), str(dossier), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdftotext(dossier, first=page, last=page)
     assert "3512/UBND-NC" in text and AGENCY in " ".join(text.split())
 
     twice = as_agency(dossier, clerk)

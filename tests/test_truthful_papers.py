@@ -8,9 +8,9 @@ One LibreOffice render (module fixture, unsigned) is read back with pdftotext an
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
+import pdftext
 import pytest
 from docx import Document as DocxDocument
 
@@ -34,10 +34,9 @@ def flat(text: str) -> str:
     return " ".join(text.replace("\xad", "").split())
 
 
-def pdftotext(path: Path, *args: str) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", *args, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:
+    """The text of ``path`` with its columns kept (a table's cells do not run together)."""
+    return pdftext.pdftotext(path, first, last, layout=True)
 
 
 def body_paragraphs(path: Path) -> list[str]:
@@ -166,7 +165,7 @@ def test_commitment_says_so_dinh_danh_and_keeps_signatures_with_text(out):
         assert pages == 2, f"{pdf.name}: the long clause list no longer reaches page 2"
         whole = flat(pdftotext(pdf))
         assert "Số định danh cá nhân" in whole and "Căn cước công dân" not in whole
-        last = flat(pdftotext(pdf, "-f", str(pages), "-l", str(pages)))
+        last = flat(pdftotext(pdf, first=pages, last=pages))
         assert "NGƯỜI CAM KẾT" in last
         # the page of the signatures also holds the end of the text, never the signatures alone
         assert "Tôi xin chịu trách nhiệm" in last, pdf.name
@@ -275,6 +274,6 @@ def test_the_signatures_never_stand_alone_on_a_page(out, stem, signer):
     paragraph keeps with them."""
     pdf = out / "pdf" / f"{stem}.pdf"
     pages = page_count(pdf)
-    last = flat(pdftotext(pdf, "-f", str(pages), "-l", str(pages)))
+    last = flat(pdftotext(pdf, first=pages, last=pages))
     assert signer in last
     assert "/." in last, f"page {pages} of {stem} holds the signatures without the closing text"

@@ -28,6 +28,7 @@ from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
 
+import pikepdf
 from lxml import etree
 
 from ..docx.wordml import AFTER_PGNUMTYPE, bookmark, field_other_than_page, insert_in_order
@@ -179,8 +180,6 @@ def split_pdf(
     ``ledger``: the run's, told which pages of the combined PDF (kept open) each member's file
     holds: the bundle copies them from there. Raises ``CombineError`` if its marks are missing
     or out of order (nothing is written then)."""
-    import pikepdf
-
     source = pikepdf.open(BytesIO(combined.read_bytes()))  # in memory: the file goes once cut
     starts = marked_pages(source, MARK)
     if any(i not in starts for i in range(len(targets))):
@@ -206,13 +205,13 @@ def split_pdf(
     return counts
 
 
-def dress_like_libreoffice(pdf, catalog, info: Mapping[str, str]) -> None:
+def dress_like_libreoffice(
+    pdf: pikepdf.Pdf, catalog: pikepdf.Dictionary, info: Mapping[str, str]
+) -> None:
     """Give a PDF made of pages LibreOffice exported (a pikepdf ``Pdf``) what LibreOffice writes
     beside them in a document of its own: ``info`` (title, author, …), the catalog's language
     and viewer preferences (from ``catalog``, the exported PDF's), and opening at the first
     page."""
-    import pikepdf
-
     for key, value in info.items():
         pdf.docinfo[pikepdf.Name(key)] = pikepdf.String(str(value))
     for key in _CATALOG_KEPT:
@@ -225,8 +224,6 @@ def dress_like_libreoffice(pdf, catalog, info: Mapping[str, str]) -> None:
 def _copied(value):
     """A direct object of another PDF, as an object of its own (strings, names, numbers and
     the small dictionaries of flags LibreOffice writes in its catalog)."""
-    import pikepdf
-
     if isinstance(value, pikepdf.Dictionary):
         return pikepdf.Dictionary({k: _copied(v) for k, v in value.items()})
     if isinstance(value, pikepdf.Array):

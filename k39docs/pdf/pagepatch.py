@@ -43,6 +43,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from lxml import etree
 
 from ..docx.wordml import AFTER_PGNUMTYPE, W, bookmark, field_other_than_page, insert_in_order
@@ -280,8 +281,6 @@ def _on(row, prop: str) -> bool:
 def unmark(marked_pdf: Path, layout: Layout, out: Path) -> PageMap:
     """Write the PDF of :meth:`Layout.write_marked` to ``out`` without the marks' named
     destinations, and return its page map."""
-    import pikepdf
-
     with pikepdf.open(marked_pdf, allow_overwriting_input=True) as pdf:
         marks = marked_pages(pdf, MARK)
         if len(marks) != len(layout.units):
@@ -387,8 +386,6 @@ def splice(
     the new page map. Raises ``PatchError`` (its ``run``: the index of the first run that did
     not come out on the old pages) when a run's pages break otherwise than before. The last run
     may go to the end: its pages then may be more or fewer."""
-    import pikepdf
-
     from .combine import dress_like_libreoffice
 
     with ExitStack() as opened:

@@ -206,14 +206,14 @@ def split_pdf(
 
 
 def dress_like_libreoffice(
-    pdf: pikepdf.Pdf, catalog: pikepdf.Dictionary, info: Mapping[str, str]
+    pdf: pikepdf.Pdf, catalog: pikepdf.Object, info: Mapping[str, str]
 ) -> None:
     """Give a PDF made of pages LibreOffice exported (a pikepdf ``Pdf``) what LibreOffice writes
     beside them in a document of its own: ``info`` (title, author, …), the catalog's language
     and viewer preferences (from ``catalog``, the exported PDF's), and opening at the first
     page."""
-    for key, value in info.items():
-        pdf.docinfo[pikepdf.Name(key)] = pikepdf.String(str(value))
+    for key, text in info.items():
+        pdf.docinfo[pikepdf.Name(key)] = pikepdf.String(str(text))
     for key in _CATALOG_KEPT:
         if key in catalog:
             value = catalog[key]

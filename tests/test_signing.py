@@ -34,6 +34,7 @@ from signing_support import (  # noqa: F401  (fixtures)
     signed_demo,
 )
 
+from k39docs.dossier.model import VIETNAM_TZ
 from k39docs.errors import SigningError
 from k39docs.signing import AGENCY_FIELD, PERSON_FIELD, locate_signature, sign_dossier
 
@@ -359,6 +360,74 @@ def test_attachments_share_one_drawn_stamp(signed_demo):
     )
 
 
+def test_both_signatures_and_the_stamps_print_with_one_font_subset(signed_demo):
+    """One subset of the signing font for the whole file: the stamps and the person's
+    signature (revision 1) and the agency's information (revision 2) share it; it holds the
+    glyphs they print, not the whole font."""
+    reader = PdfReader(signed_demo.pdf)
+    fonts = {}
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(number)
+        except Exception:  # noqa: BLE001  (a number no object has)
+            continue
+        if isinstance(obj, dict) and obj.get("/Subtype") == "/CIDFontType2":
+            fonts[number] = obj
+    assert len(fonts) == 1, f"{len(fonts)} embedded fonts for the signing information"
+    (font,) = fonts.values()
+    program = font["/FontDescriptor"]["/FontFile2"].get_data()
+    from fontTools.ttLib import TTFont
+
+    glyphs = TTFont(BytesIO(program))["glyf"]
+    drawn = [name for name in glyphs.keys() if glyphs[name].numberOfContours]
+    assert 20 < len(drawn) < 120, f"{len(drawn)} glyphs drawn in the subset"
+    stamp = reader.pages[ATTACHMENT_FIRST_PAGES[0]]["/Resources"]["/XObject"]["/K39Info"]
+    agency = next(
+        f["/Kids"][0] if "/Kids" in f else f
+        for f in (ref.get_object() for ref in reader.trailer["/Root"]["/AcroForm"]["/Fields"])
+        if f.get("/T") == AGENCY_FIELD
+    )
+
+    def fonts_under(xobject, depth=0) -> set[int]:
+        resources = xobject.get("/Resources", {})
+        found = {ref.idnum for ref in resources.get("/Font", {}).values()}
+        for inner in resources.get("/XObject", {}).values():
+            if depth < 4:
+                found |= fonts_under(inner.get_object(), depth + 1)
+        return found
+
+    printed_in = fonts_under(stamp.get_object()) | fonts_under(agency["/AP"]["/N"].get_object())
+    assert (
+        len(printed_in) == 1
+        and reader.get_object(printed_in.pop())["/DescendantFonts"][0].idnum in fonts
+    ), "the stamps and the agency's information print with different fonts"
+    text = pdftotext(signed_demo.pdf, first=COVER_LETTER_PAGES[-1] + 1)
+    assert AGENCY in text and signed_demo.result.signing_time_text in text
+
+
+def test_the_font_subset_is_made_once_for_a_dossier_signed_again(block_pdf, tmp_path):
+    """A service signs the same dossier again and again, at other times: the subset it needs
+    does not change with the time's digits, and is made once."""
+    from k39docs.signing import stampfont
+
+    def sign_at(minute: int) -> None:
+        sign_dossier(
+            block_pdf,
+            tmp_path / f"signed-{minute}.pdf",
+            demo_signing(),
+            signature_request(),
+            base_dir=FIXTURES,
+            out_dir=tmp_path,
+            signing_time=dt.datetime(2026, 12, 10, 9, minute, 2, tzinfo=VIETNAM_TZ),
+        )
+
+    sign_at(15)
+    made = stampfont._subset.cache_info().misses
+    sign_at(48)
+    assert stampfont._subset.cache_info().misses == made
+    assert "2026-12-10T09:48:02+07:00" in pdftotext(tmp_path / "signed-48.pdf")
+
+
 def test_other_pages_get_no_attachment_stamp(signed_demo):
     text = pdftotext(signed_demo.pdf, first=1, last=2)
     assert signed_demo.result.signing_time_text not in text
@@ -450,14 +519,18 @@ def test_without_images_the_appearances_are_text(block_pdf, tmp_path):
 
 def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
     """A service signs all day in one process: what a signing used is freed once it is done
-    (a weak-keyed map from writer to font engine kept both of every signing alive)."""
+    (a weak-keyed map from writer to font engine kept both of every signing alive); only the
+    process's one shaper of the signing font stays."""
     import gc
 
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-    def alive() -> int:
+    from k39docs.signing.stampfont import EmbeddedFont
+
+    def alive(kind: type) -> int:
         gc.collect()
-        return sum(1 for o in gc.get_objects() if isinstance(o, GlyphAccumulator))
+        return sum(1 for o in gc.get_objects() if isinstance(o, kind))
 
     for i in range(2):
         sign_dossier(
@@ -468,7 +541,9 @@ def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
             base_dir=FIXTURES,
             out_dir=tmp_path,
         )
-    assert alive() == 0
+        assert alive(EmbeddedFont) == 0
+        assert alive(GlyphAccumulator) == 1
+        assert alive(BasePdfFileWriter) == 1  # the shaper's scratch writer, never written
 
 
 def _cover_letter_alone(block_pdf: Path, tmp_path: Path) -> Path:

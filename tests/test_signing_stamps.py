@@ -247,9 +247,12 @@ def _maybe(reader: PdfReader, num: int):
 
 
 def test_stamping_many_pages_adds_a_few_hundred_bytes_per_page():
+    """Past the first page (the stamp drawn once, the font embedded once), each page stamped
+    costs a few hundred bytes."""
     pdf = _many_pages(200)
     stamped, _ = _stamped(pdf, list(range(0, 200, 2)))
-    per_page = (len(stamped) - len(pdf)) / 100
+    one, _ = _stamped(pdf, [0])
+    per_page = (len(stamped) - len(one)) / 99
     assert per_page < 400, (
         f"{per_page:.0f} bytes per stamped page: is the stamp drawn again for every page?"
     )
@@ -345,3 +348,37 @@ def test_a_damaged_font_cache_entry_is_rebuilt(tmp_path, monkeypatch):
         assert len(data) > 10_000 and entry.read_bytes() == data
     finally:
         stampfont.font_program.cache_clear()
+
+
+def test_a_revision_prints_with_the_font_of_the_one_before_only_if_it_holds_the_text():
+    """The second revision of a file reuses the first one's subset (:func:`reuse_font`); a
+    subset without the glyphs of a line is a mistake said at once, not a line of blanks."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from k39docs.errors import SigningError
+
+    first = IncrementalPdfFileWriter(BytesIO(_tricky_pdf()))
+    stamp_attachments(first, [0], LINES)
+    stampfont.font_engine(first, 10).include(["Ủy ban nhân dân tỉnh Gia Lai"])
+    shared = stampfont.embedded_font(first)
+    assert shared is not None
+    out = BytesIO()
+    first.write(out)
+
+    second = IncrementalPdfFileWriter(BytesIO(out.getvalue()))
+    stampfont.reuse_font(second, shared)
+    stamp_attachments(second, [1], ["Ủy ban nhân dân tỉnh Gia Lai"])
+    again = BytesIO()
+    second.write(again)
+    reader = PdfReader(again)
+    fonts = [
+        n
+        for n in range(1, int(reader.trailer["/Size"]))
+        if isinstance(o := _maybe(reader, n), dict) and o.get("/Subtype") == "/Type0"
+    ]
+    assert fonts == [shared.number]
+
+    third = IncrementalPdfFileWriter(BytesIO(out.getvalue()))
+    stampfont.reuse_font(third, shared)
+    with pytest.raises(SigningError):
+        stamp_attachments(third, [1], ["Ủy ban nhân dân thành phố Hà Nội"])

@@ -212,6 +212,10 @@ class DrawingStyle(BaseStampStyle):
     border_width: int = 0
     background_opacity: float = 1.0
 
+    def lines(self) -> list[str]:
+        """Every line of text it prints, as printed (NFC)."""
+        return [unicodedata.normalize("NFC", line) for t in self.texts for line in t.lines]
+
     def create_stamp(
         self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params
     ) -> DrawingStamp:

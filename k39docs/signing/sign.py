@@ -35,7 +35,7 @@ from pypdf import PdfReader
 
 from ..dossier.model import VIETNAM_TZ, Signing
 from ..errors import SigningError
-from .appearance import BlockLayout, plan_block_layout
+from .appearance import INFO_FONT_SIZE, BlockLayout, plan_block_layout
 from .block import SignaturePlace, place_on
 from .config import check_files as _check_files
 from .config import check_signing_config
@@ -43,6 +43,7 @@ from .config import resolve as _resolve
 from .demo_images import demo_seal
 from .geometry import Rect
 from .keys import SigningKeys, open_signing_keys
+from .stampfont import embedded_font, font_engine, reuse_font
 from .stamps import attachment_info_lines, stamp_attachments
 
 __all__ = [
@@ -354,6 +355,8 @@ def _sign_dossier(
                 if not 0 <= page < pages:
                     raise SigningError(f"Trang {page + 1} không có trong tệp PDF ({pages} trang).")
             info = attachment_info_lines(number, when, request.agency_name)
+            # one font subset for the file: revision 1's holds revision 2's text too
+            font_engine(writer, INFO_FONT_SIZE).include(plan.agency.lines())
             stamp_attachments(
                 writer,
                 request.attachment_first_pages,
@@ -362,11 +365,15 @@ def _sign_dossier(
             )
             person = _pdf_signer("signer", keys, plan, request, timestamper)
             try:
-                asyncio.run(_sign_revision(person, writer, moment, first))
-                # revision 2: the agency's signature (the seal)
-                agency = _pdf_signer("agency", keys, plan, request, timestamper)
-                first.seek(0)
-                asyncio.run(_sign_revision(agency, IncrementalPdfFileWriter(first), moment, second))
+                with asyncio.Runner() as run:
+                    run.run(_sign_revision(person, writer, moment, first))
+                    # revision 2: the agency's signature (the seal), printed with the font
+                    # revision 1 embedded, if it printed any text
+                    agency = _pdf_signer("agency", keys, plan, request, timestamper)
+                    first.seek(0)
+                    next_writer = IncrementalPdfFileWriter(first)
+                    reuse_font(next_writer, embedded_font(writer))
+                    run.run(_sign_revision(agency, next_writer, moment, second))
             except Exception as exc:  # noqa: BLE001 — said in Vietnamese, without the secret
                 raise signing_failure(exc, signing) from None
         os.replace(final_tmp, signed_pdf)

@@ -345,7 +345,13 @@ def test_a_status_request_may_wait_for_the_job_to_end(client, sample_text):
     assert time.monotonic() - started < 5
     too_long = client.get(created["status_url"], params={"wait": 61})
     assert too_long.status_code == 422
-    assert client.app.state.jobs.get(created["id"]) is not None
+    kept = client.app.state.jobs.get(created["id"])
+    assert kept is not None
+    # a finished job keeps its answer, not the dossier and its eligibility (a day of jobs
+    # of a hundred candidates each would otherwise stay in memory until they are deleted)
+    assert kept.dossier is None and kept.checked is None and kept.name == "qng-2027-trung-han-01"
+    zipped = client.get(f"{created['status_url']}/files.zip")
+    assert 'filename="qng-2027-trung-han-01.zip"' in zipped.headers["content-disposition"]
 
 
 @pytest.mark.soffice

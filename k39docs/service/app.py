@@ -515,7 +515,7 @@ def create_app(
         return FileResponse(
             archive,
             media_type="application/zip",
-            filename=f"{job.dossier.id}{'-' + only if only else ''}.zip",
+            filename=f"{job.name}{'-' + only if only else ''}.zip",
         )
 
     @app.get(

@@ -193,7 +193,7 @@ class Job:
     """One render: what was asked, where its files are, and how it went."""
 
     id: str
-    dossier: Dossier
+    dossier: Dossier | None  # what to render; let go once the job ends (see release)
     options: RenderOptions
     folder: Path  # the job's own: upload/ (the request's files), out/ (the results)
     request_id: str
@@ -205,6 +205,17 @@ class Job:
     manifest: dict | None = None
     error: dict | None = None
     tracker: _Tracker = field(default_factory=_Tracker)
+    name: str = field(init=False)  # the dossier's id, for the files' names
+
+    def __post_init__(self) -> None:
+        self.name = self.dossier.id if self.dossier is not None else self.id
+
+    def release(self) -> None:
+        """Let go of the dossier and its eligibility once the job has ended: a service keeps
+        its jobs for ``K39_JOB_KEEP_S``, and a hundred candidates' data each would pile up
+        (and be walked by every garbage collection) for nothing the job's answer needs."""
+        self.dossier = None
+        self.checked = None
 
     @property
     def out(self) -> Path:
@@ -368,6 +379,7 @@ class JobQueue:
             tracker.step = message
 
         log.info("job %s running", job.id, extra=extra)
+        assert job.dossier is not None, "a job is run once"
         try:
             manifest = self.session.render(
                 job.dossier,
@@ -417,6 +429,7 @@ class JobQueue:
     def _end(self, job: Job, outcome: str) -> None:
         job.status = outcome
         job.finished = time.time()
+        job.release()
         try:
             self.on_ended(job)
         except Exception:

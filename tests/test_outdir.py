@@ -42,7 +42,7 @@ def test_failure_while_writing_documents_keeps_previous_output(
     outdir, before = previous
     import k39docs.pipeline.produce as produce
 
-    real = produce.write_docx
+    real = produce.render_docx
     calls = []
 
     def failing(doc, *args, **kwargs):
@@ -51,7 +51,7 @@ def test_failure_while_writing_documents_keeps_previous_output(
             raise OSError("disk full")
         return real(doc, *args, **kwargs)
 
-    monkeypatch.setattr(produce, "write_docx", failing)
+    monkeypatch.setattr(produce, "render_docx", failing)
     changed = sample_dossier.model_copy(update={"id": sample_dossier.id})
     with pytest.raises(OSError):
         render(changed, outdir, options=RenderOptions(formats=("docx",), cache=False))

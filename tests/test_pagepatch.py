@@ -292,3 +292,26 @@ def test_a_damaged_page_map_or_a_lost_pdf_only_means_converting_whole(tmp_path, 
     )
     for docx, pdf in plain.items():
         assert _words(out / "pdf" / f"{docx.stem}.pdf") == _words(pdf), docx.name
+
+
+def test_the_layout_of_a_list_just_written_is_the_layout_read_from_its_file(tmp_path):
+    """A render reads the page layout from what the writer has in hand (its parts and parsed
+    body), not from the file again: the two must be the same, unit for unit."""
+    from k39docs import check_eligibility
+    from k39docs.documents import build_documents
+    from k39docs.docx.writer import render_docx
+
+    dossier = load_dossier(synthetic_dossier(CANDIDATES))
+    documents = build_documents(dossier, check_eligibility(dossier), allow_ineligible="thử")
+    for stem in ("danh-sach", "ket-qua-ra-soat"):
+        doc = next(d for d in documents if d.stem == stem)
+        written = render_docx(doc, tmp_path / f"{stem}.docx")
+        in_hand = pagepatch.layout_of(written.parts, written.body)
+        from_file = read_layout(written.path)
+        assert in_hand is not None and from_file is not None
+        assert list(written.parts) == zipfile.ZipFile(written.path).namelist()
+        assert (in_hand.digests, in_hand.frame, in_hand.tables) == (
+            from_file.digests,
+            from_file.frame,
+            from_file.tables,
+        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +45,8 @@ from .wordml import w as _w
 __all__ = [
     "jinja_environment",
     "write_docx",
+    "render_docx",
+    "WrittenDocx",
     "fit_rules",
     "resolve_template",
     "CompiledTemplate",
@@ -150,15 +153,21 @@ class CompiledTemplate:
         self.style_names = _style_names({i.filename: d for i, d in entries}["word/styles.xml"])
         # the parts no document changes, compressed once: each document only adds its own
         base = io.BytesIO()
+        self._unchanged: dict[str, bytes] = {}
         with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as zf:
             for info, data in entries:
                 if info.filename not in self.parts and info.filename != "docProps/core.xml":
                     zf.writestr(info, data)
+                    self._unchanged[info.filename] = data
         self._base = base.getvalue()
 
     def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         """The rendered XML of the document body, headers and footers."""
-        out = {}
+        return self._render(context)[0]
+
+    def _render(self, context: dict[str, Any]) -> tuple[dict[str, bytes], Any]:
+        """:meth:`render_parts`, and the body as parsed for the writer's own passes."""
+        out, body = {}, None
         for name, template in self.parts.items():
             try:
                 xml = template.render(context)
@@ -171,18 +180,18 @@ class CompiledTemplate:
             if _LISTING_CHARS.search(xml, xml.find("<", 1)):
                 xml = self._docxtpl.resolve_listing(xml)
             if name == "word/document.xml":
-                root = etree.fromstring(xml.encode("utf-8"))
-                fit_rules(root, self.style_names)
-                no_break_hyphens(root, symbol_hyphens)  # "39-KL/TW" never split at a line end
+                body = etree.fromstring(xml.encode("utf-8"))
+                fit_rules(body, self.style_names)
+                no_break_hyphens(body, symbol_hyphens)  # "39-KL/TW" never split at a line end
                 out[name] = etree.tostring(
-                    root, xml_declaration=True, encoding="UTF-8", standalone=True
+                    body, xml_declaration=True, encoding="UTF-8", standalone=True
                 )
             else:
                 out[name] = xml.encode("utf-8")
-        return out
+        return out, body
 
-    def write(self, out_path: Path, context: dict[str, Any], *, core_xml: bytes) -> None:
-        rendered = self.render_parts(context)
+    def write(self, out_path: Path, context: dict[str, Any], *, core_xml: bytes) -> WrittenDocx:
+        rendered, body = self._render(context)
         rendered["docProps/core.xml"] = core_xml
         buffer = io.BytesIO(self._base)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as zf:
@@ -193,6 +202,17 @@ class CompiledTemplate:
                     compress_type=zipfile.ZIP_DEFLATED,
                 )
         out_path.write_bytes(buffer.getvalue())
+        return WrittenDocx(out_path, {**self._unchanged, **rendered}, body)
+
+
+@dataclass(frozen=True)
+class WrittenDocx:
+    """A DOCX as it was just written: what reads it again (the page layout of a long list,
+    :func:`k39docs.pdf.pagepatch.layout_of`) need not unzip and parse it."""
+
+    path: Path
+    parts: dict[str, bytes]  # every part of the package, in the order of the file's entries
+    body: Any  # word/document.xml as parsed (lxml), or None; handed over, not used again
 
 
 def _literal_escapes(xml: str) -> str:
@@ -261,12 +281,24 @@ def write_docx(
     Core properties (title, author, language vi-VN) are set; their dates are the document's own
     date, so the same input gives the same file.
     """
+    return render_docx(document, out_path, templates=templates, author=author, issued=issued).path
+
+
+def render_docx(
+    document: Document,
+    out_path: Path,
+    *,
+    templates: Path | None = None,
+    author: str = "",
+    issued: datetime | None = None,
+) -> WrittenDocx:
+    """:func:`write_docx`, returning what was written as well as where."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
     core = _core_xml(document.title, author, document.kind, issued or datetime(2000, 1, 1))
     _, sandboxed = resolve_template(document.template, templates)
     try:
         template = compiled_template(document.template, templates)
-        template.write(out_path, document.context, core_xml=core)
+        return template.write(out_path, document.context, core_xml=core)
     except TemplateError:
         raise
     except (
@@ -276,7 +308,6 @@ def write_docx(
             raise
         name = Path(templates or ".") / document.template
         raise TemplateError(f"Mẫu {name} không dùng được: {type(exc).__name__}: {exc}") from None
-    return out_path
 
 
 # --- the rules under the header lines ---------------------------------------------------------

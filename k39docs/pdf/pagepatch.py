@@ -52,7 +52,17 @@ from .pdfinfo import marked_pages
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Layout", "PageMap", "PatchError", "read_layout", "plan", "splice", "unmark", "convert"]
+__all__ = [
+    "Layout",
+    "PageMap",
+    "PatchError",
+    "read_layout",
+    "layout_of",
+    "plan",
+    "splice",
+    "unmark",
+    "convert",
+]
 
 MARK = "k39u"  # bookmark names: k39u0, k39u1 … one per unit
 _MARK_ID = 800_000  # their ids: above any a template would use, below k39docs.pdf.combine's
@@ -190,6 +200,16 @@ def read_layout(docx: Path) -> Layout | None:
         if xml.count(b"<w:cantSplit") < MIN_ROWS:  # no long table (a glance, before parsing)
             return None
         parts = {name: zf.read(name) for name in names}
+    return layout_of(parts)
+
+
+def layout_of(parts: dict[str, bytes], root=None) -> Layout | None:
+    """:func:`read_layout` of a DOCX's ``parts`` (name → bytes, in the order of the file);
+    ``root``: its ``word/document.xml`` already parsed (the writer's, handed over), else it is
+    parsed here."""
+    xml = parts.get(_BODY, b"")
+    if xml.count(b"<w:cantSplit") < MIN_ROWS:
+        return None
     if b"numPr" in xml or b"numPr" in parts.get("word/styles.xml", b""):
         return None
     if b"evenAndOddHeaders" in parts.get("word/settings.xml", b""):
@@ -199,7 +219,8 @@ def read_layout(docx: Path) -> Layout | None:
         for name, data in parts.items()
     ):
         return None
-    root = etree.fromstring(xml)
+    if root is None:
+        root = etree.fromstring(xml)
     body = root.find(_w("body"))
     if body is None or not len(body) or body[-1].tag != _w("sectPr"):
         return None

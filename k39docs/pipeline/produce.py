@@ -15,7 +15,7 @@ from pathlib import Path
 from ..cache import DocumentCache
 from ..documents import Document
 from ..documents.enclosures import OUTGOING
-from ..docx.writer import resolve_template, write_docx
+from ..docx.writer import WrittenDocx, render_docx, resolve_template
 from ..dossier.model import Dossier, today_in_vietnam
 from ..edits import Edit, inputs_digest
 from ..office import Office
@@ -127,38 +127,38 @@ def produce(
     worker's thread files it in the cache."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, Output] = {}
-    render_docx = partial(
-        write_docx,
+    render = partial(
+        render_docx,
         templates=options.templates,
         author=dossier.issuer.name,
         issued=issued_date(dossier),
     )
     edited = {p.doc.stem: p.edit.source for p in planned if p.edit is not None}
 
-    def write(doc: Document, docx: Path) -> None:
-        """The document's DOCX: the clerk's edit as it is, or rendered from its template."""
+    def write(doc: Document, docx: Path) -> WrittenDocx | None:
+        """The document's DOCX: the clerk's edit as it is (None), or rendered from its
+        template (what was written: its page layout is read from that)."""
         if doc.stem in edited:
             docx.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(edited[doc.stem], docx)
-        else:
-            render_docx(doc, docx)
+            return None
+        return render(doc, docx)
 
     work = stage / ".work"  # groups combined, pages of long lists converted again
     if want_pdf:
         work.mkdir(exist_ok=True)
 
     def make(
-        doc: Document, key: str, docx: Path, pdf: Path | None, *, written: bool = False
+        doc: Document, key: str, docx: Path, pdf: Path | None, written: WrittenDocx | None
     ) -> Future:
-        if not written:
-            write(doc, docx)
+        """Convert the DOCX ``write`` gave (``written``) and file it in the cache."""
         if pdf is None:
             cache.store(key, docx, None)
             return done_future()
         filed: Future = Future()
         layout = (
-            pagepatch.read_layout(docx)
-            if cache.enabled and doc.candidate is None and doc.stem not in edited
+            pagepatch.layout_of(written.parts, written.body)
+            if written is not None and cache.enabled and doc.candidate is None
             else None
         )
         if layout is None:
@@ -177,7 +177,7 @@ def produce(
     def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
         if cache.fetch(key, docx, pdf, previous=lambda path: outdir / path.relative_to(stage)):
             return pdf
-        made = make(doc, key, docx, pdf)  # gone from the cache since it was planned
+        made = make(doc, key, docx, pdf, write(doc, docx))  # gone from the cache since planned
         office.drain()
         return made.result()
 
@@ -203,9 +203,9 @@ def produce(
     # bundle's: it converts while the bundle is written and signed.
     listing = {i for i, p in enumerate(planned) if not p.cached and p.doc.candidate is None}
     few = sum(1 for p in planned if not p.cached) <= FEW_TO_CONVERT
-    size = {}
+    size, early = {}, {}
     for i in () if few else listing:
-        write(planned[i].doc, paths(i)[0])
+        early[i] = write(planned[i].doc, paths(i)[0])
         size[i] = paths(i)[0].stat().st_size
 
     def rank(i: int) -> tuple[int, int]:
@@ -251,7 +251,7 @@ def produce(
             if len(members) == sizes[groups[i]]:
                 send(members)
         else:
-            ready = make(doc, key, docx, pdf, written=i in size)
+            ready = make(doc, key, docx, pdf, early.pop(i) if i in early else write(doc, docx))
         edit = planned[i].edit  # a kept edit keeps the inputs its original was made from
         outputs[i] = Output(
             doc,

@@ -166,6 +166,32 @@ def test_contents_page_numbers_point_at_each_document(rendered):
     assert "Nguyễn Văn An" in first_pages["Bản cam kết - Nguyễn Văn An"]
 
 
+def test_the_signature_fills_the_corner_the_bundle_painted_and_rewrites_no_page(rendered):
+    """Each attachment's first page paints one form the bundle wrote empty; the first
+    signature's revision fills it (the signing information top right) without rewriting the
+    attachments' pages (a hundred for a hundred candidates)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    outdir, _ = rendered
+    bundle = outdir / "dossier.pdf"
+    reader = PdfReader(bundle)
+    firsts = [page for title, page in _outline(reader) if not title.startswith("Công văn")]
+    forms = set()
+    for page in firsts:
+        xobjects = reader.pages[page]["/Resources"]["/XObject"]
+        forms |= {ref.idnum for name, ref in xobjects.items() if name.startswith("/K39Info")}
+        top = pdftotext(bundle, page + 1, page + 1).splitlines()[:3]
+        assert any(line.strip() == "Số: 3512/UBND-NC" for line in top), top
+    assert len(forms) == 1, forms
+    with bundle.open("rb") as fh:
+        history = PdfFileReader(fh)
+        signed_first = history.embedded_signatures[0].signed_revision
+        changed = history.xrefs.explicit_refs_in_revision(signed_first)
+        assert forms <= {ref.idnum for ref in changed}
+        attachment_pages = {reader.pages[page].indirect_reference.idnum for page in firsts}
+        assert not attachment_pages & {ref.idnum for ref in changed}
+
+
 def test_bundle_metadata_names_the_issuer_and_vietnamese(rendered):
     outdir, _ = rendered
     reader = PdfReader(outdir / "dossier.pdf")

@@ -162,6 +162,13 @@ def _stamp_xobjects(pdf: bytes, pages) -> dict[int, set[int]]:
 def test_every_requested_page_shows_the_information_top_right_whatever_its_page_tree():
     stamped = [0, 1, 2, 3, 4, 5]
     pdf, rects = _stamped(_tricky_pdf(), stamped)
+    _assert_top_right(pdf, stamped)
+    assert len(rects) == len(stamped)
+
+
+def _assert_top_right(pdf: bytes, stamped: list[int]) -> None:
+    """The lines on each of ``stamped`` in the top-right corner of the page as seen, the pages'
+    own text kept, and nothing on the page never stamped (7)."""
     for index in stamped:
         words = _words(pdf, index + 1)
         texts = [w[0] for w in words]
@@ -181,7 +188,6 @@ def test_every_requested_page_shows_the_information_top_right_whatever_its_page_
             assert f"Trang {index + 1}" in " ".join(texts), (
                 f"page {index + 1} lost its own text: {texts}"
             )
-    assert len(rects) == len(stamped)
     words = _words(pdf, 7)
     assert not any(w[0] in LINES for w in words), "a page that is no attachment got the stamp"
 
@@ -382,3 +388,74 @@ def test_a_revision_prints_with_the_font_of_the_one_before_only_if_it_holds_the_
     stampfont.reuse_font(third, shared)
     with pytest.raises(SigningError):
         stamp_attachments(third, [1], ["Ủy ban nhân dân thành phố Hà Nội"])
+
+
+def _reserved(data: bytes, pages: list[int]) -> tuple[bytes, int]:
+    """``data`` with the corner form painted on ``pages`` as the bundle paints it, and the
+    form's object number."""
+    import pikepdf
+
+    from k39docs.pdf.corner import reserve_corners
+
+    with pikepdf.open(BytesIO(data)) as pdf:
+        first, name = reserve_corners(pdf, pages)
+        out = BytesIO()
+        pdf.save(out)
+    with pikepdf.open(BytesIO(out.getvalue())) as written:
+        number = written.pages[first].Resources.XObject[name].objgen[0]
+    return out.getvalue(), number
+
+
+def _filled(data: bytes, number: int) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(BytesIO(data))
+    assert stamps.fill_corner(writer, number, LINES)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@needs_poppler
+def test_a_corner_painted_by_the_bundle_and_filled_at_signing_prints_as_the_page_stamp():
+    """The bundle paints an empty form in each attachment's corner; signing fills that one
+    form. Every page then shows the information exactly where stamping it page by page puts
+    it (rotated, cropped, blank pages, a name taken), and nothing before it is filled."""
+    stamped = [0, 1, 2, 3, 4, 5]
+    reserved, number = _reserved(_tricky_pdf(), stamped)
+    for index in range(7):
+        words = [w[0] for w in _words(reserved, index + 1)]
+        assert not any(w in LINES for w in words), f"page {index + 1}: text before signing"
+        if index != 3:
+            assert f"Trang {index + 1}" in " ".join(words)
+    filled = _filled(reserved, number)
+    _assert_top_right(filled, stamped)
+    by_page, _ = _stamped(_tricky_pdf(), stamped)
+
+    def stamp_words(pdf: bytes, page_no: int) -> list:
+        return [
+            (w[0], *(round(v, 1) for v in w[1:])) for w in _words(pdf, page_no) if w[0] in LINES
+        ]
+
+    for index in stamped:
+        assert stamp_words(filled, index + 1) == stamp_words(by_page, index + 1), index
+        assert [w[0] for w in _words(filled, index + 1) if w[0] in LINES] == LINES
+    assert "Form" in [w[0] for w in _words(filled, 6)], "the page's own /K39Info is not drawn"
+    assert stamp_words(filled, 7) == []
+    # the revision rewrites the form, and no page
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    revision = PdfFileReader(BytesIO(filled)).xrefs.explicit_refs_in_revision(1)
+    assert {ref.idnum for ref in revision} >= {number}
+    assert not any(
+        PdfFileReader(BytesIO(filled)).get_object(ref).get("/Type") == "/Page" for ref in revision
+    )
+
+
+def test_only_a_corner_form_is_filled():
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(BytesIO(_tricky_pdf()))
+    assert not stamps.fill_corner(writer, 30, LINES)  # a form of the page's own
+    assert not stamps.fill_corner(writer, 1, LINES)  # the catalog
+    assert not stamps.fill_corner(writer, 999, LINES)  # no such object

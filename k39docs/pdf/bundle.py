@@ -8,6 +8,7 @@ takes, so ``contents_rows`` counts from the contents' own length.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name, OutlineItem, String
 
+from .corner import reserve_corners
 from .pdfinfo import PdfFacts, PdfLedger, facts_of
 
 __all__ = ["Part", "contents_rows", "BundleWriter", "PartReaders", "bundle_pdf"]
@@ -53,6 +55,7 @@ class BundleWriter:
         self._taken: list[tuple[pikepdf.Pdf, range] | None] = [None] * len(self.parts)
         self._opened: list[pikepdf.Pdf] = []  # opened here: closed once the bundle is written
         self.page_objects: list[int] = []  # after finish(): each page's object number
+        self.corner_object: int | None = None  # after finish(corners=…): the form painted there
 
     @property
     def counts(self) -> list[int | None]:
@@ -84,10 +87,19 @@ class BundleWriter:
         return facts_of([source.pages[i] for i in span])
 
     def finish(
-        self, contents: Path | None, out: Path, *, title: str, author: str, subject: str
+        self,
+        contents: Path | None,
+        out: Path,
+        *,
+        title: str,
+        author: str,
+        subject: str,
+        corners: Collection[int] = (),
     ) -> list[int]:
         """Put ``contents`` (if any) in front, add bookmarks and metadata, write ``out``; return
-        each part's first page (0-based) in the bundle."""
+        each part's first page (0-based) in the bundle. ``corners``: the parts whose first page
+        gets the corner form for the signing information (:func:`~.corner.reserve_corners`;
+        its object number in ``out`` is then :attr:`corner_object`)."""
         missing = [
             p.pdf.name for p, taken in zip(self.parts, self._taken, strict=True) if not taken
         ]
@@ -117,6 +129,7 @@ class BundleWriter:
                     ("/Creator", "k39docs"),
                 ):
                     bundle.docinfo[Name(key)] = String(value)
+                corner = reserve_corners(bundle, [starts[i] for i in sorted(corners)])
                 bundle.Root.Lang = String("vi-VN")
                 bundle.Root.PageMode = Name.UseOutlines
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +142,9 @@ class BundleWriter:
         # the page tree (see k39docs.signing.stamps.stamp_attachments)
         with pikepdf.open(out) as written:
             self.page_objects = [page.obj.objgen[0] for page in written.pages]
+            if corner is not None:
+                page, name = corner
+                self.corner_object = written.pages[page].Resources.XObject[name].objgen[0]
         return starts
 
 

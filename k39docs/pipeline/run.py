@@ -50,6 +50,7 @@ from .produce import (
     produce,
 )
 from .signatures import (
+    attachments,
     draft_warning,
     leave_sign_record,
     load_signer,
@@ -197,6 +198,7 @@ def run_render(
                 title=bundle_title(dossier),
                 author=dossier.issuer.name,
                 subject=f"{bundle_subject(dossier)} theo Kết luận số 39-KL/TW ({dossier.id})",
+                corners=attachments(parts) if do_sign else (),
             )
             final = stage / "dossier.pdf"
             if do_sign:
@@ -213,6 +215,7 @@ def run_render(
                         starts,
                         places[0] if places else None,
                         page_objects=bundle.page_objects,
+                        corner_object=bundle.corner_object,
                         pages=ledger.page_count,
                     ),
                     base_dir=base_dir,

@@ -20,6 +20,7 @@ from .produce import (
 )
 
 __all__ = [
+    "attachments",
     "load_signer",
     "signing_date_warning",
     "signature_place",
@@ -86,17 +87,18 @@ def signature_request(
     place=None,
     *,
     page_objects: Sequence[int] = (),
+    corner_object: int | None = None,
     pages: Callable[[Path], int] = page_count,
 ):
     """Where the công văn and its attachments sit in the bundle (``starts``: each part's first
     page, 0-based, as the bundle returns them), and who signs it. ``place``: the signer's block
     as :func:`~k39docs.signing.locate_signature` found it on the công văn's own PDF;
-    ``page_objects``: each page's object number in the bundle (:class:`BundleWriter`);
-    ``pages``: a part's page count (the run's ledger knows them)."""
+    ``page_objects``: each page's object number in the bundle, ``corner_object``: the form
+    painted in the attachments' corners (both from :class:`BundleWriter`); ``pages``: a part's
+    page count (the run's ledger knows them)."""
     from ..signing import SignatureRequest
 
-    cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
-    attached = [i != cover for i in range(len(parts))]
+    attached = [i in attachments(parts) for i in range(len(parts))]
     return SignatureRequest(
         **_request_fields(dossier, parts, starts, pages),
         attachment_page_objects=tuple(
@@ -104,8 +106,15 @@ def signature_request(
         )
         if page_objects
         else (),
+        corner_object=corner_object,
         place=place,
     )
+
+
+def attachments(parts: list[Part]) -> list[int]:
+    """The parts the công văn encloses (the bundle is the công văn and what it encloses): each
+    gets the signing information on its first page."""
+    return [i for i, part in enumerate(parts) if part.kind != "cover_letter"]
 
 
 def _request_fields(
@@ -118,8 +127,7 @@ def _request_fields(
     keeps for signing later)."""
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     signer_name, title_lines = _signer(dossier)
-    # the bundle is the công văn and what it encloses: every other part is an attachment
-    attached = [i != cover for i in range(len(parts))]
+    attached = [i in attachments(parts) for i in range(len(parts))]
     return dict(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + pages(parts[cover].pdf))),
         signer_name=signer_name,

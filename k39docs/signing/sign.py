@@ -44,7 +44,7 @@ from .demo_images import demo_seal
 from .geometry import Rect
 from .keys import SigningKeys, open_signing_keys
 from .stampfont import embedded_font, font_engine, reuse_font
-from .stamps import attachment_info_lines, stamp_attachments
+from .stamps import attachment_info_lines, fill_corner, stamp_attachments
 
 __all__ = [
     "PERSON_FIELD",
@@ -76,6 +76,9 @@ class SignatureRequest:
     # the object numbers of attachment_first_pages' pages in the PDF to sign, when known (the
     # bundle knows them): stamping reads those pages only, not the whole page tree
     attachment_page_objects: tuple[int, ...] = ()
+    # the form the bundle painted in the corner of those pages (k39docs.pdf.corner), when it
+    # did: signing fills it and leaves the pages as they are
+    corner_object: int | None = None
 
     def __post_init__(self):
         for name in (
@@ -357,12 +360,15 @@ def _sign_dossier(
             info = attachment_info_lines(number, when, request.agency_name)
             # one font subset for the file: revision 1's holds revision 2's text too
             font_engine(writer, INFO_FONT_SIZE).include(plan.agency.lines())
-            stamp_attachments(
-                writer,
-                request.attachment_first_pages,
-                info,
-                page_objects=request.attachment_page_objects,
-            )
+            if request.corner_object is None or not fill_corner(
+                writer, request.corner_object, info
+            ):
+                stamp_attachments(
+                    writer,
+                    request.attachment_first_pages,
+                    info,
+                    page_objects=request.attachment_page_objects,
+                )
             person = _pdf_signer("signer", keys, plan, request, timestamper)
             try:
                 with asyncio.Runner() as run:

@@ -14,10 +14,11 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from ..errors import SigningError
+from ..pdf.corner import CORNER_MARK, CORNER_NAME, RIGHT_MM, TOP_MM, corner_matrix
 from .appearance import DrawingStamp, DrawingStyle, PlacedText
 from .geometry import PT_PER_MM, Rect
 
-__all__ = ["attachment_info_lines", "stamp_attachments", "stamp_attachment"]
+__all__ = ["attachment_info_lines", "fill_corner", "stamp_attachments", "stamp_attachment"]
 
 
 def attachment_info_lines(
@@ -161,16 +162,6 @@ def _rotation(page) -> int:
     return 0
 
 
-# display space → user space, per /Rotate (before the page box offset)
-_PLACEMENT: dict[int, tuple[float, float, float, float, float, float]] = {
-    0: (1, 0, 0, 1, 0, 0),
-    90: (0, 1, -1, 0, 1, 0),
-    180: (-1, 0, 0, -1, 1, 1),
-    270: (0, -1, 1, 0, 0, 1),
-}
-STAMP_NAME = "/K39Info"
-
-
 def _xobject_name(
     writer: BasePdfFileWriter, page: _StampedPage, xobject: generic.IndirectObject
 ) -> str:
@@ -206,10 +197,10 @@ def _xobject_name(
     else:
         xobjects, owner = generic.DictionaryObject(), res_owner
         resources[pdf_name("/XObject")] = xobjects
-    name, n = STAMP_NAME, 0
+    name, n = CORNER_NAME, 0
     while name in xobjects and xobjects.raw_get(name) != xobject:
         n += 1
-        name = f"{STAMP_NAME}{n}"
+        name = f"{CORNER_NAME}{n}"
     if name not in xobjects:
         xobjects[pdf_name(name)] = xobject
         writer.mark_update(owner)
@@ -226,13 +217,64 @@ def _dictionary(obj: generic.PdfObject) -> generic.DictionaryObject:
     return obj
 
 
+def _drawn(
+    writer: BasePdfFileWriter, lines: Sequence[str]
+) -> tuple[generic.IndirectObject, float, float]:
+    """``lines`` drawn right-aligned into a form XObject (its lower left corner at 0 0), with
+    its width and height."""
+    text = PlacedText(tuple(lines), 0, 0, align="right")
+    width, height = text.width() + 4, text.height + 3
+    style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
+    return (
+        DrawingStamp(writer, style, layout.BoxConstraints(width, height)).register(),
+        width,
+        height,
+    )
+
+
+def fill_corner(writer: BasePdfFileWriter, number: int, lines: Sequence[str]) -> bool:
+    """Print ``lines`` in the corner form the bundle painted on each attachment's first page
+    (:func:`k39docs.pdf.corner.reserve_corners`), object ``number``: the form is replaced in
+    this revision, and no page is read or written. False, with nothing done, when the object
+    is no such form (:func:`stamp_attachments` stamps the pages then)."""
+    ref = generic.IndirectObject(number, 0, writer)
+    try:
+        form = ref.get_object()
+    except Exception:  # noqa: BLE001 — not an object of this file
+        return False
+    if not (
+        isinstance(form, generic.StreamObject)
+        and form.get("/Subtype") == "/Form"
+        and getattr(form.get(CORNER_MARK), "value", False) is True
+    ):
+        return False
+    drawn, width, height = _drawn(writer, lines)
+    filled = generic.StreamObject(
+        {
+            pdf_name("/Type"): pdf_name("/XObject"),
+            pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(
+                generic.FloatObject(v) for v in (-width, -height, 0, 0)
+            ),
+            pdf_name("/Resources"): generic.DictionaryObject(
+                {pdf_name("/XObject"): generic.DictionaryObject({pdf_name("/K39Drawn"): drawn})}
+            ),
+        },
+        stream_data=b"1 0 0 1 %g %g cm /K39Drawn Do" % (-width, -height),
+    )
+    # an object written again in an incremental update replaces the one before (what
+    # pyHanko's mark_update does for an object changed in place)
+    writer.objects[(ref.generation, ref.idnum)] = filled
+    return True
+
+
 def stamp_attachments(
     writer: BasePdfFileWriter,
     page_indices: Sequence[int],
     lines: Sequence[str],
     *,
-    right_margin_mm: float = 15.0,
-    top_mm: float = 5.0,
+    right_margin_mm: float = RIGHT_MM,
+    top_mm: float = TOP_MM,
     page_objects: Sequence[int] = (),
 ) -> list[Rect]:
     """Print ``lines`` right-aligned in the top-right corner of each page, as page content.
@@ -250,10 +292,7 @@ def stamp_attachments(
     pages = _pages_known(writer, page_indices, page_objects) or _pages_to_stamp(
         writer, page_indices
     )
-    text = PlacedText(tuple(lines), 0, 0, align="right")
-    width, height = text.width() + 4, text.height + 3
-    style = DrawingStyle(texts=(PlacedText(tuple(lines), width - 2, height - 1.5, align="right"),))
-    xobject = DrawingStamp(writer, style, layout.BoxConstraints(width, height)).register()
+    xobject, width, height = _drawn(writer, lines)
     save_state = writer.add_object(generic.StreamObject(stream_data=b"q"))
     paint_streams: dict[bytes, generic.IndirectObject] = {}
     drawn_rects: dict[int, Rect] = {}
@@ -264,14 +303,17 @@ def stamp_attachments(
         # the stamp in display coordinates (origin bottom left of the page as seen)
         x1 = disp_w - right_margin_mm * PT_PER_MM
         y1 = disp_h - top_mm * PT_PER_MM
-        drawn = drawn_rects[page_ix] = Rect(x1 - width, y1 - height, x1, y1)
-        a, b, c, d, e, f = _PLACEMENT[rotate if rotate in _PLACEMENT else 0]
-        e, f = e * box.width, f * box.height
-        # place the XObject at drawn.x0, drawn.y0 in display space, then the page box offset
-        tx = a * drawn.x0 + c * drawn.y0 + e + box.x0
-        ty = b * drawn.x0 + d * drawn.y0 + f + box.y0
+        drawn_rects[page_ix] = Rect(x1 - width, y1 - height, x1, y1)
+        corner = corner_matrix(
+            (box.x0, box.y0, box.x1, box.y1), rotate, right_mm=right_margin_mm, top_mm=top_mm
+        )
         name = _xobject_name(writer, page, xobject)
-        paint = b"Q q %g %g %g %g %g %g cm %s Do Q" % (a, b, c, d, tx, ty, name.encode("ascii"))
+        paint = b"Q q %g %g %g %g %g %g cm 1 0 0 1 %g %g cm %s Do Q" % (
+            *corner,
+            -width,
+            -height,
+            name.encode("ascii"),
+        )
         if paint not in paint_streams:
             paint_streams[paint] = writer.add_object(generic.StreamObject(stream_data=paint))
         page_obj = page.ref.get_object()
@@ -294,8 +336,8 @@ def stamp_attachment(
     page_ix: int,
     lines: Sequence[str],
     *,
-    right_margin_mm: float = 15.0,
-    top_mm: float = 5.0,
+    right_margin_mm: float = RIGHT_MM,
+    top_mm: float = TOP_MM,
 ) -> Rect:
     """:func:`stamp_attachments` for one page."""
     return stamp_attachments(

@@ -184,11 +184,14 @@ class DocumentCache:
         *,
         reused: bool = True,
         previous: Callable[[Path], Path] | None = None,
+        same: Callable[[Path, Path], bool] | None = None,
+        linked: bool = False,
     ) -> bool:
         """Copy a cached entry into place; False on a miss (or when the cache is off).
         ``reused=False``: an entry this run filed itself, not counted as a hit. ``previous``:
-        where a file put at a path was in the output this run replaces (see
-        :func:`k39docs.outdir.link_or_copy`)."""
+        where a file put at a path was in the output this run replaces, and ``same`` how to
+        tell it holds the same bytes (see :func:`k39docs.outdir.link_or_copy`). ``linked``:
+        the entry's own files are linked into place (for an output nobody edits in place)."""
         if not self.enabled:
             return False
         if not self.holds(key, pdf=pdf is not None):
@@ -198,7 +201,13 @@ class DocumentCache:
         for cached, there in zip(self._paths(key), (docx, pdf), strict=True):
             if there is not None:
                 there.parent.mkdir(parents=True, exist_ok=True)
-                link_or_copy(cached, there, previous(there) if previous else None)
+                if linked:
+                    try:
+                        os.link(cached, there)
+                        continue
+                    except OSError:  # another file system, or none with links: as below
+                        pass
+                link_or_copy(cached, there, previous(there) if previous else None, same)
         with self._counting:
             self.hits += reused
         return True

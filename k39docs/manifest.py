@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Manifest", "ManifestFile", "sha256_of"]
+__all__ = ["Manifest", "ManifestFile", "sha256_of", "FileDigests"]
 
 
 def sha256_of(path: Path) -> str:
@@ -17,6 +19,36 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class FileDigests:
+    """:func:`sha256_of`, remembered by the file's identity: its device, inode, size and
+    modification time (as git's index does). A session renders a dossier again and takes
+    hundreds of files unchanged from the last output, as links to them: their digests are
+    known, not read again. A file written or edited since (a clerk's Word) has another
+    modification time, and is read."""
+
+    LIMIT = 20_000  # files; the oldest are forgotten past it
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, int, int, int], str] = {}
+        self._lock = threading.Lock()  # the render's copying threads ask too
+
+    def of(self, path: Path) -> str:
+        stat = os.stat(path)  # before reading: a change while it is read makes another key
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        digest = self._known.get(key)
+        if digest is None:
+            digest = sha256_of(path)
+            with self._lock:
+                if len(self._known) >= self.LIMIT:
+                    del self._known[next(iter(self._known))]
+                self._known[key] = digest
+        return digest
+
+    def same(self, a: Path, b: Path) -> bool:
+        """Whether the files ``a`` and ``b`` hold the same bytes."""
+        return os.stat(a).st_size == os.stat(b).st_size and self.of(a) == self.of(b)
 
 
 @dataclass(frozen=True)

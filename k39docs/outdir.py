@@ -201,21 +201,29 @@ def staging(outdir: Path) -> Iterator[Path]:
     _force_rmtree(backup)
 
 
-def link_or_copy(src: Path, dst: Path, previous: Path | None = None) -> None:
+def link_or_copy(
+    src: Path,
+    dst: Path,
+    previous: Path | None = None,
+    same: Callable[[Path, Path], bool] | None = None,
+) -> None:
     """Put a copy of ``src`` at ``dst`` in a staging folder. When ``previous`` (the file at
     the same place in the output the staging folder replaces) has the same bytes, it is linked
     there instead: comparing two files costs a fraction of creating one, and a dossier
     rendered again after a change takes hundreds of unchanged documents from the cache. (On
     success the previous output is removed, so the output's file is nobody else's; on failure
-    the previous output is left as it was.)"""
+    the previous output is left as it was.) ``same``: how to tell (a session's
+    :meth:`~k39docs.manifest.FileDigests.same`, which reads each file once); by default, the
+    bytes are compared."""
     if previous is not None:
         try:
-            if (
-                previous.stat().st_size == src.stat().st_size
-                and previous.read_bytes() == src.read_bytes()
-            ):
+            if (same or _same_bytes)(previous, src):
                 os.link(previous, dst)
                 return
         except OSError:  # gone, unreadable, or a file system without links: a copy
             pass
     shutil.copyfile(src, dst)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()

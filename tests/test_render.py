@@ -303,10 +303,10 @@ def test_a_render_from_the_cache_signs_even_when_the_copies_are_slow(
     render(sample_dossier, tmp_path / "out", options=options)
     real = cache_module.link_or_copy
 
-    def slow(src, dst, previous=None):
+    def slow(src, dst, previous=None, same=None):
         if dst.suffix == ".pdf":
             time.sleep(0.3)
-        real(src, dst, previous)
+        real(src, dst, previous, same)
 
     monkeypatch.setattr(cache_module, "link_or_copy", slow)
     manifest = render(sample_dossier, tmp_path / "again", options=options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -597,3 +598,33 @@ def test_a_key_of_the_operators_keys_file_is_used_by_its_name(session, sample_te
             headers={"Content-Type": "application/yaml"},
         )
         assert [i["path"] for i in both.json()["issues"]] == ["signing.demo"]
+
+
+@pytest.mark.soffice
+def test_a_jobs_files_taken_from_the_cache_are_its_own_links_and_their_digests_true(
+    client, sample_text
+):
+    """A job's files are downloaded, never edited: the ones taken from the cache are linked,
+    not copied, and the manifest's digests (remembered by file, not read again) are true."""
+    from pdftext import pdftotext
+
+    from k39docs.manifest import sha256_of
+
+    first = _render_unsigned(client, sample_text)
+    assert _wait(client, first["status_url"])["status"] == "done"
+    data = yaml.safe_load(sample_text)
+    data.pop("signing")
+    data["candidates"][1]["position"] = "Trưởng ban Tổ chức"
+    again = client.post(
+        f"{API}/renders",
+        content=json.dumps(data, default=str),
+        headers={"Content-Type": "application/json"},
+    ).json()
+    job = _wait(client, again["status_url"])
+    assert job["status"] == "done", job
+    out = client.app.state.jobs.get(again["id"]).out
+    files = {entry["path"]: entry for entry in job["manifest"]["files"]}
+    for path, entry in files.items():
+        assert entry["sha256"] == sha256_of(out / path), path
+    assert os.stat(out / "pdf" / "cam-ket-ca01.pdf").st_nlink > 1  # the cache's, unchanged
+    assert "Trưởng ban Tổ chức" in pdftotext(out / "pdf" / "cam-ket-ca02.pdf")

@@ -16,6 +16,7 @@ import yaml
 from pypdf import PdfReader
 
 from k39docs import load_dossier
+from k39docs.manifest import sha256_of
 from k39docs.render import RenderOptions, Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,9 @@ def test_session_reuses_its_libreoffice_and_converts_only_what_changed(
         assert again.cache_hits == len(pdfs) - 4 + 1  # 4 changed; the contents page did not
         assert "Trưởng ban Tổ chức" in _text(out / "pdf" / "cam-ket-ca02.pdf")
         assert "Trưởng ban Tổ chức" in _text(out / "dossier.pdf")
+        # the digests of the files taken unchanged are remembered, not read again: still true
+        for entry in again.files:
+            assert entry.sha256 == sha256_of(out / entry.path), entry.path
     assert not _soffice_pids(profiles)  # closing the session stops LibreOffice
 
 

@@ -26,6 +26,9 @@ class RenderOptions:
     cache: bool = True  # reuse documents whose template and data did not change
     # the clerk's edits to the DOCX in OUTDIR (k39docs.edits): "stop", "keep" or "discard"
     edits: str = "stop"
+    # the output is only read, never edited in place (the service's jobs): the files taken
+    # from the cache may be the cache's own, linked, instead of copies
+    linked_from_cache: bool = False
 
     def __post_init__(self) -> None:
         if self.edits not in EDIT_MODES:

@@ -18,6 +18,7 @@ from ..documents.enclosures import OUTGOING
 from ..docx.writer import WrittenDocx, render_docx, resolve_template
 from ..dossier.model import Dossier, today_in_vietnam
 from ..edits import Edit, inputs_digest
+from ..manifest import FileDigests
 from ..office import Office
 from ..pdf import pagepatch
 from ..pdf.pdfinfo import PdfLedger
@@ -118,13 +119,15 @@ def produce(
     options: RenderOptions,
     copying: ThreadPoolExecutor,
     ledger: PdfLedger,
+    digests: FileDigests | None = None,
 ) -> list[Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
     written (a group converted as one, once its last member is), or copied from the cache by
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
     create, mostly waiting on the disk; the ones ``outdir`` holds already are linked from
     there); returns while the conversions and copies run. As each PDF comes back, the
-    worker's thread files it in the cache."""
+    worker's thread files it in the cache. ``digests``: a session's, to tell a cached file
+    from the one in ``outdir`` without reading both."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, Output] = {}
     render = partial(
@@ -175,7 +178,14 @@ def produce(
         return filed
 
     def fetch(doc: Document, key: str, docx: Path, pdf: Path | None) -> Path | None:
-        if cache.fetch(key, docx, pdf, previous=lambda path: outdir / path.relative_to(stage)):
+        if cache.fetch(
+            key,
+            docx,
+            pdf,
+            previous=lambda path: outdir / path.relative_to(stage),
+            same=digests.same if digests is not None else None,
+            linked=options.linked_from_cache,
+        ):
             return pdf
         made = make(doc, key, docx, pdf, write(doc, docx))  # gone from the cache since planned
         office.drain()

@@ -23,7 +23,7 @@ from ..docx.writer import TemplateError
 from ..dossier.model import VIETNAM_TZ, Dossier
 from ..edits import settle_edits
 from ..errors import IneligibleError
-from ..manifest import Manifest, ManifestFile, sha256_of
+from ..manifest import FileDigests, Manifest, ManifestFile, sha256_of
 from ..office import Office, font_warnings
 from ..outdir import locked, staging
 from ..pdf.pdfinfo import PdfLedger, page_count
@@ -146,13 +146,16 @@ def run_render(
         _abandoned_on_failure(office, stage),
     ):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        outputs = produce(planned, stage, outdir, office, cache, dossier, options, copying, ledger)
+        digests = kept.digests if kept is not None else None
+        outputs = produce(
+            planned, stage, outdir, office, cache, dossier, options, copying, ledger, digests
+        )
         told = _Told(progress, outputs)
         # the list as a workbook, in a thread of its own: it (and importing openpyxl) takes the
         # time the main thread would otherwise spend waiting for LibreOffice
         workbook = copying.submit(_list_workbook, documents, stage, dossier)
         if not want_pdf:
-            manifest.files += _entries(stage, outputs, "docx", ledger)
+            manifest.files += _entries(stage, outputs, "docx", ledger, digests)
         else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
@@ -239,8 +242,8 @@ def run_render(
                 leave_sign_record(dossier, parts, starts, final, base_dir, ledger)
             # the documents outside the bundle (the eligibility working paper, the slowest to
             # convert) may have been converting until now, while the bundle was written and signed
-            manifest.files += _entries(stage, outputs, "docx", ledger) + _entries(
-                stage, outputs, "pdf", ledger
+            manifest.files += _entries(stage, outputs, "docx", ledger, digests) + _entries(
+                stage, outputs, "pdf", ledger, digests
             )
             manifest.files += internal_bundle(dossier, outputs, stage, ledger)
             manifest.files += scan_entries(stage, scanned)
@@ -332,13 +335,19 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
 
 
 def _entries(
-    stage: Path, outputs: Sequence[Output], fmt: str, ledger: PdfLedger
+    stage: Path,
+    outputs: Sequence[Output],
+    fmt: str,
+    ledger: PdfLedger,
+    digests: FileDigests | None = None,
 ) -> list[ManifestFile]:
-    """The manifest entries of every document in ``fmt``, each once it is in place."""
+    """The manifest entries of every document in ``fmt``, each once it is in place
+    (``digests``: a session's, which knows the files taken unchanged from the last output)."""
     entries = []
     for out in outputs:
         out.ready.result()
-        entry = _entry(stage, out.docx if fmt == "docx" else out.made_pdf, out.doc, fmt, ledger)
+        path = out.docx if fmt == "docx" else out.made_pdf
+        entry = _entry(stage, path, out.doc, fmt, ledger, digests)
         entries.append(
             replace(
                 entry,
@@ -350,7 +359,12 @@ def _entries(
 
 
 def _entry(
-    stage: Path, path: Path, doc: Document, fmt: str, ledger: PdfLedger | None = None
+    stage: Path,
+    path: Path,
+    doc: Document,
+    fmt: str,
+    ledger: PdfLedger | None = None,
+    digests: FileDigests | None = None,
 ) -> ManifestFile:
     pages = None
     if fmt == "pdf":
@@ -360,7 +374,7 @@ def _entry(
         kind=doc.kind,
         format=fmt,
         candidate=doc.candidate,
-        sha256=sha256_of(path),
+        sha256=digests.of(path) if digests is not None else sha256_of(path),
         pages=pages,
         title=doc.title,
     )

@@ -418,7 +418,11 @@ def create_app(
             job = Job(
                 job_id,
                 dossier,
-                RenderOptions(allow_ineligible=allow_ineligible, base_dir=folder / "upload"),
+                RenderOptions(
+                    allow_ineligible=allow_ineligible,
+                    base_dir=folder / "upload",
+                    linked_from_cache=True,  # a job's files are downloaded, never edited
+                ),
                 folder,
                 _rid(request),
                 callback_url,

@@ -520,7 +520,7 @@ def test_without_images_the_appearances_are_text(block_pdf, tmp_path):
 def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
     """A service signs all day in one process: what a signing used is freed once it is done
     (a weak-keyed map from writer to font engine kept both of every signing alive); only the
-    process's one shaper of the signing font stays."""
+    process's one shaper of the signing font stays, with its scratch writer."""
     import gc
 
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
@@ -532,7 +532,8 @@ def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
         gc.collect()
         return sum(1 for o in gc.get_objects() if isinstance(o, kind))
 
-    for i in range(2):
+    counts = []
+    for i in range(3):
         sign_dossier(
             block_pdf,
             tmp_path / f"signed-{i}.pdf",
@@ -541,9 +542,10 @@ def test_signing_leaves_no_font_engine_or_writer_behind(block_pdf, tmp_path):
             base_dir=FIXTURES,
             out_dir=tmp_path,
         )
-        assert alive(EmbeddedFont) == 0
-        assert alive(GlyphAccumulator) == 1
-        assert alive(BasePdfFileWriter) == 1  # the shaper's scratch writer, never written
+        # (a session's gc.freeze() may have taken the shaper out of the collector's lists)
+        counts.append((alive(EmbeddedFont), alive(GlyphAccumulator), alive(BasePdfFileWriter)))
+    assert counts[0][0] == 0 and counts[0][1] <= 1 and counts[0][2] <= 1, counts
+    assert counts[0] == counts[1] == counts[2], counts
 
 
 def _cover_letter_alone(block_pdf: Path, tmp_path: Path) -> Path:

@@ -71,6 +71,7 @@ def unsigned(tmp_path_factory, sample_data):
         pytest.skip("LibreOffice (soffice) is not installed")
     mapping = copy.deepcopy(sample_data)
     del mapping["signing"]
+    _clear_of_vietnam_midnight(minutes=15)
     today = today_in_vietnam()
     for paper in ("cover_letter", "submission"):
         mapping["documents"][paper]["date"] = today.isoformat()
@@ -81,6 +82,21 @@ def unsigned(tmp_path_factory, sample_data):
     manifest = render(load_dossier(mapping), out, options=RenderOptions(base_dir=SAMPLE.parent))
     assert manifest.signed is False
     return out
+
+
+def _clear_of_vietnam_midnight(minutes: int) -> None:
+    """Wait for the next day in Vietnam when it is less than ``minutes`` away: the papers are
+    dated today, and a token signs only on the day the công văn bears (the module's tests take
+    a few minutes; run across midnight, the later ones were refused)."""
+    import time
+
+    from k39docs.dossier.model import VIETNAM_TZ
+
+    now = dt.datetime.now(VIETNAM_TZ)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), VIETNAM_TZ)
+    left = (midnight - now).total_seconds()
+    if left < minutes * 60:
+        time.sleep(left + 1)
 
 
 @pytest.fixture

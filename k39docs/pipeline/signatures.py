@@ -98,7 +98,8 @@ def signature_request(
     page count (the run's ledger knows them)."""
     from ..signing import SignatureRequest
 
-    attached = [i in attachments(parts) for i in range(len(parts))]
+    enclosed = set(attachments(parts))
+    attached = [i in enclosed for i in range(len(parts))]
     return SignatureRequest(
         **_request_fields(dossier, parts, starts, pages),
         attachment_page_objects=tuple(
@@ -127,7 +128,8 @@ def _request_fields(
     keeps for signing later)."""
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     signer_name, title_lines = _signer(dossier)
-    attached = [i in attachments(parts) for i in range(len(parts))]
+    enclosed = set(attachments(parts))
+    attached = [i in enclosed for i in range(len(parts))]
     return dict(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + pages(parts[cover].pdf))),
         signer_name=signer_name,

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,13 @@ class FileDigests:
     modification time (as git's index does). A session renders a dossier again and takes
     hundreds of files unchanged from the last output, as links to them: their digests are
     known, not read again. A file written or edited since (a clerk's Word) has another
-    modification time, and is read."""
+    modification time, and is read; one modified in the last seconds is not remembered (as
+    git's "racily clean" entries: it could change again within the same time)."""
 
     LIMIT = 20_000  # files; the oldest are forgotten past it
+    # a file modified this recently may change again within the same modification time (a
+    # file system that keeps it to the second or two): its digest is not remembered
+    RACY_NS = 3_000_000_000
 
     def __init__(self) -> None:
         self._known: dict[tuple[int, int, int, int], str] = {}
@@ -40,10 +45,11 @@ class FileDigests:
         digest = self._known.get(key)
         if digest is None:
             digest = sha256_of(path)
-            with self._lock:
-                if len(self._known) >= self.LIMIT:
-                    del self._known[next(iter(self._known))]
-                self._known[key] = digest
+            if time.time_ns() - stat.st_mtime_ns > self.RACY_NS:
+                with self._lock:
+                    if len(self._known) >= self.LIMIT:
+                        del self._known[next(iter(self._known))]
+                    self._known[key] = digest
         return digest
 
     def same(self, a: Path, b: Path) -> bool:

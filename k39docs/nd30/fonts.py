@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 __all__ = ["serif_font_path", "text_width_mm", "missing_glyphs", "FontMissingError"]
@@ -71,6 +71,7 @@ def _metrics(bold: bool, italic: bool):
     return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
 
 
+@lru_cache(maxsize=8192)  # the same titles, names and lines are measured on every render
 def text_width_mm(text: str, size_pt: float, *, bold: bool = False, italic: bool = False) -> float:
     """Advance width of ``text`` set in one line at ``size_pt`` (no kerning), in millimetres."""
     cmap, hmtx, upem = _metrics(bold, italic)

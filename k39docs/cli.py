@@ -108,7 +108,8 @@ KeepEditsOption = Annotated[
         "--keep-edits",
         help="Giữ văn bản DOCX đã sửa tay trong thư mục kết quả: chuyển sang PDF "
         "đúng như đã sửa, đưa vào dossier.pdf (không có tùy chọn này thì lệnh "
-        "dừng lại, nêu tên các tệp đã sửa).",
+        "dừng lại, nêu tên các tệp đã sửa; bản sửa đã giữ lần trước, chưa sửa thêm và "
+        "dữ liệu không đổi, thì được giữ tiếp).",
     ),
 ]
 DiscardEditsOption = Annotated[

@@ -4,7 +4,10 @@ Clerks fix wording in Word, in the DOCX a render left in OUTDIR. The previous ``
 holds each DOCX's sha256 and a digest of the data it was rendered from (``inputs``): a DOCX
 whose bytes differ from its entry, or that an earlier run kept as an edit (``edited: true``), is
 the clerk's. A render then stops (``"stop"``), converts the edited DOCX as it is
-(``"keep"``), or renders it anew from the template (``"discard"``).
+(``"keep"``), or renders it anew from the template (``"discard"``). An edit the clerk kept
+before, not changed since, of a document whose data has not changed either, is kept again
+without asking: the clerk chose once (the render says so); once its data changes, a render
+stops again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Edit:
     path: str  # relative to OUTDIR: "docx/cong-van.docx"
     source: Path  # the edited file, in OUTDIR
     inputs: str | None  # digest of the data the original was rendered from (None: not recorded)
+    kept: bool = False  # kept by an earlier run (``edited: true``) and not changed since
 
 
 def inputs_digest(doc) -> str:
@@ -53,11 +57,12 @@ def find_edits(outdir: Path) -> dict[str, Edit]:
             continue
         source = outdir / path
         try:
-            changed = entry.get("edited") is True or sha256_of(source) != entry.get("sha256")
+            same = sha256_of(source) == entry.get("sha256")
         except OSError:
             continue
-        if changed:
-            edits[path] = Edit(path, source, entry.get("inputs"))
+        kept = entry.get("edited") is True
+        if kept or not same:
+            edits[path] = Edit(path, source, entry.get("inputs"), kept=kept and same)
     return edits
 
 
@@ -65,7 +70,8 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
     """The edits to convert as they are, by document stem, and the warnings about them.
 
     ``mode`` ``"stop"`` raises :class:`EditedFilesError` naming every edited DOCX (before anything
-    is written); ``"discard"`` keeps none. With ``"keep"``, a kept edit whose document's data
+    is written), but for edits kept before and unchanged since, of data unchanged too, which it
+    keeps; ``"discard"`` keeps none. With ``"keep"``, a kept edit whose document's data
     changed since it was rendered, and an edit of a document this dossier no longer has, are
     warned about."""
     if mode not in EDIT_MODES:
@@ -75,9 +81,11 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
     edits = find_edits(outdir)
     if not edits:
         return {}, []
-    if mode == "stop":
-        raise EditedFilesError(outdir, sorted(edits))
     by_path = {f"docx/{doc.stem}.docx": doc for doc in documents}
+    if mode == "stop":
+        asked = [path for path, edit in edits.items() if not _kept_as_it_was(edit, by_path)]
+        if asked:
+            raise EditedFilesError(outdir, sorted(asked))
     kept, warnings = {}, []
     for path, edit in sorted(edits.items()):
         doc = by_path.get(path)
@@ -96,3 +104,9 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
                 "bản từ dữ liệu mới."
             )
     return kept, warnings
+
+
+def _kept_as_it_was(edit: Edit, by_path: dict) -> bool:
+    """An edit kept before, unchanged since, of a document that would say the same now."""
+    doc = by_path.get(edit.path)
+    return edit.kept and doc is not None and edit.inputs == inputs_digest(doc)

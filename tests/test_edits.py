@@ -100,9 +100,19 @@ def test_keep_edits_puts_the_edit_in_dossier_pdf_and_the_manifest_says_edited(do
     assert entry["sha256"] == hashlib.sha256(edited_bytes).hexdigest()
     assert manifest_entry(outdir, "pdf/cong-van.pdf")["edited"] is True
     assert "edited" not in manifest_entry(outdir, "docx/danh-sach.docx")
-    # a kept edit is still the clerk's: a plain render stops again instead of overwriting it
+    # the clerk chose once: a plain render keeps the edit again while nothing changed, and says so
     again = k39("render", dossier, "-o", outdir, "--no-sign")
-    assert again.returncode == 2 and "docx/cong-van.docx" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert "Giữ bản sửa tay" in again.stdout and "docx/cong-van.docx" in again.stdout
+    assert (outdir / "docx" / "cong-van.docx").read_bytes() == edited_bytes
+    assert MARK in pdftotext(outdir / "dossier.pdf")
+    assert manifest_entry(outdir, "docx/cong-van.docx")["edited"] is True
+    # … and once the clerk edits it again, the render asks again
+    doc = DocxDocument(str(outdir / "docx" / "cong-van.docx"))
+    doc.paragraphs[-1].add_run(" NUA")
+    doc.save(str(outdir / "docx" / "cong-van.docx"))
+    asked = k39("render", dossier, "-o", outdir, "--no-sign")
+    assert asked.returncode == 2 and "docx/cong-van.docx" in asked.stderr
 
 
 def test_discard_edits_puts_the_template_text_back(dossier, edited):
@@ -125,6 +135,9 @@ def test_a_data_change_after_a_kept_edit_is_warned_about(dossier, edited):
     data = yaml.safe_load(dossier.read_text(encoding="utf-8"))
     data["candidates"].pop()  # one nominee fewer: the công văn's count changes
     dossier.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # the edit was kept before, but its data changed since: a plain render asks again
+    asked = k39("render", dossier, "-o", outdir, "--no-sign")
+    assert asked.returncode == 2 and "docx/cong-van.docx" in asked.stderr
     result = k39("render", dossier, "-o", outdir, "--no-sign", "--keep-edits")
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Cảnh báo")]

@@ -13,7 +13,7 @@ stops again.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +42,10 @@ def inputs_digest(doc) -> str:
     return data_digest({"template": doc.template, "title": doc.title, "context": doc.context})
 
 
-def find_edits(outdir: Path) -> dict[str, Edit]:
+def find_edits(outdir: Path, digest: Callable[[Path], str] = sha256_of) -> dict[str, Edit]:
     """The edited DOCX in ``outdir``, by path; none when it holds no readable manifest (nothing
-    to compare with). A DOCX the clerk deleted is not an edit: it is rendered again."""
+    to compare with). A DOCX the clerk deleted is not an edit: it is rendered again.
+    ``digest``: how a file's sha256 is had (a session's remembers the files it wrote)."""
     try:
         data = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
         entries = [e for e in data["files"] if e.get("format") == "docx"]
@@ -57,7 +58,7 @@ def find_edits(outdir: Path) -> dict[str, Edit]:
             continue
         source = outdir / path
         try:
-            same = sha256_of(source) == entry.get("sha256")
+            same = digest(source) == entry.get("sha256")
         except OSError:
             continue
         kept = entry.get("edited") is True
@@ -66,7 +67,9 @@ def find_edits(outdir: Path) -> dict[str, Edit]:
     return edits
 
 
-def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str, Edit], list[str]]:
+def settle_edits(
+    outdir: Path, documents: Sequence, mode: str, digest: Callable[[Path], str] = sha256_of
+) -> tuple[dict[str, Edit], list[str]]:
     """The edits to convert as they are, by document stem, and the warnings about them.
 
     ``mode`` ``"stop"`` raises :class:`EditedFilesError` naming every edited DOCX (before anything
@@ -78,7 +81,7 @@ def settle_edits(outdir: Path, documents: Sequence, mode: str) -> tuple[dict[str
         raise ValueError(f"edits must be one of {EDIT_MODES}, not {mode!r}")
     if mode == "discard":
         return {}, []
-    edits = find_edits(outdir)
+    edits = find_edits(outdir, digest)
     if not edits:
         return {}, []
     by_path = {f"docx/{doc.stem}.docx": doc for doc in documents}

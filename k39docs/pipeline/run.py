@@ -99,7 +99,10 @@ def run_render(
     reason = options.allow_ineligible if report is not None and not report.eligible else None
     documents = build_documents(dossier, report, allow_ineligible=reason)
     # the clerk's Word edits: refused (nothing written, LibreOffice not started), kept or dropped
-    edits, edit_warnings = settle_edits(outdir, documents, options.edits)
+    digests = kept.digests if kept is not None else None
+    edits, edit_warnings = settle_edits(
+        outdir, documents, options.edits, digests.of if digests is not None else sha256_of
+    )
     cache = DocumentCache(enabled=options.cache, version=__version__)
     planned = plan_documents(documents, cache, dossier, options, want_pdf, edits)
     misses = sum(1 for p in planned if not p.cached)
@@ -146,7 +149,6 @@ def run_render(
         _abandoned_on_failure(office, stage),
     ):
         say(f"Tạo {len(documents)} văn bản" + (" và chuyển sang PDF…" if want_pdf else "…"))
-        digests = kept.digests if kept is not None else None
         outputs = produce(
             planned, stage, outdir, office, cache, dossier, options, copying, ledger, digests
         )

@@ -17,7 +17,15 @@ from collections.abc import Iterable
 import pikepdf
 from pikepdf import Name
 
-__all__ = ["CORNER_NAME", "CORNER_MARK", "RIGHT_MM", "TOP_MM", "corner_matrix", "reserve_corners"]
+__all__ = [
+    "CORNER_NAME",
+    "CORNER_MARK",
+    "RIGHT_MM",
+    "TOP_MM",
+    "corner_point",
+    "corner_matrix",
+    "reserve_corners",
+]
 
 CORNER_NAME = "/K39Info"  # the form's name in the pages' resources (another if taken)
 CORNER_MARK = "/K39Corner"  # set on a form left empty for the signing information
@@ -33,6 +41,21 @@ _PLACEMENT: dict[int, tuple[float, float, float, float, float, float]] = {
 }
 
 
+def corner_point(
+    box: tuple[float, float, float, float],
+    rotate: int,
+    *,
+    right_mm: float = RIGHT_MM,
+    top_mm: float = TOP_MM,
+) -> tuple[float, float]:
+    """The corner ``right_mm`` and ``top_mm`` from the top-right of the visible page, as the page
+    is seen (origin at its bottom left as seen; ``box``: its CropBox or MediaBox, x0 y0 x1 y1;
+    ``rotate``: its /Rotate)."""
+    width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+    seen_w, seen_h = (height, width) if rotate % 360 in (90, 270) else (width, height)
+    return seen_w - right_mm * _PT_PER_MM, seen_h - top_mm * _PT_PER_MM
+
+
 def corner_matrix(
     box: tuple[float, float, float, float],
     rotate: int,
@@ -41,19 +64,11 @@ def corner_matrix(
     top_mm: float = TOP_MM,
 ) -> tuple[float, float, float, float, float, float]:
     """The matrix (``a b c d e f``) that puts the origin of what is drawn below and to the left
-    of it, upright as the page is seen, ``right_mm`` and ``top_mm`` from the top-right corner of
-    the visible page (``box``: its CropBox or MediaBox, x0 y0 x1 y1; ``rotate``: its /Rotate)."""
-    x0, y0, x1, y1 = (
-        min(box[0], box[2]),
-        min(box[1], box[3]),
-        max(box[0], box[2]),
-        max(box[1], box[3]),
-    )
-    width, height = x1 - x0, y1 - y0
+    of it, upright as the page is seen, at :func:`corner_point`."""
+    x0, y0 = min(box[0], box[2]), min(box[1], box[3])
+    width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+    x, y = corner_point(box, rotate, right_mm=right_mm, top_mm=top_mm)
     rotate %= 360
-    seen_w, seen_h = (height, width) if rotate in (90, 270) else (width, height)
-    # the corner in display coordinates (origin bottom left of the page as seen)
-    x, y = seen_w - right_mm * _PT_PER_MM, seen_h - top_mm * _PT_PER_MM
     a, b, c, d, e, f = _PLACEMENT[rotate if rotate in _PLACEMENT else 0]
     return a, b, c, d, a * x + c * y + e * width + x0, b * x + d * y + f * height + y0
 

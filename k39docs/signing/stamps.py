@@ -14,9 +14,16 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
 from ..errors import SigningError
-from ..pdf.corner import CORNER_MARK, CORNER_NAME, RIGHT_MM, TOP_MM, corner_matrix
+from ..pdf.corner import (
+    CORNER_MARK,
+    CORNER_NAME,
+    RIGHT_MM,
+    TOP_MM,
+    corner_matrix,
+    corner_point,
+)
 from .appearance import DrawingStamp, DrawingStyle, PlacedText
-from .geometry import PT_PER_MM, Rect
+from .geometry import Rect
 
 __all__ = ["attachment_info_lines", "fill_corner", "stamp_attachments", "stamp_attachment"]
 
@@ -298,15 +305,12 @@ def stamp_attachments(
     drawn_rects: dict[int, Rect] = {}
     for page_ix in dict.fromkeys(page_indices):  # each page once, in the given order
         page = pages[page_ix]
-        box, rotate = page.box, page.rotate
-        disp_w, disp_h = (box.height, box.width) if rotate in (90, 270) else (box.width, box.height)
-        # the stamp in display coordinates (origin bottom left of the page as seen)
-        x1 = disp_w - right_margin_mm * PT_PER_MM
-        y1 = disp_h - top_mm * PT_PER_MM
+        box = (page.box.x0, page.box.y0, page.box.x1, page.box.y1)
+        at = {"right_mm": right_margin_mm, "top_mm": top_mm}
+        # the stamp as the page is seen (origin at its bottom left as seen)
+        x1, y1 = corner_point(box, page.rotate, **at)
         drawn_rects[page_ix] = Rect(x1 - width, y1 - height, x1, y1)
-        corner = corner_matrix(
-            (box.x0, box.y0, box.x1, box.y1), rotate, right_mm=right_margin_mm, top_mm=top_mm
-        )
+        corner = corner_matrix(box, page.rotate, **at)
         name = _xobject_name(writer, page, xobject)
         paint = b"Q q %g %g %g %g %g %g cm 1 0 0 1 %g %g cm %s Do Q" % (
             *corner,

@@ -98,13 +98,10 @@ def signature_request(
     page count (the run's ledger knows them)."""
     from ..signing import SignatureRequest
 
-    enclosed = set(attachments(parts))
-    attached = [i in enclosed for i in range(len(parts))]
+    fields = _request_fields(dossier, parts, starts, pages)
     return SignatureRequest(
-        **_request_fields(dossier, parts, starts, pages),
-        attachment_page_objects=tuple(
-            page_objects[s] for s, a in zip(starts, attached, strict=True) if a
-        )
+        **fields,
+        attachment_page_objects=tuple(page_objects[s] for s in fields["attachment_first_pages"])
         if page_objects
         else (),
         corner_object=corner_object,
@@ -128,15 +125,13 @@ def _request_fields(
     keeps for signing later)."""
     cover = next(i for i, p in enumerate(parts) if p.kind == "cover_letter")
     signer_name, title_lines = _signer(dossier)
-    enclosed = set(attachments(parts))
-    attached = [i in enclosed for i in range(len(parts))]
     return dict(
         cover_letter_pages=tuple(range(starts[cover], starts[cover] + pages(parts[cover].pdf))),
         signer_name=signer_name,
         signer_title_lines=title_lines,
         document_number=number_of(dossier),
         agency_name=dossier.issuer.name,
-        attachment_first_pages=tuple(s for s, a in zip(starts, attached, strict=True) if a),
+        attachment_first_pages=tuple(starts[i] for i in attachments(parts)),
         location=dossier.issuer.place,
         contact_info=dossier.issuer.email,
     )

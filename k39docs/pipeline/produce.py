@@ -119,15 +119,15 @@ def produce(
     options: RenderOptions,
     copying: ThreadPoolExecutor,
     ledger: PdfLedger,
-    digests: FileDigests | None = None,
+    digests: FileDigests,
 ) -> list[Output]:
     """Every document as DOCX (and PDF): rendered and queued for LibreOffice as soon as it is
     written (a group converted as one, once its last member is), or copied from the cache by
     the ``copying`` threads (a hundred candidates' files take a fraction of a second to
     create, mostly waiting on the disk; the ones ``outdir`` holds already are linked from
     there); returns while the conversions and copies run. As each PDF comes back, the
-    worker's thread files it in the cache. ``digests``: a session's, to tell a cached file
-    from the one in ``outdir`` without reading both."""
+    worker's thread files it in the cache. ``digests``: the run's, to tell a cached file
+    from the one in ``outdir`` (a session's knows them already)."""
     want_pdf = "pdf" in options.formats
     outputs: dict[int, Output] = {}
     render = partial(
@@ -183,7 +183,7 @@ def produce(
             docx,
             pdf,
             previous=lambda path: outdir / path.relative_to(stage),
-            same=digests.same if digests is not None else None,
+            same=digests.same,
             linked=options.linked_from_cache,
         ):
             return pdf

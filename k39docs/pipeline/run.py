@@ -99,10 +99,9 @@ def run_render(
     reason = options.allow_ineligible if report is not None and not report.eligible else None
     documents = build_documents(dossier, report, allow_ineligible=reason)
     # the clerk's Word edits: refused (nothing written, LibreOffice not started), kept or dropped
-    digests = kept.digests if kept is not None else None
-    edits, edit_warnings = settle_edits(
-        outdir, documents, options.edits, digests.of if digests is not None else sha256_of
-    )
+    # a session's remember the files of its earlier renders; a one-off run reads each once
+    digests = kept.digests if kept is not None else FileDigests()
+    edits, edit_warnings = settle_edits(outdir, documents, options.edits, digests.of)
     cache = DocumentCache(enabled=options.cache, version=__version__)
     planned = plan_documents(documents, cache, dossier, options, want_pdf, edits)
     misses = sum(1 for p in planned if not p.cached)
@@ -341,15 +340,15 @@ def _entries(
     outputs: Sequence[Output],
     fmt: str,
     ledger: PdfLedger,
-    digests: FileDigests | None = None,
+    digests: FileDigests,
 ) -> list[ManifestFile]:
     """The manifest entries of every document in ``fmt``, each once it is in place
-    (``digests``: a session's, which knows the files taken unchanged from the last output)."""
+    (``digests``: the run's, which may know the files taken unchanged from the last output)."""
     entries = []
     for out in outputs:
         out.ready.result()
         path = out.docx if fmt == "docx" else out.made_pdf
-        entry = _entry(stage, path, out.doc, fmt, ledger, digests)
+        entry = _entry(stage, path, out.doc, fmt, ledger, digests.of)
         entries.append(
             replace(
                 entry,
@@ -366,7 +365,7 @@ def _entry(
     doc: Document,
     fmt: str,
     ledger: PdfLedger | None = None,
-    digests: FileDigests | None = None,
+    digest: Callable[[Path], str] = sha256_of,
 ) -> ManifestFile:
     pages = None
     if fmt == "pdf":
@@ -376,7 +375,7 @@ def _entry(
         kind=doc.kind,
         format=fmt,
         candidate=doc.candidate,
-        sha256=digests.of(path) if digests is not None else sha256_of(path),
+        sha256=digest(path),
         pages=pages,
         title=doc.title,
     )

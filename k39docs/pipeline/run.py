@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -152,11 +152,19 @@ def run_render(
             planned, stage, outdir, office, cache, dossier, options, copying, ledger, digests
         )
         told = _Told(progress, outputs)
+        if report is not None:  # a nomination's; a return dossier has no eligibility
+            # written while LibreOffice converts (the main thread would wait for it); on one
+            # line: for programs (jq shows it indented), and Python's indenting encoder takes
+            # three times as long (8 ms for a hundred candidates' 0.5 MB)
+            (stage / "eligibility.json").write_text(
+                json.dumps(_eligibility_json(report, options), ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
         # the list as a workbook, in a thread of its own: it (and importing openpyxl) takes the
         # time the main thread would otherwise spend waiting for LibreOffice
         workbook = copying.submit(_list_workbook, documents, stage, dossier)
         if not want_pdf:
-            manifest.files += _entries(stage, outputs, "docx", ledger, digests)
+            manifest.files += _entries(stage, outputs, ("docx",), ledger, digests)
         else:
             work = stage / ".work"
             work.mkdir(exist_ok=True)
@@ -241,34 +249,25 @@ def run_render(
             else:
                 os.replace(unsigned, final)
                 leave_sign_record(dossier, parts, starts, final, base_dir, ledger)
-            # the documents outside the bundle (the eligibility working paper, the slowest to
-            # convert) may have been converting until now, while the bundle was written and signed
-            manifest.files += _entries(stage, outputs, "docx", ledger, digests) + _entries(
-                stage, outputs, "pdf", ledger, digests
+            sent = bundle_entry(
+                stage,
+                final,
+                "dossier",
+                parts,
+                starts,
+                ledger,
+                title=bundle_title(dossier),
+                signed=manifest.signed,
             )
+            # the documents outside the bundle (the eligibility working paper, the slowest to
+            # convert) may have been converting until now, while the bundle was written and
+            # signed: the others' entries are made while they are still converting
+            manifest.files += _entries(stage, outputs, ("docx", "pdf"), ledger, digests)
             manifest.files += internal_bundle(dossier, outputs, stage, ledger)
             manifest.files += scan_entries(stage, scanned)
             manifest.warnings.extend(font_warnings([out.made_pdf for out in outputs], ledger))
-            manifest.files.append(
-                bundle_entry(
-                    stage,
-                    final,
-                    "dossier",
-                    parts,
-                    starts,
-                    ledger,
-                    title=bundle_title(dossier),
-                    signed=manifest.signed,
-                )
-            )
+            manifest.files.append(sent)
             shutil.rmtree(work, ignore_errors=True)
-        if report is not None:  # a nomination's; a return dossier has no eligibility
-            # on one line: for programs (jq shows it indented), and Python's indenting encoder
-            # takes three times as long (8 ms for a hundred candidates' 0.5 MB)
-            (stage / "eligibility.json").write_text(
-                json.dumps(_eligibility_json(report, options), ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
         told.check()
         manifest.files += workbook.result()
         manifest.cache_hits = cache.hits
@@ -338,25 +337,31 @@ def _eligibility_json(report: EligibilityReport, options: RenderOptions) -> dict
 def _entries(
     stage: Path,
     outputs: Sequence[Output],
-    fmt: str,
+    formats: Sequence[str],
     ledger: PdfLedger,
     digests: FileDigests,
 ) -> list[ManifestFile]:
-    """The manifest entries of every document in ``fmt``, each once it is in place
-    (``digests``: the run's, which may know the files taken unchanged from the last output)."""
-    entries = []
-    for out in outputs:
-        out.ready.result()
-        path = out.docx if fmt == "docx" else out.made_pdf
-        entry = _entry(stage, path, out.doc, fmt, ledger, digests.of)
-        entries.append(
-            replace(
-                entry,
-                edited=True if out.edited else None,
-                inputs=out.inputs if fmt == "docx" else None,
-            )
-        )
-    return entries
+    """The manifest entries of every document in each of ``formats`` (by format, then in the
+    documents' order), each made as soon as its document is in place, in the order they come:
+    the last conversion's are all that is left to make once it is back. ``digests``: the
+    run's, which may know the files taken unchanged from the last output."""
+    waiting: dict[Future, list[int]] = {}
+    for i, out in enumerate(outputs):
+        waiting.setdefault(out.ready, []).append(i)
+    made: dict[tuple[str, int], ManifestFile] = {}
+    for ready in as_completed(waiting):
+        ready.result()
+        for i in waiting[ready]:
+            out = outputs[i]
+            for fmt in formats:
+                path = out.docx if fmt == "docx" else out.made_pdf
+                entry = _entry(stage, path, out.doc, fmt, ledger, digests.of)
+                made[fmt, i] = replace(
+                    entry,
+                    edited=True if out.edited else None,
+                    inputs=out.inputs if fmt == "docx" else None,
+                )
+    return [made[fmt, i] for fmt in formats for i in range(len(outputs))]
 
 
 def _entry(

@@ -45,6 +45,7 @@ class Planned:
     key: str  # content-cache key
     cached: bool  # the cache holds this document in every format asked for
     edit: Edit | None = None  # the clerk's edited DOCX, converted as it is instead of rendered
+    inputs: str | None = None  # digest of the data it is rendered from (k39docs.edits)
 
 
 def plan_documents(
@@ -61,14 +62,14 @@ def plan_documents(
     planned = []
     for doc in documents:
         edit = (edits or {}).get(doc.stem)
+        # what the document says, digested once: its cache key is made from that digest
+        inputs = edit.inputs if edit is not None else inputs_digest(doc)
         if edit is not None:
             key = cache.key(edit.source, {"edited": True})
         else:
             template, _sandboxed = resolve_template(doc.template, options.templates)
-            key = cache.key(
-                template, doc.context, title=doc.title, author=dossier.issuer.name, issued=issued
-            )
-        planned.append(Planned(doc, key, cache.holds(key, pdf=want_pdf), edit))
+            key = cache.key(template, {"inputs": inputs}, author=dossier.issuer.name, issued=issued)
+        planned.append(Planned(doc, key, cache.holds(key, pdf=want_pdf), edit, inputs))
     return planned
 
 
@@ -262,7 +263,6 @@ def produce(
                 send(members)
         else:
             ready = make(doc, key, docx, pdf, early.pop(i) if i in early else write(doc, docx))
-        edit = planned[i].edit  # a kept edit keeps the inputs its original was made from
         outputs[i] = Output(
             doc,
             key,
@@ -271,8 +271,8 @@ def produce(
             ready,
             groups.get(i, -1 - i),
             planned[i].cached,
-            edited=edit is not None,
-            inputs=edit.inputs if edit is not None else inputs_digest(doc),
+            edited=planned[i].edit is not None,
+            inputs=planned[i].inputs,  # a kept edit's: those its original was made from
         )
     office.drain()
     return [outputs[i] for i in range(len(planned))]

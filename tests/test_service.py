@@ -628,3 +628,41 @@ def test_a_jobs_files_taken_from_the_cache_are_its_own_links_and_their_digests_t
         assert entry["sha256"] == sha256_of(out / path), path
     assert os.stat(out / "pdf" / "cam-ket-ca01.pdf").st_nlink > 1  # the cache's, unchanged
     assert "Trưởng ban Tổ chức" in pdftotext(out / "pdf" / "cam-ket-ca02.pdf")
+
+
+def test_a_frozen_session_collects_what_it_froze_at_the_full_collection():
+    """The service's process freezes what outlives each job's collection (the next one goes
+    through that job's objects only); a cycle dropped since is collected when, every
+    FULL_COLLECTION_EVERY jobs, everything is unfrozen first."""
+    import gc
+    import weakref
+
+    from k39docs.service.jobs import FULL_COLLECTION_EVERY
+
+    class Node:
+        pass
+
+    with ServiceSession(freeze=True) as frozen:
+        try:
+            node = Node()
+            node.me = node  # a cycle: only the collector frees it
+            alive = weakref.ref(node)
+            frozen.settle()  # the first job's end: the node is alive, and frozen with the rest
+            assert gc.get_freeze_count() > 0
+            del node
+            frozen.settle()
+            assert alive() is not None  # frozen: the job's collection does not go through it
+            for _ in range(FULL_COLLECTION_EVERY - 2):
+                frozen.settle()
+            assert alive() is None
+            assert gc.get_freeze_count() > 0  # frozen again after the full collection
+        finally:
+            gc.unfreeze()  # the test process's own collector as it was
+
+    with ServiceSession() as plain:  # tests and library users: nothing frozen
+        node = Node()
+        node.me = node
+        alive = weakref.ref(node)
+        del node
+        plain.settle()
+        assert alive() is None

@@ -839,7 +839,7 @@ def run(settings: Settings, keys: KeyRing, host: str, port: int) -> None:
 
     os.umask(0o077)
     configure_logging()
-    session = ServiceSession()
+    session = ServiceSession(freeze=True)  # frozen start-up (freeze_start_up below)
     with session:
         try:
             session.warm_up()

@@ -371,6 +371,26 @@ def test_unreadable_document_fails_alone_in_its_batch(tmp_path, monkeypatch):
 
 @pytest.mark.soffice
 @needs_uno
+def test_a_lone_document_goes_over_uno_and_a_bad_one_fails_alone(tmp_path, monkeypatch):
+    """A short document sent when nothing else waits (a re-render's) is converted over UNO,
+    without a ``--convert-to`` call; one LibreOffice cannot open fails with its name, and the
+    same worker converts the next one."""
+    monkeypatch.setenv("K39_CACHE_DIR", str(tmp_path / "cache"))
+    good = _sample_docx(tmp_path / "in", 2)
+    broken = tmp_path / "in" / "hong.docx"
+    broken.write_bytes(b"PK\x03\x04 not a document")
+    with WorkerPool(ConvertOptions(workers=1, timeout_s=60)) as pool:
+        first = pool.submit(good[0], tmp_path / "out" / "0.pdf").result(timeout=120)
+        with pytest.raises(ConversionError, match=r"hong\.docx"):
+            pool.submit(broken, tmp_path / "out" / "x.pdf").result(timeout=120)
+        second = pool.submit(good[1], tmp_path / "out" / "1.pdf").result(timeout=120)
+        assert pool.restarts == 0
+    texts = [PdfReader(p).pages[0].extract_text().split(":")[0] for p in (first, second)]
+    assert texts == ["Tài liệu số 0", "Tài liệu số 1"]
+
+
+@pytest.mark.soffice
+@needs_uno
 def test_batched_documents_with_spaces_and_vietnamese_in_their_paths(tmp_path, monkeypatch):
     """The worker hands soffice its own plain names for a batch; each PDF still lands at the
     path it was asked for, whatever the folder and file names."""

@@ -117,3 +117,20 @@ def test_a_return_dossier_has_no_list_workbook(tmp_path):
     manifest = _render(load_dossier(RETURN), outdir)
     assert not (outdir / "xlsx").exists()
     assert all(f.format != "xlsx" for f in manifest.files)
+
+
+def test_text_that_looks_like_a_formula_or_a_link_stays_text(tmp_path, sample_mapping):
+    """What a clerk typed is what the cell holds: a position starting with "=" is no formula
+    (Excel would compute it), an address no hyperlink."""
+    from k39docs import load_dossier
+
+    data = yaml.safe_load(yaml.safe_dump(sample_mapping))
+    data["candidates"][0]["position"] = '=HYPERLINK("http://x.invalid","Giám đốc")'
+    data["candidates"][1]["position"] = "http://so-noi-vu.invalid/giam-doc"
+    outdir = tmp_path / "out"
+    _render(load_dossier(data), outdir)
+    sheet = openpyxl.load_workbook(outdir / "xlsx" / "danh-sach.xlsx")["Danh sách"]
+    for row, candidate in ((4, data["candidates"][0]), (5, data["candidates"][1])):
+        cell = sheet.cell(row, 5)  # "Chức vụ, đơn vị công tác": the position, then the unit
+        assert cell.data_type == "s" and cell.value.startswith(candidate["position"])
+        assert cell.hyperlink is None

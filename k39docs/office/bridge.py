@@ -27,7 +27,7 @@ after the first batch.
 A short document that comes alone (nothing waiting, nothing on soffice: a re-render's few
 documents, sent one by one as they are written) is loaded read-only and exported over UNO
 instead, and its reply goes before LibreOffice closes it: no call to start and wait out (a Bản
-cam kết's reply came 45 → 35 ms after its request, docs/performance.md).
+cam kết's reply came 40 → 34 ms after its request, docs/performance.md).
 """
 
 import collections

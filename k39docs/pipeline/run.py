@@ -160,7 +160,7 @@ def run_render(
                 json.dumps(_eligibility_json(report, options), ensure_ascii=False) + "\n",
                 encoding="utf-8",
             )
-        # the list as a workbook, in a thread of its own: it (and importing openpyxl) takes the
+        # the list as a workbook, in a thread of its own: it (and importing XlsxWriter) takes the
         # time the main thread would otherwise spend waiting for LibreOffice
         workbook = copying.submit(_list_workbook, documents, stage, dossier)
         if not want_pdf:

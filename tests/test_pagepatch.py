@@ -240,6 +240,16 @@ def test_documents_a_run_could_print_otherwise_are_converted_whole(listing, tmp_
         '<w:bookmarkStart w:id="1" w:name="x"/><w:t>DANH SÁCH</w:t>',
     )
     assert read_layout(marked) is None
+    row = "<w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr>"  # a data row's (a header's says more)
+    splits = _edited(
+        docx,
+        tmp_path / "splits.docx",
+        row,
+        '<w:trPr><w:cantSplit w:val="false"/></w:trPr><w:tc><w:tcPr>',
+    )
+    assert read_layout(splits) is None  # a row split across pages: where pages break moves
+    merged = _edited(docx, tmp_path / "merged.docx", row, row + '<w:vMerge w:val="restart"/>')
+    assert read_layout(merged) is None  # rows merged down grow together
 
 
 @pytest.mark.soffice

@@ -134,3 +134,22 @@ def test_text_that_looks_like_a_formula_or_a_link_stays_text(tmp_path, sample_ma
         cell = sheet.cell(row, 5)  # "Chức vụ, đơn vị công tác": the position, then the unit
         assert cell.data_type == "s" and cell.value.startswith(candidate["position"])
         assert cell.hyperlink is None
+
+
+def test_rows_are_as_high_as_their_wrapped_text(tmp_path, sample_mapping):
+    """LibreOffice does not grow a row for wrapped text when it opens a workbook: each row is
+    given the height of its longest cell (15 points a line), the two-row header its labels'."""
+    from k39docs import load_dossier
+    from k39docs.workbook.layout import ROW_LINE_PT
+
+    data = yaml.safe_load(yaml.safe_dump(sample_mapping))
+    data["candidates"][0]["position"] = "Phó Giám đốc " + "phụ trách công tác " * 12
+    outdir = tmp_path / "out"
+    _render(load_dossier(data), outdir)
+    sheet = openpyxl.load_workbook(outdir / "xlsx" / "danh-sach.xlsx")["Danh sách"]
+    heights = {r: sheet.row_dimensions[r].height for r in range(1, sheet.max_row + 1)}
+    long_row = heights[4]
+    assert long_row is not None and long_row >= 6 * ROW_LINE_PT  # ~250 characters in 36
+    assert all(h is not None and h >= ROW_LINE_PT for r, h in heights.items() if r > 3)
+    # "Thời gian công tác còn lại (tháng)" in a column 14 wide: three lines over two rows
+    assert heights[1] is not None and heights[1] + ROW_LINE_PT >= 3 * ROW_LINE_PT

@@ -6,8 +6,10 @@ not computed again: both files say the same. A full date of birth becomes a date
 and the months left numbers; a partial birth date ("11/1980", "1975") stays as printed.
 
 Written with XlsxWriter (made for writing workbooks; openpyxl reads the clerks' workbooks): a
-hundred candidates' list in 6 ms against openpyxl's 18 ms, in the middle of a re-render whose
-other threads wait for the interpreter meanwhile (docs/performance.md). Its files are the same
+hundred candidates' list in 8 ms against openpyxl's 18 ms, in the middle of a re-render whose
+other threads wait for the interpreter meanwhile (docs/performance.md). Each row is as high as
+its wrapped text (LibreOffice does not grow rows when it opens a workbook), and the sheet prints
+one page wide. Its files are the same
 for the same list: the zip entries are dated 1980-01-01 and the properties' dates are the công
 văn's, so a render of unchanged data changes no file and its hash in the manifest.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..workbook.layout import ROW_LINE_PT, lines_needed
 from .base import Document
 
 __all__ = ["write_list_workbook", "HEADER_ROWS"]
@@ -55,6 +58,8 @@ _FIELDS = (
     "months_left",
 )
 HEADER_ROWS = 3  # the two label rows and the column numbers (1) … (12)
+_BOLD = 0.9  # a bold label's line holds about a tenth fewer characters
+_HIGHEST = 409  # points: Excel's highest row
 _FULL_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
@@ -85,15 +90,20 @@ def write_list_workbook(
     body = book.add_format({**boxed, "valign": "top"})
     born = book.add_format({**boxed, "valign": "top", "num_format": "DD/MM/YYYY"})
     sheet = book.add_worksheet("Danh sách")
+    # each row as high as its longest cell's wrapped text (LibreOffice does not grow a row
+    # for it); a label over two rows shares the second's line ("Nam", "Nữ")
+    tallest = lines_needed(BORN, 2 * _BOLD * _COLUMNS[2][2])
     for col, (label, sub, width) in enumerate(_COLUMNS):
         label = label.format(rating_header=context["rating_header"])
         sheet.set_column(col, col, width)
         if sub is None:
             sheet.merge_range(0, col, 1, col, label, header)
+            tallest = max(tallest, lines_needed(label, _BOLD * width) - 1)
         else:
             sheet.write(1, col, sub, header)
         sheet.write(2, col, f"({col + 1})", header)
     sheet.merge_range(0, 2, 0, 3, BORN, header)  # over Nam, Nữ
+    sheet.set_row(0, ROW_LINE_PT * tallest)
     for number, row in enumerate(context["rows"], start=1):
         values: list = [number]
         for name in _FIELDS:
@@ -106,6 +116,8 @@ def write_list_workbook(
                 values.append(text or None)
         values.append("\n".join(row["notes"]) or None)
         at = HEADER_ROWS + number - 1
+        lines = max(lines_needed(v, w) for v, (_, _, w) in zip(values, _COLUMNS, strict=True))
+        sheet.set_row(at, min(ROW_LINE_PT * lines, _HIGHEST))
         for col, value in enumerate(values):
             if isinstance(value, date):
                 sheet.write_datetime(at, col, value, born)
@@ -115,6 +127,7 @@ def write_list_workbook(
                 sheet.write(at, col, value, body)
     sheet.freeze_panes(HEADER_ROWS, 2)  # the header and the names stay in view
     sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed as wide as the page, as many pages long as it takes
     sheet.repeat_rows(0, HEADER_ROWS - 1)
     notes = book.add_worksheet("Ghi chú")
     notes.set_column(0, 0, 120)

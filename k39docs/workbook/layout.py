@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from ..dossier.model import CadreGroup, CourseType, Gender, PositionLevel, Rating
 
@@ -617,3 +617,17 @@ def choice_labels(f: Field) -> tuple[str, ...]:
     if f.kind == "authority":
         return AUTHORITIES
     return ()
+
+
+ROW_LINE_PT = 15  # a row's height per line of wrapped text (Calibri 11, Excel's default row)
+
+
+def lines_needed(value: Any, width: float) -> int:
+    """How many lines ``value`` takes in a wrapped cell of a column ``width`` characters wide,
+    by counting characters (a Vietnamese line of Calibri 11 holds about 1.1 characters per unit
+    of width). Rows are given their height from it: LibreOffice does not grow a row for wrapped
+    text when it opens a workbook (Excel does, but not once a row's height is set)."""
+    if not isinstance(value, str):
+        return 1
+    per_line = max(int(width * 1.1), 8)
+    return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))

@@ -33,6 +33,7 @@ from .layout import (
     KIND_HINTS,
     PURPOSE_LABELS,
     REPORT_FIELDS,
+    ROW_LINE_PT,
     SHEET_ATTACHMENTS,
     SHEET_CANDIDATES,
     SHEET_DOSSIER,
@@ -43,6 +44,7 @@ from .layout import (
     Field,
     candidate_fields,
     choice_labels,
+    lines_needed,
     review_rule_ids,
 )
 
@@ -202,15 +204,8 @@ def _table(
         for col, value in enumerate(values, start=1):
             if value is not None:
                 sheet.cell(r, col).value = value
-                lines = max(lines, _lines_needed(value, fields[col - 1].width))
-        sheet.row_dimensions[r].height = min(15 * lines, 300)
-
-
-def _lines_needed(value: Any, width: float) -> int:
-    if not isinstance(value, str):
-        return 1
-    per_line = max(int(width * 1.1), 8)
-    return sum(max(1, -(-len(line) // per_line)) for line in value.split("\n"))
+                lines = max(lines, lines_needed(value, fields[col - 1].width))
+        sheet.row_dimensions[r].height = min(ROW_LINE_PT * lines, 300)
 
 
 def _dossier_sheet(
@@ -250,8 +245,8 @@ def _dossier_sheet(
             note.font = _NOTE_FONT
             note.alignment = _WRAP
             lists.validate(sheet, f, f"C{row}")
-            lines = max(_lines_needed(value.value, 60), _lines_needed(note.value, 60))
-            sheet.row_dimensions[row].height = min(15 * lines, 300)
+            lines = max(lines_needed(value.value, 60), lines_needed(note.value, 60))
+            sheet.row_dimensions[row].height = min(ROW_LINE_PT * lines, 300)
             row += 1
 
 
@@ -385,7 +380,7 @@ def _guide_sheet(sheet: Worksheet, tables: list[tuple[str, tuple[Field, ...]]]) 
         if body:
             b = sheet.cell(row, 2, body)
             b.alignment = _WRAP
-            sheet.row_dimensions[row].height = 15 * _lines_needed(body, 100)
+            sheet.row_dimensions[row].height = ROW_LINE_PT * lines_needed(body, 100)
         row += 1
     for title, fields in tables:
         row += 1
@@ -395,8 +390,8 @@ def _guide_sheet(sheet: Worksheet, tables: list[tuple[str, tuple[Field, ...]]]) 
             sheet.cell(row, 1, f.header).alignment = _WRAP
             body = f.full_note(with_path=False)
             sheet.cell(row, 2, body).alignment = _WRAP
-            sheet.row_dimensions[row].height = 15 * max(
-                _lines_needed(body, 100), _lines_needed(f.header, 34)
+            sheet.row_dimensions[row].height = ROW_LINE_PT * max(
+                lines_needed(body, 100), lines_needed(f.header, 34)
             )
             row += 1
 

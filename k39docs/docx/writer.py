@@ -161,12 +161,9 @@ class CompiledTemplate:
                     self._unchanged[info.filename] = data
         self._base = base.getvalue()
 
-    def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
-        """The rendered XML of the document body, headers and footers."""
-        return self._render(context)[0]
-
     def _render(self, context: dict[str, Any]) -> tuple[dict[str, bytes], Any]:
-        """:meth:`render_parts`, and the body as parsed for the writer's own passes."""
+        """The rendered XML of the document body, headers and footers, and the body as parsed
+        (handed on with what was written: see :class:`WrittenDocx`)."""
         out, body = {}, None
         for name, template in self.parts.items():
             try:

@@ -9,9 +9,9 @@ Written with XlsxWriter (made for writing workbooks; openpyxl reads the clerks' 
 hundred candidates' list in 8 ms against openpyxl's 18 ms, in the middle of a re-render whose
 other threads wait for the interpreter meanwhile (docs/performance.md). Each row is as high as
 its wrapped text (LibreOffice does not grow rows when it opens a workbook), and the sheet prints
-one page wide. Its files are the same
-for the same list: the zip entries are dated 1980-01-01 and the properties' dates are the công
-văn's, so a render of unchanged data changes no file and its hash in the manifest.
+one page wide. Its files are the same for the same list: the zip entries are dated 1980-01-01
+and the properties' dates are the công văn's, so a render of unchanged data changes no file and
+its hash in the manifest.
 """
 
 from __future__ import annotations

@@ -231,7 +231,7 @@ def layout_of(parts: dict[str, bytes], root=None) -> Layout | None:
     if body is None or not len(body) or body[-1].tag != _w("sectPr"):
         return None
     if (
-        body.xpath("boolean(.//@w:id)", namespaces={"w": W})
+        body.xpath("boolean(.//@w:id)", namespaces=_NS)
         or sum(1 for _ in body.iter(_w("sectPr"))) > 1
     ):
         return None
@@ -292,7 +292,10 @@ def _long_table(block):
     }
     if not data or not all(row in unsplit for row in data):
         return None
-    merged = {el.getparent().getparent().getparent() for el in block.xpath(_MERGED, namespaces=_NS)}
+    merged = {  # vMerge → tcPr → tc → tr
+        el.getparent().getparent().getparent()
+        for el in block.xpath("w:tr/w:tc/w:tcPr/w:vMerge", namespaces=_NS)
+    }
     if any(row in merged for row in data):
         return None  # cells merged down rows: the rows' heights go together
     shell = etree.Element(block.tag, nsmap=block.nsmap)
@@ -315,7 +318,6 @@ def _true(el) -> bool:
 
 
 _NS = {"w": W}
-_MERGED = "w:tr/w:tc/w:tcPr/w:vMerge"  # → tcPr → tc → tr
 
 
 # --- the page map out of a converted PDF ------------------------------------------------------
